@@ -1,0 +1,84 @@
+"""Canonical URLs: one spelling per page, so that the store can recognise a page it has seen.
+
+The government sites hand out the same page under many addresses (session ids, print views,
+tracking parameters, ``index.html``); each rule below removes one such source of variation.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+# Query parameters that identify a visitor or a campaign, never the document.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid",
+        "_hsenc", "_hsmi", "mkt_tok", "ref", "ref_src", "wt_mc", "wt.mc_id", "pk_campaign",
+        "pk_kwd", "piwik_campaign", "piwik_kwd", "at_medium", "at_campaign", "nn",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "wt_")
+SESSION_PARAMS = frozenset({"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "cfid", "cftoken"})
+# GSB renders the same article for printing; other CMSs use similar switches.
+VIEW_PARAMS = {("view", "renderprint"), ("view", "print"), ("print", "1"), ("print", "true")}
+
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_INDEX_FILES = ("index.html", "index.htm", "index.php")
+
+
+class URLError(ValueError):
+    """A string that cannot be an http(s) URL."""
+
+
+def canonical_url(url: str) -> str:
+    """Return the canonical form of an http(s) URL.
+
+    Idempotent: ``canonical_url(canonical_url(u)) == canonical_url(u)``.
+    Raises URLError for anything that is not an absolute http(s) URL.
+    """
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise URLError(f"not a URL: {url[:200]!r} ({exc})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise URLError(f"not an absolute http(s) URL: {url[:200]!r}")
+    host = parts.hostname.lower().rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        raise URLError(f"bad port in URL: {url[:200]!r}") from None
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if ":" in host and not host.startswith("["):
+        netloc = f"[{host}]" + ("" if port in (None, _DEFAULT_PORTS[scheme]) else f":{port}")
+
+    path = _PATH_SESSION.sub("", parts.path) or "/"
+    for index in _INDEX_FILES:
+        if path.endswith("/" + index):
+            path = path[: -len(index)]
+            break
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _drop_param(k, v)
+    ]
+    # w3lib sorts the query and normalises percent-encoding the way Scrapy's fingerprints do;
+    # unquoting first makes "2.%20Quartal" and "2. Quartal" one spelling.
+    rebuilt = urlunsplit((scheme, netloc, quote(unquote(path), safe="/;:@&=+$,!~*'()%"), urlencode(query), ""))
+    return canonicalize_url(rebuilt, keep_fragments=False)
+
+
+def _drop_param(key: str, value: str) -> bool:
+    k = key.lower()
+    if k in TRACKING_PARAMS or k in SESSION_PARAMS or k.startswith(TRACKING_PREFIXES):
+        return True
+    return (k, value.lower()) in VIEW_PARAMS
+
+
+def host_of(url: str) -> str:
+    """The lower-cased host name of a URL (for allowed_domains defaults)."""
+    return (urlsplit(url).hostname or "").lower()

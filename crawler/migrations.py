@@ -1,0 +1,120 @@
+"""The dataset's schema, as named migrations applied in order on every open.
+
+A migration, once released, is never edited: a change to the schema is a new migration at the
+end, so that every existing dataset upgrades the same way.
+"""
+
+from __future__ import annotations
+
+from sqlite_migrate import Migrations
+from sqlite_utils import Database
+
+migrations = Migrations("clusterwatch.crawler")
+
+
+@migrations(name="0001_announcements")
+def m0001_announcements(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE announcements (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,             -- canonical URL where it was first seen
+            title TEXT,
+            published TEXT,                       -- ISO 8601; NULL when unknown
+            published_evidence TEXT,              -- which evidence gave the date
+            published_reason TEXT,                -- why the date is unknown
+            source TEXT NOT NULL,
+            body TEXT NOT NULL DEFAULT '',
+            text_kind TEXT NOT NULL DEFAULT 'full',
+            author TEXT,
+            descriptor TEXT,
+            tags TEXT,                            -- JSON list
+            text_hash TEXT,
+            revision INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            analysed_at TEXT                      -- set by the detector
+        );
+        CREATE INDEX announcements_text_hash ON announcements(text_hash);
+        CREATE INDEX announcements_published ON announcements(published);
+        CREATE INDEX announcements_source ON announcements(source);
+
+        CREATE TABLE sightings (
+            id INTEGER PRIMARY KEY,
+            announcement_id INTEGER NOT NULL REFERENCES announcements(id),
+            url TEXT NOT NULL,
+            source TEXT NOT NULL,
+            match TEXT NOT NULL,                  -- origin | url | text | near
+            similarity REAL,
+            published TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            UNIQUE (url, source)
+        );
+        CREATE INDEX sightings_url ON sightings(url);
+        CREATE INDEX sightings_announcement ON sightings(announcement_id);
+
+        CREATE TABLE revisions (
+            id INTEGER PRIMARY KEY,
+            announcement_id INTEGER NOT NULL REFERENCES announcements(id),
+            revision INTEGER NOT NULL,
+            title TEXT,
+            body TEXT NOT NULL,
+            text_hash TEXT,
+            replaced_at TEXT NOT NULL
+        );
+        CREATE INDEX revisions_announcement ON revisions(announcement_id);
+
+        CREATE TABLE signatures (
+            announcement_id INTEGER PRIMARY KEY REFERENCES announcements(id),
+            signature BLOB NOT NULL
+        );
+        CREATE TABLE lsh_buckets (
+            bucket INTEGER NOT NULL,
+            announcement_id INTEGER NOT NULL,
+            PRIMARY KEY (bucket, announcement_id)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+@migrations(name="0002_crawl_runs")
+def m0002_crawl_runs(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            batch TEXT,
+            source TEXT NOT NULL,
+            started TEXT NOT NULL,
+            finished TEXT,
+            status TEXT NOT NULL DEFAULT 'running',   -- running | ok | failed | partial
+            pages INTEGER NOT NULL DEFAULT 0,
+            items INTEGER NOT NULL DEFAULT 0,
+            new INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            not_modified INTEGER NOT NULL DEFAULT 0,
+            selector_misses INTEGER NOT NULL DEFAULT 0,
+            http_errors INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            error_messages TEXT NOT NULL DEFAULT '[]'  -- JSON list of one-line messages
+        );
+        CREATE INDEX crawl_runs_source ON crawl_runs(source, started);
+
+        CREATE TABLE http_validators (
+            url TEXT PRIMARY KEY,
+            etag TEXT,
+            last_modified TEXT,
+            updated TEXT NOT NULL
+        );
+        """
+    )
+
+
+@migrations(name="0003_fts_trigram")
+def m0003_fts(db: Database) -> None:
+    # The trigram tokenizer matches inside German compounds ("Mitglied" in
+    # "Mitgliedsunternehmen") and keeps umlauts intact, which unicode61 word tokens do not.
+    db["announcements"].enable_fts(["title", "body"], tokenize="trigram", create_triggers=True)

@@ -1,0 +1,39 @@
+"""Scrapy settings for clusterwatch.
+
+Politeness is the default here: robots.txt obeyed, one request at a time per domain, AutoThrottle,
+a named User-Agent. ``crawler.runner.settings_for`` applies the configuration file on top.
+"""
+
+BOT_NAME = "clusterwatch"
+SPIDER_MODULES: list[str] = []
+# Spiders come from the configured sources, one per [[sources]] table: `scrapy list` shows them.
+SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
+
+USER_AGENT = "clusterwatch/0.1 (+https://github.com/clusterwatch/clusterwatch)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 2.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+HTTPCACHE_ENABLED = False
+
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

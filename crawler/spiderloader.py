@@ -1,0 +1,40 @@
+"""A Scrapy spider loader over the configured sources, so `scrapy list` and `scrapy crawl NAME`
+work from the project root exactly like `clusterwatch crawl NAME`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zope.interface import implementer
+
+from scrapy.interfaces import ISpiderLoader
+
+from crawler.config import load_config
+from crawler.runner import spider_class
+
+
+@implementer(ISpiderLoader)
+class SourceSpiderLoader:
+    def __init__(self, settings: Any):
+        self.config = load_config(settings.get("CLUSTERWATCH_CONFIG") or None)
+        self._classes = {s.name: spider_class(s) for s in self.config.sources}
+        settings_db = settings.get("CLUSTERWATCH_DB")
+        for cls in self._classes.values():
+            cls.custom_settings = {**(cls.custom_settings or {}),
+                                   "CLUSTERWATCH_DB": settings_db or str(self.config.database)}
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> SourceSpiderLoader:
+        return cls(settings)
+
+    def load(self, spider_name: str) -> type:
+        try:
+            return self._classes[spider_name]
+        except KeyError:
+            raise KeyError(f"Spider not found: {spider_name}") from None
+
+    def list(self) -> list[str]:
+        return list(self._classes)
+
+    def find_by_request(self, request: Any) -> list[str]:
+        return []

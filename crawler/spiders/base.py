@@ -1,0 +1,167 @@
+"""What every source spider shares: its source, its store, its crawl-run record and its errors.
+
+A spider never lets a fault escape as a traceback: HTTP errors, timeouts, robots.txt refusals and
+exceptions in callbacks become one-line messages in the source's crawl run, and the run's status
+says whether the source worked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.canonical import host_of
+from crawler.sources import Source
+from crawler.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class SourceSpider(scrapy.Spider):
+    source: Source  # set on the per-source subclass made by crawler.runner.spider_class
+
+    def __init__(self, *args: Any, db: str | None = None, batch: str | None = None,
+                 full: Any = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.name = self.source.name
+        self.allowed_domains = list(self.source.allowed_domains)
+        if self.source.download_delay is not None:
+            self.download_delay = self.source.download_delay
+        self.db_path = db
+        self.batch = batch
+        self.full = full in (True, "1", "true", "yes")
+        self.counts: Counter[str] = Counter()
+        self.messages: list[str] = []
+        self.fatal = False
+        self.store: Store | None = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if not spider.db_path:
+            spider.db_path = crawler.settings.get("CLUSTERWATCH_DB")
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._callback_error, signal=signals.spider_error)
+        crawler.signals.connect(spider._response, signal=signals.response_received)
+        return spider
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def _opened(self, spider: scrapy.Spider) -> None:
+        if spider is not self:
+            return
+        if not self.db_path:
+            raise RuntimeError("no dataset path: set CLUSTERWATCH_DB or run through 'clusterwatch crawl'")
+        self.store = Store(self.db_path)
+        self.run_id = self.store.start_run(self.source.name, self.batch)
+
+    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if spider is not self or self.store is None or self.run_id is None:
+            return
+        if reason not in ("finished", "closespider_pagecount"):
+            self.error(f"crawl ended early: {reason}")
+        self.before_close()
+        if self.fatal:
+            status = "failed"
+        elif self.counts["errors"]:
+            status = "partial"
+        else:
+            status = "ok"
+        self.store.finish_run(self.run_id, dict(self.counts), self.messages, status)
+        self.store.close()
+
+    def before_close(self) -> None:
+        """Hook for kinds that persist something once the run is known to be good."""
+
+    # --- bookkeeping ------------------------------------------------------------------------
+
+    def _response(self, response: Response, request: Request, spider: scrapy.Spider) -> None:
+        if spider is self:
+            self.counts["pages"] += 1
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] += n
+
+    def error(self, message: str, *, fatal: bool = False) -> None:
+        self.counts["errors"] += 1
+        self.fatal = self.fatal or fatal
+        self.messages.append(message[:500])
+        log.warning("%s: %s", self.source.name, message)
+
+    def warn(self, message: str) -> None:
+        # Recoverable: recorded with the run, not counted as a failure.
+        self.messages.append(f"warning: {message[:490]}")
+        log.info("%s: %s", self.source.name, message)
+
+    def _callback_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
+        if spider is self:
+            exc = failure.value
+            self.error(f"{response.url}: cannot parse: {type(exc).__name__}: {exc}")
+
+    def request_failed(self, failure: Failure, *, fatal: bool = False) -> None:
+        """Errback: name the URL and the fault in one line."""
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        exc = failure.value
+        if failure.check(HttpError):
+            self.counts["http_errors"] += 1
+            message = f"{url}: HTTP {exc.response.status}"
+        elif failure.check(DNSLookupError):
+            message = f"{url}: host not found"
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            message = f"{url}: timed out"
+        elif failure.check(IgnoreRequest):
+            text = str(exc) or "request ignored"
+            message = f"{url}: {'blocked by robots.txt' if 'robots' in text.lower() else text}"
+        else:
+            message = f"{url}: {type(exc).__name__}: {exc}"
+        self.error(message, fatal=fatal)
+
+    def allowed(self, url: str) -> bool:
+        host = host_of(url)
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def conditional_headers(self, url: str) -> dict[str, str]:
+        if self.full or self.store is None:
+            return {}
+        etag, modified = self.store.validators(url)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        return headers
+
+    def remember_validators(self, response: Response) -> None:
+        if self.store is None:
+            return
+        etag = response.headers.get(b"ETag")
+        modified = response.headers.get(b"Last-Modified")
+        if etag or modified:
+            self.store.save_validators(
+                response.request.url if response.request else response.url,
+                etag.decode("latin-1") if etag else None,
+                modified.decode("latin-1") if modified else None,
+            )
+
+    def start_requests(self) -> Iterator[Request]:  # Scrapy < 2.13
+        yield from self.first_requests()
+
+    async def start(self):  # type: ignore[override]  # Scrapy >= 2.13
+        for request in self.first_requests():
+            yield request
+
+    def first_requests(self) -> Iterator[Request]:
+        raise NotImplementedError

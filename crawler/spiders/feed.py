@@ -1,0 +1,90 @@
+"""Source kind ``feed``: an RSS, Atom or RDF feed; each entry becomes an announcement.
+
+An unchanged feed costs one conditional request answered 304. An entry whose own text is short
+gets its linked page fetched once for the full text; a known article is not fetched again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from crawler.extract import decode_html, extract_article
+from crawler.feeds import FeedEntry, parse_feed
+from crawler.items import AnnouncementItem
+from crawler.spiders.base import SourceSpider
+
+
+class FeedSpider(SourceSpider):
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._validated: list[Response] = []
+
+    def first_requests(self) -> Iterator[Request]:
+        for url in self.source.urls:
+            yield Request(
+                url, callback=self.parse_feed, errback=self._feed_failed, dont_filter=True,
+                headers=self.conditional_headers(url), meta={"handle_httpstatus_list": [304]},
+            )
+
+    def _feed_failed(self, failure: Failure) -> None:
+        self.request_failed(failure, fatal=True)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:
+            self.count("not_modified")
+            return
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        result = parse_feed(
+            response.body, url=response.url, source=self.source.name, content_type=content_type,
+            min_text_chars=self.source.options["min_text_chars"],
+        )
+        if result.error:
+            self.error(f"{response.url}: {result.error}", fatal=not result.entries)
+        for warning in result.warnings:
+            self.warn(f"{response.url}: {warning}")
+        if not result.error:
+            self._validated.append(response)
+        self.count("items", len(result.entries))
+        for entry in result.entries:
+            yield from self._entry(entry)
+
+    def _entry(self, entry: FeedEntry) -> Iterator[Any]:
+        assert self.store is not None
+        wants_page = (
+            self.source.options["full_text"]
+            and entry.item.text_kind != "full"
+            and self.allowed(entry.link)
+            and (self.full or not self.store.has_full_text(entry.link))
+        )
+        if not wants_page:
+            yield entry.item
+            return
+        yield Request(
+            entry.link, callback=self.parse_page, errback=self._page_failed,
+            cb_kwargs={"item": entry.item}, dont_filter=True,
+        )
+
+    def parse_page(self, response: Response, item: AnnouncementItem) -> Iterator[AnnouncementItem]:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        page = extract_article(decode_html(response.body, content_type), response.url)
+        if len(page.text) > len(item.body):
+            item.body = page.text
+            item.text_kind = "full"
+        item.title = item.title or page.title
+        item.author = item.author or page.author
+        yield item
+
+    def _page_failed(self, failure: Failure) -> Iterator[AnnouncementItem]:
+        # The entry's own text is still worth storing; the page can be fetched next time.
+        item: AnnouncementItem = failure.request.cb_kwargs["item"]
+        self.warn(f"{failure.request.url}: full text not fetched ({failure.getErrorMessage()[:120]})")
+        yield item
+
+    def before_close(self) -> None:
+        if not self.fatal:
+            for response in self._validated:
+                self.remember_validators(response)

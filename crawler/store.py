@@ -1,0 +1,335 @@
+"""The dataset: where an item becomes a row, once per distinct announcement.
+
+``Store.ingest`` is the heart of clusterwatch's deduplication. An item is matched, in order, by
+its canonical URL, by the exact hash of its normalised text and by MinHash near-duplicate search;
+a match records a sighting (and a revision when the text at the announcement's own address
+changed), no match inserts a new announcement. Each ingest is one transaction, so a crash never
+leaves half an announcement behind.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from crawler import fingerprint
+from crawler.canonical import URLError, canonical_url
+from crawler.items import TEXT_KINDS, AnnouncementItem
+from crawler.migrations import migrations
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(Exception):
+    """A dataset problem the user can act on."""
+
+
+class DatasetMissing(StoreError):
+    pass
+
+
+class ReadOnlyViolation(StoreError):
+    pass
+
+
+class BadItem(StoreError):
+    """An item that cannot be stored (no usable URL, nothing to store)."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    status: str  # new | updated | duplicate | unchanged
+    announcement_id: int
+    match: str  # origin | url | text | near
+    similarity: float | None = None
+
+
+def connect(path: str | Path) -> Database:
+    """Open (creating if needed) the dataset for writing, with WAL and all migrations applied."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # WAL lets analysts query while a crawl writes; NORMAL is durable across process crashes.
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = Database(conn)
+        migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open dataset {path}: {exc}") from None
+    return db
+
+
+def connect_readonly(path: str | Path) -> sqlite3.Connection:
+    """A connection that cannot write, attach another database or load an extension.
+
+    Read-only is enforced by SQLite (mode=ro plus query_only), not by inspecting the SQL.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DatasetMissing(f"no dataset at {path}: run 'clusterwatch crawl' first or pass --db")
+    uri = f"file:{path.resolve().as_posix()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA query_only = ON")
+    if hasattr(conn, "enable_load_extension"):  # absent where Python was built without it
+        conn.enable_load_extension(False)
+
+    def authorizer(action: int, arg1: Any, arg2: Any, dbname: Any, source: Any) -> int:
+        if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+            return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_PRAGMA and arg2 is not None and arg1 in ("query_only", "writable_schema"):
+            return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_FUNCTION and arg2 == "load_extension":
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    conn.set_authorizer(authorizer)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = connect(self.path)
+        self.conn = self.db.conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- ingest -----------------------------------------------------------------------------
+
+    def ingest(self, item: AnnouncementItem) -> IngestResult:
+        try:
+            url = canonical_url(item.url)
+        except URLError as exc:
+            raise BadItem(str(exc)) from None
+        if not (item.title or item.body):
+            raise BadItem(f"{url}: neither title nor text")
+        words = fingerprint.normalise_text(f"{item.title or ''}\n{item.body}")
+        body_words = fingerprint.normalise_text(item.body)
+        digest = fingerprint.text_hash(body_words)
+        seen = now_iso()
+        with self.db.atomic():
+            row = self.conn.execute(
+                "SELECT a.id, a.url, a.text_hash, a.text_kind, a.published FROM sightings s "
+                "JOIN announcements a ON a.id = s.announcement_id WHERE s.url = ? LIMIT 1",
+                (url,),
+            ).fetchone()
+            if row:
+                return self._seen_again(row, url, item, digest, words, seen)
+            if digest:
+                row = self.conn.execute(
+                    "SELECT id FROM announcements WHERE text_hash = ? LIMIT 1", (digest,)
+                ).fetchone()
+                if row:
+                    self._sighting(row[0], url, item, "text", 1.0, seen)
+                    return IngestResult("duplicate", row[0], "text", 1.0)
+            sig = fingerprint.signature(words)
+            if sig is not None:
+                best = self._nearest(sig)
+                if best is not None:
+                    ann_id, sim = best
+                    self._sighting(ann_id, url, item, "near", sim, seen)
+                    return IngestResult("duplicate", ann_id, "near", sim)
+            ann_id = self._insert(url, item, digest, seen)
+            if sig is not None:
+                self.conn.execute(
+                    "INSERT INTO signatures(announcement_id, signature) VALUES (?, ?)",
+                    (ann_id, sig.to_bytes()),
+                )
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO lsh_buckets(bucket, announcement_id) VALUES (?, ?)",
+                    [(key, ann_id) for key in sig.band_keys()],
+                )
+            self._sighting(ann_id, url, item, "origin", None, seen)
+            return IngestResult("new", ann_id, "origin")
+
+    def _nearest(self, sig: fingerprint.Signature) -> tuple[int, float] | None:
+        keys = sig.band_keys()
+        placeholders = ",".join("?" * len(keys))
+        rows = self.conn.execute(
+            f"SELECT s.announcement_id, s.signature FROM signatures s WHERE s.announcement_id IN "
+            f"(SELECT DISTINCT announcement_id FROM lsh_buckets WHERE bucket IN ({placeholders}))",
+            keys,
+        ).fetchall()
+        best: tuple[int, float] | None = None
+        for ann_id, blob in rows:
+            sim = sig.similarity(fingerprint.Signature.from_bytes(blob))
+            if sim >= fingerprint.NEAR_THRESHOLD and (best is None or sim > best[1]):
+                best = (ann_id, sim)
+        return best
+
+    def _insert(self, url: str, item: AnnouncementItem, digest: str | None, seen: str) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO announcements (url, title, published, published_evidence, published_reason,"
+            " source, body, text_kind, author, descriptor, tags, text_hash, first_seen, last_seen)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                url, item.title, item.published, item.published_evidence,
+                None if item.published else (item.published_reason or "no date found"),
+                item.source, item.body, item.text_kind, item.author, item.descriptor,
+                json.dumps(item.tags, ensure_ascii=False) if item.tags else None,
+                digest, seen, seen,
+            ),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def _seen_again(
+        self, row: sqlite3.Row | tuple, url: str, item: AnnouncementItem, digest: str | None,
+        words: list[str], seen: str,
+    ) -> IngestResult:
+        ann_id, own_url, old_hash, old_kind, old_published = row
+        self._sighting(ann_id, url, item, "url" if url != own_url else "origin", None, seen)
+        if old_published is None and item.published:
+            self.conn.execute(
+                "UPDATE announcements SET published = ?, published_evidence = ?, published_reason = NULL"
+                " WHERE id = ?",
+                (item.published, item.published_evidence, ann_id),
+            )
+        # Only the announcement's own address may revise its text: an aggregator editing its
+        # copy is not the ministry editing its release. A summary never replaces a full text.
+        changed = (
+            url == own_url
+            and item.body
+            and TEXT_KINDS.index(item.text_kind) >= TEXT_KINDS.index(old_kind)
+            and self._body_hash(item.body) != self._stored_body_hash(ann_id, old_hash)
+        )
+        if not changed:
+            self.conn.execute("UPDATE announcements SET last_seen = ? WHERE id = ?", (seen, ann_id))
+            return IngestResult("unchanged", ann_id, "url")
+        old = self.conn.execute(
+            "SELECT title, body, text_hash, revision FROM announcements WHERE id = ?", (ann_id,)
+        ).fetchone()
+        self.conn.execute(
+            "INSERT INTO revisions (announcement_id, revision, title, body, text_hash, replaced_at)"
+            " VALUES (?,?,?,?,?,?)",
+            (ann_id, old[3], old[0], old[1], old[2], seen),
+        )
+        self.conn.execute(
+            "UPDATE announcements SET title = ?, body = ?, text_kind = ?, text_hash = ?,"
+            " revision = revision + 1, last_seen = ?, analysed_at = NULL WHERE id = ?",
+            (item.title or old[0], item.body, item.text_kind, digest, seen, ann_id),
+        )
+        sig = fingerprint.signature(words)
+        self.conn.execute("DELETE FROM lsh_buckets WHERE announcement_id = ?", (ann_id,))
+        self.conn.execute("DELETE FROM signatures WHERE announcement_id = ?", (ann_id,))
+        if sig is not None:
+            self.conn.execute(
+                "INSERT INTO signatures(announcement_id, signature) VALUES (?, ?)", (ann_id, sig.to_bytes())
+            )
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO lsh_buckets(bucket, announcement_id) VALUES (?, ?)",
+                [(key, ann_id) for key in sig.band_keys()],
+            )
+        return IngestResult("updated", ann_id, "url")
+
+    @staticmethod
+    def _body_hash(body: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(" ".join(fingerprint.normalise_text(body)).encode()).hexdigest()
+
+    def _stored_body_hash(self, ann_id: int, text_hash: str | None) -> str:
+        # text_hash is NULL for short texts, so compare against the stored body itself.
+        body = self.conn.execute("SELECT body FROM announcements WHERE id = ?", (ann_id,)).fetchone()[0]
+        return self._body_hash(body)
+
+    def _sighting(
+        self, ann_id: int, url: str, item: AnnouncementItem, match: str, sim: float | None, seen: str
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO sightings (announcement_id, url, source, match, similarity, published,"
+            " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(url, source) DO UPDATE SET last_seen = excluded.last_seen",
+            (ann_id, url, item.source, match, sim, item.published, seen, seen),
+        )
+
+    # --- what the spiders ask ---------------------------------------------------------------
+
+    def known_url(self, url: str) -> bool:
+        try:
+            canon = canonical_url(url)
+        except URLError:
+            return False
+        return self.conn.execute("SELECT 1 FROM sightings WHERE url = ? LIMIT 1", (canon,)).fetchone() is not None
+
+    def has_full_text(self, url: str) -> bool:
+        try:
+            canon = canonical_url(url)
+        except URLError:
+            return False
+        row = self.conn.execute(
+            "SELECT 1 FROM sightings s JOIN announcements a ON a.id = s.announcement_id"
+            " WHERE s.url = ? AND a.text_kind = 'full' LIMIT 1",
+            (canon,),
+        ).fetchone()
+        return row is not None
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        row = self.conn.execute(
+            "SELECT etag, last_modified FROM http_validators WHERE url = ?", (url,)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.conn.execute(
+            "INSERT INTO http_validators(url, etag, last_modified, updated) VALUES (?,?,?,?)"
+            " ON CONFLICT(url) DO UPDATE SET etag = excluded.etag,"
+            " last_modified = excluded.last_modified, updated = excluded.updated",
+            (url, etag, last_modified, now_iso()),
+        )
+
+    # --- crawl runs -------------------------------------------------------------------------
+
+    def start_run(self, source: str, batch: str | None = None) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO crawl_runs(batch, source, started) VALUES (?,?,?)", (batch, source, now_iso())
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def finish_run(self, run_id: int, stats: dict[str, Any], messages: list[str], status: str) -> None:
+        cols = ("pages", "items", "new", "updated", "duplicates", "unchanged", "not_modified",
+                "selector_misses", "http_errors", "errors")
+        self.conn.execute(
+            f"UPDATE crawl_runs SET finished = ?, status = ?, error_messages = ?,"
+            f" {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+            (now_iso(), status, json.dumps(messages[:100], ensure_ascii=False),
+             *(int(stats.get(c, 0)) for c in cols), run_id),
+        )
+
+    def runs(self, batch: str) -> list[dict[str, Any]]:
+        cur = self.conn.execute("SELECT * FROM crawl_runs WHERE batch = ? ORDER BY id", (batch,))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def recent_runs(self, source: str, limit: int = 5) -> list[dict[str, Any]]:
+        cur = self.conn.execute(
+            "SELECT * FROM crawl_runs WHERE source = ? AND status != 'running' ORDER BY id DESC LIMIT ?",
+            (source, limit),
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def rows(conn: sqlite3.Connection, sql: str, params: tuple | list = ()) -> Iterator[dict[str, Any]]:
+    cur = conn.execute(sql, params)
+    names = [d[0] for d in cur.description or ()]
+    for r in cur:
+        yield dict(zip(names, r, strict=True))
