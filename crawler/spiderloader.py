@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from zope.interface import implementer
-
 from scrapy.interfaces import ISpiderLoader
+from zope.interface import implementer
 
 from crawler.config import load_config
 from crawler.runner import spider_class

@@ -39,6 +39,23 @@ class State:
         return self._config
 
 
+def _set_state(attr: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            setattr(ctx.find_object(State), attr, value)
+        return value
+
+    return callback
+
+
+def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--config and --db also after the command name, where users tend to type them."""
+    func = click.option("--db", type=click.Path(dir_okay=False), expose_value=False,
+                        callback=_set_state("db"), help="Dataset file; overrides 'database'.")(func)
+    return click.option("--config", type=click.Path(dir_okay=False), expose_value=False,
+                        callback=_set_state("config_path"), help="Configuration file.")(func)
+
+
 def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -72,6 +89,7 @@ def cli(ctx: click.Context, config_path: str | None, db: str | None) -> None:
 @click.option("--full", is_flag=True, help="Fetch known articles again (ignore the incremental state).")
 @click.option("--json", "as_json", is_flag=True, help="Print the crawl runs as JSON.")
 @click.option("-v", "--verbose", count=True, help="Show Scrapy's log (-v: INFO, -vv: DEBUG).")
+@dataset_options
 @click.pass_obj
 @user_errors
 def crawl(state: State, names: tuple[str, ...], full: bool, as_json: bool, verbose: int) -> None:
@@ -116,6 +134,7 @@ def _run_json(run: dict[str, Any]) -> dict[str, Any]:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@dataset_options
 @click.pass_obj
 @user_errors
 def sources(state: State, as_json: bool) -> None:
@@ -162,6 +181,7 @@ def sources(state: State, as_json: bool) -> None:
 @click.argument("query")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--limit", default=20, show_default=True, help="At most this many results.")
+@dataset_options
 @click.pass_obj
 @user_errors
 def search(state: State, query: str, as_json: bool, limit: int) -> None:
@@ -196,6 +216,7 @@ def search(state: State, query: str, as_json: bool, limit: int) -> None:
 @click.argument("sql")
 @click.option("--json", "fmt", flag_value="json", help="Print a JSON array of row objects.")
 @click.option("--csv", "fmt", flag_value="csv", help="Print CSV with a header row.")
+@dataset_options
 @click.pass_obj
 @user_errors
 def query(state: State, sql: str, fmt: str | None) -> None:

@@ -1,0 +1,705 @@
+"""Publication dates of German (and some English) web pages.
+
+Design:
+
+* ``parse_date`` turns one candidate string into a date. Hand-written exact
+  formats (full-match regexes) come first because dateparser costs about a
+  millisecond per call; dateparser is called at most once per candidate, and
+  only for strings that name a month and a four-digit year (or, with
+  ``allow_relative``, a relative phrase), so numbers such as "1.000 Mitglieder"
+  or "2.0.1" never reach it.
+* Precision is kept, never invented: a day gives a ``date``, a stated time an
+  aware ``datetime`` in Europe/Berlin, and a month without a day ("(April
+  2021)", "Stand 12/2025") gives ``date(year, month, 1)`` with kind
+  ``"month"``; its ISO form is the reduced-precision ``"2021-04"``.
+* ``find_published`` weighs the evidence of one page in a fixed order (see its
+  docstring) and records which evidence won.
+
+Two-digit years ("14.04.16") are deliberately not recognised: none of the
+watched sites use them and they collide with section numbers and versions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "BERLIN",
+    "MIN_YEAR",
+    "DateResult",
+    "date_from_url",
+    "find_dates_in_text",
+    "find_published",
+    "format_iso",
+    "parse_date",
+]
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MIN_YEAR = 1990  # the watched sites and their archives start in the late 1990s
+
+# Candidates longer than this are not dates; the cap keeps pathological input cheap.
+_MAX_CANDIDATE = 120
+# How much of a text counts as its opening (dateline, "Pressemitteilung vom …").
+_HEAD_LINES = 8
+_HEAD_CHARS = 1500
+# How much of a text is searched for "heute"/"gestern".
+_RELATIVE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class DateResult:
+    """The publication date of a page and the evidence that gave it."""
+
+    value: str | None
+    evidence: str | None
+    reason: str | None = None
+
+
+# --------------------------------------------------------------------------- names
+
+_MONTHS: dict[str, int] = {}
+for _num, _names in enumerate(
+    [
+        "januar jan jän jänner january",
+        "februar feb feber february",
+        "märz mär maerz mrz mar march",
+        "april apr",
+        "mai may",
+        "juni jun june",
+        "juli jul july",
+        "august aug",
+        "september sep sept",
+        "oktober okt october oct",
+        "november nov",
+        "dezember dez december dec",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _num
+
+_WEEKDAYS = (
+    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag "
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "mo di mi do fr sa so mon tue wed thu fri sat sun"
+).split()
+
+# Longest first so that "September" is not cut to "Sep".
+_MON = "(?:" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + ")"
+_WD = "(?:" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + ")"
+
+# A time after a date: "14:53", "14:53 Uhr", "um 14.53 Uhr", "14:53:07".
+_TIME = (
+    r"(?:,\s*|\s+|\s*[-–|]\s*)(?:um\s+)?"
+    r"(?:(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))?(?:\s*Uhr)?"
+    r"|(?P<H2>[0-9]{1,2})\.(?P<M2>[0-9]{2})\s*Uhr)"
+)
+_WD_PREFIX = rf"(?:{_WD}\.?,?\s+(?:den\s+)?)?"
+
+# --------------------------------------------------------------------------- exact formats
+
+_ISO = re.compile(
+    r"(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
+    r"(?:[T ](?P<H>[0-9]{2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:[.,][0-9]+)?)?"
+    r"\s*(?P<tz>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
+)
+_DMY_DOT = re.compile(
+    _WD_PREFIX + rf"(?P<d>[0-9]{{1,2}})\.\s?(?P<m>[0-9]{{1,2}})\.\s?(?P<y>[0-9]{{4}})(?:{_TIME})?",
+    re.IGNORECASE,
+)
+_DMY_DASH = re.compile(
+    _WD_PREFIX
+    + r"(?P<d>[0-9]{1,2})(?P<sep>[-/])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})"
+    + rf"(?:{_TIME})?",
+    re.IGNORECASE,
+)
+_YMD_SLASH = re.compile(r"(?P<y>[0-9]{4})/(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})")
+_D_MON_Y = re.compile(
+    _WD_PREFIX + rf"(?P<d>[0-9]{{1,2}})\.?\s*(?P<mon>{_MON})\.?,?\s+(?P<y>[0-9]{{4}})(?:{_TIME})?",
+    re.IGNORECASE,
+)
+_MON_D_Y = re.compile(
+    _WD_PREFIX + rf"(?P<mon>{_MON})\.?\s+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>[0-9]{{4}})"
+    rf"(?:{_TIME})?",
+    re.IGNORECASE,
+)
+_MON_Y = re.compile(rf"(?P<mon>{_MON})\.?\s+(?P<y>[0-9]{{4}})", re.IGNORECASE)
+_M_SLASH_Y = re.compile(r"(?P<m>[0-9]{1,2})/(?P<y>[0-9]{4})")
+# RFC 822/2822 as used by RSS: "Mon, 19 Sep 2016 14:53:00 +0200".
+_RFC2822 = re.compile(
+    r"(?:[A-Za-z]{3},\s*)?[0-9]{1,2}\s+[A-Za-z]{3}\s+[0-9]{4}\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?"
+    # zones named explicitly: a catch-all [A-Z]+ would read "2:53 PM" as a zone
+    r"\s+(?:[+-][0-9]{4}|GMT|UTC?|Z|[ECMP][SD]T)"
+)
+
+# Labels that precede a date in a candidate ("Stand: 12/2025", "vom 14.04.2016").
+_LABEL = re.compile(
+    r"^(?:stand|datum|date|vom|am|on|veröffentlicht(?:\s+am)?|published(?:\s+on)?"
+    r"|erstellt(?:\s+am)?|letzte\s+änderung|zuletzt\s+aktualisiert(?:\s+am)?)\s*:?\s+",
+    re.IGNORECASE,
+)
+_RELATIVE_WORDS = {"heute": 0, "today": 0, "gestern": 1, "yesterday": 1, "vorgestern": 2}
+# Only phrases dateparser understands and that carry a date: "vor 3 Tagen", "2 days ago".
+_RELATIVE_PHRASE = re.compile(
+    r"\b(?:vor\s+[0-9]{1,3}\s+(?:tag|tagen|woche|wochen|stunde|stunden|minute|minuten)"
+    r"|[0-9]{1,3}\s+(?:day|days|week|weeks|hour|hours|minute|minutes)\s+ago)\b",
+    re.IGNORECASE,
+)
+_HAS_MONTH_AND_YEAR = re.compile(
+    rf"(?=.*\b{_MON}\b)(?=.*(?<![0-9])[0-9]{{4}}(?![0-9]))", re.IGNORECASE | re.S
+)
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(BERLIN)
+    if now.tzinfo is None:
+        return now.replace(tzinfo=BERLIN)
+    return now.astimezone(BERLIN)
+
+
+def _plausible(value: date, now: datetime) -> bool:
+    return MIN_YEAR <= value.year <= now.year + 1
+
+
+def _time_parts(m: re.Match[str]) -> tuple[int, int, int] | None:
+    groups = m.groupdict()
+    if groups.get("H") is not None:
+        return int(groups["H"]), int(groups["M"]), int(groups.get("S") or 0)
+    if groups.get("H2") is not None:
+        return int(groups["H2"]), int(groups["M2"]), 0
+    return None
+
+
+def _build(y: int, mo: int, d: int, hms: tuple[int, int, int] | None) -> date | datetime | None:
+    try:
+        if hms is None:
+            return date(y, mo, d)
+        return datetime(y, mo, d, *hms, tzinfo=BERLIN)
+    except ValueError:  # 30.02., 25:61 Uhr …
+        return None
+
+
+def _exact(s: str) -> tuple[date | datetime, str] | None:
+    """Full-match the known formats; None when none applies or the date is invalid."""
+    if m := _ISO.fullmatch(s):
+        y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+        if m["H"] is None:
+            v = _build(y, mo, d, None)
+            return (v, "date") if v else None
+        try:
+            # fromisoformat understands every offset spelling the regex admits
+            iso = f"{m['y']}-{m['m']}-{m['d']}T{m['H']}:{m['M']}:{m['S'] or '00'}"
+            tz = m["tz"]
+            if tz:
+                tz = "+00:00" if tz == "Z" else tz
+                if len(tz) == 3:
+                    tz += ":00"
+                elif ":" not in tz:
+                    tz = tz[:3] + ":" + tz[3:]
+                dt = datetime.fromisoformat(iso + tz).astimezone(BERLIN)
+            else:
+                # a naive timestamp on a German site is local time
+                dt = datetime.fromisoformat(iso).replace(tzinfo=BERLIN)
+        except ValueError:
+            return None
+        return dt, "datetime"
+    for rx in (_DMY_DOT, _DMY_DASH):
+        if m := rx.fullmatch(s):
+            hms = _time_parts(m)
+            v = _build(int(m["y"]), int(m["m"]), int(m["d"]), hms)
+            return (v, "datetime" if hms else "date") if v else None
+    if m := _YMD_SLASH.fullmatch(s):
+        v = _build(int(m["y"]), int(m["m"]), int(m["d"]), None)
+        return (v, "date") if v else None
+    for rx in (_D_MON_Y, _MON_D_Y):
+        if m := rx.fullmatch(s):
+            hms = _time_parts(m)
+            v = _build(int(m["y"]), _MONTHS[m["mon"].lower()], int(m["d"]), hms)
+            return (v, "datetime" if hms else "date") if v else None
+    if m := _MON_Y.fullmatch(s):
+        v = _build(int(m["y"]), _MONTHS[m["mon"].lower()], 1, None)
+        return (v, "month") if v else None
+    if m := _M_SLASH_Y.fullmatch(s):
+        v = _build(int(m["y"]), int(m["m"]), 1, None)
+        return (v, "month") if v else None
+    if _RFC2822.fullmatch(s):
+        try:
+            dt = parsedate_to_datetime(s)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if dt.tzinfo is None:  # "-0000" means UTC with unknown local zone
+            dt = dt.replace(tzinfo=UTC)
+        return dt.astimezone(BERLIN), "datetime"
+    return None
+
+
+def _normalise(text: str) -> str:
+    s = " ".join(text.split())
+    s = s.strip(" \t\"'„“”‚‘’«»()[]{}<>")
+    s = s.rstrip(",;:")
+    # every supported format ends in a digit, a month name or "Uhr": a final "." is punctuation
+    s = s.rstrip(" .")
+    prev = None
+    while prev != s:
+        prev, s = s, _LABEL.sub("", s, count=1)
+    return s
+
+
+@lru_cache(maxsize=1)
+def _date_data_parser() -> Any:
+    # Imported lazily: importing dateparser costs ~0.3 s and most pages never need it.
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(
+        languages=["de", "en"],
+        settings={
+            "DATE_ORDER": "DMY",
+            "TIMEZONE": "Europe/Berlin",
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "PREFER_DATES_FROM": "past",
+            # a missing year would be filled with the current one: that is invention
+            "REQUIRE_PARTS": ["month", "year"],
+        },
+    )
+
+
+def _dateparser_date_data(s: str, relative_base: datetime | None) -> tuple[datetime, str] | None:
+    """The single dateparser call: (aware datetime, period) or None."""
+    if relative_base is None:
+        parser = _date_data_parser()
+    else:
+        from dateparser.date import DateDataParser
+
+        parser = DateDataParser(
+            languages=["de", "en"],
+            settings={
+                "DATE_ORDER": "DMY",
+                "TIMEZONE": "Europe/Berlin",
+                "RETURN_AS_TIMEZONE_AWARE": True,
+                "PREFER_DATES_FROM": "past",
+                # dateparser wants a naive base in the configured zone
+                "RELATIVE_BASE": relative_base.replace(tzinfo=None),
+            },
+        )
+    try:
+        data = parser.get_date_data(s)
+    except (ValueError, TypeError, OverflowError, AttributeError, KeyError, IndexError):
+        # dateparser raises assorted errors on odd input; for us that means "no date"
+        return None
+    if data.date_obj is None:
+        return None
+    return data.date_obj, data.period or "day"
+
+
+def parse_date(
+    text: str, *, now: datetime | None = None, allow_relative: bool = False
+) -> tuple[date | datetime, str] | None:
+    """Parse one candidate string.
+
+    Returns ``(value, kind)`` where kind is ``"date"`` (a ``date``), ``"datetime"``
+    (an aware ``datetime`` in Europe/Berlin), ``"month"`` (``date(y, m, 1)``; the
+    day is unknown) or ``"relative:<word>"`` (a ``date`` counted back from
+    ``now``; only with ``allow_relative``). Returns None for anything else,
+    including implausible years (before 1990 or after ``now``'s year + 1).
+    """
+    if not isinstance(text, str) or not text:
+        return None
+    if len(text) > _MAX_CANDIDATE * 8:  # not a candidate but a document; don't scan it
+        return None
+    ref = _now(now)
+    s = _normalise(text)
+    if not s or len(s) > _MAX_CANDIDATE:
+        return None
+
+    if allow_relative:
+        word = s.lower()
+        if word in _RELATIVE_WORDS:
+            return ref.date() - timedelta(days=_RELATIVE_WORDS[word]), f"relative:{word}"
+
+    found = _exact(s)
+    if found is None:
+        relative = allow_relative and _RELATIVE_PHRASE.search(s) is not None
+        if not relative and not _HAS_MONTH_AND_YEAR.match(s):
+            return None
+        got = _dateparser_date_data(s, ref if relative else None)
+        if got is None:
+            return None
+        dt, period = got
+        dt = dt.astimezone(BERLIN)
+        if relative:
+            found = dt.date(), f"relative:{' '.join(s.lower().split())}"
+        elif period == "month":
+            found = date(dt.year, dt.month, 1), "month"
+        elif period in ("day", "time") and (dt.hour, dt.minute, dt.second) != (0, 0, 0):
+            # dateparser sets midnight when no time was stated
+            found = dt.replace(microsecond=0), "datetime"
+        elif period in ("day", "time"):
+            found = dt.date(), "date"
+        else:  # "year" or "week": not precise enough to publish
+            return None
+
+    value, kind = found
+    if not _plausible(value, ref):
+        return None
+    return value, kind
+
+
+def format_iso(value: date | datetime, kind: str = "date") -> str:
+    """ISO 8601 text: "2019-04-11", "2016-09-19T14:53:00+02:00", or "2021-04" for a month."""
+    if kind == "month":
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, datetime):
+        return value.astimezone(BERLIN).replace(microsecond=0).isoformat()
+    return value.isoformat()
+
+
+# --------------------------------------------------------------------------- text scanning
+
+# One alternation, most specific first: at a given position the first alternative that
+# matches wins, so "Montag, 19. September 2016" beats "19. September 2016".
+_SCAN = re.compile(
+    r"(?<![\w./-])"
+    # cheap guard: every format starts with a digit or with one word ("Montag,",
+    # "September", "Stand:") followed by a digit; this rejects ordinary words before
+    # the costly alternation is tried
+    r"(?=[0-9]|[^\W\d_]{2,10}\.?[,:]?\s+(?:den\s+)?[0-9])"
+    r"(?:"
+    + "|".join(
+        [
+            rf"(?P<iso>{_ISO.pattern})(?![0-9:])",
+            rf"(?P<rfc>{_RFC2822.pattern})(?!\w)",
+            rf"(?P<dmy>{_DMY_DOT.pattern.replace('?P<', '?P<a_')})(?![0-9]|\.[0-9])",
+            rf"(?P<dmy2>{_DMY_DASH.pattern.replace('?P<', '?P<b_').replace('P=sep', 'P=b_sep')})"
+            r"(?![0-9/-])",
+            rf"(?P<ymd>{_YMD_SLASH.pattern.replace('?P<', '?P<c_')})(?![0-9/])",
+            rf"(?P<dmony>{_D_MON_Y.pattern.replace('?P<', '?P<d_')})(?![0-9])",
+            rf"(?P<mondy>{_MON_D_Y.pattern.replace('?P<', '?P<e_')})(?![0-9])",
+            rf"(?P<mony>{_MON_Y.pattern.replace('?P<', '?P<f_')})(?![0-9])",
+            # "Stand 12/2025": a bare "3/2020" is a file number far more often than a month
+            r"(?P<stand>Stand:?\s+(?P<g_m>[0-9]{1,2})/(?P<g_y>[0-9]{4}))(?![0-9/])",
+        ]
+    )
+    + ")",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    text: str
+    start: int
+    end: int
+    kind: str  # the alternative that matched
+
+
+# Every supported date contains a four-digit year. Python's re tries the whole
+# alternation at every position (about 0.5 µs a character), so only windows around
+# years are scanned: that makes a 3 kB article about 30 times cheaper.
+_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
+_BEFORE_YEAR = 48  # "Donnerstag, den 19. September 2016" and room to spare
+_AFTER_YEAR = 40  # ", 14:53:07 Uhr" / " 14:53:00 +0200"
+
+
+def _matches(text: str) -> list[re.Match[str]]:
+    found: list[re.Match[str]] = []
+    done = 0  # text before this offset is scanned or consumed by a match
+    for y in _YEAR.finditer(text):
+        if y.end() <= done:
+            continue
+        pos = max(done, y.start() - _BEFORE_YEAR)
+        end = min(len(text), y.end() + _AFTER_YEAR)
+        while pos < end:
+            m = _SCAN.search(text, pos, end)
+            if m is None:
+                break
+            # re-match without endpos so trailing look-aheads see the real text: a match
+            # that only existed because the window cut "12/2025/3" short is dropped
+            full = _SCAN.match(text, m.start())
+            if full is None:
+                pos = m.start() + 1
+                continue
+            found.append(full)
+            pos = full.end()
+        done = max(done, pos, end - _AFTER_YEAR)
+    return found
+
+
+def _scan(text: str) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for m in _matches(text):
+        kind = m.lastgroup or ""
+        frag = m.group(kind)
+        start = m.start(kind)
+        if kind == "stand":
+            frag = f"{m['g_m']}/{m['g_y']}"
+            start = m.start("g_m")
+        out.append(_Candidate(frag, start, start + len(frag), kind))
+    return out
+
+
+def find_dates_in_text(text: str) -> list[str]:
+    """Date-like substrings of ``text`` in order of appearance, ready for ``parse_date``.
+
+    "Pressemitteilung vom 14.04.2016" gives ["14.04.2016"], "Stand 12/2025" gives
+    ["12/2025"], "im August 2016" gives ["August 2016"]. Relative words are not
+    candidates: they are only meaningful against a crawl time (see find_published).
+    """
+    if not isinstance(text, str):
+        return []
+    return [c.text for c in _scan(text)]
+
+
+# --------------------------------------------------------------------------- URLs
+
+# "20190411-slug.html", "20210728_slug.html", "20190411.html"
+_URL_COMPACT = re.compile(r"^(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?:[-_.]|$)")
+# "2016-03-24-slug"
+_URL_DASHED = re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})(?:[-_.]|$)")
+
+
+def date_from_url(url: str, *, now: datetime | None = None) -> date | None:
+    """A day stated by a URL's path, or None.
+
+    Understands a segment starting with ``YYYYMMDD`` or ``YYYY-MM-DD`` (GSB's
+    ``/Pressemitteilungen/2019/20190411-slug.html``, ``/2021/3_quartal/20210728_slug.html``)
+    and WordPress's ``/2016/03/24/slug/``. A year or year/month folder alone is
+    not a day and gives None. Query strings and ``;jsessionid=`` are ignored, so
+    session ids that happen to contain digits cannot pose as dates.
+    """
+    if not isinstance(url, str) or not url:
+        return None
+    ref = _now(now)
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    segments = [unquote(seg.split(";", 1)[0]) for seg in path.split("/")]
+    found: date | None = None
+    for i, seg in enumerate(segments):
+        m = _URL_COMPACT.match(seg) or _URL_DASHED.match(seg)
+        if m:
+            found = _build(int(m["y"]), int(m["m"]), int(m["d"]), None)  # type: ignore[assignment]
+        elif (
+            i + 2 < len(segments)
+            and re.fullmatch(r"[0-9]{4}", seg)
+            and re.fullmatch(r"[0-9]{2}", segments[i + 1])
+            and re.fullmatch(r"[0-9]{2}", segments[i + 2])
+        ):
+            found = _build(int(seg), int(segments[i + 1]), int(segments[i + 2]), None)  # type: ignore[assignment]
+        if found is not None and _plausible(found, ref):
+            return found
+        found = None
+    return None
+
+
+# --------------------------------------------------------------------------- evidence
+
+# Metadata that states publication explicitly, strongest first. Keys are compared
+# lower-cased with any "og:"/"itemprop:"/"property:" prefix removed.
+_META_PUBLISHED = (
+    "article:published_time",
+    "datepublished",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dcterms.date",
+    "publication_date",
+    "publishdate",
+    "pubdate",
+)
+# Weaker: often the last modification on CMS pages, so they rank below the topline.
+_META_WEAK = ("dc.date", "date")
+_META_PREFIX = re.compile(r"^(?:og:|itemprop:|property:|name:|meta:)+", re.IGNORECASE)
+
+# A dateline label right before a date in the opening lines.
+_DATELINE_BEFORE = re.compile(
+    r"(?:\bvom|\bam|\bon|\bStand:?|\bDatum:?|\bveröffentlicht(?:\s+am)?:?|[|/:–—-])\s*$",
+    re.IGNORECASE,
+)
+# Later in the text only an explicit source note counts: "Pressemitteilung vom 29. März 2012".
+_SOURCE_NOTE = re.compile(
+    r"(?:Presse(?:mitteilung|information|meldung)|Mitteilung|Nachricht|Meldung)\s+vom\s+",
+    re.IGNORECASE,
+)
+_RELATIVE_IN_TEXT = re.compile(
+    r"(?<!\bbis )(?<!\bvon )\b(heute|gestern|vorgestern|today|yesterday)\b", re.IGNORECASE
+)
+
+
+def _parse_meta(meta: dict[str, str], keys: tuple[str, ...], now: datetime):
+    norm: dict[str, tuple[str, str]] = {}
+    for key, val in meta.items():
+        if isinstance(key, str) and isinstance(val, str):
+            norm.setdefault(_META_PREFIX.sub("", key.strip()).lower(), (key, val))
+    for want in keys:
+        if want in norm:
+            key, val = norm[want]
+            got = parse_date(val, now=now)
+            if got is not None:
+                return got, f"meta:{key}"
+    return None
+
+
+def _parse_feed(feed: datetime | str, now: datetime):
+    if isinstance(feed, datetime):
+        # feedparser's *_parsed fields are UTC; a naive value is read the same way
+        dt = feed if feed.tzinfo else feed.replace(tzinfo=UTC)
+        dt = dt.astimezone(BERLIN).replace(microsecond=0)
+        return ((dt, "datetime"), "feed:published") if _plausible(dt, now) else None
+    if isinstance(feed, str):
+        got = parse_date(feed, now=now)
+        return (got, "feed:published") if got else None
+    return None
+
+
+def _first_in(text: str, now: datetime) -> tuple[date | datetime, str] | None:
+    """The first date in a short field such as a topline ("Pressemitteilung 11.04.2019")."""
+    for cand in _scan(text[:_HEAD_CHARS]):
+        got = parse_date(cand.text, now=now)
+        if got is not None:
+            return got
+    # only a field the scanner found nothing in goes whole to parse_date (and maybe
+    # dateparser), so each field costs at most one dateparser call
+    return parse_date(text, now=now)
+
+
+def _head(text: str) -> str:
+    lines = [ln for ln in text[:_HEAD_CHARS].splitlines() if ln.strip()]
+    return "\n".join(lines[:_HEAD_LINES])
+
+
+def _from_text(text: str, now: datetime):
+    """A day stated in the text: dateline in the opening lines, else a source note."""
+    head = _head(text)
+    day_hits: list[tuple[bool, tuple[date | datetime, str]]] = []
+    month_hit = None
+    for cand in _scan(head):
+        got = parse_date(cand.text, now=now)
+        if got is None:
+            continue
+        if got[1] == "month":
+            # "im August 2016" is narrative; only a month standing alone on its line
+            # ("(April 2021)") or a "Stand" note dates the page
+            line_start = head.rfind("\n", 0, cand.start) + 1
+            line_end = head.find("\n", cand.end)
+            line = head[line_start : line_end if line_end != -1 else len(head)]
+            alone = _normalise(line) == _normalise(cand.text) or re.match(
+                r"\s*Stand\b", line, re.IGNORECASE
+            )
+            if alone and month_hit is None:
+                month_hit = got
+            continue
+        dateline = bool(_DATELINE_BEFORE.search(head[max(0, cand.start - 40) : cand.start]))
+        dateline = dateline or head[: cand.start].rstrip(" \t").endswith("\n") or cand.start == 0
+        day_hits.append((dateline, got))
+    for dateline, got in day_hits:
+        if dateline:
+            return got, "text:dateline"
+    if day_hits:
+        return day_hits[0][1], "text"
+    # searching the label first avoids scanning a long text for dates
+    for note in _SOURCE_NOTE.finditer(text):
+        cands = _scan(text[note.end() : note.end() + _BEFORE_YEAR + _AFTER_YEAR])
+        if cands and cands[0].start == 0:
+            got = parse_date(cands[0].text, now=now)
+            if got is not None and got[1] != "month":
+                return got, "text:source-note"
+    if month_hit is not None:
+        return month_hit, "text:month"
+    return None
+
+
+def _day(v: date | datetime) -> date:
+    return v.date() if isinstance(v, datetime) else v
+
+
+def find_published(
+    *,
+    url: str | None = None,
+    meta: dict[str, str] | None = None,
+    feed: datetime | str | None = None,
+    topline: str | None = None,
+    text: str | None = None,
+    crawl_time: datetime | None = None,
+    header_text: str | None = None,
+) -> DateResult:
+    """The publication date of one page, from the best evidence available.
+
+    Order (the first that yields a plausible date wins):
+
+    1. explicit publication metadata: ``article:published_time``, ``datePublished``,
+       ``DC.date.issued``/``dcterms.issued`` … (evidence ``meta:<key>``);
+    2. the feed entry's date (``feed:published``; a naive datetime is read as UTC,
+       as feedparser's ``*_parsed`` fields are);
+    3. the page's topline date (``topline``);
+    4. weak metadata ``DC.date``/``date`` (often a modification date);
+    5. the date in the URL (``url``);
+    6. a date in the header text that is not the crawl day (``header``): headers
+       often show the day the page was rendered;
+    7. a date in the text's opening lines (``text:dateline`` when labelled or at a
+       line start, else ``text``), then a source note anywhere ("Pressemitteilung
+       vom 29. März 2012", ``text:source-note``), then a month standing alone
+       ("(April 2021)", "Stand 12/2025", ``text:month``, value ``"YYYY-MM"``);
+    8. "heute"/"gestern"/… in the text against ``crawl_time`` (``relative:heute``).
+
+    When the winner of 1–4 disagrees with the URL's day, or metadata disagrees
+    with the topline, the evidence says so: ``"topline (url says 2019-04-10)"``.
+    Never raises on bad input; with no evidence the value is None and ``reason``
+    says why.
+    """
+    now = _now(crawl_time)
+    crawl_day = now.date()
+    url_day = date_from_url(url, now=now) if url else None
+    topline_hit = _first_in(topline, now) if isinstance(topline, str) and topline else None
+
+    chosen: tuple[tuple[date | datetime, str], str] | None = None
+    if meta:
+        chosen = _parse_meta(meta, _META_PUBLISHED, now)
+    if chosen is None and feed is not None:
+        chosen = _parse_feed(feed, now)
+    if chosen is None and topline_hit is not None:
+        chosen = topline_hit, "topline"
+    if chosen is None and meta:
+        chosen = _parse_meta(meta, _META_WEAK, now)
+
+    if chosen is not None:
+        (value, kind), evidence = chosen
+        notes = []
+        if evidence != "topline" and topline_hit is not None:
+            if topline_hit[1] != "month" and _day(topline_hit[0]) != _day(value):
+                notes.append(f"topline says {format_iso(topline_hit[0], topline_hit[1])}")
+        if url_day is not None and kind != "month" and url_day != _day(value):
+            notes.append(f"url says {url_day.isoformat()}")
+        if notes:
+            evidence = f"{evidence} ({'; '.join(notes)})"
+        return DateResult(format_iso(value, kind), evidence)
+
+    if url_day is not None:
+        return DateResult(url_day.isoformat(), "url")
+
+    if isinstance(header_text, str) and header_text:
+        for cand in _scan(header_text[:_HEAD_CHARS]):
+            got = parse_date(cand.text, now=now)
+            if got is not None and got[1] != "month" and _day(got[0]) != crawl_day:
+                return DateResult(format_iso(*got), "header")
+
+    if isinstance(text, str) and text:
+        hit = _from_text(text, now)
+        if hit is not None:
+            (value, kind), evidence = hit
+            return DateResult(format_iso(value, kind), evidence)
+        m = _RELATIVE_IN_TEXT.search(text[:_RELATIVE_CHARS])
+        if m is not None:
+            word = m.group(1).lower()
+            got = parse_date(word, now=now, allow_relative=True)
+            if got is not None:
+                return DateResult(format_iso(got[0]), f"relative:{word}")
+
+    return DateResult(None, None, "no date in metadata, feed, topline, URL or text")

@@ -1,0 +1,120 @@
+"""The command line as analysts use it: real processes, real datasets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, write_config
+from tests.test_feed_crawl import make_site
+
+
+@pytest.fixture
+def crawled(tmp_path, site_copy, cli):
+    site = site_copy()
+    make_site(site)
+    config = write_config(tmp_path / "cw.toml", [
+        {"name": "press", "kind": "feed", "url": site.url + "/feed.xml"},
+        {"name": "spare", "kind": "feed", "url": site.url + "/other.xml", "enabled": False},
+    ])
+    result = cli("crawl", config=config)
+    assert result.code == 0, result.err
+    return config
+
+
+def test_crawl_prints_figures_per_source(crawled, cli) -> None:
+    result = cli("crawl", config=crawled)
+    header, _, row = result.out.splitlines()[:3]
+    assert header.split() == ["source", "status", "pages", "new", "updated", "duplicates", "errors"]
+    assert row.split()[:2] == ["press", "ok"] and row.split()[3] == "0"
+
+
+def test_query_refuses_to_write_and_the_data_is_intact(crawled, cli) -> None:
+    before = cli("query", "select count(*) as n from announcements", "--json", config=crawled).json()
+    for sql in ("delete from announcements", "drop table announcements",
+                "attach database 'x.db' as x", "update announcements set title = ''"):
+        result = cli("query", sql, config=crawled)
+        assert result.code != 0
+        assert "read-only" in result.err and "Traceback" not in result.err
+        assert len(result.err.strip().splitlines()) == 1
+    after = cli("query", "select count(*) as n from announcements", "--json", config=crawled).json()
+    assert before == after == [{"n": 3}]
+
+
+def test_query_prints_json_and_csv(crawled, cli) -> None:
+    sql = "select title, source from announcements order by title"
+    rows = cli("query", sql, "--json", config=crawled).json()
+    assert rows[0] == {"title": "Clusterwoche eröffnet", "source": "press"}
+    table = list(csv.reader(io.StringIO(cli("query", sql, "--csv", config=crawled).out)))
+    assert table[0] == ["title", "source"] and table[1] == ["Clusterwoche eröffnet", "press"]
+    bad = cli("query", "select nope from announcements", config=crawled)
+    assert bad.code == 1 and "SQL error: no such column: nope" in bad.err
+
+
+def test_search_with_snippets(crawled, cli) -> None:
+    hits = cli("search", "Mikroelektronik", "--json", config=crawled).json()
+    assert [h["title"] for h in hits] == ["Drei neue Mitglieder bei go-cluster"]
+    assert "[Mikroelektronik]" in hits[0]["snippet"]
+    text = cli("search", "Clusterwoche", "--limit", "1", config=crawled).out
+    assert "Clusterwoche eröffnet" in text and "2019-04-02" in text
+
+
+def test_sources_lists_last_run_and_health(crawled, cli) -> None:
+    listed = {s["name"]: s for s in cli("sources", "--json", config=crawled).json()}
+    assert listed["press"]["health"] == "ok"
+    assert listed["press"]["last_run"]["new"] == 3
+    assert listed["spare"]["enabled"] is False and listed["spare"]["health"] == "never run"
+
+
+def test_user_errors_are_one_line_without_traceback(tmp_path, cli) -> None:
+    missing = cli("search", "x", "--db", str(tmp_path / "none.db"))
+    assert missing.code == 1 and "no dataset at" in missing.err and "Traceback" not in missing.err
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[sources]]\nname = "x"\nkind = "rss"\nurl = "https://a.de/"\n')
+    result = cli("sources", config=bad)
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [
+        f"Error: {bad}: source 'x': unknown kind 'rss'; valid kinds: article, feed, gsb"
+    ]
+    unknown = cli("crawl", "nosuch")
+    assert unknown.code == 1 and "no source named 'nosuch'" in unknown.err
+
+
+def test_every_command_has_help_with_an_example(cli) -> None:
+    top = cli("--help")
+    assert top.code == 0
+    commands = [line.split()[0] for line in top.out.split("Commands:")[1].strip().splitlines()]
+    assert {"crawl", "sources", "search", "query"} <= set(commands)
+    for name in commands:
+        result = cli(name, "--help")
+        assert result.code == 0 and "Example" in result.out, name
+
+
+def test_scrapy_list_and_crawl_work_from_the_project_root(tmp_path, site_copy) -> None:
+    site = site_copy()
+    make_site(site)
+    config = write_config(tmp_path / "cw.toml", [{"name": "press", "kind": "feed", "url": site.url + "/feed.xml"}])
+    env = {**os.environ, "CLUSTERWATCH_CONFIG": str(config)}
+    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert listed.stdout.split() == ["press"], listed.stderr
+    crawl = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "press", "-s", "LOG_LEVEL=ERROR"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert crawl.returncode == 0, crawl.stderr
+    import sqlite3
+
+    conn = sqlite3.connect(tmp_path / "data.db")
+    assert conn.execute("select count(*) from announcements").fetchone()[0] == 3
+    assert conn.execute("select status, errors from crawl_runs").fetchall() == [("ok", 0)]
+
+
+def test_python_dash_m_monitor_is_the_same_program() -> None:
+    result = subprocess.run([sys.executable, "-m", "monitor", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("clusterwatch, version")
+    assert Path(ROOT / "scrapy.cfg").read_text().count("default = crawler.settings") == 1
