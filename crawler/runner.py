@@ -50,6 +50,7 @@ def settings_for(config: Config, *, log_level: str | None = None) -> Settings:
             "CLOSESPIDER_PAGECOUNT": c["max_pages"],
             "CLUSTERWATCH_DB": str(config.database),
             "LOG_LEVEL": log_level or c["log_level"],
+            "LOG_INSTALL_ROOT_HANDLER": True,
         },
         priority="cmdline",
     )
@@ -64,7 +65,7 @@ def crawl(config: Config, sources: list[Source], *, full: bool = False,
     # Creating the dataset (and running migrations) before the spiders open keeps them from
     # racing each other to migrate.
     Store(config.database).close()
-    process = CrawlerProcess(settings, install_root_handler=settings.getbool("LOG_ENABLED"))
+    process = CrawlerProcess(settings)
     for source in sources:
         process.crawl(spider_class(source), db=str(config.database), batch=batch, full=full)
     process.start()

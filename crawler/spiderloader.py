@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.interfaces import ISpiderLoader
-from zope.interface import implementer
-
 from crawler.config import load_config
 from crawler.runner import spider_class
 
 
-@implementer(ISpiderLoader)
+# Scrapy >= 2.13 checks a spider loader by protocol; the zope interface that older versions
+# verified is deprecated there, so it is not declared.
 class SourceSpiderLoader:
     def __init__(self, settings: Any):
         self.config = load_config(settings.get("CLUSTERWATCH_CONFIG") or None)
