@@ -253,6 +253,207 @@ def query(state: State, sql: str, fmt: str | None) -> None:
         click.echo(tabulate(data, headers=names))
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per input.")
+def extract(paths: tuple[str, ...], as_json: bool) -> None:
+    """Run the membership detector on documents (text or HTML files; - reads standard input).
+
+    \b
+    Example:
+        clusterwatch extract release.html --json
+        curl -s URL | clusterwatch extract -
+    """
+    from monitor.detection import detect, html_to_text
+
+    for path in paths:
+        try:
+            raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
+        is_html = path.lower().endswith((".html", ".htm")) or raw.lstrip()[:1] == "<"
+        text = html_to_text(raw) if is_html else raw
+        events = [_event_json(e) for e in detect(text)]
+        if as_json:
+            click.echo(json.dumps({"path": path, "events": events}, ensure_ascii=False))
+            continue
+        click.echo(f"{path}: {len(events)} event(s)")
+        for e in events:
+            click.echo(f"  {e['kind']:<15} {e['programme'] or '?'}  {e['number'] if e['number'] is not None else ''}"
+                       f"  {e['member'] or ''}{' (' + e['place'] + ')' if e['place'] else ''}")
+            click.echo(f"      {e['evidence']}  [{e['rule']}]")
+
+
+def _event_json(event: Any) -> dict[str, Any]:
+    d = event.to_dict()
+    return {k: d.get(k) for k in ("kind", "programme", "number", "member", "place", "evidence", "rule")}
+
+
+@cli.command()
+@click.option("--all", "all_again", is_flag=True, help="Analyse every announcement again (after the rules improved).")
+@dataset_options
+@click.pass_obj
+@user_errors
+def detect(state: State, all_again: bool) -> None:
+    """Find membership events in the announcements not analysed yet, and store them.
+
+    \b
+    Example:
+        clusterwatch detect && clusterwatch milestones
+    """
+    from monitor.pipeline import run_detection
+
+    stats = run_detection(state.config, all_again=all_again)
+    click.echo(f"analysed {stats['announcements']} announcement(s): {stats['events']} event(s), "
+               f"{stats['new_events']} new, {stats['milestones']} new milestone(s)")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--programme", help="Only this programme or network.")
+@dataset_options
+@click.pass_obj
+@user_errors
+def milestones(state: State, as_json: bool, programme: str | None) -> None:
+    """List membership events (milestone: true marks the alert-worthy ones).
+
+    \b
+    Example:
+        clusterwatch milestones --programme go-cluster --json
+    """
+    from monitor.events import list_events
+
+    conn = connect_readonly(state.config.database)
+    try:
+        events = [_public_event(e) for e in list_events(conn, programme=programme)]
+    except sqlite3.OperationalError as exc:
+        raise click.ClickException(f"no events yet ({exc}): run 'clusterwatch detect' first") from None
+    finally:
+        conn.close()
+    if as_json:
+        click.echo(json.dumps(events, ensure_ascii=False, indent=2))
+        return
+    if not events:
+        click.echo("no events", err=True)
+    for e in events:
+        mark = "*" if e["milestone"] else " "
+        who = f"  {e['member']}" + (f" ({e['place']})" if e["place"] else "") if e["member"] else ""
+        click.echo(f"{mark} {e['published'] or '????-??-??'}  {e['programme'] or '?'}: {e['kind']} "
+                   f"{e['number'] if e['number'] is not None else ''}{who}")
+        for url in e["sources"]:
+            click.echo(f"      {url}")
+
+
+def _public_event(e: dict[str, Any]) -> dict[str, Any]:
+    keys = ("kind", "programme", "number", "member", "place", "published", "sources", "evidence", "milestone")
+    return {k: e[k] for k in keys}
+
+
+@cli.command()
+@click.argument("programme")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Write a PNG chart of the member numbers.")
+@dataset_options
+@click.pass_obj
+@user_errors
+def timeline(state: State, programme: str, as_json: bool, plot: str | None) -> None:
+    """Show a programme's member numbers over time, from ordinals and counts.
+
+    \b
+    Example:
+        clusterwatch timeline go-cluster --json
+    """
+    from monitor.events import timeline as load_timeline
+
+    conn = connect_readonly(state.config.database)
+    try:
+        points = load_timeline(conn, programme)
+    except sqlite3.OperationalError as exc:
+        raise click.ClickException(f"no events yet ({exc}): run 'clusterwatch detect' first") from None
+    finally:
+        conn.close()
+    if plot:
+        from monitor.chart import timeline_png
+
+        Path(plot).write_bytes(timeline_png(programme, points))
+        click.echo(f"chart written to {plot}", err=True)
+    if as_json:
+        click.echo(json.dumps(points, ensure_ascii=False, indent=2))
+        return
+    if not points:
+        click.echo(f"no member numbers known for {programme!r}", err=True)
+    for p in points:
+        click.echo(f"{p['date'] or '????-??-??'}  {p['number']:>6}  {'*' if p['milestone'] else ' '} "
+                   f"{p['kind']:<15} {p['source'] or ''}")
+
+
+@cli.command()
+@dataset_options
+@click.pass_obj
+@user_errors
+def notify(state: State) -> None:
+    """Deliver pending alerts (by SMTP, or into the Maildir when no host is set).
+
+    Exits 1 when any delivery failed; failed alerts are retried with backoff on the next run.
+
+    \b
+    Example:
+        clusterwatch notify
+    """
+    from monitor.alerts.outbox import deliver
+
+    report = deliver(state.config)
+    for message in report.messages:
+        click.echo(message, err=True)
+    click.echo(f"sent {report.sent}, failed {report.failed}, rejected {report.rejected}")
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@dataset_options
+@click.pass_context
+@user_errors
+def alerts(ctx: click.Context, as_json: bool) -> None:
+    """List alerts with their delivery state.
+
+    \b
+    Example:
+        clusterwatch alerts --json
+        clusterwatch alerts retry 3
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from monitor.alerts.outbox import list_alerts
+
+    listed = list_alerts(ctx.find_object(State).config)
+    if as_json:
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
+    click.echo(tabulate([[a["id"], a["subscriber"], a["state"], a["attempts"], a["programme"], a["number"],
+                          (a["last_error"] or "")[:50]] for a in listed],
+                        headers=["id", "subscriber", "state", "attempts", "programme", "number", "last error"]))
+
+
+@alerts.command("retry")
+@click.argument("alert_id", type=int)
+@dataset_options
+@click.pass_obj
+@user_errors
+def alerts_retry(state: State, alert_id: int) -> None:
+    """Queue alert ALERT_ID for delivery again (after fixing an address or the server).
+
+    \b
+    Example:
+        clusterwatch alerts retry 3 && clusterwatch notify
+    """
+    from monitor.alerts.outbox import retry_alert
+
+    retry_alert(state.config, alert_id)
+    click.echo(f"alert {alert_id} queued; run 'clusterwatch notify' to deliver it")
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.hex()

@@ -1,0 +1,243 @@
+"""Where a row becomes an event: detection over stored announcements, one event per milestone.
+
+The same event reported by several announcements (the ministry's release, its feed entry, an
+aggregator's copy, a rewritten report) is one row in ``events`` with one ``evidence`` row per
+announcement. A milestone is identified by programme and threshold (``milestone_key``), so "als
+100. Mitglied aufgenommen" and a later "100 Mitglieder" are the same milestone: one alert, ever.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from crawler.store import connect, now_iso, rows
+from monitor.migrations import migrations
+
+DEFAULT_EVERY = 50
+
+
+class MilestoneConfigError(ValueError):
+    pass
+
+
+def open_dataset(path: str | Path) -> Database:
+    """The dataset with the crawler's and the monitor's migrations applied."""
+    db = connect(path)
+    migrations.apply(db)
+    return db
+
+
+@dataclass(frozen=True)
+class MilestoneRule:
+    """Which member numbers count as milestones: every multiple of ``every`` (default 50), or an
+    explicit list per programme. Configured under ``[milestones]``::
+
+        [milestones]
+        default = 50            # every multiple of 50
+        "go-cluster" = 25       # this programme: every multiple of 25
+        "Allianz Industrie 4.0" = [100, 250, 500, 1000]
+    """
+
+    default: int = DEFAULT_EVERY
+    programmes: tuple[tuple[str, int | tuple[int, ...]], ...] = ()
+
+    @classmethod
+    def from_config(cls, section: Any) -> MilestoneRule:
+        if not section:
+            return cls()
+        if not isinstance(section, dict):
+            raise MilestoneConfigError("[milestones] must be a table")
+        default = section.get("default", DEFAULT_EVERY)
+        if not isinstance(default, int) or isinstance(default, bool) or default <= 0:
+            raise MilestoneConfigError("milestones.default must be a positive whole number")
+        programmes = []
+        for name, value in section.items():
+            if name == "default":
+                continue
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                programmes.append((name.casefold(), value))
+            elif isinstance(value, list) and value and all(isinstance(v, int) and v > 0 for v in value):
+                programmes.append((name.casefold(), tuple(sorted(value))))
+            else:
+                raise MilestoneConfigError(
+                    f"milestones.{name!r} must be a positive whole number (every N) or a list of numbers"
+                )
+        return cls(default, tuple(programmes))
+
+    def crossed(self, programme: str | None, previous: int, number: int) -> int | None:
+        """The highest threshold in (previous, number], or None."""
+        if number <= previous:
+            return None
+        setting: int | tuple[int, ...] = self.default
+        for name, value in self.programmes:
+            if programme and name == programme.casefold():
+                setting = value
+        if isinstance(setting, int):
+            top = number - number % setting
+            return top if top > previous and top > 0 else None
+        hits = [t for t in setting if previous < t <= number]
+        return hits[-1] if hits else None
+
+
+def event_key(kind: str, programme: str | None, number: int | None, member: str | None) -> str:
+    if kind == "new_member":
+        ident = " ".join((member or "?").casefold().split())
+    else:
+        ident = str(number)
+    return f"{kind}|{(programme or '?').casefold()}|{ident}"
+
+
+OnMilestone = Callable[[sqlite3.Connection, int, dict[str, Any]], None]
+
+
+class Detector:
+    """Runs the text detector over stored announcements and stores what it finds."""
+
+    def __init__(self, db: Database, rule: MilestoneRule | None = None,
+                 on_event: OnMilestone | None = None):
+        self.db = db
+        self.conn = db.conn
+        self.rule = rule or MilestoneRule()
+        # Called inside the transaction that stores a new alert-worthy event, so that alerts
+        # are created atomically with their event.
+        self.on_event = on_event
+
+    def run(self, *, all_again: bool = False) -> dict[str, int]:
+        from monitor.detection import detect
+
+        where = "" if all_again else "WHERE analysed_at IS NULL"
+        # Oldest first, so "a count lower than an earlier one" is judged in publication order.
+        todo = list(rows(self.conn,
+            f"SELECT id, title, body, published FROM announcements {where} "
+            "ORDER BY published IS NULL, published, id"))
+        stats = {"announcements": len(todo), "events": 0, "new_events": 0, "milestones": 0}
+        for ann in todo:
+            found = detect(ann["body"] or "", title=ann["title"])
+            with self.db.atomic():
+                if all_again:
+                    self.conn.execute("DELETE FROM evidence WHERE announcement_id = ?", (ann["id"],))
+                for event in found:
+                    created, milestone = self._store(ann, event)
+                    stats["events"] += 1
+                    stats["new_events"] += created
+                    stats["milestones"] += milestone
+                self.conn.execute("UPDATE announcements SET analysed_at = ? WHERE id = ?", (now_iso(), ann["id"]))
+        if all_again:
+            with self.db.atomic():
+                self.conn.execute(
+                    "UPDATE events SET retracted = NOT EXISTS (SELECT 1 FROM evidence v WHERE v.event_id = events.id)"
+                )
+        return stats
+
+    def _store(self, ann: dict[str, Any], event: Any) -> tuple[bool, bool]:
+        day = (ann["published"] or "")[:10] or None
+        key = event_key(event.kind, event.programme, event.number, event.member)
+        row = self.conn.execute("SELECT id, published FROM events WHERE key = ?", (key,)).fetchone()
+        created = row is None
+        milestone = False
+        if row is None:
+            milestone_key = self._milestone_key(event, day)
+            milestone = milestone_key is not None
+            cur = self.conn.execute(
+                "INSERT INTO events (key, kind, programme, number, member, place, qualifier, published,"
+                " milestone, milestone_key, first_detected) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (key, event.kind, event.programme, event.number, event.member, event.place,
+                 getattr(event, "qualifier", None), day, int(milestone), milestone_key, now_iso()),
+            )
+            event_id = cur.lastrowid
+        else:
+            event_id = row[0]
+            if day and (row[1] is None or day < row[1]):
+                self.conn.execute("UPDATE events SET published = ? WHERE id = ?", (day, event_id))
+            # A later report may name the member or town the first one left out.
+            self.conn.execute(
+                "UPDATE events SET member = coalesce(member, ?), place = coalesce(place, ?), retracted = 0"
+                " WHERE id = ?", (event.member, event.place, event_id))
+        self.conn.execute(
+            "INSERT OR IGNORE INTO evidence (event_id, announcement_id, sentence, rule, published, detected)"
+            " VALUES (?,?,?,?,?,?)",
+            (event_id, ann["id"], event.evidence, event.rule, day, now_iso()),
+        )
+        if created and self.on_event is not None and (milestone or event.kind == "new_member"):
+            assert event_id is not None
+            self.on_event(self.conn, event_id, {"kind": event.kind, "programme": event.programme,
+                                                "milestone": milestone})
+        return created, milestone
+
+    def _milestone_key(self, event: Any, day: str | None) -> str | None:
+        if event.programme is None or event.number is None or event.kind == "new_member":
+            return None
+        programme = event.programme.casefold()
+        if event.kind == "member_ordinal":
+            threshold: int | None = event.number
+        else:
+            previous = self.conn.execute(
+                "SELECT max(number) FROM events WHERE lower(programme) = ? AND kind IN"
+                " ('member_ordinal', 'member_count') AND retracted = 0"
+                " AND (published IS NULL OR ? IS NULL OR published <= ?)",
+                (programme, day, day),
+            ).fetchone()[0] or 0
+            threshold = self.rule.crossed(event.programme, previous, event.number)
+            if threshold is None:
+                return None
+        key = f"{programme}|{threshold}"
+        taken = self.conn.execute("SELECT 1 FROM events WHERE milestone_key = ?", (key,)).fetchone()
+        return None if taken else key
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def list_events(conn: sqlite3.Connection, *, programme: str | None = None, since: str | None = None,
+                milestones_only: bool = False) -> Iterator[dict[str, Any]]:
+    clauses = ["e.retracted = 0"]
+    params: list[Any] = []
+    if programme:
+        clauses.append("lower(e.programme) = lower(?)")
+        params.append(programme)
+    if since:
+        clauses.append("e.published >= ?")
+        params.append(since)
+    if milestones_only:
+        clauses.append("e.milestone = 1")
+    for event in rows(conn,
+            "SELECT e.* FROM events e WHERE " + " AND ".join(clauses) +
+            " ORDER BY e.published IS NULL, e.published, e.id", params):
+        yield with_sources(conn, event)
+
+
+def with_sources(conn: sqlite3.Connection, event: dict[str, Any]) -> dict[str, Any]:
+    evidence = list(rows(conn,
+        "SELECT v.sentence, v.rule, v.published, a.id AS announcement_id, a.title, a.url"
+        " FROM evidence v JOIN announcements a ON a.id = v.announcement_id"
+        " WHERE v.event_id = ? ORDER BY v.published IS NULL, v.published, v.id", (event["id"],)))
+    urls: list[str] = []
+    for ev in evidence:
+        urls.append(ev["url"])
+        urls += [r["url"] for r in rows(conn, "SELECT url FROM sightings WHERE announcement_id = ? ORDER BY id",
+                                         (ev["announcement_id"],))]
+    return {
+        "id": event["id"], "kind": event["kind"], "programme": event["programme"], "number": event["number"],
+        "member": event["member"], "place": event["place"], "published": event["published"],
+        "sources": list(dict.fromkeys(urls)), "evidence": evidence[0]["sentence"] if evidence else None,
+        "milestone": bool(event["milestone"]), "rule": evidence[0]["rule"] if evidence else None,
+        "titles": list(dict.fromkeys(ev["title"] for ev in evidence if ev["title"])),
+        "all_evidence": [ev["sentence"] for ev in evidence],
+    }
+
+
+def timeline(conn: sqlite3.Connection, programme: str) -> list[dict[str, Any]]:
+    """Member numbers of a programme over time, from ordinals and counts (oldest first)."""
+    points = []
+    for event in list_events(conn, programme=programme):
+        if event["kind"] in ("member_ordinal", "member_count") and event["number"] is not None:
+            points.append({"date": event["published"], "number": event["number"], "kind": event["kind"],
+                           "milestone": event["milestone"],
+                           "source": event["sources"][0] if event["sources"] else None})
+    return points
