@@ -50,6 +50,7 @@ class Extracted:
 # Text clean-up
 # ---------------------------------------------------------------------------------------------
 
+
 def _key(s: str) -> str:
     """Comparison key: case- and punctuation-insensitive, so "> Mehr erfahren …" == "mehr erfahren"."""
     s = s.casefold().replace("ß", "ss")
@@ -60,39 +61,122 @@ def _key(s: str) -> str:
 _CHROME_LINES = {
     _key(s)
     for s in (
-        "Jetzt lesen", "Weiterlesen", "Mehr lesen", "mehr erfahren", "Mehr", "Mehr dazu",
-        "Mehr Informationen", "Zum Artikel", "Artikel lesen", "Zur Meldung",
-        "KOMMENTARE WERDEN GELADEN", "Kommentare werden geladen", "Kommentar schreiben",
-        "Seite teilen", "Seite drucken", "Artikel teilen", "Artikel drucken", "Link kopieren",
-        "Beitrag teilen", "Diese Seite teilen", "Teilen auf", "Nach oben", "Zum Seitenanfang",
-        "Seitenanfang", "Zurück", "Zurück zur Übersicht", "Schließen", "Menü", "Menü schließen",
-        "Suche", "Suchen", "Alle akzeptieren", "Akzeptieren", "Ablehnen", "Alle ablehnen",
-        "Nur notwendige Cookies", "Nur notwendige Cookies akzeptieren", "Cookie-Einstellungen",
-        "Einstellungen", "Auswahl speichern", "Inhalt", "Navigation", "Hauptmenü",
-        "Servicemenü", "Bild vergrößern", "Vergrößern", "Anzeige", "Werbung",
-        "Zum Inhalt springen", "Direkt zum Inhalt", "Bildergalerie", "Video abspielen",
+        "Jetzt lesen",
+        "Weiterlesen",
+        "Mehr lesen",
+        "mehr erfahren",
+        "Mehr",
+        "Mehr dazu",
+        "Mehr Informationen",
+        "Zum Artikel",
+        "Artikel lesen",
+        "Zur Meldung",
+        "KOMMENTARE WERDEN GELADEN",
+        "Kommentare werden geladen",
+        "Kommentar schreiben",
+        "Seite teilen",
+        "Seite drucken",
+        "Artikel teilen",
+        "Artikel drucken",
+        "Link kopieren",
+        "Beitrag teilen",
+        "Diese Seite teilen",
+        "Teilen auf",
+        "Nach oben",
+        "Zum Seitenanfang",
+        "Seitenanfang",
+        "Zurück",
+        "Zurück zur Übersicht",
+        "Schließen",
+        "Menü",
+        "Menü schließen",
+        "Suche",
+        "Suchen",
+        "Alle akzeptieren",
+        "Akzeptieren",
+        "Ablehnen",
+        "Alle ablehnen",
+        "Nur notwendige Cookies",
+        "Nur notwendige Cookies akzeptieren",
+        "Cookie-Einstellungen",
+        "Einstellungen",
+        "Auswahl speichern",
+        "Inhalt",
+        "Navigation",
+        "Hauptmenü",
+        "Servicemenü",
+        "Bild vergrößern",
+        "Vergrößern",
+        "Anzeige",
+        "Werbung",
+        "Zum Inhalt springen",
+        "Direkt zum Inhalt",
+        "Bildergalerie",
+        "Video abspielen",
     )
 }
 
 # A line made only of these words is a share/print bar, however the buttons are ordered.
 _SHARE_WORDS = {
-    "teilen", "drucken", "twitter", "x", "facebook", "linkedin", "xing", "instagram",
-    "youtube", "mastodon", "whatsapp", "threads", "bluesky", "e-mail", "email", "mail",
-    "pinterest", "telegram", "rss", "teilen:", "share", "print", "tweet", "seite", "link",
-    "kopieren", "auf", "per", "artikel", "versenden", "empfehlen",
+    "teilen",
+    "drucken",
+    "twitter",
+    "x",
+    "facebook",
+    "linkedin",
+    "xing",
+    "instagram",
+    "youtube",
+    "mastodon",
+    "whatsapp",
+    "threads",
+    "bluesky",
+    "e-mail",
+    "email",
+    "mail",
+    "pinterest",
+    "telegram",
+    "rss",
+    "teilen:",
+    "share",
+    "print",
+    "tweet",
+    "seite",
+    "link",
+    "kopieren",
+    "auf",
+    "per",
+    "artikel",
+    "versenden",
+    "empfehlen",
 }
 
 # Headings that open the "more from us" part of a page; everything after them is teasers.
 _TEASER_HEADINGS = {
     _key(s)
     for s in (
-        "Das könnte Sie auch interessieren", "Das könnte Sie ebenfalls interessieren",
-        "Das könnte dich auch interessieren", "Weitere Artikel", "Ähnliche Artikel",
-        "Ähnliche Beiträge", "Verwandte Artikel", "Verwandte Beiträge", "Verwandte Themen",
-        "Mehr zum Thema", "Auch interessant", "Weitere Meldungen", "Weitere Nachrichten",
-        "Das interessiert andere Leser", "Lesen Sie auch", "Kommentare",
-        "Schreibe einen Kommentar", "Hinterlasse einen Kommentar", "Kommentar verfassen",
-        "Ihr Kommentar", "Kommentar abgeben", "Antwort hinterlassen",
+        "Das könnte Sie auch interessieren",
+        "Das könnte Sie ebenfalls interessieren",
+        "Das könnte dich auch interessieren",
+        "Weitere Artikel",
+        "Ähnliche Artikel",
+        "Ähnliche Beiträge",
+        "Verwandte Artikel",
+        "Verwandte Beiträge",
+        "Verwandte Themen",
+        "Mehr zum Thema",
+        "Auch interessant",
+        "Weitere Meldungen",
+        "Weitere Nachrichten",
+        "Das interessiert andere Leser",
+        "Lesen Sie auch",
+        "Kommentare",
+        "Schreibe einen Kommentar",
+        "Hinterlasse einen Kommentar",
+        "Kommentar verfassen",
+        "Ihr Kommentar",
+        "Kommentar abgeben",
+        "Antwort hinterlassen",
     )
 }
 
@@ -112,6 +196,18 @@ _CREDIT_TAIL_RE = re.compile(rf"\s*[|–-]?\s*{_CREDIT_PREFIX}\s*[^.!?]{{0,80}}$
 # "(Quelle: dpa / Max Mustermann)" and "(Foto: …)" credits inside a sentence.
 _CREDIT_PAREN_RE = re.compile(
     r"\s*\((?:Foto|Bild)?(?:quelle|nachweis|foto)\s*:\s*[^()]*?/[^()]*\)|\s*\((?:Foto|Bild)\s*:[^()]*\)",
+    re.IGNORECASE,
+)
+# Breadcrumb trails, a header's "today" (never a publication date) and press-portal labels.
+_FIXED_CHROME_RE = re.compile(
+    r"^(?:Sie sind hier\s*:|Sie befinden sich hier\s*:|Pressemeldung der Firma\b|"
+    r"(?:Heute(?: ist)?\s*:?\s*)(?:\w+,\s*)?[\d.]+\s*(?:\w+\s+\d{4})?$)",
+    re.IGNORECASE,
+)
+# "… Die Meldung. Weiterlesen →" as feed summaries and teaser paragraphs end.
+_TEASER_TAIL_RE = re.compile(
+    r"(?<=\S)\s+[>»›→]?\s*(?:Weiterlesen|Jetzt lesen|Mehr lesen|mehr erfahren|Zum Artikel)"
+    r"\s*[…→»›.]*\s*$",
     re.IGNORECASE,
 )
 _WP_FOOTER_RE = re.compile(
@@ -142,6 +238,8 @@ def _is_chrome_line(line: str) -> bool:
         return True
     if _PORTAL_TITLE_RE.match(line) or _LINK_NOTE_LINE_RE.match(line):
         return True
+    if _FIXED_CHROME_RE.match(line):
+        return True
     return bool(_CREDIT_LINE_RE.match(line))
 
 
@@ -150,6 +248,7 @@ def _clean_line(line: str) -> str:
     line = _LINK_NOTE_REF_RE.sub("", line)
     if _is_chrome_line(line):
         return ""
+    line = _TEASER_TAIL_RE.sub("", line)
     return _CREDIT_TAIL_RE.sub("", line).strip()
 
 
@@ -210,16 +309,61 @@ def clean_text(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 _HTML_BLOCKS = {
-    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-    "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tr", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tr",
+    "ul",
     # trafilatura's output vocabulary
-    "head", "item", "list", "quote", "row", "code",
+    "head",
+    "item",
+    "list",
+    "quote",
+    "row",
+    "code",
 }
 _CELLS = {"td", "th", "cell"}
 _LINEBREAKS = {"br", "lb"}
-_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "button", "select", "input",
-              "textarea", "iframe", "object"}
+_SKIP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "iframe",
+    "object",
+}
 
 
 def _tree_text(root: etree._Element) -> str:
@@ -266,15 +410,20 @@ def html_fragment_to_text(html: str) -> str:
 # Metadata
 # ---------------------------------------------------------------------------------------------
 
-_DATE_META_RE = re.compile(
-    r"date|published|modified|created|issued|pubdate|_time$|:time$|updated_time", re.IGNORECASE
-)
+_DATE_META_RE = re.compile(r"date|published|modified|created|issued|pubdate|_time$|:time$|updated_time", re.IGNORECASE)
 _NOT_DATE_META = {"viewport", "format-detection"}
 _JSONLD_DATE_KEYS = ("datePublished", "dateModified", "dateCreated", "uploadDate")
 _TITLE_SEPARATORS_RE = re.compile(r"\s+[-|–—·:]\s+")
-_KNOWN_SITE_NAMES = {"bmwi", "bmwk", "bmwe", "clusterplattform", "clusterplattform deutschland",
-                     "bundesministerium für wirtschaft und energie",
-                     "bundesministerium für wirtschaft und klimaschutz"}
+_KNOWN_SITE_NAMES = {
+    "bmwi",
+    "bmwk",
+    "bmwe",
+    "clusterplattform",
+    "clusterplattform deutschland",
+    "bundesministerium für wirtschaft und energie",
+    "bundesministerium für wirtschaft und klimaschutz",
+}
+_VISIBLE_BYLINE_RE = re.compile(r"(?:^|[·|•,–]\s*)Von\s+([A-ZÄÖÜ][\w.'-]+(?:\s+[A-ZÄÖÜ][\w.'-]+){0,3})\s*$")
 _BYLINE_RE = re.compile(r"^(?:von|by|autor(?:in)?:?)\s+(.{2,60}?)\s*$", re.IGNORECASE)
 
 
@@ -288,9 +437,7 @@ def _squash(s: str | None) -> str | None:
 def _metas(tree: lxml_html.HtmlElement) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for meta in tree.iter("meta"):
-        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get(
-            "http-equiv"
-        )
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
         content = meta.get("content")
         if key and content and content.strip():
             found.append((key.strip(), content.strip()))
@@ -333,9 +480,7 @@ def _jsonld_author(obj: dict) -> str | None:
     return author if isinstance(author, str) and author.strip() else None
 
 
-def _meta_dates(
-    tree: lxml_html.HtmlElement, metas: list[tuple[str, str]], jsonld: list[dict]
-) -> dict[str, str]:
+def _meta_dates(tree: lxml_html.HtmlElement, metas: list[tuple[str, str]], jsonld: list[dict]) -> dict[str, str]:
     dates: dict[str, str] = {}
     for key, value in metas:
         if key.casefold() not in _NOT_DATE_META and _DATE_META_RE.search(key):
@@ -376,9 +521,7 @@ def _strip_site_name(title: str, site_names: set[str]) -> str:
     def is_site(part: str) -> bool:
         p = part.casefold().strip()
         compact = re.sub(r"[\s.-]", "", p)
-        return p in site_names or compact in site_names or any(
-            compact == re.sub(r"[\s.-]", "", n) for n in site_names
-        )
+        return p in site_names or compact in site_names or any(compact == re.sub(r"[\s.-]", "", n) for n in site_names)
 
     while len(parts) > 1 and is_site(parts[-1]):
         parts.pop()
@@ -411,8 +554,7 @@ def _title(tree: lxml_html.HtmlElement, metas: list[tuple[str, str]], url: str) 
     return None
 
 
-def _author(tree: lxml_html.HtmlElement, metas: list[tuple[str, str]], jsonld: list[dict]
-            ) -> str | None:
+def _author(tree: lxml_html.HtmlElement, metas: list[tuple[str, str]], jsonld: list[dict]) -> str | None:
     for name in ("author", "article:author", "dc.creator", "dcterms.creator", "twitter:creator"):
         value = _first(metas, name)
         if value and not value.startswith(("http://", "https://", "@")):
@@ -429,6 +571,13 @@ def _author(tree: lxml_html.HtmlElement, metas: list[tuple[str, str]], jsonld: l
         value = _squash(el.text_content())
         if value and len(value) <= 80:
             return _normalise_author(value)
+    # A visible byline in the article head: "19.09.2016, 14:53 Uhr · Von Jürgen Köhler".
+    for el in tree.xpath(
+        "//article//*[self::p or self::span or self::div] | //main//*[self::p or self::span or self::div]"
+    ):
+        value = _squash(el.text_content())
+        if value and len(value) <= 120 and (m := _VISIBLE_BYLINE_RE.search(value)):
+            return m.group(1)
     return None
 
 
@@ -458,12 +607,14 @@ _CHROME_TOKEN_RE = re.compile(
     r"(?:^|[-_])(?:cookies?|consent|gdpr|cmp|share|sharing|shariff|social|socials|teasers?|"
     r"related|breadcrumbs?|comments?|respond|newsletter|sidebar|subnav|navigation|nav|navbar|"
     r"footer|pagination|banner|login|calendar|widgets?|promo|advert|ads|logos?|credits?|"
-    r"copyright|print-link|toolbar|skiplinks?)(?:$|[-_])",
+    r"copyright|print-link|toolbar|skiplinks?|search|suche|menu|menue|kalender|pfad|kopf|fuss|"
+    r"login)(?:$|[-_])",
     re.IGNORECASE,
 )
 _PROTECTED_TAGS = {"html", "body", "main", "article"}
-_TEASER_LINK_TEXTS = {_key(s) for s in ("Jetzt lesen", "Weiterlesen", "Mehr lesen",
-                                         "mehr erfahren", "Zum Artikel", "Artikel lesen")}
+_TEASER_LINK_TEXTS = {
+    _key(s) for s in ("Jetzt lesen", "Weiterlesen", "Mehr lesen", "mehr erfahren", "Zum Artikel", "Artikel lesen")
+}
 _TEASER_BOX_RE = re.compile(r"teaser|card|box|related|promo|more|tile|kachel", re.IGNORECASE)
 
 
@@ -490,9 +641,17 @@ def _preclean(tree: lxml_html.HtmlElement) -> None:
         if el.getparent() is None or el.tag in _PROTECTED_TAGS:
             continue
         tokens = (el.get("class") or "").split() + (el.get("id") or "").split()
-        if el.tag in {"nav", "footer", "aside", "form"} or el.get("role") in {
-            "navigation", "contentinfo", "dialog", "banner",
-        } or any(_CHROME_TOKEN_RE.search(t) for t in tokens):
+        if (
+            el.tag in {"nav", "footer", "aside", "form"}
+            or el.get("role")
+            in {
+                "navigation",
+                "contentinfo",
+                "dialog",
+                "banner",
+            }
+            or any(_CHROME_TOKEN_RE.search(t) for t in tokens)
+        ):
             if not _holds_main_content(el):
                 _remove(el)
 
@@ -531,6 +690,7 @@ def _preclean(tree: lxml_html.HtmlElement) -> None:
 # ---------------------------------------------------------------------------------------------
 # Article extraction
 # ---------------------------------------------------------------------------------------------
+
 
 def _parse(html: str) -> lxml_html.HtmlElement:
     if not html or not html.strip():
@@ -580,8 +740,10 @@ def extract_article(html: str, url: str) -> Extracted:
         text = clean_text(_fallback_text(tree))
 
     paras = text.split("\n\n") if text else []
-    if paras and title and _key(paras[0]) == _key(title):
-        paras = paras[1:]  # the headline is kept in .title, not repeated in the body
+    if title:
+        # The headline is kept in .title; republications repeat it after the dateline.
+        head = [p for p in paras[:3] if _key(p) != _key(title)]
+        paras = head + paras[3:]
     if paras:
         m = _BYLINE_RE.match(paras[-1]) if len(paras[-1]) <= 64 else None
         if m:

@@ -7,6 +7,9 @@ from typing import Any
 from crawler.items import AnnouncementItem
 from crawler.store import BadItem
 
+# IngestResult.status -> the crawl_runs column that counts it.
+RUN_COLUMN = {"new": "new", "updated": "updated", "duplicate": "duplicates", "unchanged": "unchanged"}
+
 
 class StorePipeline:
     def __init__(self, crawler: Any = None):
@@ -26,5 +29,5 @@ class StorePipeline:
         except BadItem as exc:
             spider.warn(f"{item.url}: not stored: {exc}")
             return item
-        spider.count(result.status)
+        spider.count(RUN_COLUMN[result.status])
         return item

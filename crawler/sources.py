@@ -58,6 +58,8 @@ GSB_SELECTOR_DEFAULTS = {
     "article_tags": "a.tag span::text",
     "article_title": ".title",
     "article_content": "main#main > div.main-content div.content",
+    # Inside the content: images with their captions and credits, contact boxes, share bars.
+    "article_drop": ".picture, figure, .contact-box, .share-bar, .related-content, script, style",
 }
 
 KINDS: dict[str, Kind] = {}
@@ -81,7 +83,7 @@ register(Kind(
     {
         "selectors": Key(dict, None, "CSS selectors overriding the Government Site Builder defaults"),
         "max_listing_pages": Key(int, 500, "listing pages to follow at most"),
-        "known_pages_to_stop": Key(int, 1, "stop paging after this many listing pages with only known articles"),
+        "known_pages_to_stop": Key(int, 1, "stop paging after this many listing pages that show known articles"),
         "follow": Key(str, None, "regex: only article links matching it"),
     },
     "a Government Site Builder listing (bmwe.de, clusterplattform.de)",

@@ -9,11 +9,13 @@ extraction takes over and the miss is recorded in the crawl run.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
+from lxml import html as lxml_html
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
@@ -63,19 +65,20 @@ class GsbSpider(SourceSpider):
         if first:
             self._validated.append(response)
         self.count("items", len(entries))
-        unknown = 0
+        known = 0
         for link, date in entries:
             if not self.allowed(link):
                 continue
             if not self.full and self.store is not None and self.store.known_url(link):
+                known += 1
                 continue
-            unknown += 1
             yield Request(link, callback=self.parse_article, errback=self.request_failed,
                           cb_kwargs={"listing_date": date})
-        if unknown == 0:
+        if known:
+            # The listing is newest first: past a known article everything is older and stored.
             self.known_pages += 1
             if self.known_pages >= self.source.options["known_pages_to_stop"]:
-                return  # everything further down is older and already stored
+                return
         next_href = page.css(self.sel["next_page"]).get()
         if next_href and self.listing_pages < self.source.options["max_listing_pages"]:
             yield Request(urljoin(response.url, next_href), callback=self.parse_listing,
@@ -119,7 +122,7 @@ class GsbSpider(SourceSpider):
         title = " ".join(" ".join(title_el.css("::text").getall()).split()) or None
         descriptor = (head.css(self.sel["article_descriptor"]).get() or "").strip() or None
         tags = [t.strip() for t in head.css(self.sel["article_tags"]).getall() if t.strip()]
-        body = html_fragment_to_text(content.get())
+        body = html_fragment_to_text(_without(content[0], self.sel["article_drop"]))
         yield make_item(response.url, self.source.name, title=title, body=body, topline=topline,
                         descriptor=descriptor, tags=tags)
 
@@ -127,3 +130,11 @@ class GsbSpider(SourceSpider):
         if not self.fatal and not self.counts["errors"]:
             for response in self._validated:
                 self.remember_validators(response)
+
+
+def _without(block: Any, css: str) -> str:
+    """The block's HTML with the elements matching ``css`` removed."""
+    root = copy.deepcopy(block.root)
+    for element in root.cssselect(css) if css else []:
+        element.drop_tree()
+    return lxml_html.tostring(root, encoding="unicode")
