@@ -454,6 +454,82 @@ def alerts_retry(state: State, alert_id: int) -> None:
     click.echo(f"alert {alert_id} queued; run 'clusterwatch notify' to deliver it")
 
 
+@cli.command()
+@click.option("--once", is_flag=True, help="One full cycle (every enabled source, detection, delivery), then exit.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), help="Log lines as text or JSON (default: text).")
+@dataset_options
+@click.pass_obj
+@user_errors
+def run(state: State, once: bool, log_format: str | None) -> None:
+    """Run clusterwatch as a service: crawl each source on its schedule, detect, deliver.
+
+    Stops cleanly on SIGTERM or Ctrl-C; the schedule resumes on the next start. With --once,
+    the exit status tells whether every source and every delivery succeeded.
+
+    \b
+    Example:
+        clusterwatch run --log-format json
+        clusterwatch run --once
+    """
+    from monitor.service import run_once, serve, service_settings, setup_logging
+
+    config = state.config
+    setup_logging(log_format or service_settings(config).log_format)
+    sys.exit(run_once(config) if once else serve(config))
+
+
+@cli.command()
+@click.argument("target", type=click.Path(dir_okay=False))
+@dataset_options
+@click.pass_obj
+@user_errors
+def backup(state: State, target: str) -> None:
+    """Copy the dataset to TARGET with SQLite's online backup (safe while the service runs).
+
+    \b
+    Example:
+        clusterwatch backup /var/backups/clusterwatch-$(date +%F).db
+    """
+    database = state.config.database
+    if not database.exists():
+        raise click.ClickException(f"no dataset at {database}")
+    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"backup to {target} failed: {exc}") from None
+    finally:
+        source.close()
+    click.echo(f"dataset {database} backed up to {target}")
+
+
+@cli.command()
+@click.option("--dir", "folder", type=click.Path(file_okay=False), default="clusterwatch-demo", show_default=True,
+              help="Folder for the demo's configuration, dataset and Maildir.")
+def demo(folder: str) -> None:
+    """Run the whole product offline on the bundled snapshot: crawl, detect, email.
+
+    Serves the snapshot of the ministry, the Cluster Platform and an aggregator on loopback,
+    crawls it, finds the membership milestones and delivers the alerts into a local Maildir.
+    The dataset stays in the folder for you to explore.
+
+    \b
+    Example:
+        clusterwatch demo && clusterwatch --config clusterwatch-demo/clusterwatch.toml milestones
+    """
+    from monitor.demo import DemoError, describe, run_demo
+
+    try:
+        result = run_demo(Path(folder), echo=lambda line: click.echo(line, err=True))
+    except (DemoError, *USER_ERRORS) as exc:
+        raise click.ClickException(str(exc)) from None
+    describe(result, echo=click.echo)
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.hex()

@@ -1,0 +1,183 @@
+"""`clusterwatch demo`: the whole product, offline, on the snapshot bundled in data/snapshot.
+
+The snapshot's sites are served on loopback, crawled for real, analysed, and the alerts delivered
+into a local Maildir. The dataset and the mail stay in the demo folder for the user to explore.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.config import DATA_DIR
+from monitor.replica import SiteServer
+
+SNAPSHOT = DATA_DIR / "snapshot"
+
+LISTING_BMWE = "/SiteGlobals/Forms/Suche/Pressemitteilungen_Formular.html"
+FEED_BMWE = "/SiteGlobals/Functions/RSSFeed/DE/RSSNewsfeed/RSS_Pressemitteilungen.xml"
+LISTING_CP = "/CLUSTER/Navigation/DE/Aktuelles/Kurzmeldungen/kurzmeldungen.html"
+PROGRAMME_CP = "/CLUSTER/Navigation/DE/Clusterpolitik/Bund/go-cluster/go-cluster.html"
+
+
+class DemoError(RuntimeError):
+    pass
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    config: Path
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    announcements: int = 0
+    sightings: int = 0
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    delivered: int = 0
+    maildir: Path | None = None
+    seconds: float = 0.0
+
+
+def demo_config(folder: Path, urls: dict[str, str]) -> str:
+    bmwe, cp, agg = urls["bmwe"], urls["clusterplattform"], urls["aggregator"]
+    return f"""# Written by `clusterwatch demo` for the snapshot served on loopback (the ports change each run).
+database = "clusterwatch.db"
+
+[crawler]
+contact = "demo@localhost"
+download_delay = 0
+autothrottle = false
+retries = 0
+timeout = 10
+concurrent_per_domain = 8
+
+[[sources]]
+name = "bmwe-press-feed"
+kind = "feed"
+url = "{bmwe}{FEED_BMWE}"
+
+[[sources]]
+name = "bmwe-press"
+kind = "gsb"
+url = "{bmwe}{LISTING_BMWE}"
+
+[[sources]]
+name = "clusterplattform-news"
+kind = "gsb"
+url = "{cp}{LISTING_CP}"
+
+[[sources]]
+name = "go-cluster-programme"
+kind = "article"
+url = "{cp}{PROGRAMME_CP}"
+revisit = true
+
+[[sources]]
+name = "aggregator"
+kind = "article"
+url = "{agg}/"
+follow = "\\\\?p=\\\\d+$"
+
+[email]
+# No SMTP host: alerts are delivered into this Maildir, readable by any mail client (mutt -f mail).
+maildir = "mail"
+sender = "clusterwatch demo <clusterwatch@localhost>"
+
+[[subscribers]]
+email = "analyst@example.org"
+programmes = []
+events = ["milestone"]
+"""
+
+
+def run_demo(folder: Path, *, echo: Callable[[str], None] = print) -> DemoResult:
+    from monitor.alerts.outbox import deliver
+    from monitor.config import load
+    from monitor.events import list_events, open_dataset
+    from monitor.pipeline import run_detection
+
+    started = time.monotonic()
+    missing = [name for name in ("bmwe", "clusterplattform", "aggregator") if not (SNAPSHOT / name).is_dir()]
+    if missing:
+        raise DemoError(f"the bundled snapshot is incomplete (missing {', '.join(missing)} in {SNAPSHOT})")
+    folder.mkdir(parents=True, exist_ok=True)
+    # A demo run starts from scratch; only what the demo itself wrote is removed.
+    for name in ("clusterwatch.db", "clusterwatch.db-wal", "clusterwatch.db-shm"):
+        (folder / name).unlink(missing_ok=True)
+    shutil.rmtree(folder / "mail", ignore_errors=True)
+
+    servers = {name: SiteServer(SNAPSHOT / name).start() for name in ("bmwe", "clusterplattform", "aggregator")}
+    try:
+        config_path = folder / "clusterwatch.toml"
+        config_path.write_text(demo_config(folder, {n: s.url for n, s in servers.items()}), encoding="utf-8")
+        result = DemoResult(folder=folder, config=config_path)
+        echo(f"Serving the snapshot on loopback: {', '.join(f'{n} {s.url}' for n, s in servers.items())}")
+        echo("Crawling 5 sources ...")
+        proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config_path), "crawl", "--json"],
+                              capture_output=True, text=True, timeout=300)
+        try:
+            result.runs = json.loads(proc.stdout)
+        except json.JSONDecodeError:
+            raise DemoError(f"the crawl failed: {(proc.stderr.strip().splitlines() or ['no output'])[-1]}") from None
+        config = load(config_path)
+        run_detection(config)
+        report = deliver(config)
+        result.delivered = report.sent
+        result.maildir = folder / "mail"
+        db = open_dataset(config.database)
+        try:
+            conn = db.conn
+            result.announcements = conn.execute("SELECT count(*) FROM announcements").fetchone()[0]
+            result.sightings = conn.execute("SELECT count(*) FROM sightings").fetchone()[0]
+            result.duplicates = [dict(zip(("title", "url", "source", "match", "similarity"), r, strict=True))
+                                 for r in conn.execute(
+                "SELECT a.title, s.url, s.source, s.match, s.similarity FROM sightings s"
+                " JOIN announcements a ON a.id = s.announcement_id WHERE s.match IN ('near', 'text')"
+                " ORDER BY a.published")]
+            result.events = list(list_events(conn, milestones_only=True))
+        finally:
+            db.conn.close()
+    finally:
+        for server in servers.values():
+            server.stop()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def describe(result: DemoResult, echo: Callable[[str], None] = print) -> None:
+    from tabulate import tabulate
+
+    echo("")
+    echo(tabulate([[r["source"], r["status"], r["pages"], r["new"], r["duplicates"], r["errors"]] for r in result.runs],
+                  headers=["source", "status", "pages", "new", "duplicates", "errors"]))
+    echo("")
+    echo(f"Dataset: {result.announcements} announcements, seen at {result.sightings} addresses.")
+    if result.duplicates:
+        echo("Republications recognised as the same announcement:")
+        for d in result.duplicates:
+            sim = f" (similarity {d['similarity']:.2f})" if d["similarity"] else ""
+            echo(f"  - {d['title']}\n      also at {d['url']} [{d['source']}, {d['match']}{sim}]")
+    echo("")
+    echo(f"Milestones ({len(result.events)}):")
+    for e in result.events:
+        who = f" — {e['member']}" + (f" ({e['place']})" if e["place"] else "") if e["member"] else ""
+        number = f"{e['number']}. Mitglied" if e["kind"] == "member_ordinal" else f"{e['number']} Mitglieder"
+        echo(f"  * {e['published'] or '????-??-??'}  {e['programme']}: {number}{who}")
+        echo(f"      „{e['evidence']}“")
+        for url in e["sources"]:
+            echo(f"      {url}")
+    echo("")
+    echo(f"Emails delivered: {result.delivered}, into the Maildir {result.maildir}")
+    echo(f"Done in {result.seconds:.1f} s. Explore the result:")
+    cfg = result.config
+    echo(f"  clusterwatch --config {cfg} milestones")
+    echo(f"  clusterwatch --config {cfg} timeline go-cluster")
+    echo(f"  clusterwatch --config {cfg} search \"go-cluster\"")
+    echo(f"  clusterwatch --config {cfg} query \"select title, published, source from announcements order by published\"")

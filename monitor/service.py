@@ -1,0 +1,313 @@
+"""The background service: `clusterwatch run`.
+
+APScheduler keeps one job per source (its ``every`` interval or ``cron`` expression, with jitter)
+in a persistent SQLite job store, so schedules, last runs and missed runs survive restarts;
+missed runs are coalesced and a source never runs twice at once. Each crawl runs in a child
+process (Scrapy's reactor cannot be restarted in one process, and a hung or memory-hungry spider
+must not take the service down) with a time limit. After each crawl, detection and delivery run
+for what is new, one at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crawler.config import Config, ConfigError
+from crawler.sources import Source, parse_duration
+from crawler.store import Store, now_iso
+
+log = logging.getLogger("clusterwatch")
+
+DEFAULT_CRAWL_TIMEOUT = "30m"
+_work_lock = threading.Lock()  # detection and delivery, one at a time
+_running: dict[str, subprocess.Popen[str]] = {}
+_running_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    crawl_timeout: float
+    digest_time: str
+    jobs_db: Path
+    log_format: str
+
+
+def service_settings(config: Config) -> ServiceSettings:
+    raw = dict(config.extra.get("service") or {})
+    where = config.path or "built-in defaults"
+    try:
+        timeout = parse_duration(raw.get("crawl_timeout", DEFAULT_CRAWL_TIMEOUT))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: service.crawl_timeout: {exc}") from None
+    digest_time = str(raw.get("digest_time", "07:00"))
+    try:
+        hour, minute = (int(x) for x in digest_time.split(":"))
+        assert 0 <= hour < 24 and 0 <= minute < 60
+    except (ValueError, AssertionError):
+        raise ConfigError(f"{where}: service.digest_time must be HH:MM, e.g. 07:00") from None
+    jobs = raw.get("jobs_db")
+    jobs_db = Path(jobs) if jobs else config.database.with_suffix(".jobs.db")
+    log_format = raw.get("log_format", "text")
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"{where}: service.log_format must be text or json")
+    return ServiceSettings(timeout, digest_time, jobs_db, log_format)
+
+
+# --- logging ------------------------------------------------------------------------------------
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname.lower(),
+                "message": record.getMessage()}
+        data.update(getattr(record, "fields", {}))
+        return json.dumps(data, ensure_ascii=False)
+
+
+def setup_logging(fmt: str, level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    log.setLevel(level)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+# --- one crawl in a child process ------------------------------------------------------------
+
+
+def crawl_in_child(config_path: str | None, database: str, source: str, timeout: float) -> dict[str, Any]:
+    """Crawl one source in a child process; return its crawl-run row (never raises)."""
+    args = [sys.executable, "-m", "monitor", "--db", database]
+    if config_path:
+        args += ["--config", config_path]
+    args += ["crawl", source, "--json"]
+    started = time.monotonic()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own group: a terminal's Ctrl-C is ours to pass on
+    with _running_lock:
+        _running[source] = proc
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        return _record_failure(database, source, f"crawl stopped after the time limit of {timeout:.0f} s")
+    finally:
+        with _running_lock:
+            _running.pop(source, None)
+    try:
+        runs = json.loads(out)
+        run = runs[0]
+        run["seconds"] = round(time.monotonic() - started, 1)
+        return run
+    except (json.JSONDecodeError, IndexError, KeyError):
+        last = (err.strip().splitlines() or ["no output"])[-1][:300]
+        return _record_failure(database, source, f"crawl process exited with status {proc.returncode}: {last}")
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+def _record_failure(database: str, source: str, message: str) -> dict[str, Any]:
+    store = Store(database)
+    try:
+        # A killed child leaves its run 'running'; close it as failed so health sees it.
+        store.conn.execute(
+            "UPDATE crawl_runs SET status = 'failed', finished = ?, errors = errors + 1, error_messages = ?"
+            " WHERE source = ? AND status = 'running'", (now_iso(), json.dumps([message]), source))
+        if not store.conn.execute("SELECT changes()").fetchone()[0]:
+            run_id = store.start_run(source)
+            store.finish_run(run_id, {"errors": 1}, [message], "failed")
+        return dict(store.recent_runs(source, 1)[0])
+    finally:
+        store.close()
+
+
+# --- the cycle ---------------------------------------------------------------------------------
+
+
+def log_run(run: dict[str, Any]) -> None:
+    messages = run.get("error_messages")
+    if isinstance(messages, str):
+        messages = json.loads(messages)
+    first_error = next((m for m in messages or [] if not m.startswith("warning:")), "")
+    fields = {k: run.get(k) for k in ("source", "status", "pages", "new", "updated", "duplicates", "errors",
+                                      "seconds")}
+    fields["error"] = first_error
+    level = logging.INFO if run.get("status") == "ok" else logging.WARNING
+    log.log(level, "crawl %(source)s: %(status)s pages=%(pages)s new=%(new)s updated=%(updated)s "
+            "duplicates=%(duplicates)s errors=%(errors)s%(tail)s",
+            {**fields, "tail": f" ({first_error})" if first_error else ""}, extra={"fields": fields})
+
+
+def after_crawl(config: Config) -> bool:
+    """Detection, admin health notices and delivery for what is new; True when delivery succeeded."""
+    from monitor.alerts.outbox import deliver
+    from monitor.pipeline import run_detection
+
+    with _work_lock:
+        stats = run_detection(config)
+        if stats["new_events"]:
+            log.info("detect: %d new event(s), %d milestone(s)", stats["new_events"], stats["milestones"],
+                     extra={"fields": stats})
+        health_notices(config)
+        report = deliver(config)
+        if report.sent or not report.ok:
+            log.log(logging.INFO if report.ok else logging.WARNING,
+                    "notify: sent=%d failed=%d rejected=%d", report.sent, report.failed, report.rejected,
+                    extra={"fields": {"sent": report.sent, "failed": report.failed, "rejected": report.rejected}})
+        for message in report.messages:
+            log.warning("notify: %s", message)
+        return report.ok
+
+
+def health_notices(config: Config) -> None:
+    try:
+        from monitor.alerts.health import queue_health_notices
+    except ImportError:
+        return
+    queue_health_notices(config)
+
+
+def crawl_job(config_path: str | None, database: str, source: str) -> None:
+    """A scheduled job (module-level so the persistent job store can name it)."""
+    from monitor.config import load
+
+    config = load(config_path, db=database)
+    timeout = service_settings(config).crawl_timeout
+    run = crawl_in_child(config_path, database, source, timeout)
+    log_run(run)
+    try:
+        after_crawl(config)
+    except Exception as exc:  # the schedule must go on; the next cycle retries
+        log.error("after crawl of %s: %s: %s", source, type(exc).__name__, exc)
+
+
+def digest_job(config_path: str | None, database: str) -> None:
+    from monitor.config import load
+
+    config = load(config_path, db=database)
+    try:
+        from monitor.alerts.digest import queue_digests
+    except ImportError:
+        return
+    with _work_lock:
+        queued = queue_digests(config)
+    if queued:
+        log.info("digest: %d queued", queued)
+    after_crawl(config)
+
+
+def run_once(config: Config) -> int:
+    """Every enabled source, then detection, then delivery. 0 when all of it succeeded."""
+    timeout = service_settings(config).crawl_timeout
+    config_path = str(config.path) if config.path else None
+    ok = True
+    for source in [s for s in config.sources if s.enabled]:
+        run = crawl_in_child(config_path, str(config.database), source.name, timeout)
+        log_run(run)
+        ok = ok and run.get("status") == "ok"
+    delivered = after_crawl(config)
+    return 0 if ok and delivered else 1
+
+
+def _trigger(source: Source) -> Any:
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    if source.cron:
+        return CronTrigger.from_crontab(source.cron, timezone="Europe/Berlin")
+    return IntervalTrigger(seconds=source.every, jitter=int(source.jitter) or None, timezone="Europe/Berlin")
+
+
+def serve(config: Config) -> int:
+    """Run until SIGTERM or SIGINT; returns the exit status."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    settings = service_settings(config)
+    Store(config.database).close()  # migrations run on start
+    settings.jobs_db.parent.mkdir(parents=True, exist_ok=True)
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{settings.jobs_db}")},
+        executors={"default": ThreadPoolExecutor(max_workers=4)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600},
+        timezone="Europe/Berlin",
+    )
+    config_path = str(config.path) if config.path else None
+    database = str(config.database)
+    scheduler.start(paused=True)
+    wanted = set()
+    for source in config.sources:
+        if not source.enabled:
+            continue
+        job_id = f"crawl:{source.name}"
+        wanted.add(job_id)
+        existing = scheduler.get_job(job_id)
+        trigger = _trigger(source)
+        if existing is None or str(existing.trigger) != str(trigger):
+            # A new source runs right away; a re-timed one keeps its pending run, if any.
+            first = existing.next_run_time if existing is not None and existing.next_run_time else _now()
+            scheduler.add_job(crawl_job, trigger, args=[config_path, database, source.name], id=job_id,
+                              name=f"crawl {source.name}", replace_existing=True, next_run_time=first)
+    hour, minute = settings.digest_time.split(":")
+    scheduler.add_job(digest_job, CronTrigger(hour=int(hour), minute=int(minute), timezone="Europe/Berlin"),
+                      args=[config_path, database], id="digests", name="digests", replace_existing=True)
+    wanted.add("digests")
+    for job in scheduler.get_jobs():
+        if job.id not in wanted:
+            job.remove()  # a source removed from the configuration
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        log.info("received %s: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log.info("clusterwatch service started: %d source(s), dataset %s, jobs %s",
+             len(wanted) - 1, config.database, settings.jobs_db)
+    scheduler.resume()
+    while not stop.wait(1.0):
+        pass
+    scheduler.pause()
+    with _running_lock:
+        children = list(_running.values())
+    for proc in children:  # running crawls stop cleanly: Scrapy closes its spider on SIGTERM
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    scheduler.shutdown(wait=True)
+    log.info("clusterwatch service stopped")
+    return 0
+
+
+def _now() -> Any:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Berlin"))
