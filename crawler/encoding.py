@@ -79,11 +79,13 @@ def _detect(body: bytes) -> str | None:
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Decode an HTML response body to text, preferring the encoding the bytes actually use.
 
-    Declarations (BOM, HTTP ``Content-Type``, ``<meta charset>``/``http-equiv``) are tried first
-    via w3lib, then verified: a declared single-byte charset loses to UTF-8 when the body is
-    valid, non-ASCII UTF-8 (Latin-1 German text is practically never valid UTF-8), and a
-    declared UTF-8 that does not decode cleanly loses to the next declaration or to
-    Windows-1252.  Mojibake embedded in otherwise correct text is repaired by
+    A BOM decides outright (through w3lib's ``html_to_unicode``).  Otherwise non-ASCII bytes
+    that are valid UTF-8 are read as UTF-8 whatever was declared (Latin-1 German text is
+    practically never valid UTF-8); if they are not, the charsets declared in the
+    ``Content-Type`` header and in ``<meta charset>``/``http-equiv`` (found with w3lib's
+    parsers, with its WHATWG aliasing: "iso-8859-1" means Windows-1252) are tried strictly,
+    then Windows-1252, then charset_normalizer's guess.  Mojibake left in the result (a UTF-8
+    page with a Latin-1 template, or text garbled before it was published) is repaired by
     :func:`fix_mojibake`.
     """
     if not isinstance(body, bytes | bytearray):

@@ -192,7 +192,13 @@ _CREDIT_PREFIX = (
     r"Fotos?\s*/\s*Quelle\s*:|Fotos?\s*:|Bild\s*:|Quelle\s*:\s*(?:Foto|Bild)\b)"
 )
 _CREDIT_LINE_RE = re.compile(rf"^{_CREDIT_PREFIX}", re.IGNORECASE)
-_CREDIT_TAIL_RE = re.compile(rf"\s*[|–-]?\s*{_CREDIT_PREFIX}\s*[^.!?]{{0,80}}$", re.IGNORECASE)
+# At the end of a caption only unambiguous markers count: "Das Bild: ein Erfolg" and
+# "Absatz 1 (c)" are text.
+_CREDIT_TAIL_RE = re.compile(
+    r"\s*[|–-]?\s*(?<!\w)(?:©|Copyright\b:?|Bildnachweis\s*:|Bildquelle\s*:|Bildrechte\s*:|"
+    r"Fotos?\s*/\s*Quelle\s*:)\s*[^.!?]{0,80}$",
+    re.IGNORECASE,
+)
 # "(Quelle: dpa / Max Mustermann)" and "(Foto: …)" credits inside a sentence.
 _CREDIT_PAREN_RE = re.compile(
     r"\s*\((?:Foto|Bild)?(?:quelle|nachweis|foto)\s*:\s*[^()]*?/[^()]*\)|\s*\((?:Foto|Bild)\s*:[^()]*\)",
@@ -210,6 +216,8 @@ _TEASER_TAIL_RE = re.compile(
     r"\s*[…→»›.]*\s*$",
     re.IGNORECASE,
 )
+_TEASER_TAIL_HINTS = ("lesen", "erfahren", "zum artikel")
+_CREDIT_HINTS = ("©", "(c)", "copyright", "bild", "foto", "quelle")
 _WP_FOOTER_RE = re.compile(
     r"^(?:Der Beitrag|Der Artikel|The post)\b.*\b(?:erschien zuerst auf|appeared first on)\b",
     re.IGNORECASE,
@@ -248,8 +256,13 @@ def _clean_line(line: str) -> str:
     line = _LINK_NOTE_REF_RE.sub("", line)
     if _is_chrome_line(line):
         return ""
-    line = _TEASER_TAIL_RE.sub("", line)
-    return _CREDIT_TAIL_RE.sub("", line).strip()
+    # The tail patterns scan from every position; most lines have no hint of either.
+    folded = line.casefold()
+    if any(h in folded for h in _TEASER_TAIL_HINTS):
+        line = _TEASER_TAIL_RE.sub("", line)
+    if any(h in folded for h in _CREDIT_HINTS):
+        line = _CREDIT_TAIL_RE.sub("", line)
+    return line.strip()
 
 
 def _paragraphs(text: str) -> list[list[str]]:
@@ -572,9 +585,7 @@ def _author(tree: lxml_html.HtmlElement, metas: list[tuple[str, str]], jsonld: l
         if value and len(value) <= 80:
             return _normalise_author(value)
     # A visible byline in the article head: "19.09.2016, 14:53 Uhr · Von Jürgen Köhler".
-    for el in tree.xpath(
-        "//article//*[self::p or self::span or self::div] | //main//*[self::p or self::span or self::div]"
-    ):
+    for el in tree.xpath("(//article//*[self::p or self::span] | //main//*[self::p or self::span])[position() <= 40]"):
         value = _squash(el.text_content())
         if value and len(value) <= 120 and (m := _VISIBLE_BYLINE_RE.search(value)):
             return m.group(1)
@@ -605,12 +616,15 @@ def _language(tree: lxml_html.HtmlElement, metas: list[tuple[str, str]]) -> str 
 
 _CHROME_TOKEN_RE = re.compile(
     r"(?:^|[-_])(?:cookies?|consent|gdpr|cmp|share|sharing|shariff|social|socials|teasers?|"
-    r"related|breadcrumbs?|comments?|respond|newsletter|sidebar|subnav|navigation|nav|navbar|"
+    r"related|breadcrumbs?|comments?|respond|newsletter|sidebar|subnav|navigation|navi|nav|navbar|"
     r"footer|pagination|banner|login|calendar|widgets?|promo|advert|ads|logos?|credits?|"
     r"copyright|print-link|toolbar|skiplinks?|search|suche|menu|menue|kalender|pfad|kopf|fuss|"
     r"login)(?:$|[-_])",
     re.IGNORECASE,
 )
+# State modifiers on page wrappers ("has-sidebar", "comments-open") say nothing about the
+# element itself being chrome.
+_STATE_TOKEN_RE = re.compile(r"^(?:has|with|no|is|show|hide)-|-(?:open|closed|enabled|active)$")
 _PROTECTED_TAGS = {"html", "body", "main", "article"}
 _TEASER_LINK_TEXTS = {
     _key(s) for s in ("Jetzt lesen", "Weiterlesen", "Mehr lesen", "mehr erfahren", "Zum Artikel", "Artikel lesen")
@@ -640,7 +654,9 @@ def _preclean(tree: lxml_html.HtmlElement) -> None:
     for el in list(tree.iter(etree.Element)):
         if el.getparent() is None or el.tag in _PROTECTED_TAGS:
             continue
-        tokens = (el.get("class") or "").split() + (el.get("id") or "").split()
+        tokens = [
+            t for t in (el.get("class") or "").split() + (el.get("id") or "").split() if not _STATE_TOKEN_RE.search(t)
+        ]
         if (
             el.tag in {"nav", "footer", "aside", "form"}
             or el.get("role")
@@ -656,16 +672,23 @@ def _preclean(tree: lxml_html.HtmlElement) -> None:
                 _remove(el)
 
     # "Das könnte Sie auch interessieren" and everything after it in its section.
-    for el in list(tree.iter("h2", "h3", "h4", "h5", "p", "strong", "span", "div")):
-        if el.getparent() is None or _key(el.text_content()) not in _TEASER_HEADINGS:
+    # Looked up through the text nodes: text_content() of every div would be quadratic.
+    for node in tree.xpath("//body//text()[string-length(normalize-space()) < 60]"):
+        heading = _key(node)
+        el = node.getparent()
+        if heading not in _TEASER_HEADINGS or el is None or node.is_tail:
+            continue
+        if el.getparent() is None or el.tag in _PROTECTED_TAGS:
             continue
         target = el
         while (
             target.getparent() is not None
             and target.getparent().tag not in _PROTECTED_TAGS
-            and _key(target.getparent().text_content()) == _key(el.text_content())
+            and _key(target.getparent().text_content()) == heading
         ):
             target = target.getparent()
+        if _key(target.text_content()) != heading:
+            continue  # the phrase sits inside a longer paragraph: not a heading
         for sib in list(target.itersiblings()):
             _remove(sib)
         _remove(target)
@@ -711,6 +734,20 @@ def _fallback_text(tree: lxml_html.HtmlElement) -> str:
     return _tree_text(tree)
 
 
+def _trafilatura_text(tree: lxml_html.HtmlElement, url: str) -> str:
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=True,  # trafilatura keeps only tables inside the main content
+        include_images=False,
+        with_metadata=False,
+    )
+    body = getattr(document, "body", None)  # a Document unless as_dict=True
+    return _tree_text(body) if body is not None else ""
+
+
 def extract_article(html: str, url: str) -> Extracted:
     """Main text and metadata of an article page (already decoded; see :func:`decode_html`)."""
     tree = _parse(html)
@@ -723,21 +760,14 @@ def extract_article(html: str, url: str) -> Extracted:
     language = _language(tree, metas)
 
     _preclean(tree)
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        with_metadata=False,
-    )
-    raw = _tree_text(document.body) if document is not None and document.body is not None else ""
-    text = clean_text(raw)
+    text = clean_text(_trafilatura_text(tree, url))
+    if not text:
+        # The pre-clean may have mistaken an unusual wrapper for chrome: retry without it.
+        text = clean_text(_trafilatura_text(_parse(html), url))
     if not text:
         # favor_precision occasionally rejects short press notes; a plain walk of the cleaned
         # main element is better than nothing.
-        text = clean_text(_fallback_text(tree))
+        text = clean_text(_fallback_text(tree)) or clean_text(_fallback_text(_parse(html)))
 
     paras = text.split("\n\n") if text else []
     if title:
