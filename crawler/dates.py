@@ -515,7 +515,7 @@ _META_PUBLISHED = (
     "pubdate",
 )
 # Weaker: often the last modification on CMS pages, so they rank below the topline.
-_META_WEAK = ("dc.date", "date")
+_META_WEAK = ("dc.date", "date", "time")  # "time": the first <time datetime> in the article
 _META_PREFIX = re.compile(r"^(?:og:|itemprop:|property:|name:|meta:)+", re.IGNORECASE)
 
 # A dateline label right before a date in the opening lines.

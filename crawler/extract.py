@@ -550,9 +550,12 @@ def _strip_site_name(title: str, site_names: set[str]) -> str:
 def _title(tree: lxml_html.HtmlElement, metas: list[tuple[str, str]], url: str) -> str | None:
     site_names = _site_names(metas, url)
     candidates = [_first(metas, "og:title", "twitter:title", "dc.title")]
-    h1 = tree.xpath("(//main//h1 | //article//h1 | //h1)[1]")
-    if h1:
-        candidates.append(h1[0].text_content())
+    # The article's own heading first: a page's first <h1> is often the site's name.
+    for path in ("//main//h1", "//article//h1", "//*[contains(concat(' ', @class, ' '), ' entry-title ')]", "//h1"):
+        found = tree.xpath(path)
+        if found:
+            candidates.append(found[0].text_content())
+            break
     title_el = tree.find(".//title")
     if title_el is not None:
         candidates.append(title_el.text_content())

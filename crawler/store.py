@@ -138,6 +138,7 @@ class Store:
                 ).fetchone()
                 if row:
                     self._sighting(row[0], url, item, "text", 1.0, seen)
+                    self._promote_if_earlier(row[0], url, item, digest, None)
                     return IngestResult("duplicate", row[0], "text", 1.0)
             sig = fingerprint.signature(words)
             if sig is not None:
@@ -145,6 +146,7 @@ class Store:
                 if best is not None:
                     ann_id, sim = best
                     self._sighting(ann_id, url, item, "near", sim, seen)
+                    self._promote_if_earlier(ann_id, url, item, digest, sig)
                     return IngestResult("duplicate", ann_id, "near", sim)
             ann_id = self._insert(url, item, digest, seen)
             if sig is not None:
@@ -158,6 +160,30 @@ class Store:
                 )
             self._sighting(ann_id, url, item, "origin", None, seen)
             return IngestResult("new", ann_id, "origin")
+
+    def _promote_if_earlier(self, ann_id: int, url: str, item: AnnouncementItem, digest: str | None,
+                            sig: fingerprint.Signature | None) -> None:
+        """Make an earlier-published copy the announcement's own address and text.
+
+        Sources are crawled concurrently, so a republication may be stored before the original;
+        the copy published first is the best guess at the original. The other stays a sighting.
+        """
+        if not item.published:
+            return
+        stored = self.conn.execute("SELECT published FROM announcements WHERE id = ?", (ann_id,)).fetchone()[0]
+        if stored is not None and item.published[:10] >= stored[:10]:
+            return
+        self.conn.execute(
+            "UPDATE announcements SET url = ?, source = ?, title = coalesce(?, title), body = ?, text_kind = ?,"
+            " text_hash = ?, published = ?, published_evidence = ?, published_reason = NULL, author = ?"
+            " WHERE id = ?",
+            (url, item.source, item.title, item.body, item.text_kind, digest, item.published,
+             item.published_evidence, item.author, ann_id),
+        )
+        if sig is not None:
+            self.conn.execute("UPDATE signatures SET signature = ? WHERE announcement_id = ?", (sig.to_bytes(), ann_id))
+            self.conn.executemany("INSERT OR IGNORE INTO lsh_buckets(bucket, announcement_id) VALUES (?, ?)",
+                                  [(key, ann_id) for key in sig.band_keys()])
 
     def _nearest(self, sig: fingerprint.Signature) -> tuple[int, float] | None:
         keys = sig.band_keys()

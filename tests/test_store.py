@@ -200,3 +200,17 @@ def test_read_only_connection_refuses_writes(store: Store, sql: str) -> None:
 def test_missing_dataset_is_a_named_error(tmp_path: Path) -> None:
     with pytest.raises(DatasetMissing, match="clusterwatch crawl"):
         connect_readonly(tmp_path / "nothing.db")
+
+
+@needs_seed
+def test_an_earlier_original_arriving_after_its_copy_becomes_the_announcement(store: Store) -> None:
+    copy = store.ingest(item("https://aggregator.example/?p=912", SEED, source="agg", published="2014-11-18"))
+    original = store.ingest(item("https://www.bmwi.de/pm.html", ministry_original(SEED), source="bmwi",
+                                 published="2014-11-17", published_evidence="topline"))
+    assert original.status == "duplicate" and original.announcement_id == copy.announcement_id
+    row = store.conn.execute("SELECT url, source, published, published_evidence FROM announcements").fetchone()
+    assert row == ("https://www.bmwi.de/pm.html", "bmwi", "2014-11-17", "topline")
+    assert count(store, "sightings") == 2
+    # A later copy never takes the place of an earlier original.
+    store.ingest(item("https://other.example/copy", SEED + " Nachtrag.", source="x", published="2015-01-01"))
+    assert store.conn.execute("SELECT url FROM announcements").fetchone()[0] == "https://www.bmwi.de/pm.html"
