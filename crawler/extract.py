@@ -379,14 +379,21 @@ _SKIP_TAGS = {
 }
 
 
+_HTML_SPACE = re.compile(r"\s+")
+
+
 def _tree_text(root: etree._Element) -> str:
     out: list[str] = []
+
+    def text(value: str) -> str:
+        # In HTML a newline in the source is just a space; only <br> and blocks break lines.
+        return _HTML_SPACE.sub(" ", value)
 
     def walk(el: etree._Element) -> None:
         tag = el.tag if isinstance(el.tag, str) else None
         if tag is None or tag in _SKIP_TAGS:
             if el.tail:
-                out.append(el.tail)
+                out.append(text(el.tail))
             return
         block = tag in _HTML_BLOCKS
         if block:
@@ -396,13 +403,13 @@ def _tree_text(root: etree._Element) -> str:
         elif tag in _CELLS:
             out.append(" ")
         if el.text:
-            out.append(el.text)
+            out.append(el.text if tag == "pre" else text(el.text))
         for child in el:
             walk(child)
         if block:
             out.append("\n\n")
         if el.tail:
-            out.append(el.tail)
+            out.append(text(el.tail))
 
     walk(root)
     return "".join(out)

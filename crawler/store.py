@@ -126,7 +126,7 @@ class Store:
         seen = now_iso()
         with self.db.atomic():
             row = self.conn.execute(
-                "SELECT a.id, a.url, a.text_hash, a.text_kind, a.published FROM sightings s "
+                "SELECT a.id, a.url, a.source, a.text_kind, a.published FROM sightings s "
                 "JOIN announcements a ON a.id = s.announcement_id WHERE s.url = ? LIMIT 1",
                 (url,),
             ).fetchone()
@@ -220,7 +220,7 @@ class Store:
         self, row: sqlite3.Row | tuple, url: str, item: AnnouncementItem, digest: str | None,
         words: list[str], seen: str,
     ) -> IngestResult:
-        ann_id, own_url, old_hash, old_kind, old_published = row
+        ann_id, own_url, own_source, old_kind, old_published = row
         self._sighting(ann_id, url, item, "url" if url != own_url else "origin", None, seen)
         if old_published is None and item.published:
             self.conn.execute(
@@ -228,13 +228,16 @@ class Store:
                 " WHERE id = ?",
                 (item.published, item.published_evidence, ann_id),
             )
-        # Only the announcement's own address may revise its text: an aggregator editing its
-        # copy is not the ministry editing its release. A summary never replaces a full text.
+        # Only the announcement's own address, read by its own source, may revise its text: an
+        # aggregator editing its copy is not the ministry editing its release, and the feed's and
+        # the listing's extraction of one page differ without the page having changed. A summary
+        # never replaces a full text.
         changed = (
             url == own_url
+            and item.source == own_source
             and item.body
             and TEXT_KINDS.index(item.text_kind) >= TEXT_KINDS.index(old_kind)
-            and self._body_hash(item.body) != self._stored_body_hash(ann_id, old_hash)
+            and self._body_hash(item.body) != self._stored_body_hash(ann_id)
         )
         if not changed:
             self.conn.execute("UPDATE announcements SET last_seen = ? WHERE id = ?", (seen, ann_id))
@@ -271,7 +274,7 @@ class Store:
 
         return hashlib.sha256(" ".join(fingerprint.normalise_text(body)).encode()).hexdigest()
 
-    def _stored_body_hash(self, ann_id: int, text_hash: str | None) -> str:
+    def _stored_body_hash(self, ann_id: int) -> str:
         # text_hash is NULL for short texts, so compare against the stored body itself.
         body = self.conn.execute("SELECT body FROM announcements WHERE id = ?", (ann_id,)).fetchone()[0]
         return self._body_hash(body)
