@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -40,6 +41,7 @@ class ServiceSettings:
     digest_time: str
     jobs_db: Path
     log_format: str
+    max_crawl_memory_mb: int = 2048
 
 
 def service_settings(config: Config) -> ServiceSettings:
@@ -60,7 +62,10 @@ def service_settings(config: Config) -> ServiceSettings:
     log_format = raw.get("log_format", "text")
     if log_format not in ("text", "json"):
         raise ConfigError(f"{where}: service.log_format must be text or json")
-    return ServiceSettings(timeout, digest_time, jobs_db, log_format)
+    memory = raw.get("max_crawl_memory_mb", 2048)
+    if not isinstance(memory, int) or memory < 256:
+        raise ConfigError(f"{where}: service.max_crawl_memory_mb must be a whole number >= 256")
+    return ServiceSettings(timeout, digest_time, jobs_db, log_format, memory)
 
 
 # --- logging ------------------------------------------------------------------------------------
@@ -88,15 +93,26 @@ def setup_logging(fmt: str, level: int = logging.INFO) -> None:
 # --- one crawl in a child process ------------------------------------------------------------
 
 
-def crawl_in_child(config_path: str | None, database: str, source: str, timeout: float) -> dict[str, Any]:
-    """Crawl one source in a child process; return its crawl-run row (never raises)."""
+def crawl_in_child(config_path: str | None, database: str, source: str, timeout: float,
+                   memory_mb: int = 2048) -> dict[str, Any]:
+    """Crawl one source in a child process; return its crawl-run row (never raises).
+
+    The child gets a time limit and an address-space limit, so a hung or memory-hungry spider
+    ends as a failed run of its source instead of taking the service down.
+    """
     args = [sys.executable, "-m", "monitor", "--db", database]
     if config_path:
         args += ["--config", config_path]
     args += ["crawl", source, "--json"]
     started = time.monotonic()
+    limit = memory_mb * 1024 * 1024
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)  # its own group: a terminal's Ctrl-C is ours to pass on
+                            start_new_session=True,  # its own group: a terminal's Ctrl-C is ours to pass on
+                            preexec_fn=limit_memory)
     with _running_lock:
         _running[source] = proc
     try:
@@ -195,8 +211,8 @@ def crawl_job(config_path: str | None, database: str, source: str) -> None:
     from monitor.config import load
 
     config = load(config_path, db=database)
-    timeout = service_settings(config).crawl_timeout
-    run = crawl_in_child(config_path, database, source, timeout)
+    settings = service_settings(config)
+    run = crawl_in_child(config_path, database, source, settings.crawl_timeout, settings.max_crawl_memory_mb)
     log_run(run)
     try:
         after_crawl(config)
@@ -221,11 +237,12 @@ def digest_job(config_path: str | None, database: str) -> None:
 
 def run_once(config: Config) -> int:
     """Every enabled source, then detection, then delivery. 0 when all of it succeeded."""
-    timeout = service_settings(config).crawl_timeout
+    settings = service_settings(config)
     config_path = str(config.path) if config.path else None
     ok = True
     for source in [s for s in config.sources if s.enabled]:
-        run = crawl_in_child(config_path, str(config.database), source.name, timeout)
+        run = crawl_in_child(config_path, str(config.database), source.name, settings.crawl_timeout,
+                             settings.max_crawl_memory_mb)
         log_run(run)
         ok = ok and run.get("status") == "ok"
     delivered = after_crawl(config)
