@@ -170,9 +170,16 @@ class Store:
         """
         if not item.published:
             return
-        stored = self.conn.execute("SELECT published FROM announcements WHERE id = ?", (ann_id,)).fetchone()[0]
+        stored, old_url = self.conn.execute("SELECT published, url FROM announcements WHERE id = ?",
+                                            (ann_id,)).fetchone()
         if stored is not None and item.published[:10] >= stored[:10]:
             return
+        similarity = self.conn.execute("SELECT similarity FROM sightings WHERE announcement_id = ? AND url = ?",
+                                       (ann_id, url)).fetchone()
+        self.conn.execute("UPDATE sightings SET match = 'near', similarity = ? WHERE announcement_id = ?"
+                          " AND url = ? AND match = 'origin'", (similarity[0] if similarity else None, ann_id, old_url))
+        self.conn.execute("UPDATE sightings SET match = 'origin', similarity = NULL WHERE announcement_id = ?"
+                          " AND url = ?", (ann_id, url))
         self.conn.execute(
             "UPDATE announcements SET url = ?, source = ?, title = coalesce(?, title), body = ?, text_kind = ?,"
             " text_hash = ?, published = ?, published_evidence = ?, published_reason = NULL, author = ?"

@@ -392,7 +392,8 @@ def timeline(state: State, programme: str, as_json: bool, plot: str | None) -> N
 @click.pass_obj
 @user_errors
 def notify(state: State) -> None:
-    """Deliver pending alerts (by SMTP, or into the Maildir when no host is set).
+    """Deliver pending alerts, due digests and source-health notices (by SMTP, or into the
+    Maildir when no host is set).
 
     Exits 1 when any delivery failed; failed alerts are retried with backoff on the next run.
 
@@ -400,8 +401,12 @@ def notify(state: State) -> None:
     Example:
         clusterwatch notify
     """
+    from monitor.alerts.digest import queue_digests
+    from monitor.alerts.health import queue_health_notices
     from monitor.alerts.outbox import deliver
 
+    queue_digests(state.config)
+    queue_health_notices(state.config)
     report = deliver(state.config)
     for message in report.messages:
         click.echo(message, err=True)

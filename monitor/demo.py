@@ -136,11 +136,11 @@ def run_demo(folder: Path, *, echo: Callable[[str], None] = print) -> DemoResult
             conn = db.conn
             result.announcements = conn.execute("SELECT count(*) FROM announcements").fetchone()[0]
             result.sightings = conn.execute("SELECT count(*) FROM sightings").fetchone()[0]
-            result.duplicates = [dict(zip(("title", "url", "source", "match", "similarity"), r, strict=True))
-                                 for r in conn.execute(
-                "SELECT a.title, s.url, s.source, s.match, s.similarity FROM sightings s"
-                " JOIN announcements a ON a.id = s.announcement_id WHERE s.match IN ('near', 'text')"
-                " ORDER BY a.published")]
+            result.duplicates = [dict(zip(("title", "url", "source", "also"), r, strict=True)) for r in conn.execute(
+                "SELECT a.title, a.url, a.source, group_concat(s.url || ' [' || s.source || ', ' || s.match"
+                " || coalesce(' ' || printf('%.2f', s.similarity), '') || ']', char(10))"
+                " FROM announcements a JOIN sightings s ON s.announcement_id = a.id AND s.url != a.url"
+                " WHERE s.match IN ('near', 'text') GROUP BY a.id ORDER BY a.published")]
             result.events = list(list_events(conn, milestones_only=True))
         finally:
             db.conn.close()
@@ -162,8 +162,9 @@ def describe(result: DemoResult, echo: Callable[[str], None] = print) -> None:
     if result.duplicates:
         echo("Republications recognised as the same announcement:")
         for d in result.duplicates:
-            sim = f" (similarity {d['similarity']:.2f})" if d["similarity"] else ""
-            echo(f"  - {d['title']}\n      also at {d['url']} [{d['source']}, {d['match']}{sim}]")
+            echo(f"  - {d['title']}\n      {d['url']} [{d['source']}]")
+            for line in d["also"].splitlines():
+                echo(f"      = {line}")
     echo("")
     echo(f"Milestones ({len(result.events)}):")
     for e in result.events:

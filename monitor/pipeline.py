@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.config import Config, ConfigError
+from monitor.alerts.outbox import alert_creator
 from monitor.events import Detector, MilestoneConfigError, MilestoneRule, open_dataset
 
 
@@ -21,14 +22,7 @@ def milestone_rule(config: Config) -> MilestoneRule:
 def run_detection(config: Config, *, all_again: bool = False) -> dict[str, int]:
     db = open_dataset(config.database)
     try:
-        on_event = None
-        try:
-            from monitor.alerts.outbox import alert_creator
-        except ImportError:  # alerts not installed in this build
-            alert_creator = None  # type: ignore[assignment]
-        if alert_creator is not None:
-            on_event = alert_creator(config)
-        detector = Detector(db, milestone_rule(config), on_event=on_event)
+        detector = Detector(db, milestone_rule(config), on_event=alert_creator(config))
         return detector.run(all_again=all_again)
     finally:
         db.conn.close()

@@ -199,10 +199,8 @@ def after_crawl(config: Config) -> bool:
 
 
 def health_notices(config: Config) -> None:
-    try:
-        from monitor.alerts.health import queue_health_notices
-    except ImportError:
-        return
+    from monitor.alerts.health import queue_health_notices
+
     queue_health_notices(config)
 
 
@@ -223,11 +221,9 @@ def crawl_job(config_path: str | None, database: str, source: str) -> None:
 def digest_job(config_path: str | None, database: str) -> None:
     from monitor.config import load
 
+    from monitor.alerts.digest import queue_digests
+
     config = load(config_path, db=database)
-    try:
-        from monitor.alerts.digest import queue_digests
-    except ImportError:
-        return
     with _work_lock:
         queued = queue_digests(config)
     if queued:

@@ -1,0 +1,287 @@
+"""The outbox: one alert per (event, subscriber), delivered exactly once.
+
+Alerts are created in the transaction that stores their event (``alert_creator``). Delivery
+(``deliver``) marks an alert ``sending`` and commits before talking to the server, and ``sent``
+only after the server accepted it. An alert found in ``sending`` after a crash is sent again with
+the same Message-ID, so a receiving system can drop the duplicate; a Maildir drops it itself.
+Failures are retried with exponential backoff; an address the server rejects permanently is not.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from monitor.alerts.message import MilestoneContext, build_milestone_message, stable_message_id
+from monitor.alerts.transport import (
+    DeliveryError,
+    MaildirTransport,
+    SmtpSettings,
+    SmtpTransport,
+    password_from_env,
+)
+
+from crawler.config import Config, ConfigError
+from crawler.store import now_iso, rows
+from monitor.events import open_dataset, timeline, with_sources
+
+EVENT_KINDS = ("milestone", "new_member")
+DIGESTS = ("off", "daily", "weekly")
+LANGUAGES = ("de", "en")
+SECURITY = ("none", "starttls", "ssl")
+MAX_BACKOFF = timedelta(hours=6)
+FIRST_BACKOFF = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    email: str
+    programmes: tuple[str, ...] = ()
+    events: tuple[str, ...] = ("milestone",)
+    digest: str = "off"
+    keywords: tuple[str, ...] = ()
+    language: str = "de"
+    name: str | None = None
+
+    def wants(self, kind: str, milestone: bool, programme: str | None) -> bool:
+        wanted = ("milestone" in self.events and milestone) or ("new_member" in self.events and kind == "new_member")
+        if not wanted:
+            return False
+        if not self.programmes:
+            return True
+        return programme is not None and programme.casefold() in {p.casefold() for p in self.programmes}
+
+
+@dataclass
+class EmailSettings:
+    host: str = ""
+    port: int = 0
+    security: str = "none"
+    username: str | None = None
+    password_env: str | None = None
+    sender: str = "clusterwatch <clusterwatch@localhost>"
+    maildir: Path = field(default_factory=lambda: Path("mail"))
+    admin: str | None = None
+    timeout: float = 30.0
+    unsubscribe: str = ""
+
+    @property
+    def domain(self) -> str:
+        return self.sender.rsplit("@", 1)[-1].strip(" >") or "clusterwatch.local"
+
+
+def email_settings(config: Config) -> EmailSettings:
+    raw = dict(config.extra.get("email") or {})
+    where = config.path or "built-in defaults"
+    base = config.path.resolve().parent if config.path else Path.cwd()
+    settings = EmailSettings(maildir=base / "mail")
+    if "security" in raw and raw["security"] not in SECURITY:
+        raise ConfigError(f"{where}: email.security must be one of {', '.join(SECURITY)}")
+    if "password" in raw:
+        raise ConfigError(f"{where}: put the password in an environment variable and name it in email.password_env")
+    for key in ("host", "security", "username", "password_env", "sender", "admin", "unsubscribe"):
+        if key in raw:
+            setattr(settings, key, str(raw[key]))
+    if "port" in raw:
+        settings.port = int(raw["port"])
+    if "timeout" in raw:
+        settings.timeout = float(raw["timeout"])
+    if "maildir" in raw:
+        settings.maildir = (base / os.path.expanduser(str(raw["maildir"]))).resolve()
+    if not settings.port:
+        settings.port = {"ssl": 465, "starttls": 587}.get(settings.security, 25)
+    return settings
+
+
+def subscribers(config: Config) -> list[Subscriber]:
+    where = config.path or "built-in defaults"
+    out = []
+    for n, raw in enumerate(config.extra.get("subscribers") or [], 1):
+        email = raw.get("email")
+        if not isinstance(email, str) or "@" not in email or any(c in email for c in "\r\n<>,; "):
+            raise ConfigError(f"{where}: subscriber #{n}: email must be one address, e.g. analyst@example.org")
+        events = tuple(raw.get("events", ["milestone"]))
+        bad = [e for e in events if e not in EVENT_KINDS]
+        if bad:
+            raise ConfigError(f"{where}: subscriber {email}: unknown events {bad}; valid: {', '.join(EVENT_KINDS)}")
+        digest = raw.get("digest", "off")
+        if digest not in DIGESTS:
+            raise ConfigError(f"{where}: subscriber {email}: digest must be one of {', '.join(DIGESTS)}")
+        language = raw.get("language", "de")
+        if language not in LANGUAGES:
+            raise ConfigError(f"{where}: subscriber {email}: language must be one of {', '.join(LANGUAGES)}")
+        out.append(Subscriber(email=email, programmes=tuple(raw.get("programmes", [])), events=events,
+                              digest=digest, keywords=tuple(raw.get("keywords", [])), language=language,
+                              name=raw.get("name")))
+    return out
+
+
+def alert_creator(config: Config) -> Callable[[sqlite3.Connection, int, dict[str, Any]], None] | None:
+    subs = subscribers(config)
+    if not subs:
+        return None
+    domain = email_settings(config).domain
+
+    def create(conn: sqlite3.Connection, event_id: int, info: dict[str, Any]) -> None:
+        key = conn.execute("SELECT coalesce(milestone_key, key) FROM events WHERE id = ?", (event_id,)).fetchone()[0]
+        for sub in subs:
+            if sub.wants(info["kind"], info["milestone"], info["programme"]):
+                conn.execute(
+                    "INSERT OR IGNORE INTO alerts (event_id, subscriber, message_id, created, next_attempt)"
+                    " VALUES (?,?,?,?,?)",
+                    (event_id, sub.email, stable_message_id(key, sub.email, domain=domain), now_iso(), now_iso()),
+                )
+
+    return create
+
+
+def transport_for(settings: EmailSettings) -> SmtpTransport | MaildirTransport:
+    if not settings.host:
+        return MaildirTransport(settings.maildir)
+    return SmtpTransport(SmtpSettings(
+        host=settings.host, port=settings.port, security=settings.security, username=settings.username,
+        password=password_from_env(settings.password_env), timeout=settings.timeout,
+    ))
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    rejected: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.rejected)
+
+
+def milestone_message(conn: sqlite3.Connection, alert: dict[str, Any], settings: EmailSettings,
+                      language: str) -> EmailMessage:
+    event = with_sources(conn, dict(next(rows(conn, "SELECT * FROM events WHERE id = ?", (alert["event_id"],)))))
+    points = timeline(conn, event["programme"]) if event["programme"] else []
+    chart = None
+    if len(points) >= 1:
+        from monitor.chart import timeline_png
+
+        chart = timeline_png(event["programme"], points, width=5.0, height=2.2)
+    titles = event["titles"]
+    ctx = MilestoneContext(
+        programme=event["programme"] or "?", kind=event["kind"], number=event["number"], member=event["member"],
+        place=event["place"], evidence=event["evidence"] or "", published=event["published"],
+        sources=[(titles[0] if titles else url, url) for url in event["sources"]],
+        timeline=[(p["date"] or "?", p["number"]) for p in points], chart_png=chart,
+    )
+    return build_milestone_message(ctx, sender=settings.sender, recipient=alert["subscriber"],
+                                   message_id=alert["message_id"], language=language,
+                                   unsubscribe=unsubscribe_text(settings, alert["subscriber"]))
+
+
+def unsubscribe_text(settings: EmailSettings, email: str) -> str:
+    if settings.unsubscribe:
+        return settings.unsubscribe
+    if settings.admin:
+        return f"mailto:{settings.admin}?subject=unsubscribe%20{email}"
+    return "Remove your [[subscribers]] entry from the clusterwatch configuration."
+
+
+def deliver(config: Config, *, now: datetime | None = None,
+            transport: SmtpTransport | MaildirTransport | None = None) -> DeliveryReport:
+    """Deliver every due alert; never raises for a delivery failure (it is recorded and reported)."""
+    settings = email_settings(config)
+    languages = {s.email: s.language for s in subscribers(config)}
+    db = open_dataset(config.database)
+    conn = db.conn
+    report = DeliveryReport()
+    moment = now or datetime.now(UTC)
+    try:
+        due = list(rows(conn,
+            "SELECT * FROM alerts WHERE state IN ('pending', 'failed', 'sending')"
+            " AND (next_attempt IS NULL OR next_attempt <= ?) ORDER BY id",
+            (moment.isoformat(timespec="seconds"),)))
+        digests = conn.execute("SELECT count(*) FROM digests WHERE state IN ('pending', 'failed')").fetchone()[0]
+        notices = conn.execute("SELECT count(*) FROM health_notices WHERE sent IS NULL").fetchone()[0]
+        if not (due or digests or (notices and settings.admin)):
+            return report
+        transport = transport or transport_for(settings)
+        for alert in due:
+            try:
+                message = milestone_message(conn, alert, settings, languages.get(alert["subscriber"], "de"))
+            except Exception as exc:  # a message that cannot be built must not block the others
+                _failed(conn, alert, f"cannot build message: {type(exc).__name__}: {exc}", moment, permanent=False)
+                report.failed += 1
+                report.messages.append(f"alert {alert['id']} to {alert['subscriber']}: cannot build message: {exc}")
+                continue
+            conn.execute("UPDATE alerts SET state = 'sending', attempts = attempts + 1 WHERE id = ?", (alert["id"],))
+            try:
+                transport.send(message)
+            except DeliveryError as exc:
+                _failed(conn, alert, exc.reply or str(exc), moment, permanent=exc.permanent)
+                if exc.permanent:
+                    report.rejected += 1
+                    report.messages.append(f"alert {alert['id']}: {alert['subscriber']} rejected permanently: {exc}")
+                else:
+                    report.failed += 1
+                    report.messages.append(f"alert {alert['id']} to {alert['subscriber']}: {exc} (will retry)")
+                continue
+            conn.execute("UPDATE alerts SET state = 'sent', sent = ?, last_error = NULL WHERE id = ?",
+                         (now_iso(), alert["id"]))
+            report.sent += 1
+        from monitor.alerts.digest import send_digests
+        from monitor.alerts.health import send_health_notices
+
+        for send in (lambda: send_digests(conn, config, settings, transport),
+                     lambda: send_health_notices(conn, settings, transport)):
+            sent, failures = send()
+            report.sent += sent
+            report.failed += len(failures)
+            report.messages += failures
+        return report
+    finally:
+        close = getattr(transport, "close", None)
+        if callable(close):
+            close()
+        conn.close()
+
+
+def _failed(conn: sqlite3.Connection, alert: dict[str, Any], reply: str, moment: datetime, *, permanent: bool) -> None:
+    attempts = alert["attempts"] + 1
+    delay = min(FIRST_BACKOFF * (2 ** (attempts - 1)), MAX_BACKOFF)
+    conn.execute(
+        "UPDATE alerts SET state = ?, last_error = ?, next_attempt = ?, attempts = ? WHERE id = ?",
+        ("rejected" if permanent else "failed", reply[:500],
+         None if permanent else (moment + delay).isoformat(timespec="seconds"), attempts, alert["id"]),
+    )
+
+
+def list_alerts(config: Config) -> list[dict[str, Any]]:
+    db = open_dataset(config.database)
+    try:
+        return list(rows(db.conn,
+            "SELECT a.id, a.subscriber, a.state, a.attempts, a.next_attempt, a.last_error, a.created, a.sent,"
+            " a.message_id, e.kind, e.programme, e.number, e.member FROM alerts a JOIN events e ON e.id = a.event_id"
+            " ORDER BY a.id"))
+    finally:
+        db.conn.close()
+
+
+class NoSuchAlert(ConfigError):
+    pass
+
+
+def retry_alert(config: Config, alert_id: int) -> None:
+    db = open_dataset(config.database)
+    try:
+        cur = db.conn.execute(
+            "UPDATE alerts SET state = 'pending', next_attempt = ?, last_error = NULL WHERE id = ?",
+            (now_iso(), alert_id))
+        if cur.rowcount == 0:
+            raise NoSuchAlert(f"no alert with id {alert_id}: 'clusterwatch alerts' lists them")
+    finally:
+        db.conn.close()
