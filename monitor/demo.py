@@ -181,4 +181,5 @@ def describe(result: DemoResult, echo: Callable[[str], None] = print) -> None:
     echo(f"  clusterwatch --config {cfg} milestones")
     echo(f"  clusterwatch --config {cfg} timeline go-cluster")
     echo(f"  clusterwatch --config {cfg} search \"go-cluster\"")
-    echo(f"  clusterwatch --config {cfg} query \"select title, published, source from announcements order by published\"")
+    echo(f"  clusterwatch --config {cfg} query \"select title, published, source from announcements"
+         " order by published\"")

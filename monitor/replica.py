@@ -5,17 +5,29 @@ Serves the bundled snapshot for `clusterwatch demo`, and the replicas the tests 
 Conventions (the replicas under data/snapshot and tests/sites are written for them):
 - a request with a query is served from ``<path>@<query>`` when that file exists, else ``<path>``;
   ``/`` is ``index.html``; ``;jsessionid=…`` path parameters are ignored;
-- ``<file>.headers`` (lines ``Name: value``) adds or overrides response headers;
+- ``<file>.headers`` (lines ``Name: value``) adds or overrides response headers; ``{{BASE}}`` in
+  a value becomes ``http://127.0.0.1:PORT`` (for ``Location``);
 - ``{{BASE}}`` in .html/.xml/.atom/.rss files becomes ``http://127.0.0.1:PORT``;
 - ETag and Last-Modified are sent, and honoured with 304, like a real web server;
 - every request is logged, so tests can count what a crawl fetched.
+
+Pseudo-headers in a ``.headers`` sidecar are consumed, never sent; they let tests play a broken or
+hostile server:
+- ``Status: 500`` answers with that status (``Status: 302`` with ``Location: {{BASE}}/x`` redirects);
+- ``Delay: 5`` waits that many seconds (float) before answering, as an overloaded server does;
+- ``Drop-After: 1000`` announces the whole body's Content-Length, sends only its first 1000 bytes
+  and closes the connection.
+A body meant to be sent as it is (a pre-compressed file with ``Content-Encoding: gzip``) needs
+no pseudo-header: only .html/.xml/.atom/.rss/.rdf/.htm bodies are templated.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import socket
 import threading
+import time
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -109,7 +121,9 @@ class SiteServer:
             for line in sidecar.read_text(encoding="utf-8").splitlines():
                 if ":" in line:
                     key, value = line.split(":", 1)
-                    headers[key.strip()] = value.strip()
+                    headers[key.strip()] = value.strip().replace("{{BASE}}", self.url)
+        delay = float(headers.pop("Delay", "0"))
+        drop_after = headers.pop("Drop-After", None)
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         mtime = target.stat().st_mtime
         headers.setdefault("ETag", etag)
@@ -120,13 +134,27 @@ class SiteServer:
             h.send_header("Content-Length", "0")
             h.end_headers()
             return
-        h.send_response(int(headers.pop("Status", "200")))
-        for key, value in headers.items():
-            h.send_header(key, value)
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        if not head:
-            h.wfile.write(body)
+        if delay:
+            time.sleep(delay)
+        try:
+            h.send_response(int(headers.pop("Status", "200")))
+            for key, value in headers.items():
+                h.send_header(key, value)
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            if head:
+                return
+            if drop_after is None:
+                h.wfile.write(body)
+                return
+            h.wfile.write(body[: int(drop_after)])
+            h.wfile.flush()
+            h.close_connection = True
+            h.connection.shutdown(socket.SHUT_RDWR)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (a timeout, a refused size): that is its business, not an error
+            # of the server's.
+            h.close_connection = True
 
     @staticmethod
     def _not_modified(h: BaseHTTPRequestHandler, etag: str, mtime: float) -> bool:

@@ -188,7 +188,7 @@ def after_crawl(config: Config) -> bool:
             log.info("detect: %d new event(s), %d milestone(s)", stats["new_events"], stats["milestones"],
                      extra={"fields": stats})
         health_notices(config)
-        report = deliver(config)
+        report = deliver(config, due_only=True)
         if report.sent or not report.ok:
             log.log(logging.INFO if report.ok else logging.WARNING,
                     "notify: sent=%d failed=%d rejected=%d", report.sent, report.failed, report.rejected,
@@ -219,9 +219,8 @@ def crawl_job(config_path: str | None, database: str, source: str) -> None:
 
 
 def digest_job(config_path: str | None, database: str) -> None:
-    from monitor.config import load
-
     from monitor.alerts.digest import queue_digests
+    from monitor.config import load
 
     config = load(config_path, db=database)
     with _work_lock:

@@ -20,9 +20,12 @@ from monitor.alerts.transport import DeliveryError, MaildirTransport, SmtpTransp
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
-def matching(conn: sqlite3.Connection, sub: Subscriber, since: str, until: str) -> dict[str, list[tuple[str, str, str | None]]]:
+Groups = dict[str, list[tuple[str, str, str | None]]]  # source -> [(title, url, published)]
+
+
+def matching(conn: sqlite3.Connection, sub: Subscriber, since: str, until: str) -> Groups:
     terms = [t.casefold() for t in (*sub.programmes, *sub.keywords) if t.strip()]
-    groups: dict[str, list[tuple[str, str, str | None]]] = {}
+    groups: Groups = {}
     for row in rows(conn,
             "SELECT title, url, published, source, body FROM announcements"
             " WHERE first_seen >= ? AND first_seen < ? ORDER BY source, published", (since, until)):
@@ -76,6 +79,10 @@ def send_digests(conn: sqlite3.Connection, config: Config, settings: EmailSettin
             conn.execute("UPDATE digests SET state = 'cancelled' WHERE id = ?", (digest["id"],))
             continue
         groups = matching(conn, sub, digest["since"], digest["until"])
+        if not any(groups.values()):
+            # What matched when it was queued is gone (deleted rows): nothing to send.
+            conn.execute("UPDATE digests SET state = 'empty', items = 0 WHERE id = ?", (digest["id"],))
+            continue
         period = f"{digest['since'][:10]} – {digest['until'][:10]}"
         message = build_digest_message(groups, sender=settings.sender, recipient=sub.email,
                                        message_id=digest["message_id"], language=sub.language, period=period,

@@ -18,6 +18,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from crawler.config import Config, ConfigError
+from crawler.store import now_iso, rows
 from monitor.alerts.message import MilestoneContext, build_milestone_message, stable_message_id
 from monitor.alerts.transport import (
     DeliveryError,
@@ -26,9 +28,6 @@ from monitor.alerts.transport import (
     SmtpTransport,
     password_from_env,
 )
-
-from crawler.config import Config, ConfigError
-from crawler.store import now_iso, rows
 from monitor.events import open_dataset, timeline, with_sources
 
 EVENT_KINDS = ("milestone", "new_member")
@@ -191,9 +190,13 @@ def unsubscribe_text(settings: EmailSettings, email: str) -> str:
     return "Remove your [[subscribers]] entry from the clusterwatch configuration."
 
 
-def deliver(config: Config, *, now: datetime | None = None,
+def deliver(config: Config, *, now: datetime | None = None, due_only: bool = False,
             transport: SmtpTransport | MaildirTransport | None = None) -> DeliveryReport:
-    """Deliver every due alert; never raises for a delivery failure (it is recorded and reported)."""
+    """Deliver pending alerts; never raises for a delivery failure (it is recorded and reported).
+
+    ``due_only`` (the service) respects each failed alert's backoff; an analyst running
+    `clusterwatch notify` by hand retries every failed alert now.
+    """
     settings = email_settings(config)
     languages = {s.email: s.language for s in subscribers(config)}
     db = open_dataset(config.database)
@@ -203,8 +206,8 @@ def deliver(config: Config, *, now: datetime | None = None,
     try:
         due = list(rows(conn,
             "SELECT * FROM alerts WHERE state IN ('pending', 'failed', 'sending')"
-            " AND (next_attempt IS NULL OR next_attempt <= ?) ORDER BY id",
-            (moment.isoformat(timespec="seconds"),)))
+            " AND (? = 0 OR next_attempt IS NULL OR next_attempt <= ?) ORDER BY id",
+            (int(due_only), moment.isoformat(timespec="seconds"))))
         digests = conn.execute("SELECT count(*) FROM digests WHERE state IN ('pending', 'failed')").fetchone()[0]
         notices = conn.execute("SELECT count(*) FROM health_notices WHERE sent IS NULL").fetchone()[0]
         if not (due or digests or (notices and settings.admin)):

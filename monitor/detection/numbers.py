@@ -1,0 +1,77 @@
+"""Numerals as press releases write them: "1.000", "1 600", "1,700", "5.000.", "3.750-ste",
+"100th", and number words ("tausendstes", "one hundredth") through text2num."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from text_to_num import alpha2digit
+
+# A cardinal: digit groups with a thousands separator (dot, comma, space, narrow/no-break
+# space) or a plain run of digits. The lookarounds stop "2008 100" from reading as one number
+# and keep decimals ("1,5") and dates ("24.03.2016") from half-matching.
+NUM = r"(?<![\d.,])(?:\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?!\d|[.,]\d)|\d{1,7}(?!\d|[.,]\d))"
+# German ordinal: "100.", "5.000.", "3.750-ste", "100sten", "3.750ste".
+ORD_DE = rf"(?P<ord>{NUM})(?:\.|-?ste[nmrs]?\b|-?te[nmrs]?\b)"
+# English ordinal: "100th", "1,000th", "21st".
+ORD_EN = rf"(?P<ord>{NUM})(?:st|nd|rd|th)\b"
+
+_SEPARATORS = re.compile(r"[.,\u00a0\u202f ]")
+
+_DE_WORDS = frozenset(("der", "die", "das", "und", "ist", "mit", "wurde", "des", "sich"))
+_EN_WORDS = frozenset(("the", "and", "is", "of", "with", "has", "was", "its"))
+
+
+class NumberFormatError(ValueError):
+    """Raised when a string is not a numeral this module writes."""
+
+
+def parse_number(text: str) -> int:
+    """Integer value of a matched cardinal ("1.700" -> 1700, "1 600" -> 1600)."""
+    digits = _SEPARATORS.sub("", text.strip())
+    if not digits.isdigit():
+        raise NumberFormatError(text)
+    return int(digits)
+
+
+def guess_language(text: str) -> str:
+    """'de' or 'en' from function-word counts; press releases here are mostly German."""
+    words = text[:1500].lower().split()
+    de = sum(1 for w in words if w in _DE_WORDS)
+    en = sum(1 for w in words if w in _EN_WORDS)
+    return "en" if en > de else "de"
+
+
+_LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+@lru_cache(maxsize=100_000)
+def _is_number_word(word: str, lang: str) -> bool:
+    """Asks text2num itself whether a word is a numeral, once per word: the library stays the
+    only source of number words, and sentences without any skip the costly conversion."""
+    try:
+        return alpha2digit(word, lang) != word
+    except (ValueError, IndexError, KeyError):
+        return False
+
+
+def has_number_words(sentence: str, lang: str) -> bool:
+    """Does the sentence spell out a number ("fünfzig", "tausendstes", "one hundred")?"""
+    return any(_is_number_word(w, lang) for w in _LETTER_WORD.findall(sentence.lower()))
+
+
+def words_to_digits(sentence: str, lang: str, check: bool = True) -> str:
+    """Number words to digits ("tausendstes" -> "1000.", "one hundredth" -> "100th").
+
+    German "ein"/"eine" stay words (text2num leaves isolated small numbers alone), so
+    "ein neues Mitglied" is not read as a count of one. `check=False` skips the test for
+    number words when the caller has already made it.
+    """
+    if check and not has_number_words(sentence, lang):
+        return sentence
+    try:
+        return alpha2digit(sentence, lang)
+    except (ValueError, IndexError, KeyError):
+        # text2num rejects odd inputs in rare corners; the digits in the text still count.
+        return sentence

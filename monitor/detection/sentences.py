@@ -1,0 +1,112 @@
+"""Sentence splitting for press-release German and English.
+
+A generic splitter breaks "e. V.", "Nr. 701", "Co. KG" and, worst of all, the ordinal in
+"als 100.\\nMitglied", which is the very sentence the detector needs whole. So a full stop
+only ends a sentence when what follows looks like the start of a new one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# Link notes of aggregators ("<http://…>", "[1] http://…") carry dots that confuse splitting.
+_LINK_NOTE = re.compile(r"<(?:https?://|www\.)[^<>\s]{0,2000}>|\[\d{1,3}\][ \t]?https?://\S{0,2000}")
+# A note on a line of its own must not leave a blank line (a paragraph break) behind.
+_NOTE_MARK = "\ue000"
+_NOTE_LINE = re.compile(r"\n[ \t]*\ue000[ \t]*(?=\n)")
+_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+# Candidate boundary: terminal punctuation, optional closing quotes/brackets, then space.
+_BOUNDARY = re.compile(r"[.!?…][\"“”‘’'»«)\]]*\s+")
+_WORD_AFTER = re.compile(r"^[\"„“‚‘'»«(\[–-]*\s*(\S{1,40})")
+
+# "als 100. „go-cluster“-Mitglied": a quote after an ordinal that closes into a compound.
+_QUOTED_COMPOUND = re.compile(r"[„“‚‘\"'»«][^„“”‚‘’\"'»«]{1,40}[“”‘’\"'»«]-")
+
+ABBREVIATIONS = frozenset(
+    """
+    nr no bzw z b u a o ca vgl ggf inkl zzgl dr prof dipl ing st co kg mbh e v etc usw evtl
+    sog d h s abs art bzgl hr fr mio mrd tsd jan feb mär märz apr jun jul aug sep sept okt oct
+    nov dez dec mr mrs ms inc ltd corp approx e.g i.e vs fig tel str
+    """.split()
+)
+
+# Words that start sentences. After "100." a capitalised noun continues the sentence
+# ("100. Mitglied"); one of these starts a new one ("… waren es 57. Heute …").
+SENTENCE_STARTERS = frozenset(
+    """
+    der die das den dem des ein eine einer eines es er sie wir ich ihr man im in mit seit auch
+    damit dabei heute nun zudem außerdem bei am an auf aus für nach von vor zum zur dies diese
+    dieser dieses hier so doch aber und als wie mehr weitere insgesamt inzwischen mittlerweile
+    derzeit aktuell gegenwärtig zurzeit jetzt seitdem danach dafür darüber dazu deshalb denn
+    the this that these it in we they he she a an at for with since today currently its their
+    our there now as on by after by however meanwhile
+    """.split()
+)
+
+
+def _ends_with_abbreviation(before: str) -> bool:
+    tail = before[-41:].rsplit(None, 1)
+    if not tail:
+        return False
+    word = tail[-1].rstrip(".!?…\"“”‘’'»«)]").lstrip("(\"„“‚‘'")
+    low = word.lower()
+    if low in ABBREVIATIONS:
+        return True
+    # Initials and the "V." of "e. V.".
+    return len(word) == 1 and word.isalpha()
+
+
+def _split_paragraph(par: str) -> Iterator[str]:
+    start = 0
+    for m in _BOUNDARY.finditer(par):
+        end = m.end()
+        stop = m.start()
+        after = par[end : end + 60]
+        if not after:
+            break
+        if after[0].islower():
+            continue
+        nxt = _WORD_AFTER.match(after)
+        if nxt is None:
+            continue
+        first = nxt.group(1)
+        if first[0].islower():
+            continue
+        is_full_stop = par[stop] == "."
+        if is_full_stop and _ends_with_abbreviation(par[max(start, stop - 41) : stop + 1]):
+            continue
+        if is_full_stop and stop > 0 and par[stop - 1].isdigit():
+            # An ordinal ("das 5.000. Mitglied") unless a sentence obviously begins.
+            head = first.strip("„“‚‘\"'»«(,:;").lower()
+            quoted = after[0] in "„“‚‘\"'»«" and _QUOTED_COMPOUND.match(after) is None
+            if head not in SENTENCE_STARTERS and not first[0].isdigit() and not quoted:
+                continue
+        yield par[start:end].strip()
+        start = end
+    tail = par[start:].strip()
+    if tail:
+        yield tail
+
+
+def paragraphs(text: str) -> list[str]:
+    """Paragraphs (blank-line separated) with link notes removed and whitespace collapsed."""
+    if "http" in text or "<www" in text:
+        text = _LINK_NOTE.sub(_NOTE_MARK, text)
+        text = _NOTE_LINE.sub("", text).replace(_NOTE_MARK, " ")
+    # str.split is several times faster than a regex for collapsing whitespace.
+    out = (" ".join(par.split()) for par in _PARAGRAPH.split(text))
+    return [par for par in out if par]
+
+
+def split_paragraph(par: str) -> list[str]:
+    """Sentences of one paragraph as returned by paragraphs()."""
+    return list(_split_paragraph(par))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with whitespace collapsed; blank lines (paragraphs, headings) always split."""
+    out: list[str] = []
+    for par in paragraphs(text):
+        out.extend(_split_paragraph(par))
+    return out
