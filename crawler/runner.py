@@ -44,6 +44,7 @@ def settings_for(config: Config, *, log_level: str | None = None) -> Settings:
             "CONCURRENT_REQUESTS_PER_DOMAIN": c["concurrent_per_domain"],
             "DOWNLOAD_TIMEOUT": c["timeout"],
             "RETRY_TIMES": c["retries"],
+            "RETRY_BACKOFF_BASE": c["retry_backoff"],
             "DOWNLOAD_MAXSIZE": c["max_response_bytes"],
             "DOWNLOAD_WARNSIZE": min(c["max_response_bytes"], settings.getint("DOWNLOAD_WARNSIZE")),
             "ROBOTSTXT_OBEY": c["obey_robots"],
