@@ -31,7 +31,7 @@ def spider_class(source: Source) -> type[SourceSpider]:
                                                   "custom_settings": custom})
 
 
-def settings_for(config: Config, *, log_level: str | None = None) -> Settings:
+def settings_for(config: Config, *, log_level: str | None = None, progress: bool = False) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     c = config.crawler
@@ -52,6 +52,7 @@ def settings_for(config: Config, *, log_level: str | None = None) -> Settings:
             "CLUSTERWATCH_DB": str(config.database),
             "LOG_LEVEL": log_level or c["log_level"],
             "LOG_INSTALL_ROOT_HANDLER": True,
+            "CLUSTERWATCH_PROGRESS": progress,
         },
         priority="cmdline",
     )
@@ -59,10 +60,10 @@ def settings_for(config: Config, *, log_level: str | None = None) -> Settings:
 
 
 def crawl(config: Config, sources: list[Source], *, full: bool = False,
-          log_level: str | None = None) -> list[dict[str, Any]]:
+          log_level: str | None = None, progress: bool = False) -> list[dict[str, Any]]:
     """Crawl the sources once, concurrently; return one crawl-run row per source."""
     batch = uuid.uuid4().hex
-    settings = settings_for(config, log_level=log_level)
+    settings = settings_for(config, log_level=log_level, progress=progress)
     # Creating the dataset (and running migrations) before the spiders open keeps them from
     # racing each other to migrate.
     Store(config.database).close()

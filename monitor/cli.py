@@ -89,10 +89,11 @@ def cli(ctx: click.Context, config_path: str | None, db: str | None) -> None:
 @click.option("--full", is_flag=True, help="Fetch known articles again (ignore the incremental state).")
 @click.option("--json", "as_json", is_flag=True, help="Print the crawl runs as JSON.")
 @click.option("-v", "--verbose", count=True, help="Show Scrapy's log (-v: INFO, -vv: DEBUG).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line, even on a terminal.")
 @dataset_options
 @click.pass_obj
 @user_errors
-def crawl(state: State, names: tuple[str, ...], full: bool, as_json: bool, verbose: int) -> None:
+def crawl(state: State, names: tuple[str, ...], full: bool, as_json: bool, verbose: int, quiet: bool) -> None:
     """Crawl the enabled sources (or the NAMES given) once.
 
     Prints per source: pages fetched, new, updated and duplicate announcements, errors.
@@ -109,7 +110,8 @@ def crawl(state: State, names: tuple[str, ...], full: bool, as_json: bool, verbo
     if not sources:
         raise click.ClickException("no enabled sources: add [[sources]] to the configuration")
     level = {0: "CRITICAL", 1: "INFO"}.get(verbose, "DEBUG")
-    runs = run_crawl(config, sources, full=full, log_level=level)
+    progress = sys.stderr.isatty() and not quiet and not verbose
+    runs = run_crawl(config, sources, full=full, log_level=level, progress=progress)
     if as_json:
         click.echo(json.dumps([_run_json(r) for r in runs], ensure_ascii=False, indent=2))
     else:
@@ -550,3 +552,10 @@ def main() -> None:
 
 
 __all__ = ["cli", "main", "Path"]
+
+
+# Defined in their own module; registered last because they use State, dataset_options and user_errors.
+from monitor.export import browse_command, export_command  # noqa: E402
+
+cli.add_command(export_command)
+cli.add_command(browse_command)

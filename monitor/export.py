@@ -396,6 +396,8 @@ def run_export_command(state: State, what: str, fmt: str | None, output: str | N
         raise click.ClickException(str(exc)) from None
     except sqlite3.OperationalError as exc:
         raise click.ClickException(f"cannot read the dataset ({exc}): is it a clusterwatch dataset?") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output or 'standard output'}: {exc.strerror or exc}") from None
     finally:
         conn.close()
     click.echo(f"{count} {what if count != 1 else what[:-1]} written" + (f" to {output}" if output else ""),
