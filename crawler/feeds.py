@@ -44,6 +44,10 @@ def parse_feed(
     if content_type:
         headers["content-type"] = content_type
     result = FeedResult()
+    if not body.strip():
+        # feedparser would call this "not a feed"; an empty answer is a fault of the server's.
+        result.error = f"empty response ({len(body)} bytes)"
+        return result
     try:
         parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True)
     except Exception as exc:  # feedparser promises not to raise, but a feed in the wild may prove it wrong
@@ -100,7 +104,7 @@ def _entry(entry: Any, *, url: str, source: str, min_text_chars: int, fetched: s
         url=link, source=source, title=title, body=body, text_kind=kind, published=published,
         published_evidence=evidence, published_reason=reason,
         author=_text(entry.get("author", "")) or None, summary=summary or None, fetched_at=fetched,
-        tags=[t.get("term") for t in entry.get("tags", []) or [] if isinstance(t, dict) and t.get("term")],
+        tags=[str(t["term"]) for t in entry.get("tags", []) or [] if isinstance(t, dict) and t.get("term")],
     )
     return FeedEntry(item=item, link=link)
 

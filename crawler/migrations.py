@@ -117,4 +117,4 @@ def m0002_crawl_runs(db: Database) -> None:
 def m0003_fts(db: Database) -> None:
     # The trigram tokenizer matches inside German compounds ("Mitglied" in
     # "Mitgliedsunternehmen") and keeps umlauts intact, which unicode61 word tokens do not.
-    db["announcements"].enable_fts(["title", "body"], tokenize="trigram", create_triggers=True)
+    db.table("announcements").enable_fts(["title", "body"], tokenize="trigram", create_triggers=True)

@@ -3,6 +3,7 @@ work from the project root exactly like `clusterwatch crawl NAME`."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from crawler.config import load_config
@@ -30,8 +31,8 @@ class SourceSpiderLoader:
         except KeyError:
             raise KeyError(f"Spider not found: {spider_name}") from None
 
-    def list(self) -> list[str]:
+    def list(self) -> builtins.list[str]:
         return list(self._classes)
 
-    def find_by_request(self, request: Any) -> list[str]:
+    def find_by_request(self, request: Any) -> builtins.list[str]:
         return []

@@ -434,7 +434,9 @@ def alerts(ctx: click.Context, as_json: bool) -> None:
         return
     from monitor.alerts.outbox import list_alerts
 
-    listed = list_alerts(ctx.find_object(State).config)
+    state = ctx.find_object(State)
+    assert state is not None
+    listed = list_alerts(state.config)
     if as_json:
         click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return
@@ -532,7 +534,9 @@ def demo(folder: str) -> None:
 
     try:
         result = run_demo(Path(folder), echo=lambda line: click.echo(line, err=True))
-    except (DemoError, *USER_ERRORS) as exc:
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from None
+    except USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     describe(result, echo=click.echo)
 

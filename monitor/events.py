@@ -56,7 +56,7 @@ class MilestoneRule:
         default = section.get("default", DEFAULT_EVERY)
         if not isinstance(default, int) or isinstance(default, bool) or default <= 0:
             raise MilestoneConfigError("milestones.default must be a positive whole number")
-        programmes = []
+        programmes: list[tuple[str, int | tuple[int, ...]]] = []
         for name, value in section.items():
             if name == "default":
                 continue

@@ -37,7 +37,7 @@ class FeedSpider(SourceSpider):
         if response.status == 304:
             self.count("not_modified")
             return
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         result = parse_feed(
             response.body, url=response.url, source=self.source.name, content_type=content_type,
             min_text_chars=self.source.options["min_text_chars"],
@@ -69,7 +69,7 @@ class FeedSpider(SourceSpider):
         )
 
     def parse_page(self, response: Response, item: AnnouncementItem) -> Iterator[AnnouncementItem]:
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         page = extract_article(decode_html(response.body, content_type), response.url)
         if len(page.text) > len(item.body):
             item.body = page.text
@@ -80,8 +80,9 @@ class FeedSpider(SourceSpider):
 
     def _page_failed(self, failure: Failure) -> Iterator[AnnouncementItem]:
         # The entry's own text is still worth storing; the page can be fetched next time.
-        item: AnnouncementItem = failure.request.cb_kwargs["item"]
-        self.warn(f"{failure.request.url}: full text not fetched ({failure.getErrorMessage()[:120]})")
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
+        item: AnnouncementItem = request.cb_kwargs["item"]
+        self.warn(f"{request.url}: full text not fetched ({failure.getErrorMessage()[:120]})")
         yield item
 
     def before_close(self) -> None:

@@ -43,7 +43,8 @@ class GsbSpider(SourceSpider):
                           cb_kwargs={"first": True})
 
     def _listing_failed(self, failure: Failure) -> None:
-        self.request_failed(failure, fatal=failure.request.cb_kwargs.get("first", False))
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
+        self.request_failed(failure, fatal=request.cb_kwargs.get("first", False))
 
     # --- listings ---------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from crawler.items import AnnouncementItem
 
 def page_html(response: Response) -> str:
     """The page as correct Unicode, whatever its declared (or misdeclared) charset."""
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
     return decode_html(response.body, content_type)
 
 
