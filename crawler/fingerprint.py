@@ -72,11 +72,18 @@ class Signature:
         return keys
 
 
+# Building the 128 permutations costs a quarter of a signature; build them once.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+_REUSE = {"permutations": _TEMPLATE.permutations}
+if hasattr(_TEMPLATE, "scheme"):  # datasketch >= 2 wants to be told which hashing scheme they belong to
+    _REUSE["scheme"] = _TEMPLATE.scheme
+
+
 def signature(words: list[str]) -> Signature | None:
     """MinHash over word shingles, or None when the text is too short for near-duplicate search."""
     if len(words) < MIN_WORDS_NEAR:
         return None
     shingles = {" ".join(words[i : i + SHINGLE]).encode("utf-8") for i in range(len(words) - SHINGLE + 1)}
-    mh = MinHash(num_perm=NUM_PERM, seed=1)
+    mh = MinHash(num_perm=NUM_PERM, seed=1, **_REUSE)
     mh.update_batch(list(shingles))
     return Signature(mh.hashvalues.copy())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlite3
+
 from crawler.items import AnnouncementItem
 from crawler.store import BadItem
 
@@ -28,6 +30,15 @@ class StorePipeline:
             result = spider.store.ingest(item)
         except BadItem as exc:
             spider.warn(f"{item.url}: not stored: {exc}")
+            return item
+        except sqlite3.Error as exc:
+            # Disk full, a read-only file: nothing more can be stored in this run. The item's
+            # transaction was rolled back, so nothing half-stored remains; stop fetching.
+            if not getattr(spider, "store_failed", False):
+                spider.store_failed = True
+                spider.error(f"dataset {spider.store.path} cannot be written: {exc}", fatal=True)
+                if self.crawler is not None and self.crawler.engine is not None:
+                    self.crawler.engine.close_spider(spider, "dataset_error")
             return item
         spider.count(RUN_COLUMN[result.status])
         return item

@@ -7,6 +7,8 @@ Scrapy's reactor runs once per process, so ``crawl`` is meant to be called once 
 from __future__ import annotations
 
 import importlib
+import json
+import sqlite3
 import uuid
 from typing import Any
 
@@ -17,7 +19,7 @@ from crawler import settings as default_settings
 from crawler.config import Config
 from crawler.sources import KINDS, Source
 from crawler.spiders.base import SourceSpider
-from crawler.store import Store
+from crawler.store import Store, StoreError, connect_readonly, now_iso, rows
 
 
 def spider_class(source: Source) -> type[SourceSpider]:
@@ -71,13 +73,29 @@ def crawl(config: Config, sources: list[Source], *, full: bool = False,
     for source in sources:
         process.crawl(spider_class(source), db=str(config.database), batch=batch, full=full)
     process.start()
-    store = Store(config.database)
+    try:
+        store = Store(config.database)
+    except StoreError:
+        # The dataset cannot be written any more (full disk): report what the spiders recorded.
+        conn = connect_readonly(config.database)
+        try:
+            return list(rows(conn, "SELECT * FROM crawl_runs WHERE batch = ? ORDER BY id", (batch,)))
+        finally:
+            conn.close()
     try:
         runs = {r["source"]: r for r in store.runs(batch)}
+        for run in runs.values():
+            if run["status"] == "running":  # the spider could not record its end (e.g. the disk was full)
+                store.conn.execute(
+                    "UPDATE crawl_runs SET status = 'failed', finished = ?, errors = errors + 1,"
+                    " error_messages = ? WHERE id = ?",
+                    (now_iso(), json.dumps(["the crawl could not record its end (see the log)"]), run["id"]))
         for source in sources:
             if source.name not in runs:
                 run_id = store.start_run(source.name, batch)
                 store.finish_run(run_id, {"errors": 1}, ["the crawl did not start (see the log)"], "failed")
         return store.runs(batch)
+    except sqlite3.Error as exc:
+        raise StoreError(f"dataset {config.database}: cannot record the crawl's end: {exc}") from None
     finally:
         store.close()

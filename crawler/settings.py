@@ -23,6 +23,8 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubling each time
+RETRY_BACKOFF_MAX = 60.0
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
@@ -30,7 +32,23 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False
 
+DOWNLOADER_MIDDLEWARES = {
+    # Before RobotsTxtMiddleware (100): a redirect off the allowed domains is refused before
+    # anything is asked of the other host.
+    "crawler.spiders.base.OffsiteRedirects": 50,
+    # Retries wait 1, 2, 4 ... s (RETRY_BACKOFF_*) instead of asking a struggling server at once.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.RetryDelayMiddleware": 10,
+}
+
+# Next to the spider (after Referer 700, UrlLength 800, Depth 900 in output order), so a request
+# beyond the page budget is dropped before the others spend time on it.
+SPIDER_MIDDLEWARES = {"crawler.spiders.base.PageBudget": 950}
+
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+EXTENSIONS = {"crawler.progress.Progress": 500}
+CLUSTERWATCH_PROGRESS = False
 
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -82,7 +82,7 @@ register(Kind(
     "gsb", "crawler.spiders.gsb.GsbSpider",
     {
         "selectors": Key(dict, None, "CSS selectors overriding the Government Site Builder defaults"),
-        "max_listing_pages": Key(int, 500, "listing pages to follow at most"),
+        "max_listing_pages": Key(int, 5000, "listing pages to follow at most"),
         "known_pages_to_stop": Key(int, 1, "stop paging after this many listing pages that show known articles"),
         "follow": Key(str, None, "regex: only article links matching it"),
     },

@@ -35,8 +35,8 @@ class DatasetMissing(StoreError):
     pass
 
 
-class ReadOnlyViolation(StoreError):
-    pass
+class DatasetNotWritable(StoreError):
+    """The dataset file or its folder cannot be written (permissions, read-only mount, full disk)."""
 
 
 class BadItem(StoreError):
@@ -68,6 +68,17 @@ def connect(path: str | Path) -> Database:
         conn.execute("PRAGMA foreign_keys = ON")
         db = Database(conn)
         migrations.apply(db)
+        # Fail now, with a message, rather than halfway through a crawl: rewriting the header's
+        # user_version is a real (tiny) write, which a read-only file or mount refuses.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute(f"PRAGMA user_version = {int(version)}")
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "read-only" in str(exc) or "disk" in str(exc) or "unable to open" in str(exc):
+            raise DatasetNotWritable(
+                f"dataset {path} cannot be written ({exc}): check the file's and folder's permissions and the free"
+                " disk space, or use 'clusterwatch query' to read it"
+            ) from None
+        raise StoreError(f"cannot open dataset {path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot open dataset {path}: {exc}") from None
     return db
@@ -120,8 +131,8 @@ class Store:
             raise BadItem(str(exc)) from None
         if not (item.title or item.body):
             raise BadItem(f"{url}: neither title nor text")
-        words = fingerprint.normalise_text(f"{item.title or ''}\n{item.body}")
         body_words = fingerprint.normalise_text(item.body)
+        words = fingerprint.normalise_text(item.title or "") + body_words
         digest = fingerprint.text_hash(body_words)
         seen = now_iso()
         with self.db.atomic():
@@ -334,6 +345,11 @@ class Store:
     # --- crawl runs -------------------------------------------------------------------------
 
     def start_run(self, source: str, batch: str | None = None) -> int:
+        # A source never runs twice at once, so a run still 'running' belongs to a process that died.
+        self.conn.execute(
+            "UPDATE crawl_runs SET status = 'failed', errors = errors + 1, finished = ?,"
+            " error_messages = json_insert(error_messages, '$[#]', 'interrupted: the crawl process ended without"
+            " finishing') WHERE source = ? AND status = 'running'", (now_iso(), source))
         cur = self.conn.execute(
             "INSERT INTO crawl_runs(batch, source, started) VALUES (?,?,?)", (batch, source, now_iso())
         )

@@ -8,13 +8,21 @@ says whether the source worked.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
@@ -47,6 +55,15 @@ class SourceSpider(scrapy.Spider):
         self.run_id: int | None = None
 
     @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        # The configuration's global max_pages is set at "cmdline" priority, which outranks the
+        # per-source custom_settings; the source's own limit must win.
+        source = getattr(cls, "source", None)
+        if source is not None and source.max_pages:
+            settings.set("CLOSESPIDER_PAGECOUNT", source.max_pages, priority="cmdline")
+
+    @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not spider.db_path:
@@ -70,6 +87,12 @@ class SourceSpider(scrapy.Spider):
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
         if spider is not self or self.store is None or self.run_id is None:
             return
+        limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
+        if reason == "closespider_pagecount" or self.counts["not_queued"]:
+            skipped = f"; {self.counts['not_queued']} more links not followed" if self.counts["not_queued"] else ""
+            # First, not last: the run keeps only its first 100 messages.
+            self.messages.insert(0, f"warning: stopped early after {self.counts['pages']} pages:"
+                                    f" max_pages = {limit} reached{skipped}")
         if reason not in ("finished", "closespider_pagecount"):
             self.error(f"crawl ended early: {reason}")
         self.before_close()
@@ -90,6 +113,17 @@ class SourceSpider(scrapy.Spider):
     def _response(self, response: Response, request: Request, spider: scrapy.Spider) -> None:
         if spider is self:
             self.counts["pages"] += 1
+
+    def may_queue(self) -> bool:
+        """Whether a callback's request fits the page budget. Past it the request could never be
+        fetched (the spider closes at max_pages), and queueing 100,000 of them costs minutes
+        and hundreds of megabytes."""
+        limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
+        if limit and self.counts["queued"] >= limit:
+            self.counts["not_queued"] += 1
+            return False
+        self.counts["queued"] += 1
+        return True
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] += n
@@ -114,20 +148,42 @@ class SourceSpider(scrapy.Spider):
         """Errback: name the URL and the fault in one line."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
+        meta = request.meta if request is not None else {}
+        # After redirects, name the configured address first: that is what the analyst knows.
+        origin = (meta.get("redirect_urls") or [url])[0]
         exc = failure.value
+        text = str(exc)
         if failure.check(HttpError):
             self.counts["http_errors"] += 1
             message = f"{url}: HTTP {exc.response.status}"
-        elif failure.check(DNSLookupError):
+        elif failure.check(DNSLookupError, CannotResolveHostError):
             message = f"{url}: host not found"
-        elif failure.check(TimeoutError, TCPTimedOutError):
-            message = f"{url}: timed out"
+        elif failure.check(DownloadConnectionRefusedError):
+            message = f"{url}: connection refused"
+        elif failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
+            timeout = meta.get("download_timeout") or self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
+            message = f"{url}: timed out after {timeout:g} s"
+        elif failure.check(ResponseDataLossError):
+            message = f"{url}: connection closed after part of the response (body shorter than Content-Length)"
+        elif failure.check(DownloadCancelledError) and "max size" in text:
+            message = f"{url}: response larger than max_response_bytes ({self._max_size(meta)} bytes){_size(text)}"
+        elif failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in text:
+            message = (f"{url}: response larger than max_response_bytes ({self._max_size(meta)} bytes)"
+                       " when decompressed; refused")
+        elif failure.check(IgnoreRequest) and "max redirections" in text:
+            hops = len(meta.get("redirect_urls") or [])
+            message = f"{origin}: too many redirects ({hops}, a loop or a chain; last to {url})"
+        elif failure.check(IgnoreRequest) and text.startswith("redirected off"):
+            message = f"{origin}: {text}"
         elif failure.check(IgnoreRequest):
-            text = str(exc) or "request ignored"
+            text = text or "request ignored"
             message = f"{url}: {'blocked by robots.txt' if 'robots' in text.lower() else text}"
         else:
-            message = f"{url}: {type(exc).__name__}: {exc}"
+            message = f"{url}: {type(exc).__name__}: {text}"
         self.error(message, fatal=fatal)
+
+    def _max_size(self, meta: dict[str, Any]) -> int:
+        return int(meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 
     def allowed(self, url: str) -> bool:
         host = host_of(url)
@@ -165,3 +221,55 @@ class SourceSpider(scrapy.Spider):
 
     def first_requests(self) -> Iterator[Request]:
         raise NotImplementedError
+
+
+def _size(text: str) -> str:
+    m = re.search(r"(?:receive|Received) (\d+) bytes", text)
+    return f", {m.group(1)} bytes announced; refused" if m else "; refused"
+
+
+class OffsiteRedirects:
+    """Downloader middleware: no redirect leads a source off its allowed domains.
+
+    Scrapy's own offsite filter lets ``dont_filter`` requests through, and the spiders set it on
+    their start requests (a feed must be fetched again on every run), so a redirect from a start
+    address to any other host would be followed. Placed before the robots.txt middleware, so not
+    even the other host's robots.txt is asked for.
+    """
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> OffsiteRedirects:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        if request.meta.get("redirect_urls") and isinstance(spider, SourceSpider) and not spider.allowed(request.url):
+            raise IgnoreRequest(f"redirected off the allowed domains ({', '.join(spider.allowed_domains)})"
+                                f" to {request.url}")
+
+
+class PageBudget:
+    """Spider middleware: a source's callbacks queue no more requests than its max_pages."""
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PageBudget:
+        return cls(crawler)
+
+    def _keep(self, result: Any) -> bool:
+        spider = self.crawler.spider
+        return not (isinstance(result, Request) and isinstance(spider, SourceSpider)) or spider.may_queue()
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        return (r for r in result if self._keep(r))
+
+    async def process_spider_output_async(self, response: Response,
+                                          result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for r in result:
+            if self._keep(r):
+                yield r

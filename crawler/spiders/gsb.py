@@ -81,9 +81,13 @@ class GsbSpider(SourceSpider):
             if self.known_pages >= self.source.options["known_pages_to_stop"]:
                 return
         next_href = page.css(self.sel["next_page"]).get()
-        if next_href and self.listing_pages < self.source.options["max_listing_pages"]:
-            yield Request(urljoin(response.url, next_href), callback=self.parse_listing,
-                          errback=self.request_failed)
+        if not next_href:
+            return
+        if self.listing_pages >= self.source.options["max_listing_pages"]:
+            self.warn(f"{response.url}: stopped paging after max_listing_pages = {self.listing_pages};"
+                      " older articles were not read")
+            return
+        yield Request(urljoin(response.url, next_href), callback=self.parse_listing, errback=self.request_failed)
 
     def _listing_entries(self, page: Any) -> list[tuple[str, str | None]]:
         found = []

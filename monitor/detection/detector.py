@@ -33,9 +33,12 @@ from .rules import (
     QUALIFIER_BEFORE,
     SHARE_BEFORE,
     Rule,
+    anchors_present,
     applicable,
+    applicable_within,
     canonical_qualifier,
     core_present,
+    select,
 )
 from .sentences import paragraphs, split_paragraph
 
@@ -57,6 +60,16 @@ _ATTACHED_NOT_PROGRAMME = re.compile(
     r"(?:(?:\w+ischen|\w+ische|Deutschen|European|German)\s+)?" + NOT_PROGRAMMES.pattern,
     re.IGNORECASE,
 )
+
+
+_BATCH = re.compile(
+    r"\b(?:weitere|neue)\s+(?:Innovationscluster|Cluster|Netzwerke|Mitglieder|Unternehmen|"
+    r"Organisationen|Einrichtungen)\b"
+)
+_AUXILIARY = re.compile(r"\b(?:hat|haben)\s", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.,;:!?]")
+# The last word of a perfect-tense clause: "entwickelt", "gebracht", "vorgestellt", "realisiert".
+_PARTICIPLE_END = re.compile(r"\b(?:\w*ge\w+(?:t|en)|\w+iert|(?:be|ent|er|ver|zer)\w+t)\s*$")
 
 
 def _windows(sentence: str) -> list[str]:
@@ -127,6 +140,15 @@ class _Context:
                 for name in names:
                     if head in name and is_programme_like(name):
                         return name
+        if reference is not None and reference.generic_kind == "programme":
+            # "dem Programm" is the document's programme: the title's, else the latest name
+            # introduced as a programme; an initiative it replaced is not what it refers to.
+            if self.title_programme:
+                return self.title_programme
+            for earlier in self._recent():
+                for mention in reversed(earlier.get()):
+                    if mention.name and mention.head == "programm":
+                        return mention.name
         return self.programme()
 
 
@@ -164,7 +186,9 @@ def _programme_for(
         if not is_programme_like(pick.name):
             return None, True
         return pick.name, False
-    generic = [m for m in mentions if m.generic_kind]
+    # The counted noun itself ("nutzen 101 Cluster") is not a reference to the owner.
+    n_at = match.start("n") if "n" in match.re.groupindex and match.group("n") else match.end()
+    generic = [m for m in mentions if m.generic_kind and not n_at <= m.start < match.end()]
     return ctx.resolve(generic[0] if generic else None), False
 
 
@@ -192,6 +216,12 @@ def _is_trap(rule: Rule, sentence: str, match: re.Match[str]) -> bool:
             return True
         if rule.name == "count_total_de" and ENUMERATION_AFTER.search(after):
             return True
+        if rule.name.startswith("count_verb") and _AUXILIARY.search(match.group(0)):
+            # "Das haben sieben Mitgliedsunternehmen des Netzwerks entwickelt": "haben" is the
+            # auxiliary of a perfect tense, the number counts the doers, not the members.
+            clause = _CLAUSE_END.split(sentence[match.end() :], 1)[0]
+            if _PARTICIPLE_END.search(clause):
+                return True
         return False
     if rule.kind == "member_ordinal":
         # Only what the ordinal belongs to counts ("das 20. Mitglied des Bundestages"): a board
@@ -228,9 +258,18 @@ def _sentence_events(
             if is_joiner and joiner is None:
                 joiner = find_member(sentence)
             member, place, span = joiner if is_joiner and joiner else (None, None, None)
-            if rule.kind == "member_ordinal" and POSSESSIVE_BEFORE.search(
-                sentence[max(0, match.start() - 20) : match.start()]
+            if rule.kind == "new_member" and member is None and _BATCH.search(sentence):
+                # "vier weitere Cluster wurden aufgenommen": a batch without names is no
+                # member to report; the release's count carries the news.
+                break
+            if (
+                rule.kind == "member_ordinal"
+                and span is not None
+                and span[0] < match.start()
+                and POSSESSIVE_BEFORE.search(sentence[max(0, match.start() - 20) : match.start()])
             ):
+                # "Das Netzwerk X feiert sein 150. Mitglied": the name before is the programme;
+                # a joiner named after it ("…: Am … wurde Y aufgenommen") still is the member.
                 member, place, span = None, None, None
             programme, rejected = _programme_for(match, mentions.get(), span, ctx)
             if rejected:
@@ -322,7 +361,12 @@ def detect(text: str, title: str | None = None) -> list[Event]:
     events: list[Event] = []
     for par in paragraphs(text):
         low = par.lower()
-        if not core_present(low):
+        core = core_present(low)
+        # A sentence's anchor words are a subset of its paragraph's: when no rule can fire on
+        # the whole paragraph, none fires on a sentence of it, so it is neither split nor read;
+        # otherwise sentences only re-test the few words the paragraph holds.
+        present = anchors_present(low, core) if core else frozenset()
+        if not core or not select(core, present):
             # No event here, but "das Netzwerk" further down may refer to a name in it.
             if may_name_programme(par, low):
                 ctx.history.extend(
@@ -333,14 +377,15 @@ def detect(text: str, title: str | None = None) -> list[Event]:
         for sentence in split_paragraph(par):
             for window in _windows(sentence):
                 wlow = window.lower()
-                core = core_present(wlow)
-                rules: list[Rule] = []
+                # Cheap substring anchors first; the number-word test (text2num) only for
+                # sentences on which some rule can fire at all.
+                _, rules = applicable_within(wlow, core, present)
                 spelled = False
-                if core:
+                if rules:
                     lang = lang or guess_language(text)
                     spelled = has_number_words(window, lang)
-                    numeric = spelled or _DIGIT.search(window) is not None
-                    rules = applicable(wlow, core, numeric)
+                    if not spelled and _DIGIT.search(window) is None:
+                        rules = [rule for rule in rules if rule.kind == "new_member"]
                 if not rules:
                     if may_name_programme(window, wlow):
                         ctx.history.append(_LazyMentions(window))

@@ -17,6 +17,12 @@ PLACE = (
     r"|\s+\([A-ZÄÖÜ][\wäöüß. -]{1,30}\))?"
 )
 _FROM = r"(?:\s*,?\s+(?:aus|mit Sitz in|from|based in)\s+(?P<place>" + PLACE + r")\s*,?)?"
+# "X und das Cluster Y sind neu bei …": two joiners, the first is reported.
+_AND_OTHER = (
+    r"(?:\s+(?:und|sowie|and)\s+(?:(?:das|die|der|the)\s+)?[A-ZÄÖÜ][\w.&'’+/-]{0,40}"
+    r"(?:\s+(?:(?:für|und|der|des|von|of|for|and|&)\s+)?(?:[A-ZÄÖÜ][\w.&'’+/-]{0,40}|e\.\s?V\.)){0,8}"
+    r"(?:\s*,?\s+(?:aus|from)\s+[A-ZÄÖÜ][\wäöüß.'-]{1,40})?)?"
+)
 _ART = r"(?:(?:[Dd]as|[Dd]ie|[Dd]er|[Dd]en|[Dd]em|[Tt]he)\s+)?"
 
 _PATTERNS = [
@@ -28,9 +34,17 @@ _PATTERNS = [
     ),
     re.compile(rf"^(?:[Tt]he\s+)?(?P<place>{PLACE})-based\s+(?P<member>{ORG})\s*,?\s+[a-z]"),
     re.compile(
-        rf"(?:^|:\s+){_ART}(?P<member>{ORG}){_FROM}\s+(?:ist|sind|wurde|wird|tritt|trat|erhielt|erhält|"
+        rf"(?:^|:\s+){_ART}(?P<member>{ORG}){_FROM}{_AND_OTHER}\s+(?:ist|sind|wurde|wird|tritt|trat|erhielt|erhält|"
         rf"bekam|bekommt|unterzeichnete|unterschrieb|is|was|joins|joined|becomes|became|will|"
         rf"has joined|has become|has been|receives|received|signed)\b"
+    ),
+    # After a colon or a time adverbial: "…: Am 17. November 2014 wurde das Cluster X aus Y in
+    # das Programm aufgenommen."
+    re.compile(
+        rf"(?:^|:\s+)(?:(?:Am|Im|Seit|Zum|Nach|Mit|Heute|Nun|Jetzt|Außerdem|Zudem|Damit)\b"
+        rf"[^,;:]{{0,60}}?\s)?"
+        rf"(?:ist|wurde|wird)\s+(?:(?:heute|nun|jetzt|auch|offiziell)\s+)?(?:der|die|das|den)\s+"
+        rf"(?P<member>{ORG}){_FROM}\s+(?:als|in|zum|bei|beim)\b"
     ),
     re.compile(
         rf"\b(?:begrüßt|begrüßen|begrüßte|heißt|heißen|welcomes|welcomed|welcome)\s+"
@@ -53,11 +67,15 @@ _NOT_NAMES = re.compile(
     r"^(?:heute|damit|nun|es|er|sie|wir|ich|seit|mit|im|in|am|auch|als|so|dies\w*|mehr|"
     r"netzwerk|cluster|verein|verband|programm\w*|unternehmen|initiative|allianz|it|this|"
     r"today|now|we|they|he|she|staatssekretär\w*|minister\w*|bundesminister\w*|"
-    r"parlamentarische\w*)$",
+    r"parlamentarische\w*|nach|vor|bei|zum|zur|für|auf|aus|unter|während|wegen|trotz|ab|bis|"
+    r"durch|gegen|ohne|um|laut|after|before|during|following|with|from|for|on|at|by)$",
     re.IGNORECASE,
 )
 _ADVERBS = frozenset(
-    "heute damit nun es er sie wir ich seit mit im in am auch als so it this today now we they"
+    "heute damit nun es er sie wir ich seit mit im in am auch als so it this today now we they "
+    # Prepositions open adverbials ("Nach der Bewerbungsrunde … sind …"), never names.
+    "nach vor bei zum zur für auf aus unter während wegen trotz ab bis durch gegen ohne um laut "
+    "after before during following with from for on at by"
     .split()
 )
 _MEMBER_WORD = re.compile(r"mitglied|member", re.IGNORECASE)

@@ -38,8 +38,8 @@ def parse_number(text: str) -> int:
 def guess_language(text: str) -> str:
     """'de' or 'en' from function-word counts; press releases here are mostly German."""
     words = text[:1500].lower().split()
-    de = sum(1 for w in words if w in _DE_WORDS)
-    en = sum(1 for w in words if w in _EN_WORDS)
+    de = sum(map(_DE_WORDS.__contains__, words))
+    en = sum(map(_EN_WORDS.__contains__, words))
     return "en" if en > de else "de"
 
 
@@ -56,9 +56,33 @@ def _is_number_word(word: str, lang: str) -> bool:
         return False
 
 
+# Words text2num has already judged, per language: set operations in C answer most
+# sentences without a Python call per word.
+_NUMBER_WORDS: dict[str, set[str]] = {}
+_OTHER_WORDS: dict[str, set[str]] = {}
+_MAX_REMEMBERED = 200_000
+
+
 def has_number_words(sentence: str, lang: str) -> bool:
     """Does the sentence spell out a number ("fünfzig", "tausendstes", "one hundred")?"""
-    return any(_is_number_word(w, lang) for w in _LETTER_WORD.findall(sentence.lower()))
+    words = set(_LETTER_WORD.findall(sentence.lower()))
+    numbers = _NUMBER_WORDS.setdefault(lang, set())
+    if not words.isdisjoint(numbers):
+        return True
+    others = _OTHER_WORDS.setdefault(lang, set())
+    unknown = words - others
+    if not unknown:
+        return False
+    if len(others) > _MAX_REMEMBERED:  # bounded memory on endless streams of new words
+        others.clear()
+    found = False
+    for word in unknown:
+        if _is_number_word(word, lang):
+            numbers.add(word)
+            found = True
+        else:
+            others.add(word)
+    return found
 
 
 def words_to_digits(sentence: str, lang: str, check: bool = True) -> str:

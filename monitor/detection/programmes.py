@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _QUOTES = "„“”‚‘’\"'«»‹›"
 # Generic words in front of a name that are not part of it.
@@ -39,9 +40,27 @@ NOT_PROGRAMMES = re.compile(
 )
 
 
+# Ministries own programmes ("das Programm des Bundeswirtschaftsministeriums"); a membership
+# is never in the ministry itself, so such names are owners and never the programme.
+OWNERS = re.compile(
+    r"ministeri|\bministry\b|\bbundesregierung\b|\bbmw[aiek]\b|\bbmbf\b|"
+    r"\bfederal government\b",
+    re.IGNORECASE,
+)
+
+
+def is_owner(name: str) -> bool:
+    """True for a ministry or government: the programme's owner, not a programme."""
+    return OWNERS.search(name) is not None
+
+
+_QUOTE_TABLE = str.maketrans({q: " " for q in _QUOTES})
+
+
+@lru_cache(maxsize=65_536)
 def normalise_programme(name: str) -> str:
     """Canonical, lower-case programme name ("Programm „go-cluster“" -> "go-cluster")."""
-    text = _SPACES.sub(" ", name.translate({ord(q): " " for q in _QUOTES})).strip()
+    text = _SPACES.sub(" ", name.translate(_QUOTE_TABLE)).strip()
     if _GO_CLUSTER.search(text) and len(text) <= 40:
         return "go-cluster"
     for _ in range(2):
@@ -166,7 +185,8 @@ _EN_WORDS = (
 
 def has_programme_word(low: str) -> bool:
     """Cheap test on a lower-cased sentence: can it name a programme at all?"""
-    return any(w in low for w in _KEYWORD_WORDS)
+    # map over str.__contains__ runs in C; a generator expression costs a frame per word.
+    return any(map(low.__contains__, _KEYWORD_WORDS))
 
 
 PROGRAMME_WORDS = tuple(w for w in _KEYWORD_WORDS if w != "cluster")
@@ -176,7 +196,7 @@ _NAMING_WORDS = tuple(w for w in _KEYWORD_WORDS if w != "cluster") + ("go-cluste
 def may_name_programme(sentence: str, low: str) -> bool:
     """Narrower than has_programme_word: "Cluster" counts only when a name follows it, since
     cluster releases say "Cluster" in every other sentence."""
-    if any(w in low for w in _NAMING_WORDS):
+    if any(map(low.__contains__, _NAMING_WORDS)):
         return True
     i = sentence.find("luster ")
     while i != -1:
@@ -195,7 +215,7 @@ def find_mentions(sentence: str) -> list[Mention]:
     named: list[Mention] = []
     if "cluster" in low:
         for m in _GO.finditer(sentence):
-            named.append(Mention("go-cluster", m.start(), m.end()))
+            named.append(Mention("go-cluster", m.start(), m.end(), head="programm"))
     if any(w in sentence for w in _EN_WORDS):
         for m in _EN_RUN.finditer(sentence):
             named.append(Mention(normalise_programme(m.group("full")), m.start(), m.end()))
@@ -205,8 +225,12 @@ def find_mentions(sentence: str) -> list[Mention]:
     for rx in regexes:
         for m in rx.finditer(sentence):
             name = _name_from(m)
-            if name:
-                named.append(Mention(name, m.start(), m.end()))
+            if name and not is_owner(name):
+                kw = m.groupdict().get("kw")
+                # The keyword that introduced the name: "das Programm" later refers back to
+                # a name introduced as a programme, not to an initiative it replaced.
+                head = "programm" if kw and _PROGRAMME_KINDS.match(kw) else None
+                named.append(Mention(name, m.start(), m.end(), head=head))
     kept = [
         a for a in named
         if not any(
@@ -222,7 +246,7 @@ def find_mentions(sentence: str) -> list[Mention]:
         sm = _SUBJECT.match(sentence)
         if sm:
             subject = (sm.group("a") or sm.group("b")) + sm.group("rest")
-            if not _NOT_SUBJECT.match(subject):
+            if not _NOT_SUBJECT.match(subject) and not is_owner(subject):
                 found.append(Mention(normalise_programme(subject), sm.start(), sm.end()))
     for m in _GENERIC.finditer(sentence) if keyword else ():
         if any(x.start <= m.start() < x.end for x in found):

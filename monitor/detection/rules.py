@@ -111,8 +111,15 @@ RULES: tuple[Rule, ...] = (
        rf"^{ADV}{Q}{N}\s+{MEMBERS_DE}\s+(?:zählt|hat|umfasst|vereint|hat)\b",
        _DE, ("zählt", "hat", "umfasst", "vereint")),
     _r("count_use_de", "member_count",
-       rf"\b(?:nutzen|gehören)\s+{ADV}{Q}{N}\s+{MEMBERS_DE}",
-       ("nutzen", "gehören"), _DE),
+       rf"\b(?:nutzen|gehören)\s+{ADV}(?:weiterhin\s+)?{Q}{N}\s+(?:{MEMBERS_DE}|{COLLECTIVE_DE})"
+       r"(?=\s+(?:die|das|den|an)\b)",
+       ("nutzen", "gehören"), _COLLECTIVE_WORDS),
+    # "Zum Start gehören dem Programm 41 Cluster an", "gehören dem Exzellenzprogramm go-cluster
+    # jetzt 93 Cluster an": the dative names the programme, the separable "an" closes it.
+    _r("count_belong_de", "member_count",
+       rf"\bgehören\s+(?:dem|der|den)\s+(?:[^.;:,]|\.(?=\d)){{1,60}}?\s{ADV}(?:weiterhin\s+)?{Q}{N}\s+"
+       rf"(?:{MEMBERS_DE}|{COLLECTIVE_DE})\s+an\b",
+       ("gehören",), _COLLECTIVE_WORDS),
     _r("count_total_de", "member_count",
        rf"\b(?:[Dd]ie|[Aa]lle|sämtliche|[Ss]eine|[Ii]hre|[Uu]nsere)\s+{ADV}{Q}{N}\s+{MEMBERS_DE}"
        r"(?:(?=\s+(?:von|des|der|im|bei)\s)|(?<=-Mitglieder)|(?<=-Mitgliedern))",
@@ -202,6 +209,12 @@ RULES: tuple[Rule, ...] = (
     _r("admitted_de", "new_member",
        r"\b(?:wurde|wurden|ist|sind|wird)\b[^;:]{0,80}?\bin\s+(?:das|die|den)\s+[^;:]{2,80}?\s"
        r"aufgenommen\b", ("aufgenommen",)),
+    # "X und Y sind neu im Exzellenzprogramm go-cluster": admission without the word Mitglied.
+    _r("new_in_de", "new_member",
+       r"\b(?:ist|sind)\s+(?:(?:ab sofort|seit kurzem|seit heute|jetzt|nun|nunmehr)\s+)?neu\s+"
+       r"(?:im|in der|in dem|bei|beim)\s+(?:\S+\s+){0,2}?(?:[„“\"‚]?go-cluster|[\w-]*[Pp]rogramm|"
+       r"[\w-]*[Nn]etzwerk|[\w-]*[Vv]erband|[\w-]*[Vv]erein|Allianz|Cluster\b|Bündnis|Initiative)",
+       ("neu im", "neu bei", "neu in"), ("cluster", "netzwerke", "mitglied")),
     _r("as_new_member_de", "new_member",
        r"\bals\s+(?:neues|neuestes|weiteres|jüngstes)\s+Mitglied\b",
        ("als neues", "als neuestes", "als weiteres", "als jüngstes")),
@@ -248,7 +261,7 @@ _RULE_CORE = tuple(
 
 def core_present(low: str) -> frozenset[str]:
     """The core words found in a lower-cased text (substring tests, no regex)."""
-    return frozenset([w for w in CORE_WORDS if w in low])
+    return frozenset(filter(low.__contains__, CORE_WORDS))
 
 
 @lru_cache(maxsize=4096)
@@ -268,9 +281,36 @@ def _candidates(
 
 def applicable(low: str, core: frozenset[str], numeric: bool = True) -> list[Rule]:
     """The rules that can fire on a lower-cased sentence with these core words."""
-    rules, anchors = _candidates(core, numeric)
-    present = frozenset([w for w in anchors if w in low])
-    return [rule for rule in rules if rule.applies(present)]
+    return list(_select(core, numeric, anchors_present(low, core, numeric)))
+
+
+def select(core: frozenset[str], present: frozenset[str]) -> tuple[Rule, ...]:
+    """The rules that can fire given core words and anchor words (see anchors_present)."""
+    return _select(core, True, present)
+
+
+def anchors_present(low: str, core: frozenset[str], numeric: bool = True) -> frozenset[str]:
+    """The anchor words of the rules possible with these core words that occur in `low`."""
+    return frozenset(filter(low.__contains__, _candidates(core, numeric)[1]))
+
+
+def applicable_within(
+    low: str, core: frozenset[str], present: frozenset[str]
+) -> tuple[frozenset[str], list[Rule]]:
+    """(core, rules) of a part of a text whose core and anchor words are known: a part only
+    holds words the whole holds, so only those few are tested again."""
+    part_core = frozenset(filter(low.__contains__, core))
+    if not part_core:
+        return part_core, []
+    part_present = frozenset(filter(low.__contains__, present))
+    return part_core, list(_select(part_core, True, part_present))
+
+
+@lru_cache(maxsize=8192)
+def _select(core: frozenset[str], numeric: bool, present: frozenset[str]) -> tuple[Rule, ...]:
+    # Sentences repeat the same few anchor combinations: deciding once per combination keeps
+    # the per-rule tests off the hot path.
+    return tuple(rule for rule in _candidates(core, numeric)[0] if rule.applies(present))
 
 
 # Qualifiers in one (English) vocabulary, whatever the language of the release.
