@@ -7,7 +7,7 @@ tracking parameters, ``index.html``); each rule below removes one such source of
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -68,7 +68,9 @@ def canonical_url(url: str) -> str:
     ]
     # w3lib sorts the query and normalises percent-encoding the way Scrapy's fingerprints do;
     # unquoting first makes "2.%20Quartal" and "2. Quartal" one spelling.
-    rebuilt = urlunsplit((scheme, netloc, quote(unquote(path), safe="/;:@&=+$,!~*'()%"), urlencode(query), ""))
+    # Decoding to bytes and re-encoding everything unsafe makes the result a fixed point (an
+    # encoded "%25" stays encoded) while "2.%20Quartal" and "2. Quartal" still meet.
+    rebuilt = urlunsplit((scheme, netloc, quote(unquote_to_bytes(path), safe="/;:@&=+$,!~*'()"), urlencode(query), ""))
     return canonicalize_url(rebuilt, keep_fragments=False)
 
 

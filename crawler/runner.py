@@ -25,12 +25,9 @@ from crawler.store import Store, StoreError, connect_readonly, now_iso, rows
 def spider_class(source: Source) -> type[SourceSpider]:
     module_name, _, class_name = KINDS[source.kind].spider.rpartition(".")
     base = getattr(importlib.import_module(module_name), class_name)
-    custom: dict[str, Any] = {}
-    if source.max_pages:
-        custom["CLOSESPIDER_PAGECOUNT"] = source.max_pages
+    # The source's own max_pages is applied by SourceSpider.update_settings.
     safe = "".join(ch if ch.isalnum() else "_" for ch in source.name)
-    return type(f"{class_name}_{safe}", (base,), {"name": source.name, "source": source,
-                                                  "custom_settings": custom})
+    return type(f"{class_name}_{safe}", (base,), {"name": source.name, "source": source, "custom_settings": {}})
 
 
 def settings_for(config: Config, *, log_level: str | None = None, progress: bool = False) -> Settings:

@@ -309,12 +309,22 @@ class Store:
 
     # --- what the spiders ask ---------------------------------------------------------------
 
-    def known_url(self, url: str) -> bool:
+    def known_url(self, url: str, source: str | None = None) -> bool:
+        """Whether the address was seen before (by ``source``, when given).
+
+        Incremental crawling asks per source: an article the feed stored is still unknown to the
+        listing, whose first crawl must page through the whole archive.
+        """
         try:
             canon = canonical_url(url)
         except URLError:
             return False
-        return self.conn.execute("SELECT 1 FROM sightings WHERE url = ? LIMIT 1", (canon,)).fetchone() is not None
+        if source is None:
+            row = self.conn.execute("SELECT 1 FROM sightings WHERE url = ? LIMIT 1", (canon,)).fetchone()
+        else:
+            row = self.conn.execute("SELECT 1 FROM sightings WHERE url = ? AND source = ? LIMIT 1",
+                                    (canon, source)).fetchone()
+        return row is not None
 
     def has_full_text(self, url: str) -> bool:
         try:

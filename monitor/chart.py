@@ -27,7 +27,9 @@ def timeline_png(programme: str, points: list[dict[str, Any]], *, width: float =
                     ax.plot([x], [y], marker="*", color="#d9822b", markersize=13, zorder=3)
                     ax.annotate(f"{y}", (x, y), textcoords="offset points", xytext=(0, 8), ha="center",
                                 fontsize=8, color="#8a4b0f")
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+            locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
             ax.set_ylim(bottom=0, top=max(ys) * 1.2)
         else:
             ax.text(0.5, 0.5, "keine datierten Mitgliederzahlen", ha="center", va="center", transform=ax.transAxes)

@@ -56,7 +56,8 @@ class ArticleSpider(SourceSpider):
         self.remember_validators(response)
         self.count("items", len(links))
         for url in links:
-            if self.store is not None and self.store.known_url(url) and not (self.full or self.revisit):
+            known = self.store is not None and self.store.known_url(url, self.source.name)
+            if known and not (self.full or self.revisit):
                 continue
             yield Request(url, callback=self.parse_article, errback=self.request_failed)
 

@@ -70,7 +70,7 @@ class GsbSpider(SourceSpider):
         for link, date in entries:
             if not self.allowed(link):
                 continue
-            if not self.full and self.store is not None and self.store.known_url(link):
+            if not self.full and self.store is not None and self.store.known_url(link, self.source.name):
                 known += 1
                 continue
             yield Request(link, callback=self.parse_article, errback=self.request_failed,

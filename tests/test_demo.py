@@ -1,0 +1,69 @@
+"""`clusterwatch demo`: offline, on the bundled snapshot, in under a minute, showing the go-cluster
+100th-member milestone with its sources and the delivered email."""
+
+from __future__ import annotations
+
+import mailbox
+import re
+import time
+
+import pytest
+
+from tests.conftest import SNAPSHOT
+
+pytestmark = pytest.mark.skipif(not (SNAPSHOT / "aggregator").is_dir(), reason="snapshot not present")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("demo")
+    started = time.monotonic()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWATCH")}
+    proc = subprocess.run([sys.executable, "-m", "monitor", "demo"], cwd=folder, env=env, capture_output=True,
+                          text=True, timeout=120)
+    return {"proc": proc, "seconds": time.monotonic() - started, "folder": folder / "clusterwatch-demo"}
+
+
+def test_demo_shows_the_milestone_its_sources_and_the_email(demo) -> None:
+    proc = demo["proc"]
+    assert proc.returncode == 0, proc.stderr
+    assert demo["seconds"] < 60
+    out = proc.stdout
+    assert "go-cluster: 100. Mitglied — Innovationscluster Automotive Nordwest e. V. (Bremen)" in out
+    milestone = out[out.index("100. Mitglied"):]
+    assert re.search(r"/\?p=2871", milestone)  # the aggregator's copy (the seed)
+    assert "20141117-beckmeyer-begruesst-das-100-mitglied-bei-go-cluster.html" in milestone
+    assert "Republications recognised as the same announcement" in out
+    assert re.search(r"Emails delivered: [1-9]", out)
+    assert "clusterwatch --config" in out and "milestones" in out  # how to explore
+
+
+def test_demo_leaves_the_dataset_and_the_mail_to_explore(demo, cli) -> None:
+    folder = demo["folder"]
+    config = folder / "clusterwatch.toml"
+    box = list(mailbox.Maildir(folder / "mail", create=False))
+    subjects = [str(m["Subject"]) for m in box]
+    assert any("100. Mitglied" in s or "=?utf-8?" in s for s in subjects)
+    assert len(box) == len(set(m["Message-ID"] for m in box))
+    events = cli("milestones", "--json", "--programme", "go-cluster", config=config).json()
+    ordinals = sorted(e["number"] for e in events if e["kind"] == "member_ordinal")
+    assert ordinals == [50, 100]
+    hundred = next(e for e in events if e["kind"] == "member_ordinal" and e["number"] == 100)
+    assert (hundred["member"], hundred["place"], hundred["published"]) == (
+        "Innovationscluster Automotive Nordwest e. V.", "Bremen", "2014-11-17")
+    assert len(hundred["sources"]) >= 3
+
+
+def test_timeline_plot_is_a_png(demo, cli, tmp_path) -> None:
+    config = demo["folder"] / "clusterwatch.toml"
+    points = cli("timeline", "go-cluster", "--json", config=config).json()
+    numbers = [p["number"] for p in points]
+    assert numbers == sorted(numbers) and 100 in numbers
+    plot = tmp_path / "go-cluster.png"
+    result = cli("timeline", "go-cluster", "--plot", str(plot), config=config)
+    assert result.code == 0
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 5000
