@@ -182,8 +182,14 @@ class Detector:
                 " ('member_ordinal', 'member_count') AND retracted = 0"
                 " AND (published IS NULL OR ? IS NULL OR published <= ?)",
                 (programme, day, day),
-            ).fetchone()[0] or 0
-            threshold = self.rule.crossed(event.programme, previous, event.number)
+            ).fetchone()[0]
+            if previous is None:
+                # The first number known for a programme is a baseline: when it passed the
+                # thresholds below it is unknown. Only a count that is itself a threshold
+                # ("100 Mitglieder sind erreicht") announces reaching it.
+                threshold = self.rule.crossed(event.programme, event.number - 1, event.number)
+            else:
+                threshold = self.rule.crossed(event.programme, previous, event.number)
             if threshold is None:
                 return None
         key = f"{programme}|{threshold}"
