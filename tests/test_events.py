@@ -11,6 +11,7 @@ from crawler.items import AnnouncementItem
 from crawler.store import Store
 from monitor.events import Detector, MilestoneConfigError, MilestoneRule, list_events, open_dataset, timeline
 
+
 def add(store: Store, url: str, text: str, published: str | None, source: str = "s") -> None:
     # Short texts on purpose: long look-alike texts would be one announcement (near-duplicates).
     store.ingest(AnnouncementItem(url=url, source=source, title=None, body=text,
