@@ -125,6 +125,11 @@ class SourceSpider(scrapy.Spider):
         self.counts["queued"] += 1
         return True
 
+    def budget_spent(self) -> bool:
+        """Whether no further request can be fetched this run (max_pages queued already)."""
+        limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
+        return bool(limit) and self.counts["queued"] >= limit
+
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] += n
 
