@@ -152,14 +152,19 @@ def _many_subscribers(n: int) -> str:
     return "".join(f'\n[[subscribers]]\nemail = "analyst{i}@example.org"\n' for i in range(n))
 
 
-def test_killed_mid_delivery_loses_nothing_and_duplicates_share_a_message_id(tmp_path, cli, smtp) -> None:
-    n = 40
-    config = write_config(tmp_path / "cw.toml", [], extra=email_section(smtp) + _many_subscribers(n))
+def _forty_pending_alerts(tmp_path: Path, cli, email: str) -> Path:
+    config = write_config(tmp_path / "cw.toml", [], extra=email + _many_subscribers(40))
     store = Store(tmp_path / "data.db")
     store.ingest(AnnouncementItem(url="https://a.example/x", source="a", title="go-cluster", body=SEED,
                                   published="2014-11-17"))
     store.close()
     cli("detect", config=config)
+    return config
+
+
+def test_killed_mid_delivery_loses_nothing_and_duplicates_share_a_message_id(tmp_path, cli, smtp) -> None:
+    n = 40
+    config = _forty_pending_alerts(tmp_path, cli, email_section(smtp))
     _kill_loop(tmp_path, config, rounds=4)
     final = cli("notify", config=config)
     assert final.code == 0, final.err
@@ -176,12 +181,7 @@ def test_killed_mid_delivery_loses_nothing_and_duplicates_share_a_message_id(tmp
 
 def test_killed_mid_delivery_into_a_maildir_never_duplicates(tmp_path, cli) -> None:
     n = 40
-    config = write_config(tmp_path / "cw.toml", [], extra=email_section(None) + _many_subscribers(n))
-    store = Store(tmp_path / "data.db")
-    store.ingest(AnnouncementItem(url="https://a.example/x", source="a", title="go-cluster", body=SEED,
-                                  published="2014-11-17"))
-    store.close()
-    cli("detect", config=config)
+    config = _forty_pending_alerts(tmp_path, cli, email_section(None))
     _kill_loop(tmp_path, config, rounds=4)
     assert cli("notify", config=config).code == 0
     box = list(mailbox.Maildir(tmp_path / "mail", create=False))

@@ -179,3 +179,16 @@ def test_backup_while_the_dataset_is_in_use(tmp_path, site_copy, smtp, cli) -> N
     copy = sqlite3.connect(tmp_path / "copy.db")
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert copy.execute("SELECT count(*) FROM announcements").fetchone()[0] == 3
+
+
+def test_a_crawl_over_its_memory_limit_fails_alone(tmp_path, site_copy, smtp, cli) -> None:
+    site = site_copy()
+    make_site(site)
+    config = service_config(tmp_path, [{"name": "press", "kind": "feed", "url": site.url + "/feed.xml"}], smtp)
+    # 256 MB of address space is less than a Python process with Scrapy needs: the child fails.
+    text = config.read_text().replace("[service]\n", "[service]\nmax_crawl_memory_mb = 256\n")
+    config.write_text(text)
+    result = cli("run", "--once", config=config)
+    assert result.code == 1
+    assert "crawl press: failed" in result.err and "crawl process exited" in result.err
+    assert "Traceback" not in result.err
