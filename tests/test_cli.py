@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import io
 import os
 import subprocess
@@ -118,3 +119,30 @@ def test_python_dash_m_monitor_is_the_same_program() -> None:
     result = subprocess.run([sys.executable, "-m", "monitor", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("clusterwatch, version")
     assert Path(ROOT / "scrapy.cfg").read_text().count("default = crawler.settings") == 1
+
+
+def test_extract_prints_one_json_line_per_input(tmp_path, cli) -> None:
+    from tests.conftest import SHARED, SNAPSHOT
+
+    seed = SHARED / "seeds" / "000_0337014357feef00.txt"
+    page = SNAPSHOT / "bmwe" / "Redaktion" / "DE" / "Pressemitteilungen" / "2012" / \
+        "20121122-kunststoff-cluster-ist-50-mitglied-bei-go-cluster.html"
+    trap = tmp_path / "trap.txt"
+    trap.write_text("Rund 150 Teilnehmerinnen und Teilnehmer kamen zur 6. Jahrestagung der go-cluster-Mitglieder.",
+                    encoding="utf-8")
+    inputs = [str(p) for p in (seed, page, trap) if p.exists()]
+    result = cli("extract", *inputs, "-", "--json", input="Das Netzwerk begrüßt das 5.000. Mitglied.")
+    assert result.code == 0, result.err
+    lines = [json.loads(line) for line in result.out.splitlines()]
+    assert [line["path"] for line in lines] == [*inputs, "-"]
+    by_path = {line["path"]: line["events"] for line in lines}
+    if seed.exists():
+        assert [(e["kind"], e["programme"], e["number"], e["member"], e["place"]) for e in by_path[str(seed)]] == [
+            ("member_ordinal", "go-cluster", 100, "Innovationscluster Automotive Nordwest e. V.", "Bremen")]
+        assert {"evidence", "rule"} <= set(by_path[str(seed)][0])
+    if page.exists():
+        assert [(e["kind"], e["number"]) for e in by_path[str(page)]] == [("member_ordinal", 50)]
+    assert by_path[str(trap)] == []
+    assert [e["number"] for e in by_path["-"]] == [5000]
+    missing = cli("extract", str(tmp_path / "nope.txt"))
+    assert missing.code == 1 and "cannot read" in missing.err
