@@ -424,7 +424,6 @@ def test_a_listing_that_links_100000_pages(env: Env) -> None:
     crawl_links(env, {"kind": "article", "follow": r"/artikel\.html"})
 
 
-@pytest.mark.skipif(not os.environ.get("HOSTILE_SLOW"), reason="takes a minute; HOSTILE_SLOW=1 runs it")
 def test_a_gsb_listing_that_links_100000_pages(env: Env) -> None:
     # The GSB spider parses the whole 100,000-item page into a DOM to apply its CSS selectors:
     # about 20x the page's size in memory, so this case is allowed more than the others.
