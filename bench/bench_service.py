@@ -76,6 +76,7 @@ events = ["milestone", "new_member"]
             if cycle % 10 == 0:
                 (root / "feed.xml").write_text(rss(cycle // 10 + 1))
             crawl_job(str(config), str(Path(tmp) / "data.db"), "bench")
+            server.reset_log()  # the replica's request log lives in this process; it is not the service's
             if cycle in (1, 10) or cycle % 50 == 0:
                 samples.append((cycle, rss_kb()))
                 print(f"cycle {cycle:>4}: service RSS {samples[-1][1] / 1024:6.1f} MiB "
