@@ -78,8 +78,11 @@ def cli(ctx: click.Context, config_path: str | None, db: str | None) -> None:
 
     \b
     Example:
+        clusterwatch demo                  # the whole product, offline, on the bundled snapshot
         clusterwatch crawl                 # crawl every enabled source once
-        clusterwatch search "go-cluster"   # full-text search of what was stored
+        clusterwatch detect && clusterwatch notify
+        clusterwatch milestones --programme go-cluster
+        clusterwatch run                   # as a service
     """
     ctx.obj = State(config_path, db)
 
