@@ -30,14 +30,24 @@ class StorePipeline:
         except BadItem as exc:
             spider.warn(f"{item.url}: not stored: {exc}")
             return item
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                # Another writer held the dataset past the busy timeout: this item is lost for this
+                # run only (the next run sees it as new); the crawl goes on.
+                spider.error(f"{item.url}: not stored, the dataset stayed locked: {exc}")
+                return item
+            return self._unwritable(item, spider, exc)
         except sqlite3.Error as exc:
-            # Disk full, a read-only file: nothing more can be stored in this run. The item's
-            # transaction was rolled back, so nothing half-stored remains; stop fetching.
-            if not getattr(spider, "store_failed", False):
-                spider.store_failed = True
-                spider.error(f"dataset {spider.store.path} cannot be written: {exc}", fatal=True)
-                if self.crawler is not None and self.crawler.engine is not None:
-                    self.crawler.engine.close_spider(spider, "dataset_error")
-            return item
+            return self._unwritable(item, spider, exc)
         spider.count(RUN_COLUMN[result.status])
+        return item
+
+    def _unwritable(self, item: Any, spider: Any, exc: Exception) -> Any:
+        # Disk full, a read-only file: nothing more can be stored in this run. The item's
+        # transaction was rolled back, so nothing half-stored remains; stop fetching.
+        if not getattr(spider, "store_failed", False):
+            spider.store_failed = True
+            spider.error(f"dataset {spider.store.path} cannot be written: {exc}", fatal=True)
+            if self.crawler is not None and self.crawler.engine is not None:
+                self.crawler.engine.close_spider(spider, "dataset_error")
         return item

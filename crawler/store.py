@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
@@ -41,6 +44,22 @@ class DatasetNotWritable(StoreError):
 
 class BadItem(StoreError):
     """An item that cannot be stored (no usable URL, nothing to store)."""
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction that takes the write lock up front.
+
+    A deferred BEGIN that reads, then writes, fails at once with "database is locked" when another
+    process committed in between (the busy timeout cannot help); BEGIN IMMEDIATE waits for the lock.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def now_iso() -> str:
@@ -92,7 +111,7 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     path = Path(path)
     if not path.exists():
         raise DatasetMissing(f"no dataset at {path}: run 'clusterwatch crawl' first or pass --db")
-    uri = f"file:{path.resolve().as_posix()}?mode=ro"
+    uri = f"file:{quote(path.resolve().as_posix())}?mode=ro"  # a '#' or '?' in the path must stay in the path
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA query_only = ON")
@@ -135,7 +154,7 @@ class Store:
         words = fingerprint.normalise_text(item.title or "") + body_words
         digest = fingerprint.text_hash(body_words)
         seen = now_iso()
-        with self.db.atomic():
+        with immediate(self.conn):
             row = self.conn.execute(
                 "SELECT a.id, a.url, a.source, a.text_kind, a.published FROM sightings s "
                 "JOIN announcements a ON a.id = s.announcement_id WHERE s.url = ? LIMIT 1",
@@ -191,10 +210,14 @@ class Store:
                           " AND url = ? AND match = 'origin'", (similarity[0] if similarity else None, ann_id, old_url))
         self.conn.execute("UPDATE sightings SET match = 'origin', similarity = NULL WHERE announcement_id = ?"
                           " AND url = ?", (ann_id, url))
+        # The replaced text is kept, and the new one analysed: the original may say more than the copy.
+        self.conn.execute(
+            "INSERT INTO revisions (announcement_id, revision, title, body, text_hash, replaced_at)"
+            " SELECT id, revision, title, body, text_hash, ? FROM announcements WHERE id = ?", (now_iso(), ann_id))
         self.conn.execute(
             "UPDATE announcements SET url = ?, source = ?, title = coalesce(?, title), body = ?, text_kind = ?,"
-            " text_hash = ?, published = ?, published_evidence = ?, published_reason = NULL, author = ?"
-            " WHERE id = ?",
+            " text_hash = ?, published = ?, published_evidence = ?, published_reason = NULL, author = ?,"
+            " revision = revision + 1, analysed_at = NULL WHERE id = ?",
             (url, item.source, item.title, item.body, item.text_kind, digest, item.published,
              item.published_evidence, item.author, ann_id),
         )

@@ -207,3 +207,28 @@ def test_hostile_title_cannot_inject_headers_or_markup(tmp_path, cli, smtp) -> N
         tree = lxml_html.document_fromstring(html)
         assert tree.xpath("//script") == [] and tree.xpath("//*[@onerror]") == []
         assert "<img src=x onerror=alert(1)>" in tree.text_content()  # the title, shown as text
+
+
+def test_alerts_of_a_removed_subscriber_are_cancelled_not_sent(tmp_path, cli, smtp) -> None:
+    config = seeded(tmp_path, email_section(smtp))
+    cli("detect", config=config)
+    config.write_text(config.read_text().replace('[[subscribers]]\nemail = "ben@example.org"', '[[subscribers]]\nemail = "ana2@example.org"'))
+    assert cli("notify", config=config).out.strip() == "sent 1, failed 0, rejected 0"
+    states = {a["subscriber"]: a["state"] for a in cli("alerts", "--json", config=config).json()}
+    assert states == {"ana@example.org": "sent", "ben@example.org": "cancelled"}
+
+
+def test_weeks_of_outage_cannot_break_delivery(tmp_path, cli, smtp) -> None:
+    import sqlite3
+
+    config = seeded(tmp_path, email_section(smtp))
+    cli("detect", config=config)
+    conn = sqlite3.connect(tmp_path / "data.db")
+    conn.execute("UPDATE alerts SET attempts = 400, state = 'failed'")
+    conn.commit()
+    conn.close()
+    smtp.stop()
+    down = cli("notify", config=config)
+    assert down.code == 1 and "Traceback" not in down.err
+    smtp.start()
+    assert cli("notify", config=config).out.strip() == "sent 2, failed 0, rejected 0"

@@ -53,7 +53,9 @@ def queue_digests(config: Config, *, now: datetime | None = None) -> int:
                                 (sub.email, sub.digest)).fetchone()[0]
             period = PERIODS[sub.digest]
             since = last or (datetime.fromisoformat(moment) - period).isoformat(timespec="seconds")
-            if datetime.fromisoformat(moment) - datetime.fromisoformat(since) < period:
+            # An hour's tolerance: a job starting a second earlier than last week's, or the
+            # change to summer time, must not skip a whole period.
+            if datetime.fromisoformat(moment) - datetime.fromisoformat(since) < period - timedelta(hours=1):
                 continue
             items = sum(len(v) for v in matching(conn, sub, since, moment).values())
             conn.execute(

@@ -9,6 +9,7 @@ Failures are retried with exponential backoff; an address the server rejects per
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 from collections.abc import Callable
@@ -203,7 +204,18 @@ def deliver(config: Config, *, now: datetime | None = None, due_only: bool = Fal
     conn = db.conn
     report = DeliveryReport()
     moment = now or datetime.now(UTC)
+    # One delivery at a time across processes (the service and a hand-run notify): an alert left
+    # 'sending' is then certainly from a delivery that died, and is the only kind sent twice.
+    lock = open(f"{config.database}.deliver.lock", "a")  # noqa: SIM115  # held until the finally below
+    fcntl.flock(lock, fcntl.LOCK_EX)
     try:
+        # Alerts for someone no longer in [[subscribers]] are not sent.
+        if languages:
+            marks = ",".join("?" * len(languages))
+            conn.execute(f"UPDATE alerts SET state = 'cancelled' WHERE state IN ('pending', 'failed', 'sending')"
+                         f" AND subscriber NOT IN ({marks})", list(languages))
+        else:
+            conn.execute("UPDATE alerts SET state = 'cancelled' WHERE state IN ('pending', 'failed', 'sending')")
         due = list(rows(conn,
             "SELECT * FROM alerts WHERE state IN ('pending', 'failed', 'sending')"
             " AND (? = 0 OR next_attempt IS NULL OR next_attempt <= ?) ORDER BY id",
@@ -224,14 +236,15 @@ def deliver(config: Config, *, now: datetime | None = None, due_only: bool = Fal
             conn.execute("UPDATE alerts SET state = 'sending', attempts = attempts + 1 WHERE id = ?", (alert["id"],))
             try:
                 transport.send(message)
-            except DeliveryError as exc:
-                _failed(conn, alert, exc.reply or str(exc), moment, permanent=exc.permanent)
-                if exc.permanent:
+            except Exception as exc:  # noqa: BLE001  # any transport fault is a failed attempt, never a crash
+                error = exc if isinstance(exc, DeliveryError) else DeliveryError(f"{type(exc).__name__}: {exc}")
+                _failed(conn, alert, error.reply or str(error), moment, permanent=error.permanent)
+                if error.permanent:
                     report.rejected += 1
-                    report.messages.append(f"alert {alert['id']}: {alert['subscriber']} rejected permanently: {exc}")
+                    report.messages.append(f"alert {alert['id']}: {alert['subscriber']} rejected permanently: {error}")
                 else:
                     report.failed += 1
-                    report.messages.append(f"alert {alert['id']} to {alert['subscriber']}: {exc} (will retry)")
+                    report.messages.append(f"alert {alert['id']} to {alert['subscriber']}: {error} (will retry)")
                 continue
             conn.execute("UPDATE alerts SET state = 'sent', sent = ?, last_error = NULL WHERE id = ?",
                          (now_iso(), alert["id"]))
@@ -251,11 +264,14 @@ def deliver(config: Config, *, now: datetime | None = None, due_only: bool = Fal
         if callable(close):
             close()
         conn.close()
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
 
 
 def _failed(conn: sqlite3.Connection, alert: dict[str, Any], reply: str, moment: datetime, *, permanent: bool) -> None:
     attempts = alert["attempts"] + 1
-    delay = min(FIRST_BACKOFF * (2 ** (attempts - 1)), MAX_BACKOFF)
+    # The exponent is capped so that weeks of outage cannot overflow the delay.
+    delay = min(FIRST_BACKOFF * (2 ** min(attempts - 1, 16)), MAX_BACKOFF)
     conn.execute(
         "UPDATE alerts SET state = ?, last_error = ?, next_attempt = ?, attempts = ? WHERE id = ?",
         ("rejected" if permanent else "failed", reply[:500],
