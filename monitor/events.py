@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from crawler.store import connect, immediate, now_iso, rows
+from crawler.store import connect, now_iso, rows
 from monitor.migrations import migrations
 
 DEFAULT_EVERY = 50
