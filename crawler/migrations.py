@@ -118,3 +118,18 @@ def m0003_fts(db: Database) -> None:
     # The trigram tokenizer matches inside German compounds ("Mitglied" in
     # "Mitgliedsunternehmen") and keeps umlauts intact, which unicode61 word tokens do not.
     db.table("announcements").enable_fts(["title", "body"], tokenize="trigram", create_triggers=True)
+
+
+@migrations(name="0004_source_state")
+def m0004_source_state(db: Database) -> None:
+    # Whether a listing source has once been read to the end of its archive: until then its
+    # incremental stop rule must not apply, or a first crawl cut short would never be completed.
+    db.executescript(
+        """
+        CREATE TABLE source_state (
+            source TEXT PRIMARY KEY,
+            backfill_complete INTEGER NOT NULL DEFAULT 0,
+            updated TEXT NOT NULL
+        );
+        """
+    )

@@ -360,6 +360,16 @@ class Store:
         ).fetchone()
         return row is not None
 
+    def backfill_complete(self, source: str) -> bool:
+        row = self.conn.execute("SELECT backfill_complete FROM source_state WHERE source = ?", (source,)).fetchone()
+        return bool(row and row[0])
+
+    def mark_backfill_complete(self, source: str) -> None:
+        self.conn.execute(
+            "INSERT INTO source_state(source, backfill_complete, updated) VALUES (?, 1, ?)"
+            " ON CONFLICT(source) DO UPDATE SET backfill_complete = 1, updated = excluded.updated",
+            (source, now_iso()))
+
     def validators(self, url: str) -> tuple[str | None, str | None]:
         row = self.conn.execute(
             "SELECT etag, last_modified FROM http_validators WHERE url = ?", (url,)

@@ -108,6 +108,7 @@ def crawl(state: State, names: tuple[str, ...], full: bool, as_json: bool, verbo
     """
     from crawler.runner import crawl as run_crawl
 
+    limit_memory_from_env()
     config = state.config
     sources = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
     if not sources:
@@ -129,6 +130,19 @@ def crawl(state: State, names: tuple[str, ...], full: bool, as_json: bool, verbo
         click.echo(f"dataset: {config.database}")
     if any(r["status"] == "failed" for r in runs):
         sys.exit(1)
+
+
+def limit_memory_from_env() -> None:
+    """The service starts each crawl with an address-space limit, passed in the environment."""
+    import os
+    import resource
+
+    from monitor.service import MEMORY_LIMIT_ENV
+
+    value = os.environ.get(MEMORY_LIMIT_ENV)
+    if value and value.isdigit():
+        limit = int(value) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _run_json(run: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from crawler.store import Store, now_iso
 log = logging.getLogger("clusterwatch")
 
 DEFAULT_CRAWL_TIMEOUT = "30m"
+MEMORY_LIMIT_ENV = "CLUSTERWATCH_CRAWL_MEMORY_MB"
 _work_lock = threading.Lock()  # detection and delivery, one at a time
 _running: dict[str, subprocess.Popen[str]] = {}
 _running_lock = threading.Lock()
@@ -105,14 +105,11 @@ def crawl_in_child(config_path: str | None, database: str, source: str, timeout:
         args += ["--config", config_path]
     args += ["crawl", source, "--json"]
     started = time.monotonic()
-    limit = memory_mb * 1024 * 1024
-
-    def limit_memory() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True,  # its own group: a terminal's Ctrl-C is ours to pass on
-                            preexec_fn=limit_memory)
+    # The child sets its own limit (`crawl` reads the variable): a preexec_fn could deadlock
+    # a child forked from this threaded process.
+    env = {**os.environ, MEMORY_LIMIT_ENV: str(memory_mb)}
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)  # its own group: a terminal's Ctrl-C is ours to pass on
     with _running_lock:
         _running[source] = proc
     try:

@@ -151,3 +151,20 @@ def test_redirects_off_the_allowed_domains_are_not_followed(tmp_path, site_copy,
     run = cli("crawl", "--json", config=gsb_config(tmp_path, site.url)).json()[0]
     assert run["new"] == len(ARTICLES) - 1
     assert query(tmp_path / "data.db", "SELECT count(*) FROM announcements WHERE url LIKE '%elsewhere%'") == [(0,)]
+
+
+def test_a_first_crawl_cut_short_is_completed_by_the_next(tmp_path, site_copy, cli) -> None:
+    site = site_copy("bmwe")
+    short = gsb_config(tmp_path, site.url, max_pages=8)
+    first = cli("crawl", "--json", config=short).json()[0]
+    assert first["new"] < len(ARTICLES)
+    assert "stopped early" in first["error_messages"][0]
+    full = gsb_config(tmp_path, site.url)
+    second = cli("crawl", "--json", config=full).json()[0]
+    assert first["new"] + second["new"] == len(ARTICLES)
+    assert query(tmp_path / "data.db", "SELECT count(*) FROM announcements") == [(len(ARTICLES),)]
+    # Now the archive has been read to its end: the next crawl is incremental again.
+    site.reset_log()
+    third = cli("crawl", "--json", config=full).json()[0]
+    assert third["new"] == 0
+    assert [p for p in site.paths() if p != "/robots.txt"] == [LISTING]

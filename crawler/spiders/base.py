@@ -51,6 +51,7 @@ class SourceSpider(scrapy.Spider):
         self.counts: Counter[str] = Counter()
         self.messages: list[str] = []
         self.fatal = False
+        self.stopped_early = False
         self.store: Store | None = None
         self.run_id: int | None = None
 
@@ -88,6 +89,7 @@ class SourceSpider(scrapy.Spider):
         if spider is not self or self.store is None or self.run_id is None:
             return
         limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
+        self.stopped_early = reason != "finished" or bool(self.counts["not_queued"])
         if reason == "closespider_pagecount" or self.counts["not_queued"]:
             skipped = f"; {self.counts['not_queued']} more links not followed" if self.counts["not_queued"] else ""
             # First, not last: the run keeps only its first 100 messages.

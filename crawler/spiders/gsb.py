@@ -35,12 +35,17 @@ class GsbSpider(SourceSpider):
         self.listing_pages = 0
         self.known_pages = 0
         self._validated: list[Response] = []
+        # Until the archive has once been read to its end, the stop-at-known rule does not apply:
+        # a first crawl cut short (max_pages, a time limit) must be completed by the next one.
+        self.backfilled = False
+        self.reached_end = False
 
     def first_requests(self) -> Iterator[Request]:
+        self.backfilled = self.store is not None and self.store.backfill_complete(self.source.name)
         for url in self.source.urls:
+            headers = self.conditional_headers(url) if self.backfilled else {}
             yield Request(url, callback=self.parse_listing, errback=self._listing_failed, dont_filter=True,
-                          headers=self.conditional_headers(url), meta={"handle_httpstatus_list": [304]},
-                          cb_kwargs={"first": True})
+                          headers=headers, meta={"handle_httpstatus_list": [304]}, cb_kwargs={"first": True})
 
     def _listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
@@ -79,13 +84,14 @@ class GsbSpider(SourceSpider):
                 continue
             yield Request(link, callback=self.parse_article, errback=self.request_failed,
                           cb_kwargs={"listing_date": date})
-        if known:
+        if known and self.backfilled:
             # The listing is newest first: past a known article everything is older and stored.
             self.known_pages += 1
             if self.known_pages >= self.source.options["known_pages_to_stop"]:
                 return
         next_href = page.css(self.sel["next_page"]).get()
         if not next_href:
+            self.reached_end = True
             return
         if self.listing_pages >= self.source.options["max_listing_pages"]:
             self.warn(f"{response.url}: stopped paging after max_listing_pages = {self.listing_pages};"
@@ -136,7 +142,12 @@ class GsbSpider(SourceSpider):
                         descriptor=descriptor, tags=tags)
 
     def before_close(self) -> None:
-        if not self.fatal and not self.counts["errors"]:
+        if self.fatal or self.counts["errors"] or self.stopped_early or self.store is None:
+            return
+        if self.reached_end and not self.backfilled:
+            self.store.mark_backfill_complete(self.source.name)
+            self.backfilled = True
+        if self.backfilled:
             for response in self._validated:
                 self.remember_validators(response)
 
