@@ -9,6 +9,7 @@ leaves half an announcement behind.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -73,6 +74,19 @@ class IngestResult:
     similarity: float | None = None
 
 
+def apply_migrations(db: Database, migration_set: Any, path: Path) -> None:
+    """Apply pending migrations, one process at a time: two crawls starting together on a new
+    dataset would otherwise both create its tables."""
+    if not migration_set.pending(db):
+        return
+    with open(f"{path}.migrate.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            migration_set.apply(db)  # re-reads what is applied, now under the lock
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def connect(path: str | Path) -> Database:
     """Open (creating if needed) the dataset for writing, with WAL and all migrations applied."""
     path = Path(path)
@@ -85,7 +99,7 @@ def connect(path: str | Path) -> Database:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         db = Database(conn)
-        migrations.apply(db)
+        apply_migrations(db, migrations, path)
         # Fail now, with a message, rather than halfway through a crawl: rewriting the header's
         # user_version is a real (tiny) write, which a read-only file or mount refuses.
         version = conn.execute("PRAGMA user_version").fetchone()[0]

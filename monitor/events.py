@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from crawler.store import connect, now_iso, rows
+from crawler.store import apply_migrations, connect, immediate, now_iso, rows
 from monitor.migrations import migrations
 
 DEFAULT_EVERY = 50
@@ -29,7 +29,7 @@ class MilestoneConfigError(ValueError):
 def open_dataset(path: str | Path) -> Database:
     """The dataset with the crawler's and the monitor's migrations applied."""
     db = connect(path)
-    migrations.apply(db)
+    apply_migrations(db, migrations, Path(path))
     return db
 
 
@@ -119,7 +119,7 @@ class Detector:
         stats = {"announcements": len(todo), "events": 0, "new_events": 0, "milestones": 0}
         for ann in todo:
             found = detect(ann["body"] or "", title=ann["title"])
-            with self.db.atomic():
+            with immediate(self.conn):
                 if all_again:
                     self.conn.execute("DELETE FROM evidence WHERE announcement_id = ?", (ann["id"],))
                 for event in found:
@@ -129,7 +129,7 @@ class Detector:
                     stats["milestones"] += milestone
                 self.conn.execute("UPDATE announcements SET analysed_at = ? WHERE id = ?", (now_iso(), ann["id"]))
         if all_again:
-            with self.db.atomic():
+            with immediate(self.conn):
                 self.conn.execute(
                     "UPDATE events SET retracted = NOT EXISTS (SELECT 1 FROM evidence v WHERE v.event_id = events.id)"
                 )

@@ -187,3 +187,22 @@ def test_long_analyst_queries_during_a_crawl_never_see_a_locked_database(tmp_pat
     assert "locked" not in crawl.stdout + crawl.stderr
     assert errors == [] and queries > 0
     assert consistent(db)["announcements"] == len(ARTICLES)
+
+
+def test_crawls_in_separate_processes_write_one_dataset_at_once(tmp_path, sites) -> None:
+    from monitor.demo import LISTING_CP
+
+    configs = [
+        write_config(tmp_path / "a.toml", [{"name": "bmwe-press", "kind": "gsb", "url": sites["bmwe"].url + LISTING}]),
+        write_config(tmp_path / "b.toml", [{"name": "cp-news", "kind": "gsb", "url": sites["clusterplattform"].url
+                                            + LISTING_CP}]),
+        write_config(tmp_path / "c.toml", [{"name": "bmwe-feed", "kind": "feed", "url": sites["bmwe"].url +
+                                            "/SiteGlobals/Functions/RSSFeed/DE/RSSNewsfeed/RSS_Pressemitteilungen.xml"}]),
+    ]
+    procs = [subprocess.Popen(crawl_args(config), cwd=tmp_path, env=env_without_config(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for config in configs]
+    outputs = [proc.communicate(timeout=300) for proc in procs]
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err
+        assert "locked" not in out + err
+    assert consistent(tmp_path / "data.db")["announcements"] >= len(ARTICLES) + 15
