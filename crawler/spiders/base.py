@@ -162,6 +162,7 @@ class SourceSpider(scrapy.Spider):
         text = str(exc)
         if failure.check(HttpError):
             self.counts["http_errors"] += 1
+            assert isinstance(exc, HttpError)
             message = f"{url}: HTTP {exc.response.status}"
         elif failure.check(DNSLookupError, CannotResolveHostError):
             message = f"{url}: host not found"
