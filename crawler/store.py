@@ -169,12 +169,13 @@ class Store:
         seen = now_iso()
         with immediate(self.conn):
             row = self.conn.execute(
-                "SELECT a.id, a.url, a.source, a.text_kind, a.published FROM sightings s "
+                "SELECT a.id, a.url, a.source, a.text_kind, a.published, a.title, a.body, a.text_hash,"
+                " a.revision FROM sightings s "
                 "JOIN announcements a ON a.id = s.announcement_id WHERE s.url = ? LIMIT 1",
                 (url,),
             ).fetchone()
             if row:
-                return self._seen_again(row, url, item, digest, words, seen)
+                return self._seen_again(row, url, item, digest, body_words, words, seen)
             if digest:
                 row = self.conn.execute(
                     "SELECT id FROM announcements WHERE text_hash = ? LIMIT 1", (digest,)
@@ -192,15 +193,7 @@ class Store:
                     self._promote_if_earlier(ann_id, url, item, digest, sig)
                     return IngestResult("duplicate", ann_id, "near", sim)
             ann_id = self._insert(url, item, digest, seen)
-            if sig is not None:
-                self.conn.execute(
-                    "INSERT INTO signatures(announcement_id, signature) VALUES (?, ?)",
-                    (ann_id, sig.to_bytes()),
-                )
-                self.conn.executemany(
-                    "INSERT OR IGNORE INTO lsh_buckets(bucket, announcement_id) VALUES (?, ?)",
-                    [(key, ann_id) for key in sig.band_keys()],
-                )
+            self._index(ann_id, sig)
             self._sighting(ann_id, url, item, "origin", None, seen)
             return IngestResult("new", ann_id, "origin")
 
@@ -234,10 +227,20 @@ class Store:
             (url, item.source, item.title, item.body, item.text_kind, digest, item.published,
              item.published_evidence, item.author, ann_id),
         )
-        if sig is not None:
-            self.conn.execute("UPDATE signatures SET signature = ? WHERE announcement_id = ?", (sig.to_bytes(), ann_id))
-            self.conn.executemany("INSERT OR IGNORE INTO lsh_buckets(bucket, announcement_id) VALUES (?, ?)",
-                                  [(key, ann_id) for key in sig.band_keys()])
+        # Additive: the copy's band keys stay, so later copies of it still find this announcement.
+        self._index(ann_id, sig)
+
+    def _index(self, ann_id: int, sig: fingerprint.Signature | None, *, replace: bool = False) -> None:
+        """Store the signature and its LSH band keys (``replace``: drop the old text's keys first)."""
+        if replace:
+            self.conn.execute("DELETE FROM lsh_buckets WHERE announcement_id = ?", (ann_id,))
+            self.conn.execute("DELETE FROM signatures WHERE announcement_id = ?", (ann_id,))
+        if sig is None:
+            return
+        self.conn.execute("INSERT OR REPLACE INTO signatures(announcement_id, signature) VALUES (?, ?)",
+                          (ann_id, sig.to_bytes()))
+        self.conn.executemany("INSERT OR IGNORE INTO lsh_buckets(bucket, announcement_id) VALUES (?, ?)",
+                              [(key, ann_id) for key in sig.band_keys()])
 
     def _nearest(self, sig: fingerprint.Signature) -> tuple[int, float] | None:
         keys = sig.band_keys()
@@ -272,9 +275,9 @@ class Store:
 
     def _seen_again(
         self, row: sqlite3.Row | tuple, url: str, item: AnnouncementItem, digest: str | None,
-        words: list[str], seen: str,
+        body_words: list[str], words: list[str], seen: str,
     ) -> IngestResult:
-        ann_id, own_url, own_source, old_kind, old_published = row
+        ann_id, own_url, own_source, old_kind, old_published, old_title, old_body, old_hash, old_revision = row
         self._sighting(ann_id, url, item, "url" if url != own_url else "origin", None, seen)
         if old_published is None and item.published:
             self.conn.execute(
@@ -291,47 +294,24 @@ class Store:
             and item.source == own_source
             and item.body
             and TEXT_KINDS.index(item.text_kind) >= TEXT_KINDS.index(old_kind)
-            and self._body_hash(item.body) != self._stored_body_hash(ann_id)
+            # Compared as normalised words: text_hash is NULL for short texts.
+            and body_words != fingerprint.normalise_text(old_body)
         )
         if not changed:
             self.conn.execute("UPDATE announcements SET last_seen = ? WHERE id = ?", (seen, ann_id))
             return IngestResult("unchanged", ann_id, "url")
-        old = self.conn.execute(
-            "SELECT title, body, text_hash, revision FROM announcements WHERE id = ?", (ann_id,)
-        ).fetchone()
         self.conn.execute(
             "INSERT INTO revisions (announcement_id, revision, title, body, text_hash, replaced_at)"
             " VALUES (?,?,?,?,?,?)",
-            (ann_id, old[3], old[0], old[1], old[2], seen),
+            (ann_id, old_revision, old_title, old_body, old_hash, seen),
         )
         self.conn.execute(
             "UPDATE announcements SET title = ?, body = ?, text_kind = ?, text_hash = ?,"
             " revision = revision + 1, last_seen = ?, analysed_at = NULL WHERE id = ?",
-            (item.title or old[0], item.body, item.text_kind, digest, seen, ann_id),
+            (item.title or old_title, item.body, item.text_kind, digest, seen, ann_id),
         )
-        sig = fingerprint.signature(words)
-        self.conn.execute("DELETE FROM lsh_buckets WHERE announcement_id = ?", (ann_id,))
-        self.conn.execute("DELETE FROM signatures WHERE announcement_id = ?", (ann_id,))
-        if sig is not None:
-            self.conn.execute(
-                "INSERT INTO signatures(announcement_id, signature) VALUES (?, ?)", (ann_id, sig.to_bytes())
-            )
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO lsh_buckets(bucket, announcement_id) VALUES (?, ?)",
-                [(key, ann_id) for key in sig.band_keys()],
-            )
+        self._index(ann_id, fingerprint.signature(words), replace=True)
         return IngestResult("updated", ann_id, "url")
-
-    @staticmethod
-    def _body_hash(body: str) -> str:
-        import hashlib
-
-        return hashlib.sha256(" ".join(fingerprint.normalise_text(body)).encode()).hexdigest()
-
-    def _stored_body_hash(self, ann_id: int) -> str:
-        # text_hash is NULL for short texts, so compare against the stored body itself.
-        body = self.conn.execute("SELECT body FROM announcements WHERE id = ?", (ann_id,)).fetchone()[0]
-        return self._body_hash(body)
 
     def _sighting(
         self, ann_id: int, url: str, item: AnnouncementItem, match: str, sim: float | None, seen: str

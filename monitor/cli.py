@@ -572,9 +572,6 @@ def main() -> None:
         sys.exit(130)
 
 
-__all__ = ["cli", "main", "Path"]
-
-
 # Defined in their own module; registered last because they use State, dataset_options and user_errors.
 from monitor.export import browse_command, export_command  # noqa: E402
 

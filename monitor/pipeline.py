@@ -5,8 +5,6 @@ Kept apart from the command line so the service and the demo run exactly the sam
 
 from __future__ import annotations
 
-from typing import Any
-
 from crawler.config import Config, ConfigError
 from monitor.alerts.outbox import alert_creator
 from monitor.events import Detector, MilestoneConfigError, MilestoneRule, open_dataset
@@ -27,5 +25,3 @@ def run_detection(config: Config, *, all_again: bool = False) -> dict[str, int]:
     finally:
         db.conn.close()
 
-
-__all__: list[Any] = ["run_detection", "milestone_rule"]

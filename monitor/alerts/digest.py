@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from crawler.config import Config
 from crawler.store import now_iso, rows
@@ -100,5 +99,3 @@ def send_digests(conn: sqlite3.Connection, config: Config, settings: EmailSettin
         sent += 1
     return sent, failures
 
-
-__all__: list[Any] = ["queue_digests", "send_digests", "matching"]
