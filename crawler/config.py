@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.resources import MissingDataError, bundled, data_file
 from crawler.sources import Source, SourceConfigError, parse_sources
 
 ENV_VAR = "CLUSTERWATCH_CONFIG"
 LOCAL_FILE = "clusterwatch.toml"
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-DEFAULT_FILE = DATA_DIR / "clusterwatch.toml"
+DEFAULT_FILE = bundled("clusterwatch.toml")
 DEFAULT_DATABASE = "clusterwatch.db"
 
 CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -97,7 +97,10 @@ def find_config_file(explicit: str | Path | None = None) -> Path | None:
 
 def load_config(explicit: str | Path | None = None, *, db: str | Path | None = None) -> Config:
     path = find_config_file(explicit)
-    source_path = path or DEFAULT_FILE
+    try:
+        source_path = path or data_file("clusterwatch.toml")
+    except MissingDataError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         raw = tomllib.loads(source_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.config import DATA_DIR
+from crawler.resources import bundled
 from monitor.replica import SiteServer
 
-SNAPSHOT = DATA_DIR / "snapshot"
+SNAPSHOT = bundled("snapshot")
 
 LISTING_BMWE = "/SiteGlobals/Forms/Suche/Pressemitteilungen_Formular.html"
 FEED_BMWE = "/SiteGlobals/Functions/RSSFeed/DE/RSSNewsfeed/RSS_Pressemitteilungen.xml"
@@ -106,7 +106,8 @@ def run_demo(folder: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     started = time.monotonic()
     missing = [name for name in ("bmwe", "clusterplattform", "aggregator") if not (SNAPSHOT / name).is_dir()]
     if missing:
-        raise DemoError(f"the bundled snapshot is incomplete (missing {', '.join(missing)} in {SNAPSHOT})")
+        raise DemoError(f"the bundled snapshot is incomplete (missing {', '.join(missing)} in {SNAPSHOT}); "
+                        "reinstall clusterwatch (pip install --force-reinstall clusterwatch)")
     folder.mkdir(parents=True, exist_ok=True)
     # A demo run starts from scratch; only what the demo itself wrote is removed.
     for name in ("clusterwatch.db", "clusterwatch.db-wal", "clusterwatch.db-shm"):

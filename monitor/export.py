@@ -40,7 +40,7 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from crawler.config import DATA_DIR
+from crawler.resources import MissingDataError, bundled, data_file
 from crawler.store import connect_readonly, rows
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 WHATS = ("announcements", "milestones")
 FORMATS = ("csv", "json", "atom")
-METADATA = DATA_DIR / "metadata.yml"
+METADATA = bundled("metadata.yml")
 # The database key data/metadata.yml is written for; `browse` re-keys it to the actual file name.
 METADATA_DATABASE = "clusterwatch"
 
@@ -481,7 +481,14 @@ def run_browse_command(state: State, port: int, host: str) -> None:
         clusterwatch browse --port 8001    # then open http://127.0.0.1:8001/
     """
     if not datasette_available():
-        raise click.ClickException("browse needs Datasette, which is not installed: pip install -e '.[web]'")
+        raise click.ClickException(
+            "browse needs Datasette, which is not installed: pip install 'clusterwatch[web]' "
+            "(in a checkout: pip install -e '.[web]')"
+        )
+    try:
+        data_file(METADATA.name)
+    except MissingDataError as exc:
+        raise click.ClickException(str(exc)) from None
     database = state.config.database
     connect_readonly(database).close()  # a missing dataset is reported here, in our words
     with tempfile.TemporaryDirectory(prefix="clusterwatch-browse-") as folder:

@@ -407,7 +407,8 @@ def test_browse_without_datasette_says_how_to_install_it(dataset: Path, monkeypa
     result = CliRunner().invoke(browse_command, ["--db", str(dataset)], obj=State(None, None))
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        "Error: browse needs Datasette, which is not installed: pip install -e '.[web]'"]
+        "Error: browse needs Datasette, which is not installed: pip install 'clusterwatch[web]' "
+        "(in a checkout: pip install -e '.[web]')"]
 
 
 def _free_port() -> int:
