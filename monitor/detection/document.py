@@ -1,0 +1,107 @@
+"""The document model: which organisation a text is about, and what "der Verein", "unser
+Verband", "sein 250. Mitglied" or "the Association" refer back to.
+
+The headline names the organisation most releases are about ("Die Allianz Südwind legt zu");
+later sentences refer to it with a generic noun or a possessive. A reference is resolved to the
+latest organisation named before it whose name contains the same head noun ("der Verein" ->
+"Rollenspielverein Biberach e. V."), else to the text's topic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import NOT_PROGRAMMES, ORG_HEADS
+from .names import phrases
+from .programmes import is_owner
+from .tokens import tokenize
+
+_LEGAL_TAIL = re.compile(
+    r"\s*,?\s*(?:e\.\s?V\.|gGmbH|GmbH\s?&\s?Co\.\s?KG|GmbH|AG|KG|SE|eG|UG|Inc\.|Ltd\.?|LLC|plc|e\.\s?G\.)\s*$"
+)
+_ACRONYM_DEF = re.compile(r"\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü0-9&-]{1,11})\)")
+_HEAD_ALIASES = {"e. v.": "verein", "e.v.": "verein", "association": "association", "netzwerk": "netzwerk"}
+
+
+def without_legal_form(name: str) -> str:
+    return _LEGAL_TAIL.sub("", name).strip(" ,„“”\"")
+
+
+@dataclass
+class Mention:
+    name: str
+    sentence: int
+
+
+@dataclass
+class Document:
+    topic: str | None = None
+    topic_source: str = ""
+    mentions: list[Mention] = field(default_factory=list)
+
+    def note(self, name: str, sentence: int) -> None:
+        if _usable(name):
+            self.mentions.append(Mention(name, sentence))
+            if self.topic is None:
+                self.topic, self.topic_source = name, f"first organisation named (sentence {sentence + 1})"
+
+    def resolve(self, ref: str | None, sentence: int, exclude: str | None = None) -> tuple[str | None, str]:
+        """The organisation a reference points to, and why; (None, reason) when nothing fits.
+        ``exclude`` is the member of the event: an organisation is never its own member."""
+        head = (ref or "").split()[-1] if ref else ""
+        skip = (exclude or "").lower()
+        if head and head not in _POSSESSIVE_WORDS:
+            for m in reversed(self.mentions):
+                if m.sentence <= sentence and head in m.name.lower() and not _overlaps(m.name, skip):
+                    return m.name, f"'{ref}' refers back to {m.name} (sentence {m.sentence + 1})"
+            for m in reversed(self.mentions):
+                if m.sentence <= sentence and head in ("verein", "association") and "e. v" in m.name.lower() \
+                        and not _overlaps(m.name, skip):
+                    return m.name, f"'{ref}' refers back to {m.name} (sentence {m.sentence + 1})"
+        if self.topic is not None and _overlaps(self.topic, skip):
+            other = next((m for m in self.mentions if not _overlaps(m.name, skip)), None)
+            if other is not None:
+                return other.name, f"the text is about {other.name} (named in sentence {other.sentence + 1})"
+            return None, f"the only organisation the text names is the member, {exclude}"
+        if self.topic is not None:
+            how = f"'{ref}' refers to" if ref else "the sentence names no organisation; the text is about"
+            return self.topic, f"{how} {self.topic} ({self.topic_source})"
+        return None, "the text does not say whose membership it is"
+
+
+_POSSESSIVE_WORDS = frozenset(
+    "unser unsere unserem unseren unserer our its their sein seine seinem seinen seiner ihr ihre "
+    "ihrem ihren ihrer".split()
+)
+
+
+def _overlaps(name: str, member: str) -> bool:
+    low = name.lower()
+    return bool(member) and (low in member or member in low)
+
+
+def _usable(name: str) -> bool:
+    return bool(name) and not is_owner(name) and NOT_PROGRAMMES.search(name) is None and len(name) <= 120
+
+
+def names_in(sentence: str) -> list[str]:
+    """Organisation names in a sentence (for the document model; cheap when there are none)."""
+    if ORG_HEADS.search(sentence) is None and _ACRONYM_DEF.search(sentence) is None \
+            and not re.search(r"\b[A-ZÄÖÜ]{2,}\b", sentence):
+        return []
+    toks = tokenize(sentence)
+    out = [p.text for p in phrases(sentence, toks) if p.org and len(p.text.split()) <= 10]
+    return [n for n in out if not _generic_name(n)]
+
+
+_GENERIC_ONE = re.compile(
+    r"^(?:verein|verband|netzwerk|cluster|initiative|allianz|bündnis|kammer|programm|plattform|forum|"
+    r"association|network|alliance|chamber|federation|council|society|club|programme|program|group|"
+    r"unternehmen|company|mitglieder|members)$",
+    re.IGNORECASE,
+)
+
+
+def _generic_name(name: str) -> bool:
+    return _GENERIC_ONE.match(name.strip()) is not None

@@ -1,0 +1,652 @@
+"""Membership frames: a trigger (the lemma Mitglied/member, also inside a compound; beitreten,
+aufnehmen, angehören, zählen, vereinen, join, welcome, admit, …) with its arguments taken from
+the clause: who joined, whose membership it is, which number.
+
+A frame says what it found and why (``Hit.why``); whose membership it is may be left to the
+document (``Hit.ref``: "der Verein", "sein", "the Association"), which knows the organisation the
+text is about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .lexicon import (
+    ADMIT_VERBS,
+    COUNT_VERBS,
+    GROWTH_VERBS,
+    JOIN_VERBS,
+    NOT_PROGRAMMES,
+    ORG_HEADS,
+    ORG_PLURALS,
+    WELCOME_VERBS,
+    MemberNoun,
+    member_noun,
+    verb_lemma,
+)
+from .names import POSSESSIVES, Phrase, phrases, subject
+from .tokens import Token, is_ordinal, tokenize
+
+
+@dataclass
+class Hit:
+    kind: str
+    frame: str
+    trigger: str
+    number: int | None = None
+    qualifier: str | None = None
+    member: str | None = None
+    place: str | None = None
+    programme: str | None = None  # a name from the sentence
+    ref: str | None = None  # else: what the sentence refers back with ("verein", "sein", "")
+    roles: dict[str, Any] = field(default_factory=dict)
+
+
+_QUALIFIERS = {
+    "über": "over", "mehr als": "over", "more than": "over", "over": "over", "rund": "about",
+    "etwa": "about", "ca": "about", "circa": "about", "around": "about", "about": "about",
+    "approximately": "about", "some": "about", "knapp": "nearly", "fast": "nearly", "nahezu": "nearly",
+    "beinahe": "nearly", "nearly": "nearly", "almost": "nearly", "gut": "over", "gut über": "over",
+    "weit über": "over", "mindestens": "at least", "at least": "at least", "insgesamt": "total",
+}
+_ADJ_SKIP = re.compile(r"^(?:[a-zäöüß]+(?:e|en|er|es|em|ige|iche|ive|ische)|besonders|sehr|aktive?|"
+                       r"neue?|new|active|registered|paying|full|associate|corporate|individual|"
+                       r"[a-z]+(?:ing|ed|al|ive|ful|ous|ic|ary|an|ern|ish))$")
+_NEW = frozenset("neu neue neuen neues neuer neuesten neueste neuestes jüngste jüngstes jüngsten "
+                 "new newest latest".split())
+_PERCENT = frozenset("% prozent percent per".split())
+_MONEY = frozenset("euro € eur dollar $ usd".split())
+_ATTENDANCE = re.compile(
+    r"\b(?:vor ort|wahlberechtigt\w*|stimmberechtigt\w*|säumig\w*|gekündigt|kündigten|ausgetreten|"
+    r"angeschrieben|verstorben\w*|geehrt|ehrte\w*|ehrung\w*|jubilar\w*|honou?red|im durchschnitt|"
+    r"durchschnittlich\w*|on average|average|goal|ziel|target|im blick|angestrebt|anstreben|hoffen|hope|"
+    r"composed of|consist\w* of|elected|gewählt\w*|renewals|anwesend\w*|teilgenommen|teilnahmen|nahmen|"
+    r"erschienen|stimmten|abgestimmt|wählten|"
+    r"attended|attending|voted|present|folgten|besuchten|trafen|diskutierten|nehmen teil|"
+    r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an)\b",
+    re.IGNORECASE,
+)
+_HISTORY = re.compile(
+    r"\b(?:damals|seinerzeit|ursprünglich|gründung\w*|gegründet|gründeten|zu beginn|anfangs|"
+    r"originally|founded|founding|at the time|back then|initially|einst|gestartet|startete)\b",
+    re.IGNORECASE,
+)
+_PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b",
+                         re.IGNORECASE)
+_PAST = re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfasste|vereinte|had|was|were|counted|"
+                   r"numbered|angehört haben|gewesen)\b", re.IGNORECASE)
+_ALREADY = re.compile(r"\b(?:schon|bereits|already)\b", re.IGNORECASE)
+_MODAL = re.compile(
+    r"\b(?:können|könnten|kann|möchten|möchte|wollen|will|sollten|sollen|würden|dürfen|"
+    r"can|could|would|should|may|might|want|wants|wish|interested|interessiert\w*|"
+    r"wenn|falls|if|how to|wie)\b",
+    re.IGNORECASE,
+)
+_CALL = re.compile(r"^(?:werden|treten|join|become|jetzt|mitglied werden|become a member)\b", re.IGNORECASE)
+_NOT_ADMIT = re.compile(
+    r"\b(?:kontakt|betrieb|arbeit|produktion|gespräche|verhandlungen|ermittlungen|tätigkeit|"
+    r"studium|dienst|kredit\w*|daten|liste|programm des|vorstand\w*|präsidium|beirat|jury|"
+    r"aufsichtsrat|ehrenmitglied\w*|hall of fame|ruhmeshalle|board|committee)\b",
+    re.IGNORECASE,
+)
+_FROM = frozenset("aus from".split())
+_MONTHS = frozenset("jan feb mar apr may jun jul aug sep sept oct nov dec januar februar märz april mai juni "
+                    "juli august september oktober november dezember january february march june july "
+                    "october december".split())
+_COMPARATIVE = frozenset("mehr more weniger fewer less additional zusätzliche zusätzlichen weitere".split())
+_NUMBER_WORDS_COUNT = frozenset("zahl anzahl number total".split())
+_SEPARABLE = {("treten", "bei"): "beitreten", ("nehmen", "auf"): "aufnehmen",
+              ("gehören", "an"): "angehören", ("heißen", "willkommen"): "begrüßen",
+              ("greifen", "zurück"): "zurückgreifen"}
+_PRONOUN_SUBJECT = frozenset("es er sie wir ich it we they he she you ihr man i".split())
+
+
+@dataclass
+class Sentence:
+    text: str
+    tokens: list[Token]
+    phrases: list[Phrase]
+    lang: str
+    verbs: list[tuple[int, str]]  # (token index, lemma) of trigger verbs
+
+    def phrase_after(self, i: int, within: int = 4) -> Phrase | None:
+        for p in self.phrases:
+            if i < p.start <= i + within + 2:
+                return p
+        return None
+
+    def phrase_covering(self, i: int) -> Phrase | None:
+        for p in self.phrases:
+            if p.start <= i < p.end:
+                return p
+        return None
+
+
+def analyse(text: str, lang: str) -> Sentence:
+    tokens = tokenize(text)
+    verbs: list[tuple[int, str]] = []
+    particles = {t.low: k for k, t in enumerate(tokens) if t.kind == "word"}
+    for k, tok in enumerate(tokens):
+        if tok.kind != "word" or tok.text[:1].isupper() and k > 0 and lang == "de":
+            continue
+        lem = verb_lemma(tok.low, lang)
+        if lem is None:
+            continue
+        for (verb, particle), whole in _SEPARABLE.items():
+            if lem == verb and particles.get(particle, -1) > k:
+                lem = whole
+        verbs.append((k, lem))
+    return Sentence(text, tokens, phrases(text, tokens), lang, verbs)
+
+
+def _qualifier(tokens: list[Token], i: int) -> str | None:
+    two = " ".join(t.low for t in tokens[max(0, i - 2):i])
+    one = tokens[i - 1].low if i > 0 else ""
+    for key in (two, one):
+        if key in _QUALIFIERS:
+            return _QUALIFIERS[key]
+    return None
+
+
+def _member_noun_after(tokens: list[Token], i: int, span: int = 4) -> tuple[int, MemberNoun, bool] | None:
+    """A membership noun within a few adjectives after token i: (index, noun, 'new' seen)."""
+    new = False
+    for k in range(i + 1, min(len(tokens), i + 1 + span)):
+        tok = tokens[k]
+        if tok.kind in ("word", "numword"):
+            mn = member_noun(tok.text) if ("mitglied" in tok.low or "member" in tok.low) else None
+            if mn is not None:
+                return k, mn, new or mn.new
+            if tok.low in _NEW:
+                new = True
+                continue
+            if tok.low == "member" or _ADJ_SKIP.match(tok.low) and not tok.text[:1].isupper():
+                continue
+            if tok.low == "go-cluster" or tok.low.endswith("-"):
+                continue
+            return None
+        if tok.kind in ("quote",) or tok.text == "-":
+            continue
+        return None
+    return None
+
+
+def _owned_by(s: Sentence, k: int, mn: MemberNoun) -> tuple[str | None, bool]:
+    """Whose members a membership noun at token k names: its compound's owner, or the phrase
+    attached after it (genitive or in/im/bei/of). Returns (name, someone-else's)."""
+    if mn.owner:
+        return mn.owner, bool(NOT_PROGRAMMES.search(mn.owner))
+    p = s.phrase_after(k, within=2)
+    if p is not None and (p.prep in ("in", "im", "ins", "bei", "beim", "of", "to", "into", "zum", "zur")
+                          or (p.prep is None and p.det in ("des", "der", "dieses", "unseres"))):
+        if NOT_PROGRAMMES.search(p.text):
+            return None, True
+        if p.org:
+            return p.text, False
+    # "Mitglieder des Vorstands", "members of the board": someone else's.
+    after = " ".join(t.low for t in s.tokens[k + 1:k + 5])
+    if NOT_PROGRAMMES.match(re.sub(r"^(?:des|der|of the|of|im|in the|in)\s+", "", after)):
+        return None, True
+    return None, False
+
+
+def _clause_subject(s: Sentence, at: int) -> Phrase | None:
+    finite = [k for k, _ in s.verbs if k < at] or [k for k, _ in s.verbs]
+    verb_at = finite[0] if finite else at
+    subj = subject(s.phrases, verb_at)
+    if subj is not None and subj.text.lower() in _PRONOUN_SUBJECT:
+        return None
+    return subj
+
+
+def _ref(s: Sentence, before: int) -> str:
+    """How the sentence refers to whose membership it is: a possessive, an anaphor's head noun."""
+    for tok in reversed(s.tokens[max(0, before - 3):before]):
+        if tok.low in POSSESSIVES:
+            return tok.low
+    return ""
+
+
+def _programme_from_subject(s: Sentence, at: int) -> tuple[str | None, str]:
+    subj = _clause_subject(s, at)
+    if subj is None:
+        return None, _ref(s, at)
+    if subj.org and not _generic(subj.text):
+        return subj.text, ""
+    return None, subj.text.lower()
+
+
+_GENERIC = re.compile(
+    r"^(?:verein|verband|netzwerk|cluster|initiative|allianz|bündnis|kammer|programm|plattform|"
+    r"forum|gesellschaft|genossenschaft|vereinigung|association|network|alliance|chamber|"
+    r"federation|council|society|club|programme|program|organisation|organization|group|"
+    r"partnership|platform|initiative|unternehmen|company)$",
+    re.IGNORECASE,
+)
+
+
+def _generic(text: str) -> bool:
+    text = text.strip()
+    return _GENERIC.match(text) is not None or (" " not in text and ORG_HEADS.fullmatch(text) is not None)
+
+
+def historical(s: Sentence, doc_year: int | None) -> bool:
+    if _HISTORY.search(s.text) or _PLUPERFECT.search(s.text):
+        return True
+    years = [t.value for t in s.tokens if t.kind == "num" and t.value and 1800 <= t.value <= 2100]
+    if doc_year and years and max(years) < doc_year and (_ALREADY.search(s.text) or _PAST.search(s.text)):
+        return True
+    return False
+
+
+def _place_after(s: Sentence, p: Phrase) -> str | None:
+    if p.end + 1 < len(s.tokens) and s.tokens[p.end].low in _FROM:
+        nxt = s.phrase_after(p.end, within=1)
+        if nxt is not None:
+            return nxt.text
+    return None
+
+
+def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | None, str]:
+    """The joining organisation of an ordinal or a new membership, and how it was found."""
+    toks = s.tokens
+    # "Mit der Firma X begrüßt …", "With X, the Association …".
+    for p in s.phrases:
+        if p.prep in ("mit", "with") and p.end <= ordinal_at and not _generic(p.text) \
+                and (p.org or len(p.text.split()) > 1):
+            return p, "mit-phrase"
+    # "… als 100. Mitglied": who is "als"?
+    als = next((k for k in range(ordinal_at - 1, max(-1, ordinal_at - 4), -1) if toks[k].low in ("als", "as")), None)
+    active = [lem for _, lem in s.verbs if lem in WELCOME_VERBS | ADMIT_VERBS]
+    passive = any(t.low in ("wurde", "wurden", "wird", "worden", "was", "were", "been", "is", "ist")
+                  for t in toks)
+    if als is not None:
+        if active and not passive:
+            # "Der Verbund hat die Beispiel GmbH als 250. Mitglied aufgenommen": the object.
+            objs = [p for p in s.phrases if p.end <= als and p.prep is None]
+            if len(objs) >= 2:
+                return objs[-1], "object before als"
+        subj = _clause_subject(s, als)
+        if subj is not None and not _generic(subj.text):
+            return subj, "subject"
+    # "Das 100. Mitglied ist die X GmbH", "100. Mitglied: X", "the 100th member, X,".
+    for k in range(trigger_at + 1, min(len(toks), trigger_at + 4)):
+        if toks[k].low in ("ist", "wird", "heißt", "is", "was", ":", ",", "–", "-"):
+            nxt = s.phrase_after(k, within=1)
+            if nxt is not None and not _generic(nxt.text) and nxt.prep is None \
+                    and not NOT_PROGRAMMES.search(nxt.text):
+                return nxt, "after the noun"
+            break
+    # "X ist das 100. Mitglied", "X became the 100th member of Y".
+    subj = _clause_subject(s, ordinal_at)
+    if subj is not None and subj.end <= ordinal_at and not _generic(subj.text):
+        verbs_before = [lem for k, lem in s.verbs if k < ordinal_at]
+        if not verbs_before or not set(verbs_before) & (WELCOME_VERBS | ADMIT_VERBS | COUNT_VERBS):
+            return subj, "subject"
+    return None, ""
+
+
+def ordinal_frames(s: Sentence) -> list[Hit]:
+    out: list[Hit] = []
+    toks = s.tokens
+    for i, tok in enumerate(toks):
+        number: int | None = None
+        at = None
+        if is_ordinal(toks, i):
+            if i == 0 and tok.kind == "num" or (i > 0 and toks[i - 1].low in _MONTHS):
+                continue  # "3. Members are …" (a list), "Feb. 28th"
+            found = _member_noun_after(toks, i, span=5)
+            if found is not None and found[1].count_noun:
+                continue
+            if found is None:
+                # "the 100th company to join", "das 100. Unternehmen, das beitritt".
+                if i + 3 < len(toks) and ORG_PLURALS.match(toks[i + 1].low + "s") or \
+                        (i + 1 < len(toks) and re.match(r"^(?:company|organisation|organization|firm|"
+                                                         r"network|cluster|unternehmen|netzwerk)$", toks[i + 1].low)):
+                    tail = " ".join(t.low for t in toks[i + 2:i + 7])
+                    if re.search(r"\b(?:to join|to become a member|beitr|beigetreten|aufgenommen|to sign)", tail):
+                        number, at = tok.value, i + 1
+                        mn = MemberNoun()
+                if number is None:
+                    continue
+            else:
+                at, mn, _ = found
+                number = tok.value
+        elif tok.kind == "word" and member_noun(tok.text) is not None and i + 2 < len(toks) \
+                and toks[i + 1].low in ("nr", "nr.", "nummer", "no", "no.", "number", "#") \
+                and toks[i + 2].kind in ("num", "ord"):
+            at, mn, number = i, member_noun(tok.text) or MemberNoun(), toks[i + 2].value
+        elif tok.kind == "word" and member_noun(tok.text) is not None and i + 3 < len(toks) \
+                and toks[i + 1].low in ("nr", "no", "nummer") and toks[i + 2].text == "." \
+                and toks[i + 3].kind == "num":
+            at, mn, number = i, member_noun(tok.text) or MemberNoun(), toks[i + 3].value
+        else:
+            continue
+        if number is None or at is None or number < 2:
+            continue
+        owner, elsewhere = _owned_by(s, at, mn)
+        if elsewhere:
+            continue
+        member, how = _member_of(s, min(i, at), at)
+        hit = Hit("member_ordinal", "ordinal", toks[at].text, number=number)
+        if member is not None:
+            hit.member = member.text
+            hit.place = _place_after(s, member)
+            hit.roles["member"] = f"{member.text} ({how})"
+        if owner:
+            hit.programme = owner
+            hit.roles["programme"] = f"{owner} (attached to {toks[at].text})"
+        else:
+            _programme_by_clause(s, hit, min(i, at), member)
+        out.append(hit)
+    return out
+
+
+def _programme_by_clause(s: Sentence, hit: Hit, at: int, member: Phrase | None) -> None:
+    """Whose membership, when nothing is attached to the noun: a prepositional object that names
+    an organisation ("in das Programm …", "bei go-cluster"), a dative of angehören/beitreten, or
+    the subject that welcomes, admits, counts."""
+    for p in s.phrases:
+        if member is not None and p.start == member.start:
+            continue
+        if p.prep in ("in", "im", "ins", "bei", "beim", "into", "to", "zum") and p.org and not _generic(p.text):
+            hit.programme = p.text
+            hit.roles["programme"] = f"{p.text} ({p.prep} …)"
+            return
+    lemmas = {lem for _, lem in s.verbs}
+    if lemmas & {"angehören", "beitreten"}:
+        for p in s.phrases:
+            if p.det in ("dem", "der") and p.prep is None and (member is None or p.start != member.start):
+                if _generic(p.text):
+                    hit.ref = p.text.lower()
+                    return
+                if p.org:
+                    hit.programme = p.text
+                    hit.roles["programme"] = f"{p.text} (dative of {'/'.join(sorted(lemmas))})"
+                    return
+    subj = _clause_subject(s, at)
+    if subj is not None and (member is None or subj.start != member.start):
+        if subj.org and not _generic(subj.text):
+            hit.programme = subj.text
+            hit.roles["programme"] = f"{subj.text} (subject)"
+            return
+        if _generic(subj.text):
+            hit.ref = subj.text.lower()
+            return
+    hit.ref = _ref(s, at)
+
+
+def count_frames(s: Sentence) -> list[Hit]:
+    out: list[Hit] = []
+    toks = s.tokens
+    lemmas = {lem for _, lem in s.verbs}
+    attendance = _ATTENDANCE.search(s.text) is not None
+    for i, tok in enumerate(toks):
+        if tok.kind == "numword" and tok.value and re.search(r"-(?:mitglied|member)", tok.low):
+            hit = Hit("member_count", "count: mark", tok.text, number=tok.value)
+            _programme_by_clause(s, hit, i, None)
+            out.append(hit)
+            continue
+        if tok.kind != "num" or tok.value is None or is_ordinal(toks, i) or tok.value < 2:
+            continue
+        nxt = toks[i + 1].low if i + 1 < len(toks) else ""
+        prev = toks[i - 1].low if i > 0 else ""
+        if nxt in _PERCENT or nxt in _MONEY or prev in _MONEY or prev in ("je", "pro", "per", "alle", "jeder"):
+            continue
+        if 1900 <= tok.value <= 2100 and prev in ("im", "seit", "bis", "in", "jahr", "since", "ab", "von", "year"):
+            continue
+        # "von 68 auf 100 Mitglieder": the first number is the past.
+        if prev in ("von", "from") and any(t.low in ("auf", "to") for t in toks[i + 1:i + 4]):
+            continue
+        # "um 744 auf …", "200 more members than", "sechs unserer Mitglieder": a change or a part.
+        if prev in ("um", "by", "plus", "additional", "zusätzlich", "weitere") or nxt in _COMPARATIVE:
+            continue
+        if nxt in ("unserer", "der", "of", "ihrer", "seiner", "von") and i + 2 < len(toks) and (
+                toks[i + 2].low in ("our", "the", "its", "their") or member_noun(toks[i + 2].text) is not None):
+            continue
+        if any(t.low in ("/", "pro", "per", "je") for t in toks[i + 2:i + 4]):
+            continue
+        found = _member_noun_after(toks, i)
+        kind = "member_count"
+        frame = "count: number + member noun"
+        at: int | None = None
+        new = False
+        if found is not None:
+            at, mn, new = found
+            if mn.count_noun:
+                continue
+        else:
+            # "41 Netzwerke als Mitglieder", "vereint 90 besonders leistungsfähige Netzwerke".
+            k = i + 1
+            while k < len(toks) and k <= i + 3 and _ADJ_SKIP.match(toks[k].low) and not ORG_PLURALS.match(toks[k].low):
+                k += 1
+            if k >= len(toks) or not ORG_PLURALS.match(toks[k].low):
+                continue
+            window = toks[k + 1:k + 9]
+            mk = next((j for j, t in enumerate(window, k + 1) if member_noun(t.text) is not None), None)
+            counting = [lem for vk, lem in s.verbs if lem in COUNT_VERBS and vk < i and lem != "haben"]
+            if mk is not None:
+                at, mn, frame = mk, member_noun(toks[mk].text) or MemberNoun(), "count: members as"
+            elif counting and _counting_subject(s, i):
+                at, mn, frame = k, MemberNoun(), f"count: {counting[0]}"
+            else:
+                continue
+        if attendance or _someone_elses_subject(s, i):
+            continue
+        owner, elsewhere = _owned_by(s, at, mn)
+        if elsewhere:
+            continue
+        if new or any(t.low in _NEW for t in toks[max(0, i - 2):i]):
+            kind, frame = "new_member", "new members: number"
+        hit = Hit(kind, frame, toks[at].text, number=tok.value, qualifier=_qualifier(toks, i))
+        if owner:
+            hit.programme = owner
+            hit.roles["programme"] = f"{owner} (attached to {toks[at].text})"
+        else:
+            _programme_by_clause(s, hit, i, None)
+        out.append(hit)
+    # "Die Zahl der Mitglieder stieg auf 47", "Mitgliederzahl: 1.200", "membership grew to 300".
+    for i, tok in enumerate(toks):
+        noun = member_noun(tok.text) if tok.kind == "word" and ("mitglied" in tok.low or "member" in tok.low) \
+            else None
+        counted = noun is not None and noun.count_noun
+        if noun is not None and not counted and i >= 2 and toks[i - 2].low in _NUMBER_WORDS_COUNT \
+                and toks[i - 1].low in ("der", "of", "an", "ihrer", "seiner", "unserer"):
+            counted = True
+        if not counted:
+            continue
+        for k in range(i + 1, min(len(toks), i + 8)):
+            t = toks[k]
+            if t.kind == "num" and t.value and not (1900 <= t.value <= 2100) and not is_ordinal(toks, k):
+                nxt = toks[k + 1].low if k + 1 < len(toks) else ""
+                prev = toks[k - 1].low
+                if nxt in _PERCENT:
+                    break
+                if prev in ("um", "by", "von", "from"):
+                    continue
+                if not (prev in ("auf", "to", "bei", "at", ":", "of", "von", "beträgt", "is", "liegt", "nun",
+                                 "jetzt", "now") or lemmas & GROWTH_VERBS or _qualifier(toks, k)):
+                    break
+                if any(h.number == t.value for h in out):
+                    break
+                hit = Hit("member_count", "count: number of members", tok.text, number=t.value,
+                          qualifier=_qualifier(toks, k))
+                owner, elsewhere = _owned_by(s, i, noun or MemberNoun())
+                if elsewhere:
+                    break
+                if owner:
+                    hit.programme = owner
+                else:
+                    _programme_by_clause(s, hit, i, None)
+                out.append(hit)
+                break
+    return out
+
+
+def _someone_elses_subject(s: Sentence, at: int) -> bool:
+    """"The board of X has seven members", "Der Vorstand des Vereins hat neun Mitglieder"."""
+    verb = next((k for k, t in enumerate(s.tokens[:at]) if t.low in _COPULA or t.low in ("hat", "haben", "zählt")),
+                at)
+    return NOT_PROGRAMMES.search(" ".join(t.text for t in s.tokens[:verb])) is not None
+
+
+def _counting_subject(s: Sentence, at: int) -> bool:
+    subj = _clause_subject(s, at)
+    if subj is None:
+        return False
+    return bool(subj.org or _generic(subj.text))
+
+
+def new_member_frames(s: Sentence) -> list[Hit]:
+    out: list[Hit] = []
+    toks = s.tokens
+    if not toks or _CALL.match(s.text.strip("„“\"' ")) and not s.phrases:
+        return out
+    modal = _MODAL.search(s.text) is not None
+    lemmas = [(k, lem) for k, lem in s.verbs]
+    passive = any(t.low in ("wurde", "wurden", "wird", "worden", "was", "were", "been") for t in toks)
+    for k, lem in lemmas:
+        if lem in JOIN_VERBS:
+            if modal or toks[k].low in ("beizutreten",) or (k > 0 and toks[k - 1].low == "to" and
+                                                           not re.search(r"invitation|einladung", s.text, re.I)):
+                continue
+            if k + 1 < len(toks) and toks[k + 1].low in ("us", "now", "today"):
+                continue
+            subj = _clause_subject(s, k)
+            counted = [t for t in toks[:k] if t.kind == "num" and t.value and not is_ordinal(toks, toks.index(t))]
+            if subj is None or _generic(subj.text) or subj.text.lower() in _PRONOUN_SUBJECT \
+                    or NOT_PROGRAMMES.search(subj.text) or not _nameish(s, subj):
+                if counted and not NOT_PROGRAMMES.search(s.text):
+                    hit = Hit("new_member", f"new members: {lem}", toks[k].text, number=counted[-1].value)
+                    _programme_by_clause(s, hit, k, None)
+                    out.append(hit)
+                continue
+            hit = Hit("new_member", f"new member: {lem}", toks[k].text, member=subj.text,
+                      place=_place_after(s, subj))
+            hit.roles["member"] = f"{subj.text} (subject)"
+            target = None
+            for p in s.phrases:
+                if p.start == subj.start:
+                    continue
+                if (s.lang == "de" and p.det in ("dem", "der") and p.prep is None) or \
+                        (s.lang == "en" and p.start > k and p.prep in (None, "the")):
+                    target = p
+                    break
+            _set_programme(hit, target, s, k)
+            out.append(hit)
+        elif lem in ADMIT_VERBS or lem in WELCOME_VERBS:
+            if modal or _NOT_ADMIT.search(s.text):
+                continue
+            member_ctx = any(member_noun(t.text) is not None for t in toks if t.kind == "word"
+                             and ("mitglied" in t.low or "member" in t.low))
+            target = next((p for p in s.phrases if p.prep in ("in", "ins", "into", "to", "im", "zum", "bei")
+                           and (p.org or _generic(p.text))), None)
+            if not member_ctx and target is None:
+                continue
+            if member_ctx and any(is_ordinal(toks, j) for j in range(len(toks))):
+                continue  # the ordinal frame reports it
+            if lem in WELCOME_VERBS and not member_ctx and not re.search(r"\bnew\b|\bneue", s.text, re.I):
+                continue
+            if passive or (s.lang == "en" and toks[k].low in ("admitted", "accepted") and not _has_object(s, k)):
+                subj = _clause_subject(s, k)
+                member, how = subj, "subject (passive)"
+                prog_phrase = target
+            else:
+                objs = [p for p in s.phrases if p.start > k and p.prep is None] if s.lang == "en" else \
+                    [p for p in s.phrases if p.prep is None][1:]
+                member = objs[0] if objs else None
+                how = "object"
+                prog_phrase = _clause_subject(s, k)
+                if target is not None:
+                    prog_phrase = target
+            if member is None or _generic(member.text) or NOT_PROGRAMMES.search(member.text):
+                continue
+            if member.text.lower() in _PRONOUN_SUBJECT or not _nameish(s, member):
+                continue
+            hit = Hit("new_member", f"new member: {lem}", toks[k].text, member=member.text,
+                      place=_place_after(s, member))
+            hit.roles["member"] = f"{member.text} ({how})"
+            _set_programme(hit, prog_phrase, s, k)
+            out.append(hit)
+    if out:
+        return out
+    # "X ist neues Mitglied im Y", "Neues Mitglied: X", "X is now a member of Y".
+    for i, tok in enumerate(toks):
+        if tok.kind != "word" or not ("mitglied" in tok.low or "member" in tok.low):
+            continue
+        mn = member_noun(tok.text)
+        if mn is None or mn.count_noun or modal:
+            continue
+        before = {t.low for t in toks[max(0, i - 3):i]}
+        novelty = mn.new or bool(before & _NEW) or bool(
+            re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|offiziell|now|officially|neu)\b", s.text, re.I))
+        if not novelty:
+            continue
+        if any(t.kind == "num" for t in toks[max(0, i - 3):i]) or any(is_ordinal(toks, j) for j in range(len(toks))):
+            continue
+        owner, elsewhere = _owned_by(s, i, mn)
+        if elsewhere:
+            continue
+        names: list[Phrase] = []
+        if i + 1 < len(toks) and toks[i + 1].text in (":",) or (i + 2 < len(toks) and toks[i + 1].low in ("sind", "are")
+                                                                 and toks[i + 2].text == ":"):
+            names = [p for p in s.phrases if p.start > i and p.prep is None and not _generic(p.text)]
+        else:
+            subj = _clause_subject(s, i)
+            copula = any(t.low in _COPULA for t in toks[(subj.end if subj else 0):i])
+            if subj is not None and subj.end <= i and not _generic(subj.text) and copula:
+                names = [subj]
+            else:
+                # "das neueste Mitglied der Initiative, die Beispiel GmbH, …"
+                comma = next((j for j in range(i + 1, min(len(toks), i + 10)) if toks[j].text == ","), None)
+                if comma is not None:
+                    appo = s.phrase_after(comma, within=1)
+                    if appo is not None and appo.prep is None and not _generic(appo.text):
+                        names = [appo]
+        for p in names:
+            if NOT_PROGRAMMES.search(p.text) or p.text.lower() in _PRONOUN_SUBJECT or not _nameish(s, p):
+                continue
+            hit = Hit("new_member", "new member: noun", tok.text, member=p.text, place=_place_after(s, p))
+            hit.roles["member"] = p.text
+            if owner:
+                hit.programme = owner
+            else:
+                _programme_by_clause(s, hit, i, p)
+            out.append(hit)
+        break
+    return out
+
+
+_COPULA = frozenset("ist sind wird wurde werden wurden is are was were becomes became become has have".split())
+
+
+def _nameish(s: Sentence, p: Phrase) -> bool:
+    """A phrase that can be a member's name: an organisation, or a name not at the sentence
+    start (where German and English capitalise any word: "Allein", "Erfreulich", "Just")."""
+    if p.org:
+        return True
+    return p.start > 0 and (p.det is None or len(p.text.split()) > 1)
+
+
+def _has_object(s: Sentence, k: int) -> bool:
+    return any(p.start > k and p.prep is None for p in s.phrases)
+
+
+def _set_programme(hit: Hit, p: Phrase | None, s: Sentence, at: int) -> None:
+    if p is not None and p.org and not _generic(p.text) and not NOT_PROGRAMMES.search(p.text):
+        hit.programme = p.text
+        hit.roles["programme"] = p.text
+    elif p is not None and _generic(p.text):
+        hit.ref = p.text.lower()
+    else:
+        hit.ref = _ref(s, at)
+
+
+def sentence_hits(text: str, lang: str, doc_year: int | None) -> tuple[Sentence, list[Hit], bool]:
+    s = analyse(text, lang)
+    hits = ordinal_frames(s)
+    hits += [h for h in count_frames(s) if not any(o.number == h.number for o in hits)]
+    hits += new_member_frames(s) if not any(h.kind == "member_ordinal" for h in hits) else []
+    return s, hits, historical(s, doc_year)

@@ -1,0 +1,192 @@
+"""What words mean to the detector: membership nouns and their compounds, trigger verbs by lemma,
+organisation nouns, and the words that make a membership someone else's business (a board, a
+parliament, a member state).
+
+Lemmas come from HanTa's morphological models (German and English), asked once per word form
+and only for words that may be trigger verbs, so "trat … bei", "beigetreten", "beizutreten"
+and "tritt … bei" are one verb and an inflection nobody listed is still recognised.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+_TAGGERS: dict[str, Any] = {}
+_LOCK = threading.Lock()
+
+
+def _tagger(lang: str) -> Any | None:
+    with _LOCK:
+        if lang not in _TAGGERS:
+            try:
+                from HanTa import HanoverTagger
+
+                model = "morphmodel_en.pgz" if lang == "en" else "morphmodel_ger.pgz"
+                _TAGGERS[lang] = HanoverTagger.HanoverTagger(model)
+            except Exception:  # noqa: BLE001 - no model: the stems below still work
+                _TAGGERS[lang] = None
+        return _TAGGERS[lang]
+
+
+@lru_cache(maxsize=50_000)
+def lemma(word: str, lang: str) -> str:
+    """The lemma of a word form ("beigetreten" -> "beitreten"), lower case."""
+    tagger = _tagger(lang)
+    if tagger is None:
+        return word.lower()
+    try:
+        result = tagger.analyze(word, taglevel=1)
+    except Exception:  # noqa: BLE001 - HanTa fails on odd forms; the form itself is the answer
+        return word.lower()
+    return str(result[0]).lower()
+
+
+# Stems that may begin a trigger verb's forms: only words starting so are given to HanTa.
+_VERB_CANDIDATE = re.compile(
+    r"^(?:zähl|verein|umfass|vertr|verbind|bündel|gehör|angehör|tret|trit|trat|beitr|beigetr|"
+    r"nehm|nahm|nimm|genomm|aufgenomm|aufnehm|aufzunehm|begrüß|heiß|wachs|wächs|wuchs|gewachs|"
+    r"steig|stieg|gestieg|erhöh|repräsent|organisier|hab|hat|hatt|sind|ist|war|wurd|werd|"
+    r"join|welcom|admit|represent|compris|unit|grow|grew|count|accept|becam|becom|brings|bring|"
+    r"has|have|had|is|are|was|were|numb|total|reach|includ|enlist|sign|ratif)"
+)
+
+COUNT_VERBS = frozenset(
+    "zählen vereinen umfassen bündeln verbinden vertreten repräsentieren organisieren haben "
+    "represent comprise unite count have include bring number total".split()
+)
+GROWTH_VERBS = frozenset("wachsen steigen erhöhen grow rise increase reach".split())
+JOIN_VERBS = frozenset("beitreten join".split())
+ADMIT_VERBS = frozenset("aufnehmen admit accept".split())
+WELCOME_VERBS = frozenset("begrüßen welcome".split())
+# Verbs whose lemma HanTa gets wrong for some forms ("umfasst" as an adjective).
+_FALLBACK = {
+    "umfasst": "umfassen", "umfasste": "umfassen", "umfassen": "umfassen", "vereint": "vereinen",
+    "welcomes": "welcome", "welcomed": "welcome", "welcoming": "welcome", "counts": "count",
+    "unites": "unite", "united": "unite", "numbers": "number", "totals": "total", "brings": "bring",
+    "beitreten": "beitreten", "beigetreten": "beitreten", "includes": "include", "included": "include",
+    "including": "include", "joining": "join", "joins": "join", "joined": "join",
+}
+
+
+def verb_lemma(low: str, lang: str) -> str | None:
+    """The lemma of a word that may be a trigger verb, else None (cheaply, without HanTa)."""
+    if low in _FALLBACK:
+        return _FALLBACK[low]
+    if _VERB_CANDIDATE.match(low) is None:
+        return None
+    return lemma(low, lang)
+
+
+# --- membership nouns ------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class MemberNoun:
+    """A word that names members: "Mitglieder", "Mitgliedsunternehmen", "IHK-Mitglieder",
+    "member companies". ``owner`` is an organisation named inside the compound ("IHK");
+    ``new`` marks "Neumitglied"; ``count_noun`` marks "Mitgliederzahl", "membership"."""
+
+    owner: str | None = None
+    new: bool = False
+    count_noun: bool = False
+
+
+# Heads after "Mitglied(s|er)-" that are still members ("Mitgliedsunternehmen").
+_MEMBER_HEADS = (
+    "unternehmen", "firma", "firmen", "betrieb", "kommune", "netzwerk", "cluster", "organisation",
+    "verband", "verbände", "verein", "institution", "einrichtung", "städte", "stadt", "gemeinde",
+    "hochschule", "kammer", "gesellschaft", "genossenschaft", "bank", "initiative", "land",
+    "länder", "kreis", "landkreis", "school", "schule", "universität", "institut", "zahl",
+    "stand", "bestand", "zuwachs", "wachstum", "werbung", "rekord",
+)
+_COUNT_HEADS = ("zahl", "stand", "bestand", "rekord")
+_NOT_HEADS = ("staat", "versammlung", "beitr", "ausweis", "bereich", "login", "service", "vorteil",
+              "liste", "verzeichnis", "magazin", "zeitschrift", "info", "rundschreiben", "karte",
+              "antrag", "aufnahme", "status", "schaft", "recht", "pflicht", "gebühr", "tag", "treffen",
+              "abend", "portal", "newsletter", "umfrage", "befragung", "meldung", "sitzung")
+# Modifiers before "-mitglied" that make it someone else's membership (board, jury, parliament)
+# or no news (founding members, honorary members).
+_NOT_OWNERS = re.compile(
+    r"^(?:vorstand|vorstands|ehren|jury|beirat|beirats|aufsichtsrat|aufsichtsrats|präsidium|präsidiums|"
+    r"kuratorium|kuratoriums|gründung|gründungs|team|fraktion|fraktions|kommission|kommissions|"
+    r"ausschuss|ausschuß|gremium|gremien|gremiums|rat|rats|stadtrat|gemeinderat|kreistag|"
+    r"kreistags|landtag|landtags|bundestag|bundestags|parlament|parlaments|partei|kabinett|"
+    r"kabinetts|familie|familien|ensemble|orchester|chor|mannschaft|besatzung|crew|senat|"
+    r"senats|regierung|regierungs|eu|nato|uno|un|ordens|kapitel|jugend|ex|alt|lebenszeit|"
+    r"verwaltungsrat|verwaltungsrats|stiftungsrat|stiftungsrats|lenkungs|lenkungskreis|"
+    r"fach|prüfungs|berufungs|wahl|haupt)-?$"
+)
+_PLAIN_PREFIX = re.compile(r"^(?:neu|voll|förder|fördernde?|assoziiert|ordentlich|einzel|firmen|"
+                           r"unternehmens|kooperations|gast|premium|basis|korrespondierend)-?$")
+
+
+@lru_cache(maxsize=20_000)
+def member_noun(word: str) -> MemberNoun | None:
+    """Compound analysis of a word containing "mitglied"/"member"; None when it names no members
+    clusterwatch watches (board members, member states, "Mitgliederversammlung")."""
+    low = word.lower()
+    at = low.find("mitglied")
+    if at >= 0:
+        prefix = low[:at].rstrip("-")
+        rest = low[at + len("mitglied"):]
+        rest = re.sub(r"^(?:ern|er|es|s|e|n)?-?", "", rest, count=1)
+        if rest:
+            if rest.startswith(_NOT_HEADS) or not rest.startswith(_MEMBER_HEADS):
+                return None
+            count_noun = rest.startswith(_COUNT_HEADS)
+        else:
+            count_noun = False
+        if not prefix:
+            return MemberNoun(count_noun=count_noun)
+        if _NOT_OWNERS.match(prefix):
+            return None
+        if _PLAIN_PREFIX.match(prefix):
+            return MemberNoun(new=prefix.startswith("neu"), count_noun=count_noun)
+        original = word[:at].rstrip("-")
+        # "IHK-Mitglieder", "Vereinsmitglieder", "go-cluster-Mitglied": members of that body.
+        return MemberNoun(owner=original or None, count_noun=count_noun)
+    if low in ("member", "members", "membership", "memberships"):
+        return MemberNoun(count_noun=low.startswith("membership"))
+    return None
+
+
+# Nouns for members that are organisations or places ("41 Netzwerke als Mitglieder").
+ORG_PLURALS = re.compile(
+    r"^(?:\w*(?:unternehmen|firmen|betriebe|betrieben|kommunen|netzwerke|netzwerken|cluster|clustern|"
+    r"clusterinitiativen|organisationen|verbände|verbänden|vereine|vereinen|institutionen|"
+    r"einrichtungen|städte|städten|gemeinden|hochschulen|kammern|gesellschaften|genossenschaften|"
+    r"banken|initiativen|landkreise|landkreisen|kreise|kreisen|institute|instituten|partner|"
+    r"mitgliedsunternehmen|akteure|akteuren|startups|start-ups|kmu|mittelständler|hersteller|"
+    r"zulieferer|dienstleister|forschungseinrichtungen|universitäten|schulen|regionen)|"
+    r"companies|organisations|organizations|networks|clusters|firms|businesses|institutions|"
+    r"associations|municipalities|cities|universities|enterprises|smes|partners|members|"
+    r"manufacturers|suppliers|startups|start-ups|chambers|societies|regions|institutes|schools)$"
+)
+
+# Words that name an organisation when they head a name ("Verband", "Netzwerk", "Chamber").
+ORG_HEADS = re.compile(
+    r"(?:verein|verband|verbände|netzwerk|cluster|initiative|allianz|bündnis|kammer|ihk|hwk|"
+    r"programm|plattform|forum|gesellschaft|genossenschaft|vereinigung|arbeitsgemeinschaft|"
+    r"kompetenzzentrum|kompetenznetz|zentrum|akademie|gilde|innung|club|klub|föderation|"
+    r"bund|ring|kreis|konsortium|stiftung|institut|agentur|region|association|network|alliance|"
+    r"chamber|federation|council|society|consortium|coalition|initiative|partnership|platform|"
+    r"programme|program|union|league|group|forum|foundation|institute|cooperative|"
+    r"organisation|organization|club|guild|gmbh|e\.\s?v\.)",
+    re.IGNORECASE,
+)
+
+# Bodies whose members are people or states: never whose membership clusterwatch reports.
+NOT_PROGRAMMES = re.compile(
+    r"(?:vorstand|präsidium|beirat|aufsichtsrat|kuratorium)\w*\b|"
+    r"\b(?:bundestag\w*|landtag\w*|parlament\w*|parliament\w*|bundesrat\w*|stadtrat\w*|"
+    r"gemeinderat\w*|kreistag\w*|kabinett\w*|vorstand\w*|vorstände\w*|aufsichtsrat\w*|präsidium\w*|"
+    r"jury|beirat\w*|kuratorium\w*|geschäftsführung|familie\w*|family|board\w*|team\w*|"
+    r"europäischen union|europäische union|eu|european union|nato|vereinten nationen|"
+    r"united nations|un|mitgliedstaat\w*|member states?|fraktion\w*|regierung\w*|kommission|"
+    r"commission|senat\w*|ausschuss\w*|committee\w*|gremium\w*|gremien|staff|crew|cast|"
+    r"council of ministers|congress|house of \w+|partei\w*|party|ensemble|orchester|chor)\b",
+    re.IGNORECASE,
+)

@@ -1,0 +1,207 @@
+"""Noun phrases of a sentence: which token runs name something, with the word before them
+(article, preposition) that tells their role, and whether they name an organisation.
+
+German capitalises every noun, so a name is not "the capitalised words": a run stops at time
+words ("Anfang Mai"), pronouns, membership words, and anything in lower case that is not a
+connector inside a name ("Verband für Wasserstoff und Brennstoffzellen").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import NOT_PROGRAMMES, ORG_HEADS
+from .tokens import Token
+
+DETERMINERS = frozenset(
+    "der die das den dem des ein eine einen einem einer eines the a an unser unsere unserem unseren "
+    "unserer our its their sein seine seinem seinen seiner ihr ihre ihrem ihren ihrer this these "
+    "dieser diese dieses diesem diesen".split()
+)
+POSSESSIVES = frozenset(
+    "unser unsere unserem unseren unserer our its their sein seine seinem seinen seiner ihr ihre "
+    "ihrem ihren ihrer".split()
+)
+PREPOSITIONS = frozenset(
+    "in im ins bei beim zum zur von vom mit aus für an am auf unter über nach vor of to into at "
+    "with from for by within among by".split()
+)
+_CONNECTORS = frozenset("für und der des von zur zum & of for and the de la du e".split())
+_STOP = frozenset(
+    """
+    anfang ende mitte januar februar märz april mai juni juli august september oktober november
+    dezember january february march june july october december jahr jahre jahren jahres heute
+    damit nun jetzt seit im am in mit als zum zur bei für auf aus von nach vor es er sie wir ich
+    ihr uns euch man the as since on at this it we our today now euro prozent uhr mio millionen
+    milliarden woche wochen tag tage tagen monat monate monaten quartal herbst frühjahr sommer
+    winter zeit zudem außerdem auch so doch aber und oder denn dabei dazu darüber insgesamt
+    inzwischen mittlerweile derzeit aktuell gegenwärtig zurzeit seitdem mehr über rund knapp fast
+    gut etwa weitere neue neuen neues neuer new currently there they he she his her its their
+    these those what which who whom with more over about nearly almost around some many all
+    alle viele einige mehrere dies diese dieser dieses hier dort wie was wer wo when where while
+    während wenn weil dass ob bereits schon erst noch nur ebenfalls gemeinsam zusammen
+    percent per cent million billion year years month months week weeks day days
+    """.split()
+)
+_MEMBERISH = re.compile(r"mitglied|^members?$|^membership", re.IGNORECASE)
+_ACRONYM = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ0-9&.-]{1,9}$|^[A-Z][a-z]+[A-Z]\w*$")
+_GO_CLUSTER = re.compile(r"go-?cluster", re.IGNORECASE)
+_MAX = 12
+
+
+@dataclass(slots=True)
+class Phrase:
+    start: int  # token index of the first word of the name (after any article)
+    end: int  # token index after the last
+    text: str
+    det: str | None  # the article or possessive before it
+    prep: str | None  # the preposition before it (and its article)
+    org: bool  # looks like an organisation's name
+
+    def head(self) -> str:
+        return self.text.split()[0].lower() if self.text else ""
+
+
+def _word_ok(tok: Token) -> bool:
+    if tok.kind == "legal":
+        return True
+    if tok.kind != "word":
+        return False
+    if _GO_CLUSTER.fullmatch(tok.low):
+        return True
+    if not tok.text[:1].isupper():
+        return False
+    if tok.low in _STOP or _MEMBERISH.search(tok.low):
+        return False
+    return True
+
+
+def _text(sentence: str, tokens: list[Token], start: int, end: int) -> str:
+    last = tokens[end - 1]
+    return sentence[tokens[start].start : last.start + len(last.text)].strip(" ,;:")
+
+
+_ORG_END = re.compile(ORG_HEADS.pattern + r"(?:e?s|n|en|e)?$", re.IGNORECASE)
+_ORG_LEGAL = re.compile(r"e\.\s?V\.|GmbH|\bAG\b|\bKG\b|\bSE\b|\beG\b|Inc\.|Ltd|LLC", re.IGNORECASE)
+
+
+def org_word(word: str) -> bool:
+    """A word headed by an organisation noun: "Heimatverein", "Verband", "Network" (not
+    "Vereinsmüdigkeit", "Jahresprogramm" is a programme of events, but reads as one)."""
+    low = word.lower().strip("„“”\"")
+    return _ORG_END.search(low) is not None and not low.startswith(("jahres", "bundesliga", "allianz arena"))
+
+
+def is_org(text: str) -> bool:
+    if not text or NOT_PROGRAMMES.search(text):
+        return False
+    if _GO_CLUSTER.search(text) or _ORG_LEGAL.search(text):
+        return True
+    if any(org_word(w) for w in text.split()[:3]):
+        return True
+    words = text.split()
+    return any(_ACRONYM.match(w) for w in words)
+
+
+_OWNER_START = re.compile(r"^(?:bundes|minister|bmw|landes|freistaat|stadt|senat|staatsminister|land$)")
+
+
+def _ends_name(tokens: list[Token], start: int, at: int) -> bool:
+    """A genitive after a complete name belongs to something else: "„go-cluster“ des
+    Bundesministeriums", "Netzwerk X der Stadt Y"."""
+    if tokens[at].low not in ("der", "des", "of"):
+        return False
+    if any(t.kind == "quote" for t in tokens[start:at]):
+        return True
+    if _OWNER_START.match(tokens[at + 1].low) is not None:
+        return True
+    # Only an organisation's head noun takes a genitive into its name ("Verband der Chemischen
+    # Industrie"); "Neustart der Wirtschaftsvereinigung" is two phrases.
+    return not (org_word(tokens[start].text) or _ACRONYM.match(tokens[start].text))
+
+
+def phrase_at(sentence: str, tokens: list[Token], i: int) -> tuple[int, int] | None:
+    """The name that starts at token i, as (start, end), or None."""
+    n = len(tokens)
+    if i >= n:
+        return None
+    j = i
+    if tokens[j].kind == "quote":  # „go-cluster“, "Allianz Industrie 4.0"
+        k = j + 1
+        while k < n and tokens[k].kind != "quote" and k - j < _MAX:
+            k += 1
+        if k < n and tokens[k].kind == "quote" and k > j + 1:
+            end = k + 1
+            # A quoted name may go on: „Netzwerk X“ e. V.
+            while end < n and tokens[end].kind == "legal":
+                end += 1
+            return (j, end)
+        return None
+    if not _word_ok(tokens[j]) or tokens[j].kind == "legal":
+        return None
+    end = j + 1
+    while end < n and end - j < _MAX:
+        tok = tokens[end]
+        if _word_ok(tok):
+            end += 1
+            continue
+        if tok.kind == "dec" and tokens[end - 1].kind == "word":
+            end += 1  # "Industrie 4.0"
+            continue
+        if tok.kind == "punct" and tok.text in "&-/" and end + 1 < n and _word_ok(tokens[end + 1]):
+            end += 1
+            continue
+        if tok.kind == "quote" and end + 1 < n and tokens[end + 1].kind == "word":
+            span = phrase_at(sentence, tokens, end)
+            if span:
+                end = span[1]
+                continue
+        if tok.kind == "word" and tok.low in _CONNECTORS and end + 1 < n and _word_ok(tokens[end + 1]) \
+                and tokens[end + 1].kind != "legal" and not _ends_name(tokens, j, end):
+            end += 2
+            continue
+        if tok.kind == "word" and tok.low in ("der", "des", "the") and end + 2 < n \
+                and tokens[end + 1].kind == "quote":
+            break
+        break
+    return (j, end)
+
+
+def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:
+    """Every name in the sentence, left to right, with its article and preposition."""
+    out: list[Phrase] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        det = prep = None
+        j = i
+        if tokens[j].kind == "word" and tokens[j].low in PREPOSITIONS:
+            prep = tokens[j].low
+            j += 1
+        if j < n and tokens[j].kind == "word" and tokens[j].low in DETERMINERS:
+            det = tokens[j].low
+            j += 1
+        span = phrase_at(sentence, tokens, j) if j < n else None
+        if span is None:
+            i += 1 if j == i else j - i
+            continue
+        start, end = span
+        text = _text(sentence, tokens, start, end)
+        text = text.strip("„“”‚‘’\"«»‹›").strip() if tokens[start].kind == "quote" else text
+        out.append(Phrase(start, end, text, det, prep, is_org(text)))
+        i = end
+    return out
+
+
+def subject(phrases_: list[Phrase], verb_at: int) -> Phrase | None:
+    """The subject of a clause whose finite verb is at token ``verb_at``: the last phrase before
+    the verb without a preposition (German verb-second order puts at most one constituent
+    before the verb), else the first phrase right after it (inversion: "Seit Juni ist die X
+    GmbH Mitglied")."""
+    before = [p for p in phrases_ if p.end <= verb_at and p.prep is None]
+    if before:
+        return before[-1]
+    after = [p for p in phrases_ if p.start > verb_at and p.prep is None
+             and p.det not in ("dem", "den", "des", "einem", "einen")]
+    return after[0] if after else None
