@@ -39,6 +39,20 @@ class Document:
     topic: str | None = None
     topic_source: str = ""
     mentions: list[Mention] = field(default_factory=list)
+    # Text units (sentences, or whole paragraphs without a cue) whose names are read only when
+    # an event needs them: most documents have no event and never pay for it.
+    units: list[str] = field(default_factory=list)
+    scanned: int = 0
+
+    def add(self, text: str) -> int:
+        self.units.append(text)
+        return len(self.units) - 1
+
+    def scan(self, upto: int) -> None:
+        while self.scanned <= min(upto, len(self.units) - 1):
+            for name in names_in(self.units[self.scanned][:2000]):
+                self.note(name, self.scanned)
+            self.scanned += 1
 
     def note(self, name: str, sentence: int) -> None:
         if _usable(name):
@@ -49,6 +63,7 @@ class Document:
     def resolve(self, ref: str | None, sentence: int, exclude: str | None = None) -> tuple[str | None, str]:
         """The organisation a reference points to, and why; (None, reason) when nothing fits.
         ``exclude`` is the member of the event: an organisation is never its own member."""
+        self.scan(sentence)
         head = (ref or "").split()[-1] if ref else ""
         skip = (exclude or "").lower()
         if head and head not in _POSSESSIVE_WORDS:

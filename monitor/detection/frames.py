@@ -10,7 +10,9 @@ text is about.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .lexicon import (
@@ -21,12 +23,14 @@ from .lexicon import (
     NOT_PROGRAMMES,
     ORG_HEADS,
     ORG_PLURALS,
+    OWNER_VERBS,
     WELCOME_VERBS,
     MemberNoun,
     member_noun,
+    proper_noun,
     verb_lemma,
 )
-from .names import POSSESSIVES, Phrase, phrases, subject
+from .names import POSSESSIVES, Phrase, coordinated, phrases, subject
 from .tokens import Token, is_ordinal, tokenize
 
 
@@ -69,24 +73,28 @@ _ATTENDANCE = re.compile(
     re.IGNORECASE,
 )
 _HISTORY = re.compile(
-    r"\b(?:damals|seinerzeit|ursprünglich|gründung\w*|gegründet|gründeten|zu beginn|anfangs|"
-    r"originally|founded|founding|at the time|back then|initially|einst|gestartet|startete)\b",
+    r"\b(?:damals|seinerzeit|ursprünglich|gründung|gründungsjahr|gründungsmitglied\w*|gegründet|gründeten|"
+    r"zu beginn|anfangs|"
+    r"originally|founded|founding|at the time|back then|initially|einst|gestartet|startete|started|began|"
+    r"begann|first year|ersten jahr|gründungsjahr)\b",
     re.IGNORECASE,
 )
 _PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b",
                          re.IGNORECASE)
 _PAST = re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfasste|vereinte|had|was|were|counted|"
                    r"numbered|angehört haben|gewesen)\b", re.IGNORECASE)
+_NOW = re.compile(r"\b(?:heute|jetzt|nun|inzwischen|mittlerweile|aktuell|derzeit|zurzeit|gegenwärtig|now|today|"
+                  r"currently)\b",
+                  re.IGNORECASE)
 _ALREADY = re.compile(r"\b(?:schon|bereits|already)\b", re.IGNORECASE)
 _MODAL = re.compile(
     r"\b(?:können|könnten|kann|möchten|möchte|wollen|will|sollten|sollen|würden|dürfen|"
     r"can|could|would|should|may|might|want|wants|wish|interested|interessiert\w*|"
-    r"wenn|falls|if|how to|wie)\b",
-    re.IGNORECASE,
+    r"wenn|falls|if|how to|wie|Wenn|Falls|If|Können|Möchten|Wollen)\b",
 )
 _CALL = re.compile(r"^(?:werden|treten|join|become|jetzt|mitglied werden|become a member)\b", re.IGNORECASE)
 _NOT_ADMIT = re.compile(
-    r"\b(?:kontakt|betrieb|arbeit|produktion|gespräche|verhandlungen|ermittlungen|tätigkeit|"
+    r"(?:vorstand|präsidium|beirat|ausschuss|aufsichtsrat)\w*|\b(?:kontakt|betrieb|arbeit|produktion|gespräche|verhandlungen|ermittlungen|tätigkeit|"
     r"studium|dienst|kredit\w*|daten|liste|programm des|vorstand\w*|präsidium|beirat|jury|"
     r"aufsichtsrat|ehrenmitglied\w*|hall of fame|ruhmeshalle|board|committee)\b",
     re.IGNORECASE,
@@ -95,6 +103,11 @@ _FROM = frozenset("aus from".split())
 _MONTHS = frozenset("jan feb mar apr may jun jul aug sep sept oct nov dec januar februar märz april mai juni "
                     "juli august september oktober november dezember january february march june july "
                     "october december".split())
+_NOT_MEMBER_HEADS_EN = frozenset("states state countries country nations nation login fees fee benefits benefit "
+                                 "area portal services directory discount discounts meeting meetings".split())
+_EVERY = frozenset("jedes jeder jede every each".split())
+_LINKING = frozenset("beträgt betrug liegt lag ist sind stands stood is reached erreicht erreichte gestiegen "
+                     "gewachsen grew rose now nun jetzt derzeit aktuell currently totals totaled".split())
 _COMPARATIVE = frozenset("mehr more weniger fewer less additional zusätzliche zusätzlichen weitere".split())
 _NUMBER_WORDS_COUNT = frozenset("zahl anzahl number total".split())
 _SEPARABLE = {("treten", "bei"): "beitreten", ("nehmen", "auf"): "aufnehmen",
@@ -107,9 +120,13 @@ _PRONOUN_SUBJECT = frozenset("es er sie wir ich it we they he she you ihr man i"
 class Sentence:
     text: str
     tokens: list[Token]
-    phrases: list[Phrase]
     lang: str
     verbs: list[tuple[int, str]]  # (token index, lemma) of trigger verbs
+
+    @cached_property
+    def phrases(self) -> list[Phrase]:
+        # Only sentences in which a frame found its trigger need their names.
+        return phrases(self.text, self.tokens)
 
     def phrase_after(self, i: int, within: int = 4) -> Phrase | None:
         for p in self.phrases:
@@ -138,7 +155,7 @@ def analyse(text: str, lang: str) -> Sentence:
             if lem == verb and particles.get(particle, -1) > k:
                 lem = whole
         verbs.append((k, lem))
-    return Sentence(text, tokens, phrases(text, tokens), lang, verbs)
+    return Sentence(text, tokens, lang, verbs)
 
 
 def _qualifier(tokens: list[Token], i: int) -> str | None:
@@ -157,6 +174,9 @@ def _member_noun_after(tokens: list[Token], i: int, span: int = 4) -> tuple[int,
         tok = tokens[k]
         if tok.kind in ("word", "numword"):
             mn = member_noun(tok.text) if ("mitglied" in tok.low or "member" in tok.low) else None
+            if mn is not None and tok.low.startswith("member") and k + 1 < len(tokens) \
+                    and tokens[k + 1].low in _NOT_MEMBER_HEADS_EN:
+                return None  # "member states", "member fees"
             if mn is not None:
                 return k, mn, new or mn.new
             if tok.low in _NEW:
@@ -179,8 +199,8 @@ def _owned_by(s: Sentence, k: int, mn: MemberNoun) -> tuple[str | None, bool]:
     if mn.owner:
         return mn.owner, bool(NOT_PROGRAMMES.search(mn.owner))
     p = s.phrase_after(k, within=2)
-    if p is not None and (p.prep in ("in", "im", "ins", "bei", "beim", "of", "to", "into", "zum", "zur")
-                          or (p.prep is None and p.det in ("des", "der", "dieses", "unseres"))):
+    if p is not None and (p.prep in ("in", "im", "ins", "bei", "beim", "of", "to", "into", "zum", "zur", "von", "vom")
+                          or (p.prep is None and p.det in ("des", "der", "dieses", "unseres") and p.start == k + 2)):
         if NOT_PROGRAMMES.search(p.text):
             return None, True
         if p.org:
@@ -219,7 +239,8 @@ def _programme_from_subject(s: Sentence, at: int) -> tuple[str | None, str]:
 
 
 _GENERIC = re.compile(
-    r"^(?:verein|verband|netzwerk|cluster|initiative|allianz|bündnis|kammer|programm|plattform|"
+    r"^(?:verein|verband|netzwerk|cluster|initiative|allianz|bündnis|kammer|programm|plattform|förderprogramm|"
+    r"exzellenzprogramm|bundesprogramm|landesprogramm|dachverband|bundesverband|landesverband|"
     r"forum|gesellschaft|genossenschaft|vereinigung|association|network|alliance|chamber|"
     r"federation|council|society|club|programme|program|organisation|organization|group|"
     r"partnership|platform|initiative|unternehmen|company)$",
@@ -232,20 +253,58 @@ def _generic(text: str) -> bool:
     return _GENERIC.match(text) is not None or (" " not in text and ORG_HEADS.fullmatch(text) is not None)
 
 
-def historical(s: Sentence, doc_year: int | None) -> bool:
-    if _HISTORY.search(s.text) or _PLUPERFECT.search(s.text):
+def _clause(s: Sentence, at: int) -> tuple[str, list[Token]]:
+    """The clause around token ``at``: "Bei der Gründung waren es 57, heute sind es 120" holds
+    the past and the present, one on each side of the comma."""
+    toks = s.tokens
+    start = next((k + 1 for k in range(at - 1, -1, -1) if toks[k].kind == "punct" and toks[k].text in ",;:–"), 0)
+    end = next((k for k in range(at + 1, len(toks)) if toks[k].kind == "punct" and toks[k].text in ",;:–"),
+               len(toks))
+    if start >= len(toks):
+        return s.text, toks
+    stop = toks[end].start if end < len(toks) else len(s.text)
+    return s.text[toks[start].start:stop], toks[start:end]
+
+
+def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None = None) -> bool:
+    text, toks = _clause(s, at) if at is not None and 0 <= at < len(s.tokens) else (s.text, s.tokens)
+    if _HISTORY.search(text) or _PLUPERFECT.search(s.text):
         return True
-    years = [t.value for t in s.tokens if t.kind == "num" and t.value and 1800 <= t.value <= 2100]
-    if doc_year and years and max(years) < doc_year and (_ALREADY.search(s.text) or _PAST.search(s.text)):
+    if _HISTORY.search(s.text) and not _NOW.search(text):
         return True
+    years = [t.value for t in toks if t.kind == "num" and t.value and 1800 <= t.value <= 2100]
+    if years and (_ALREADY.search(text) or _PAST.search(text)):
+        latest = doc_year()
+        return latest is not None and max(years) < latest
     return False
 
 
+def _index_of(s: Sentence, hit: Hit) -> int:
+    for k, t in enumerate(s.tokens):
+        if hit.number is not None and t.value == hit.number:
+            return k
+    return next((k for k, t in enumerate(s.tokens) if t.text == hit.trigger), 0)
+
+
 def _place_after(s: Sentence, p: Phrase) -> str | None:
-    if p.end + 1 < len(s.tokens) and s.tokens[p.end].low in _FROM:
-        nxt = s.phrase_after(p.end, within=1)
-        if nxt is not None:
-            return nxt.text
+    """"… aus Lohr am Main", "… from Turin", "…, based in Dresden,"."""
+    toks = s.tokens
+    k = p.end
+    if k < len(toks) and toks[k].text == ",":
+        k += 1
+    if k + 1 < len(toks) and toks[k].low == "based" and toks[k + 1].low == "in":
+        k += 1
+    if k + 1 < len(toks) and toks[k].low in _FROM | {"in"} and (toks[k].low != "in" or k > p.end):
+        nxt = s.phrase_after(k, within=1)
+        if nxt is not None and nxt.start == k + 1:
+            end = nxt.end
+            # "Lohr am Main", "Frankfurt an der Oder", "Halle (Saale)"
+            while end + 1 < len(toks) and toks[end].low in ("am", "an", "im", "ob", "upon") and toks[end + 1].cap:
+                end += 2
+            if end + 2 < len(toks) and toks[end - 1].low == "der" and toks[end].cap:
+                end += 1
+            last = toks[end - 1]
+            return s.text[toks[nxt.start].start:last.start + len(last.text)]
     return None
 
 
@@ -269,7 +328,7 @@ def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | 
             if len(objs) >= 2:
                 return objs[-1], "object before als"
         subj = _clause_subject(s, als)
-        if subj is not None and not _generic(subj.text):
+        if subj is not None and not _generic(subj.text) and _nameish(s, subj):
             return subj, "subject"
     # "Das 100. Mitglied ist die X GmbH", "100. Mitglied: X", "the 100th member, X,".
     for k in range(trigger_at + 1, min(len(toks), trigger_at + 4)):
@@ -279,11 +338,19 @@ def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | 
                     and not NOT_PROGRAMMES.search(nxt.text):
                 return nxt, "after the noun"
             break
-    # "X ist das 100. Mitglied", "X became the 100th member of Y".
+    # "X ist das 100. Mitglied", "X became the 100th member of Y" — but not "Der VDMA begrüßt
+    # das 3.000. Mitglied", "go-cluster celebrates its 100th member": there the subject is
+    # whose membership it is.
+    if any(t.low in POSSESSIVES for t in toks[max(0, ordinal_at - 3):ordinal_at]):
+        return None, ""
     subj = _clause_subject(s, ordinal_at)
     if subj is not None and subj.end <= ordinal_at and not _generic(subj.text):
-        verbs_before = [lem for k, lem in s.verbs if k < ordinal_at]
-        if not verbs_before or not set(verbs_before) & (WELCOME_VERBS | ADMIT_VERBS | COUNT_VERBS):
+        verbs_before = {lem for k, lem in s.verbs if k < ordinal_at}
+        copula = any(t.low in _COPULA for t in toks[subj.end:ordinal_at])
+        if verbs_before & {"become", "werden", "beitreten", "join"}:
+            verbs_before -= {"have", "haben", "sein"}  # "has become the 100th member"
+        if copula and not verbs_before & (WELCOME_VERBS | ADMIT_VERBS | COUNT_VERBS | OWNER_VERBS) \
+                and _nameish(s, subj):
             return subj, "subject"
     return None, ""
 
@@ -294,8 +361,9 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
     for i, tok in enumerate(toks):
         number: int | None = None
         at = None
+        numbered: Phrase | None = None
         if is_ordinal(toks, i):
-            if i == 0 and tok.kind == "num" or (i > 0 and toks[i - 1].low in _MONTHS):
+            if i == 0 and tok.kind == "num" or (i > 0 and toks[i - 1].low in _MONTHS | _EVERY):
                 continue  # "3. Members are …" (a list), "Feb. 28th"
             found = _member_noun_after(toks, i, span=5)
             if found is not None and found[1].count_noun:
@@ -314,14 +382,20 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
             else:
                 at, mn, _ = found
                 number = tok.value
+        elif tok.kind == "word" and tok.low in ("mitgliedsnummer", "mitgliedernummer") and i + 1 < len(toks) \
+                and toks[i + 1].kind == "num":
+            at, mn, number = i, MemberNoun(), toks[i + 1].value
+            numbered = _clause_subject(s, i)
         elif tok.kind == "word" and member_noun(tok.text) is not None and i + 2 < len(toks) \
                 and toks[i + 1].low in ("nr", "nr.", "nummer", "no", "no.", "number", "#") \
                 and toks[i + 2].kind in ("num", "ord"):
             at, mn, number = i, member_noun(tok.text) or MemberNoun(), toks[i + 2].value
+            i = i + 2
         elif tok.kind == "word" and member_noun(tok.text) is not None and i + 3 < len(toks) \
                 and toks[i + 1].low in ("nr", "no", "nummer") and toks[i + 2].text == "." \
                 and toks[i + 3].kind == "num":
             at, mn, number = i, member_noun(tok.text) or MemberNoun(), toks[i + 3].value
+            i = i + 3
         else:
             continue
         if number is None or at is None or number < 2:
@@ -329,7 +403,9 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
         owner, elsewhere = _owned_by(s, at, mn)
         if elsewhere:
             continue
-        member, how = _member_of(s, min(i, at), at)
+        member, how = _member_of(s, min(i, at), max(i, at))
+        if member is None and numbered is not None and _nameish(s, numbered):
+            member, how = numbered, "subject (membership number)"
         hit = Hit("member_ordinal", "ordinal", toks[at].text, number=number)
         if member is not None:
             hit.member = member.text
@@ -392,11 +468,14 @@ def count_frames(s: Sentence) -> list[Hit]:
         if tok.kind != "num" or tok.value is None or is_ordinal(toks, i) or tok.value < 2:
             continue
         nxt = toks[i + 1].low if i + 1 < len(toks) else ""
-        prev = toks[i - 1].low if i > 0 else ""
+        q = i
+        while q > 0 and toks[q - 1].low in _QUALIFIER_WORDS:
+            q -= 1
+        prev = toks[q - 1].low if q > 0 else ""
         if nxt in _PERCENT or nxt in _MONEY or prev in _MONEY or prev in ("je", "pro", "per", "alle", "jeder"):
             continue
-        if 1900 <= tok.value <= 2100 and prev in ("im", "seit", "bis", "in", "jahr", "since", "ab", "von", "year"):
-            continue
+        if 1900 <= tok.value <= 2100 and tok.text.isdigit() and _qualifier(toks, i) is None:
+            continue  # a year ("seit 2012 …"), not a count
         # "von 68 auf 100 Mitglieder": the first number is the past.
         if prev in ("von", "from") and any(t.low in ("auf", "to") for t in toks[i + 1:i + 4]):
             continue
@@ -426,20 +505,22 @@ def count_frames(s: Sentence) -> list[Hit]:
                 continue
             window = toks[k + 1:k + 9]
             mk = next((j for j, t in enumerate(window, k + 1) if member_noun(t.text) is not None), None)
-            counting = [lem for vk, lem in s.verbs if lem in COUNT_VERBS and vk < i and lem != "haben"]
+            counting = [lem for vk, lem in s.verbs if lem in COUNT_VERBS and vk < i and lem != "haben"
+                        and not any(member_noun(t.text) for t in toks[:vk] if t.kind == "word"
+                                    and ("mitglied" in t.low or "member" in t.low))]
             if mk is not None:
                 at, mn, frame = mk, member_noun(toks[mk].text) or MemberNoun(), "count: members as"
             elif counting and _counting_subject(s, i):
                 at, mn, frame = k, MemberNoun(), f"count: {counting[0]}"
             else:
                 continue
-        if attendance or _someone_elses_subject(s, i):
+        if attendance or _someone_elses_subject(s, i) or not _licensed(s, i, at):
             continue
         owner, elsewhere = _owned_by(s, at, mn)
         if elsewhere:
             continue
         if new or any(t.low in _NEW for t in toks[max(0, i - 2):i]):
-            kind, frame = "new_member", "new members: number"
+            continue  # "zwölf neue Mitglieder": news without a name is no membership event
         hit = Hit(kind, frame, toks[at].text, number=tok.value, qualifier=_qualifier(toks, i))
         if owner:
             hit.programme = owner
@@ -447,6 +528,15 @@ def count_frames(s: Sentence) -> list[Hit]:
         else:
             _programme_by_clause(s, hit, i, None)
         out.append(hit)
+    # "… waren es 57 Mitglieder, heute sind es 120": the number the pronoun stands for.
+    if out:
+        for i, tok in enumerate(toks[2:], 2):
+            if tok.kind == "num" and tok.value and not is_ordinal(toks, i) and \
+                    {toks[i - 2].low, toks[i - 1].low} in ({"sind", "es"}, {"are", "now"}, {"waren", "es"}) \
+                    and not any(h.number == tok.value for h in out):
+                first = out[0]
+                out.append(Hit("member_count", "count: es sind", "es", number=tok.value,
+                               programme=first.programme, ref=first.ref, roles=dict(first.roles)))
     # "Die Zahl der Mitglieder stieg auf 47", "Mitgliederzahl: 1.200", "membership grew to 300".
     for i, tok in enumerate(toks):
         noun = member_noun(tok.text) if tok.kind == "word" and ("mitglied" in tok.low or "member" in tok.low) \
@@ -457,7 +547,9 @@ def count_frames(s: Sentence) -> list[Hit]:
             counted = True
         if not counted:
             continue
-        for k in range(i + 1, min(len(toks), i + 8)):
+        back = next((k for k in range(max(0, i - 7), i) if toks[k].kind == "num" and k > 0
+                     and toks[k - 1].low in ("auf", "to")), None)
+        for k in ([back] if back is not None else range(i + 1, min(len(toks), i + 13))):
             t = toks[k]
             if t.kind == "num" and t.value and not (1900 <= t.value <= 2100) and not is_ordinal(toks, k):
                 nxt = toks[k + 1].low if k + 1 < len(toks) else ""
@@ -466,8 +558,9 @@ def count_frames(s: Sentence) -> list[Hit]:
                     break
                 if prev in ("um", "by", "von", "from"):
                     continue
-                if not (prev in ("auf", "to", "bei", "at", ":", "of", "von", "beträgt", "is", "liegt", "nun",
-                                 "jetzt", "now") or lemmas & GROWTH_VERBS or _qualifier(toks, k)):
+                between = {x.low for x in toks[min(i, k) + 1:max(i, k)]}
+                if not (prev in ("auf", "to", "bei", "at", ":", "of") or between & _LINKING
+                        or lemmas & GROWTH_VERBS or _qualifier(toks, k)):
                     break
                 if any(h.number == t.value for h in out):
                     break
@@ -483,6 +576,57 @@ def count_frames(s: Sentence) -> list[Hit]:
                 out.append(hit)
                 break
     return out
+
+
+_LICENSING_BEFORE = frozenset("mit with von of auf to der des seine seinen seiner ihre ihren ihrer its their our "
+                              "unsere unseren unserer insgesamt total marke grenze mark milestone hürde "
+                              "schwelle: rund über knapp fast gut etwa".split())
+_HOLDING = frozenset(
+    "haben zählen umfassen vereinen vertreten verzeichnen bündeln verbinden repräsentieren organisieren "
+    "gehören angehören erreichen überschreiten knacken durchbrechen wachsen steigen "
+    "have count number include represent comprise unite reach exceed surpass grow total verfügen nutzen".split())
+_PARTICIPLE_END = re.compile(r"(?:\bge\w+(?:t|en)|\w+iert|\w*(?:ausge|vorge|mitge|zuge|abge|aufge|eingel)\w+)$")
+_GROUP_BEFORE = frozenset("delegation abordnung gruppe team group panel jury".split())
+
+
+def _licensed(s: Sentence, i: int, at: int) -> bool:
+    """Does the sentence say that an organisation HAS this many members, rather than that this
+    many members did something ("zwölf Mitglieder stellen aus", "five members presented")?"""
+    toks = s.tokens
+    q = i
+    while q > 0 and toks[q - 1].low in _QUALIFIER_WORDS:
+        q -= 1
+    before = toks[q - 1].low if q > 0 else ""
+    if before in ("von", "of") and q > 1 and toks[q - 2].low in _GROUP_BEFORE:
+        return False
+    if before in ("mit", "with") and NOT_PROGRAMMES.search(" ".join(t.text for t in toks[max(0, q - 4):q])):
+        return False
+    if before in _LICENSING_BEFORE or before in ("es", "sind", "are", "now", "nun", "jetzt", "heute", "today"):
+        return True
+    if before in ("die", "the", "den", "allen", "all") and (toks[i].value or 0) >= 10:
+        after = s.phrase_after(at, within=0)
+        return after is None or after.start != at + 1  # "die 95 go-cluster-Mitglieder", not "die drei … X, Y"
+    if at + 1 < len(toks) and toks[at + 1].low in ("starke", "starken", "starker", "strong", "-strong"):
+        return True  # "das rund 80 Mitglieder starke Netzwerk"
+    text, clause = _clause(s, i)
+    if _NOW.search(text) or re.search(r"\bat present\b", text, re.I):
+        return True  # "Currently 72 members make use of …", "Aktuell greifen 58 Mitglieder … zurück"
+    head = next((k for k, t in enumerate(toks) if t.text in ("-", "–", ":", "|")), None)
+    if head is not None and i < head and sum(t.kind == "word" for t in toks[:head]) <= 6:
+        return True  # a headline: "Schon 350.000 Mitglieder – Der Alpenverein wächst"
+    words = [t for t in clause if t.kind == "word"]
+    for k, lem in s.verbs:
+        if lem in _HOLDING and any(t is s.tokens[k] for t in clause):
+            if lem == "haben" and words and _PARTICIPLE_END.search(words[-1].low):
+                return False  # "haben sieben Mitgliedsunternehmen … entwickelt": an auxiliary
+            return True
+    # "Die Vereinigung: 1.200 Mitglieder", a heading without a verb.
+    return not any(t.low in _COPULA for t in clause) and len(words) <= 6
+
+
+_QUALIFIER_WORDS = frozenset("über mehr als rund knapp fast gut etwa ca circa nahezu beinahe insgesamt mindestens "
+                             "more than over around about approximately some nearly almost at least weit "
+                             "heute inzwischen mittlerweile derzeit aktuell bereits schon".split())
 
 
 def _someone_elses_subject(s: Sentence, at: int) -> bool:
@@ -514,30 +658,31 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue
             if k + 1 < len(toks) and toks[k + 1].low in ("us", "now", "today"):
                 continue
+            if NOT_PROGRAMMES.search(" ".join(t.text for t in toks[k + 1:k + 4])):
+                continue  # "has joined the board", "trat dem Vorstand bei"
             subj = _clause_subject(s, k)
-            counted = [t for t in toks[:k] if t.kind == "num" and t.value and not is_ordinal(toks, toks.index(t))]
             if subj is None or _generic(subj.text) or subj.text.lower() in _PRONOUN_SUBJECT \
                     or NOT_PROGRAMMES.search(subj.text) or not _nameish(s, subj):
-                if counted and not NOT_PROGRAMMES.search(s.text):
-                    hit = Hit("new_member", f"new members: {lem}", toks[k].text, number=counted[-1].value)
-                    _programme_by_clause(s, hit, k, None)
-                    out.append(hit)
                 continue
-            hit = Hit("new_member", f"new member: {lem}", toks[k].text, member=subj.text,
-                      place=_place_after(s, subj))
-            hit.roles["member"] = f"{subj.text} (subject)"
             target = None
             for p in s.phrases:
-                if p.start == subj.start:
+                if p.start <= subj.start:
                     continue
                 if (s.lang == "de" and p.det in ("dem", "der") and p.prep is None) or \
                         (s.lang == "en" and p.start > k and p.prep in (None, "the")):
                     target = p
                     break
-            _set_programme(hit, target, s, k)
-            out.append(hit)
+            group = coordinated(s.text, toks, s.phrases, _first_of_group(s, subj))
+            for joiner in group:
+                if target is not None and joiner.start == target.start or not _nameish(s, joiner):
+                    continue
+                hit = Hit("new_member", f"new member: {lem}", toks[k].text, member=joiner.text,
+                          place=_place_after(s, joiner))
+                hit.roles["member"] = f"{joiner.text} (subject)"
+                _set_programme(hit, target, s, k)
+                out.append(hit)
         elif lem in ADMIT_VERBS or lem in WELCOME_VERBS:
-            if modal or _NOT_ADMIT.search(s.text):
+            if modal or _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 3])):
                 continue
             member_ctx = any(member_noun(t.text) is not None for t in toks if t.kind == "word"
                              and ("mitglied" in t.low or "member" in t.low))
@@ -570,6 +715,17 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             hit.roles["member"] = f"{member.text} ({how})"
             _set_programme(hit, prog_phrase, s, k)
             out.append(hit)
+    # "X ist (seit kurzem) neu im Exzellenzprogramm Y", "X und Y sind neu bei Z".
+    for k, tok in enumerate(toks[:-1]):
+        if tok.low in ("neu", "new") and toks[k + 1].low in ("im", "in", "bei", "beim", "to") and not modal:
+            target = s.phrase_after(k + 1, within=1)
+            subj = _clause_subject(s, k)
+            if target is None or subj is None or not (target.org or _generic(target.text)) or not _nameish(s, subj):
+                continue
+            hit = Hit("new_member", "new member: neu im", tok.text, member=subj.text, place=_place_after(s, subj))
+            hit.roles["member"] = f"{subj.text} (subject)"
+            _set_programme(hit, target, s, k)
+            out.append(hit)
     if out:
         return out
     # "X ist neues Mitglied im Y", "Neues Mitglied: X", "X is now a member of Y".
@@ -581,7 +737,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             continue
         before = {t.low for t in toks[max(0, i - 3):i]}
         novelty = mn.new or bool(before & _NEW) or bool(
-            re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|offiziell|now|officially|neu)\b", s.text, re.I))
+            re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|heute|offiziell|now|officially|neu|becomes|"
+                      r"became|"
+            r"become|has become|wird|wurde)\b", s.text, re.I))
         if not novelty:
             continue
         if any(t.kind == "num" for t in toks[max(0, i - 3):i]) or any(is_ordinal(toks, j) for j in range(len(toks))):
@@ -623,11 +781,27 @@ _COPULA = frozenset("ist sind wird wurde werden wurden is are was were becomes b
 
 
 def _nameish(s: Sentence, p: Phrase) -> bool:
-    """A phrase that can be a member's name: an organisation, or a name not at the sentence
-    start (where German and English capitalise any word: "Allein", "Erfreulich", "Just")."""
-    if p.org:
+    """A phrase that can be a member's name: an organisation, several words, or one word that is
+    a name or noun — at the sentence start German and English capitalise any word ("Allein",
+    "Erfreulich", "Just"), so there the word's part of speech decides."""
+    if p.org or len(p.text.split()) > 1:
         return True
-    return p.start > 0 and (p.det is None or len(p.text.split()) > 1)
+    if p.start > 0 and s.tokens[p.start - 1].kind != "quote":
+        return True
+    return proper_noun(p.text, s.lang)
+
+
+def _first_of_group(s: Sentence, p: Phrase) -> Phrase:
+    """The first phrase of a coordination that ends with ``p`` ("A, B und C" -> A)."""
+    first = p
+    for q in reversed([q for q in s.phrases if q.end <= p.start]):
+        between = s.tokens[q.end:first.start]
+        if between and all(t.text == "," or t.low in ("und", "and", "sowie") or t.low in ("der", "die", "das", "the")
+                           for t in between) and q.prep is None:
+            first = q
+            continue
+        break
+    return first
 
 
 def _has_object(s: Sentence, k: int) -> bool:
@@ -644,9 +818,10 @@ def _set_programme(hit: Hit, p: Phrase | None, s: Sentence, at: int) -> None:
         hit.ref = _ref(s, at)
 
 
-def sentence_hits(text: str, lang: str, doc_year: int | None) -> tuple[Sentence, list[Hit], bool]:
+def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> list[tuple[Hit, bool]]:
+    """The frames' hits in a sentence, each with whether its clause tells of the past."""
     s = analyse(text, lang)
     hits = ordinal_frames(s)
     hits += [h for h in count_frames(s) if not any(o.number == h.number for o in hits)]
     hits += new_member_frames(s) if not any(h.kind == "member_ordinal" for h in hits) else []
-    return s, hits, historical(s, doc_year)
+    return [(h, historical(s, doc_year, _index_of(s, h))) for h in hits]

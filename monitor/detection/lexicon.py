@@ -45,18 +45,40 @@ def lemma(word: str, lang: str) -> str:
     return str(result[0]).lower()
 
 
+@lru_cache(maxsize=20_000)
+def proper_noun(word: str, lang: str) -> bool:
+    """Is a capitalised word a name or a noun ("Facebook", "Bitkom"), not an adverb or an
+    adjective that only stands capitalised because it starts the sentence ("Allein", "Just")?"""
+    tagger = _tagger(lang)
+    if tagger is None:
+        return True
+    try:
+        pos = str(tagger.analyze(word, taglevel=1)[1])
+    except Exception:  # noqa: BLE001 - an unknown form: treat it as a name
+        return True
+    return pos.startswith(("NE", "NN", "NP", "FM")) if lang == "de" else pos.startswith(("NP", "NN", "FW"))
+
+
 # Stems that may begin a trigger verb's forms: only words starting so are given to HanTa.
 _VERB_CANDIDATE = re.compile(
     r"^(?:zähl|verein|umfass|vertr|verbind|bündel|gehör|angehör|tret|trit|trat|beitr|beigetr|"
     r"nehm|nahm|nimm|genomm|aufgenomm|aufnehm|aufzunehm|begrüß|heiß|wachs|wächs|wuchs|gewachs|"
-    r"steig|stieg|gestieg|erhöh|repräsent|organisier|hab|hat|hatt|sind|ist|war|wurd|werd|"
+    r"steig|stieg|gestieg|erhöh|repräsent|organisier|hab|hat|hatt|sind|ist|war|wurd|werd|nutz|verfüg|"
+    r"zusammengeschloss|gratul|"
     r"join|welcom|admit|represent|compris|unit|grow|grew|count|accept|becam|becom|brings|bring|"
+    r"feier|celebr|erreich|reach|gewinn|verzeichn|meld|announc|freu|"
     r"has|have|had|is|are|was|were|numb|total|reach|includ|enlist|sign|ratif)"
 )
 
 COUNT_VERBS = frozenset(
-    "zählen vereinen umfassen bündeln verbinden vertreten repräsentieren organisieren haben "
+    "zählen vereinen umfassen bündeln verbinden vertreten repräsentieren organisieren haben angehören "
+    "nutzen zusammenschließen verfügen "
     "represent comprise unite count have include bring number total".split()
+)
+# Verbs whose subject is the organisation whose membership grows ("Der VDMA begrüßt sein …").
+OWNER_VERBS = frozenset(
+    "begrüßen welcome feiern celebrate erreichen reach gewinnen zählen haben have aufnehmen "
+    "verzeichnen melden announce freuen vermelden".split()
 )
 GROWTH_VERBS = frozenset("wachsen steigen erhöhen grow rise increase reach".split())
 JOIN_VERBS = frozenset("beitreten join".split())
@@ -160,7 +182,7 @@ ORG_PLURALS = re.compile(
     r"einrichtungen|städte|städten|gemeinden|hochschulen|kammern|gesellschaften|genossenschaften|"
     r"banken|initiativen|landkreise|landkreisen|kreise|kreisen|institute|instituten|partner|"
     r"mitgliedsunternehmen|akteure|akteuren|startups|start-ups|kmu|mittelständler|hersteller|"
-    r"zulieferer|dienstleister|forschungseinrichtungen|universitäten|schulen|regionen)|"
+    r"zulieferer|dienstleister|forschungseinrichtungen|universitäten|schulen|regionen|managements)|"
     r"companies|organisations|organizations|networks|clusters|firms|businesses|institutions|"
     r"associations|municipalities|cities|universities|enterprises|smes|partners|members|"
     r"manufacturers|suppliers|startups|start-ups|chambers|societies|regions|institutes|schools)$"
@@ -187,6 +209,7 @@ NOT_PROGRAMMES = re.compile(
     r"europäischen union|europäische union|eu|european union|nato|vereinten nationen|"
     r"united nations|un|mitgliedstaat\w*|member states?|fraktion\w*|regierung\w*|kommission|"
     r"commission|senat\w*|ausschuss\w*|committee\w*|gremium\w*|gremien|staff|crew|cast|"
-    r"council of ministers|congress|house of \w+|partei\w*|party|ensemble|orchester|chor)\b",
+    r"council of ministers|congress|house of \w+|partei\w*|party|ensemble|orchester|chor|bürgerschaft|"
+    r"delegation|abordnung)\b",
     re.IGNORECASE,
 )

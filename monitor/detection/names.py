@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexicon import NOT_PROGRAMMES, ORG_HEADS
 from .tokens import Token
@@ -25,7 +26,9 @@ POSSESSIVES = frozenset(
 )
 PREPOSITIONS = frozenset(
     "in im ins bei beim zum zur von vom mit aus für an am auf unter über nach vor of to into at "
-    "with from for by within among by".split()
+    "with from for by within among seit während durch gegen ohne um bis ab laut wegen trotz dank "
+    "gemäß zu zwischen neben hinter on since during after before through under across via per "
+    "like".split()
 )
 _CONNECTORS = frozenset("für und der des von zur zum & of for and the de la du e".split())
 _STOP = frozenset(
@@ -72,6 +75,8 @@ def _word_ok(tok: Token) -> bool:
         return True
     if not tok.text[:1].isupper():
         return False
+    if len(tok.text) >= 2 and tok.text.isupper() and tok.text.isalpha():
+        return True  # an acronym: "IT", "NRW", "VDMA"
     if tok.low in _STOP or _MEMBERISH.search(tok.low):
         return False
     return True
@@ -86,6 +91,7 @@ _ORG_END = re.compile(ORG_HEADS.pattern + r"(?:e?s|n|en|e)?$", re.IGNORECASE)
 _ORG_LEGAL = re.compile(r"e\.\s?V\.|GmbH|\bAG\b|\bKG\b|\bSE\b|\beG\b|Inc\.|Ltd|LLC", re.IGNORECASE)
 
 
+@lru_cache(maxsize=50_000)
 def org_word(word: str) -> bool:
     """A word headed by an organisation noun: "Heimatverein", "Verband", "Network" (not
     "Vereinsmüdigkeit", "Jahresprogramm" is a programme of events, but reads as one)."""
@@ -93,6 +99,7 @@ def org_word(word: str) -> bool:
     return _ORG_END.search(low) is not None and not low.startswith(("jahres", "bundesliga", "allianz arena"))
 
 
+@lru_cache(maxsize=50_000)
 def is_org(text: str) -> bool:
     if not text or NOT_PROGRAMMES.search(text):
         return False
@@ -127,10 +134,15 @@ def phrase_at(sentence: str, tokens: list[Token], i: int) -> tuple[int, int] | N
     if i >= n:
         return None
     j = i
-    if tokens[j].kind == "quote":  # „go-cluster“, "Allianz Industrie 4.0"
+    if tokens[j].kind == "quote":  # „go-cluster“, "Allianz Industrie 4.0" — a name, not a quotation
         k = j + 1
-        while k < n and tokens[k].kind != "quote" and k - j < _MAX:
+        while k < n and tokens[k].kind != "quote" and k - j <= 6:
             k += 1
+        inside = tokens[j + 1:k]
+        if inside and (not (_word_ok(inside[0]) or inside[0].kind == "legal")
+                       or any(t.kind == "word" and t.text[:1].islower() and t.low not in _CONNECTORS
+                              and not _GO_CLUSTER.fullmatch(t.low) for t in inside)):
+            return None
         if k < n and tokens[k].kind == "quote" and k > j + 1:
             end = k + 1
             # A quoted name may go on: „Netzwerk X“ e. V.
@@ -191,6 +203,28 @@ def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:
         text = text.strip("„“”‚‘’\"«»‹›").strip() if tokens[start].kind == "quote" else text
         out.append(Phrase(start, end, text, det, prep, is_org(text)))
         i = end
+    return out
+
+
+def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head: Phrase) -> list[Phrase]:
+    """The phrases joined to ``head`` by commas and und/and/sowie: "A, B und C sind beigetreten"."""
+    out = [head]
+    by_start = {p.start: p for p in phrases_}
+    k = head.end
+    while k < len(tokens):
+        if tokens[k].text == "," or tokens[k].low in ("und", "and", "sowie", "as well as"):
+            k += 1
+            if k < len(tokens) and tokens[k].low in ("und", "and", "sowie"):
+                k += 1
+            if k < len(tokens) and tokens[k].low in DETERMINERS:
+                k += 1
+            nxt = by_start.get(k)
+            if nxt is None or nxt.prep is not None:
+                break
+            out.append(nxt)
+            k = nxt.end
+            continue
+        break
     return out
 
 

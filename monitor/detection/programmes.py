@@ -104,7 +104,7 @@ _NAME_KEYWORDS = re.compile(
 )
 # A legal-form word before a one-word name is a descriptor: "der Verband Bitkom" is Bitkom.
 # "Bundesverband"/"Landesverband" form names ("Bundesverband Windenergie") and stay.
-_DESCRIPTOR = re.compile(
+DESCRIPTOR = re.compile(
     r"^(?!bundes|landes)\w*(?:verein|verband)(?:s|es)?$|^\w+(?:netzwerk|netzwerks)$", re.I
 )
 _BARE_KEYWORD = re.compile(rf"^{_KEYWORD}$")
@@ -164,7 +164,7 @@ def _name_from(m: re.Match[str]) -> str | None:
         return None  # "Mitglied im Programm …": the keyword pattern reads the name
     if kw and connector:
         raw = f"{kw} {connector} {raw}"
-    elif kw and _DESCRIPTOR.match(kw) and len(raw.split()) == 1 and not m.group("q"):
+    elif kw and DESCRIPTOR.match(kw) and len(raw.split()) == 1 and not m.group("q"):
         pass  # "Digitalverband Bitkom" -> "Bitkom"
     elif kw and _NAME_KEYWORDS.search(kw):
         raw = f"{kw} {raw}"

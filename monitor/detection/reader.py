@@ -16,34 +16,53 @@ CHANGELOG).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
-from .document import Document, names_in, without_legal_form
+from .document import Document, without_legal_form
 from .frames import Hit, _generic, sentence_hits
 from .model import Event
 from .numbers import guess_language, has_number_words, words_to_digits
-from .programmes import normalise_programme
+from .programmes import DESCRIPTOR, normalise_programme
 from .sentences import paragraphs, split_paragraph
 
+# Words without which no frame can fire, found by one regular expression of plain alternatives
+# over the lower-cased text (no \b or look-arounds: they make Python's engine many times slower).
+# The stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") count
+# only at the start of a word, which is checked by hand.
 _CUE = re.compile(
-    r"mitglied|member|beitr|beigetr|aufgenomm|aufnehm|aufnahme|join|admit|welcom|begrüß|angehör|"
-    r"gehör|zählt|zählen|vereint|vereinen|umfass|bündel|verbind|vertrit|vertret|repräsent|unite|"
-    r"compris|represent|brings together|tritt|trat|treten|nahm|nimm|nehm",
-    re.IGNORECASE,
+    "mitglied|member|beitr|beigetr|aufgenomm|aufnehm|aufnahme|join|admit|welcom|begrüß|gehör|zählt|"
+    "zählen|vereint|vereinen|umfass|bündel|vertrit|repräsent|unite|compris|represent|brings together|"
+    "verfüg|zusammengeschlossen|celebrat|tritt|trat|nahm|nimm|nehm|verbind|vertret|feier|nutzen|neu i|neu b"
 )
+_WORD_START_ONLY = frozenset(("tritt", "trat", "nahm", "nimm", "nehm", "verbind", "vertret", "feier", "nutzen",
+                              "neu i", "neu b"))
+
+
+def _has_cue(text: str) -> bool:
+    low = text.lower()
+    m = _CUE.search(low)
+    while m is not None:
+        if m.group() not in _WORD_START_ONLY or m.start() == 0 or not low[m.start() - 1].isalpha():
+            return True
+        m = _CUE.search(low, m.end())
+    return False
+
+
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _MAX_SENTENCE = 1200
 _MAX_COUNT = 10_000_000
 
 
-def _title_of(text: str, title: str | None) -> str | None:
-    if title:
-        return title
-    first = text.lstrip().split("\n", 1)[0].strip()
-    if 0 < len(first) <= 160 and not first.endswith((".", ":")):
-        return first
-    return None
+def _without_descriptor(name: str) -> str:
+    """"Digitalverband Bitkom" is Bitkom: a descriptor before a one-word name is not part of it
+    (the same rule as ``programmes``; "Bundesverband Windenergie" keeps its first word)."""
+    words = name.split()
+    if len(words) == 2 and DESCRIPTOR.match(words[0]):
+        return words[1]
+    return name
 
 
 def _event(hit: Hit, sentence: str, doc: Document, index: int) -> Event:
@@ -57,7 +76,7 @@ def _event(hit: Hit, sentence: str, doc: Document, index: int) -> Event:
     else:
         name, reason = doc.resolve(hit.ref, index, exclude=hit.member)
         why["programme"] = reason
-    display = without_legal_form(name) if name else None
+    display = _without_descriptor(without_legal_form(name)) if name else None
     programme = normalise_programme(display) if display else None
     if hit.qualifier:
         why["qualifier"] = hit.qualifier
@@ -80,46 +99,38 @@ def read(text: str, title: str | None = None) -> list[Event]:
     if not text:
         return []
     doc = Document()
-    head = _title_of(text, title)
-    lang = guess_language(text)
-    years = [int(y) for y in _YEAR.findall(text[:20_000])]
-    doc_year = max(years) if years else None
+    lang = ""
     events: list[Event] = []
-    index = 0
-    if title:  # a title passed separately is sentence 0; one at the text's top is read below
-        for name in names_in(title):
-            doc.note(name, 0)
-        events += _read(title, lang, doc_year, doc, 0)
-        index = 1
+
+    @cache
+    def doc_year() -> int | None:  # the latest year the text names: "now" for its past tense
+        years = [int(y) for y in _YEAR.findall(text[:20_000])]
+        return max(years) if years else None
+
+    if title:  # a title passed separately comes first; one at the text's top is read below
+        events += _read(title, guess_language(text), doc_year, doc, doc.add(title))
     for par in paragraphs(text):
-        cue = _CUE.search(par) is not None
-        for sentence in split_paragraph(par):
+        if not _has_cue(par):
+            doc.add(par)
+            continue
+        sentences = split_paragraph(par)
+        for sentence in sentences:
             if len(sentence) > _MAX_SENTENCE:
                 sentence = sentence[:_MAX_SENTENCE]
-            names = names_in(sentence) if (index < 3 or cue or head is None) else []
-            if cue and _CUE.search(sentence):
-                found = _read(sentence, lang, doc_year, doc, index, names)
-                events += found
-            for name in names:
-                doc.note(name, index)
-            index += 1
+            index = doc.add(sentence)
+            if len(sentences) == 1 or _has_cue(sentence):
+                lang = lang or guess_language(text)
+                events += _read(sentence, lang, doc_year, doc, index)
     return _merge(events)
 
 
-def _read(sentence: str, lang: str, doc_year: int | None, doc: Document, index: int,
-          names: list[str] | None = None) -> list[Event]:
+def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], doc: Document, index: int) -> list[Event]:
     normalised = words_to_digits(sentence, lang, check=True) if has_number_words(sentence, lang) else sentence
-    # Names of this sentence that come before the trigger count as mentions already.
-    for name in names or []:
-        doc.note(name, index)
-    _, hits, past = sentence_hits(normalised, lang, doc_year)
     out = []
-    for hit in hits:
+    for hit, past in sentence_hits(normalised, lang, doc_year):
         if hit.number is not None and not (0 < hit.number <= _MAX_COUNT):
             continue
-        if past and hit.kind in ("member_ordinal", "new_member"):
-            continue
-        if past and hit.kind == "member_count":
+        if past:
             continue
         out.append(_event(hit, sentence.strip(), doc, index))
     return out

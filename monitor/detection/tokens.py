@@ -27,7 +27,7 @@ _TOKEN = re.compile(
     rf"|(?P<ord>{NUM}(?:st|nd|rd|th|-?ste[nmrs]?|-?te[nmrs]?)\b)"
     r"|(?P<dec>(?<![\d.,])\d{1,3}[.,]\d{1,2}(?!\d)(?![.,]\d))"  # "4.0", "1,5"
     rf"|(?P<num>{NUM}\.?)"
-    r"|(?P<word>[^\W\d_][\w'’]*(?:[-/&][\w'’]+)*\.?)"
+    r"|(?P<word>[^\W\d_][\w'’]*(?:[-/&][\w'’]+|\.[A-ZÄÖÜ][\w'’]+)*\.?)"  # "Umwelttechnologien.NRW"
     r"|(?P<quote>[„“”‚‘’\"«»‹›])"
     r"|(?P<punct>[^\w\s])",
 )
