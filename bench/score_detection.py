@@ -4,7 +4,7 @@ The labels (bench/realworld/labels.jsonl) hold each page's URL and what a person
 pages themselves are third-party text and are not in the repository. Put each page's text in a
 folder as <id>.txt (the id is in the labels) and score it:
 
-    python bench/score_detection.py TEXTS_FOLDER [--split dev|test|all] [--detector rules|frames] [-v]
+    python bench/score_detection.py TEXTS_FOLDER [--split dev|test|all] [-v]
 
 Matching: an ordinal or a count matches a labelled one of the same kind and number; a new
 membership matches by its member's name (or, when the label names none, by its number). For
@@ -27,9 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.detection import detect  # noqa: E402
-from monitor.detection.reader import read  # noqa: E402
-
-DETECTORS = {"rules": detect, "frames": read}
 
 LABELS = ROOT / "bench" / "realworld" / "labels.jsonl"
 _LEGAL = re.compile(
@@ -93,8 +90,8 @@ def _matches(got: dict[str, Any], want: dict[str, Any]) -> bool:
     return got.get("number") == want.get("number")
 
 
-def score_document(label: dict[str, Any], text: str, tally: Tally, verbose: bool, detector: str = "rules") -> None:
-    events = [e.to_dict() for e in DETECTORS[detector](text)]
+def score_document(label: dict[str, Any], text: str, tally: Tally, verbose: bool) -> None:
+    events = [e.to_dict() for e in detect(text)]
     wanted = list(label.get("events") or [])
     tally.docs += 1
     tally.predicted += len(events)
@@ -140,8 +137,6 @@ def main() -> None:
     ap.add_argument("texts", type=Path, help="folder with <id>.txt for each labelled page")
     ap.add_argument("--labels", type=Path, default=LABELS)
     ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
-    ap.add_argument("--detector", choices=sorted(DETECTORS), default="rules",
-                    help="rules: the phrasing rules (default detector); frames: the frame reader")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = ap.parse_args()
     labels = [lab for lab in load_labels(args.labels) if args.split == "all" or lab["split"] == args.split]
@@ -154,8 +149,8 @@ def main() -> None:
             missing += 1
             continue
         text = path.read_text(encoding="utf-8")
-        score_document(label, text, total, args.verbose, args.detector)
-        score_document(label, text, by_lang.setdefault(label["lang"], Tally()), False, args.detector)
+        score_document(label, text, total, args.verbose)
+        score_document(label, text, by_lang.setdefault(label["lang"], Tally()), False)
     if missing:
         print(f"{missing} labelled pages have no text in {args.texts}", file=sys.stderr)
     print(total.line(f"{args.split} part"))

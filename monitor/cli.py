@@ -305,7 +305,10 @@ def extract(paths: tuple[str, ...], as_json: bool) -> None:
 
 def _event_json(event: Any) -> dict[str, Any]:
     d = event.to_dict()
-    return {k: d.get(k) for k in ("kind", "programme", "number", "member", "place", "evidence", "rule")}
+    # `why`: the frame, which words filled which role, and how whose membership it is was decided
+    # (or why it could not be: then `programme` is null and the event is never alerted).
+    return {k: d.get(k) for k in ("kind", "programme", "programme_name", "number", "member", "place", "evidence",
+                                  "rule", "why")}
 
 
 @cli.command()

@@ -164,7 +164,10 @@ class Detector:
             " VALUES (?,?,?,?,?,?)",
             (event_id, ann["id"], event.evidence, event.rule, day, now_iso()),
         )
-        if created and self.on_event is not None and (milestone or event.kind == "new_member"):
+        # An event whose text does not say whose membership it is cannot be alerted: the reader
+        # would not know what it is about (its `why` says so in `clusterwatch extract --json`).
+        if created and self.on_event is not None and event.programme is not None \
+                and (milestone or event.kind == "new_member"):
             assert event_id is not None
             self.on_event(self.conn, event_id, {"kind": event.kind, "programme": event.programme,
                                                 "milestone": milestone})

@@ -146,3 +146,24 @@ def test_extract_prints_one_json_line_per_input(tmp_path, cli) -> None:
     assert [e["number"] for e in by_path["-"]] == [5000]
     missing = cli("extract", str(tmp_path / "nope.txt"))
     assert missing.code == 1 and "cannot read" in missing.err
+
+
+def test_extract_json_says_why(tmp_path, cli) -> None:
+    release = tmp_path / "release.txt"
+    release.write_text(
+        "Der Heideverbund e. V. wächst\n\n"
+        "Der Verbund hat die Moorbach Sensorik GmbH aus Celle als 75. Mitglied aufgenommen. "
+        "Inzwischen sind es 75 Mitglieder.", encoding="utf-8")
+    unsaid = tmp_path / "unsaid.txt"
+    unsaid.write_text("Inzwischen sind es 212 Mitglieder.", encoding="utf-8")
+    result = cli("extract", str(release), str(unsaid), "--json")
+    assert result.code == 0, result.err
+    lines = {json.loads(line)["path"]: json.loads(line)["events"] for line in result.out.splitlines()}
+    (ordinal,) = lines[str(release)]
+    assert (ordinal["kind"], ordinal["programme"], ordinal["number"], ordinal["member"], ordinal["place"]) == (
+        "member_ordinal", "heideverbund", 75, "Moorbach Sensorik GmbH", "Celle")
+    why = ordinal["why"]
+    assert why["frame"] == ordinal["rule"] and "Moorbach Sensorik GmbH" in why["roles"]["member"]
+    assert "Heideverbund" in why["programme"] and why["sentence"] == ordinal["evidence"]
+    (unknown,) = lines[str(unsaid)]
+    assert unknown["programme"] is None and "does not say" in unknown["why"]["programme"]

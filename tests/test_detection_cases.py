@@ -53,7 +53,8 @@ def test_event_to_dict_and_qualifier() -> None:
     assert isinstance(ev, Event)
     assert {"kind", "programme", "number", "member", "place", "evidence", "rule"} <= d.keys()
     assert d["number"] == 1700 and d["qualifier"] == "over"
-    assert d["rule"] == "count_verb_de"
+    # The rule is the frame that found it; `why` says which words filled which role.
+    assert d["rule"] == d["why"]["frame"] and d["why"]["sentence"] and "Bitkom" in d["why"]["programme"]
 
 
 def test_qualifier_before_number_is_read() -> None:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .lexicon import NOT_PROGRAMMES, ORG_HEADS
-from .names import phrases
+from .names import generic, phrases
 from .programmes import is_owner
 from .tokens import tokenize
 
@@ -107,16 +107,4 @@ def names_in(sentence: str) -> list[str]:
         return []
     toks = tokenize(sentence)
     out = [p.text for p in phrases(sentence, toks) if p.org and len(p.text.split()) <= 10]
-    return [n for n in out if not _generic_name(n)]
-
-
-_GENERIC_ONE = re.compile(
-    r"^(?:verein|verband|netzwerk|cluster|initiative|allianz|bündnis|kammer|programm|plattform|forum|"
-    r"association|network|alliance|chamber|federation|council|society|club|programme|program|group|"
-    r"unternehmen|company|mitglieder|members)$",
-    re.IGNORECASE,
-)
-
-
-def _generic_name(name: str) -> bool:
-    return _GENERIC_ONE.match(name.strip()) is not None
+    return [n for n in out if not generic(n)]

@@ -21,16 +21,17 @@ from .lexicon import (
     GROWTH_VERBS,
     JOIN_VERBS,
     NOT_PROGRAMMES,
-    ORG_HEADS,
     ORG_PLURALS,
     OWNER_VERBS,
     WELCOME_VERBS,
     MemberNoun,
     member_noun,
+    participle,
     proper_noun,
     verb_lemma,
 )
-from .names import POSSESSIVES, Phrase, coordinated, phrases, subject
+from .names import DETERMINERS as DETERMINERS_
+from .names import POSSESSIVES, Phrase, coordinated, generic, phrases, subject
 from .tokens import Token, is_ordinal, tokenize
 
 
@@ -238,19 +239,7 @@ def _programme_from_subject(s: Sentence, at: int) -> tuple[str | None, str]:
     return None, subj.text.lower()
 
 
-_GENERIC = re.compile(
-    r"^(?:verein|verband|netzwerk|cluster|initiative|allianz|bündnis|kammer|programm|plattform|förderprogramm|"
-    r"exzellenzprogramm|bundesprogramm|landesprogramm|dachverband|bundesverband|landesverband|"
-    r"forum|gesellschaft|genossenschaft|vereinigung|association|network|alliance|chamber|"
-    r"federation|council|society|club|programme|program|organisation|organization|group|"
-    r"partnership|platform|initiative|unternehmen|company)$",
-    re.IGNORECASE,
-)
-
-
-def _generic(text: str) -> bool:
-    text = text.strip()
-    return _GENERIC.match(text) is not None or (" " not in text and ORG_HEADS.fullmatch(text) is not None)
+_generic = generic
 
 
 def _clause(s: Sentence, at: int) -> tuple[str, list[Token]]:
@@ -334,9 +323,15 @@ def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | 
     for k in range(trigger_at + 1, min(len(toks), trigger_at + 4)):
         if toks[k].low in ("ist", "wird", "heißt", "is", "was", ":", ",", "–", "-"):
             nxt = s.phrase_after(k, within=1)
-            if nxt is not None and not _generic(nxt.text) and nxt.prep is None \
+            closed = nxt is not None and (toks[k].text != "," or nxt.end >= len(toks) - 1
+                                          or toks[nxt.end].text in (",", ".", ")"))
+            if nxt is not None and closed and not _generic(nxt.text) and nxt.prep is None \
                     and not NOT_PROGRAMMES.search(nxt.text):
                 return nxt, "after the noun"
+            if toks[k].text == ":":
+                admitted = _admitted_after(s, k)
+                if admitted is not None:
+                    return admitted, "admitted, after the colon"
             break
     # "X ist das 100. Mitglied", "X became the 100th member of Y" — but not "Der VDMA begrüßt
     # das 3.000. Mitglied", "go-cluster celebrates its 100th member": there the subject is
@@ -353,6 +348,20 @@ def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | 
                 and _nameish(s, subj):
             return subj, "subject"
     return None, ""
+
+
+_ADMITTED = frozenset("aufgenommen beigetreten admitted joined accepted aufnehmen".split())
+
+
+def _admitted_after(s: Sentence, colon: int) -> Phrase | None:
+    """"… hat sein 120. Mitglied: Heute wurde das Netzwerk X aus Kassel … aufgenommen." """
+    if not any(t.low in _ADMITTED for t in s.tokens[colon + 1:]):
+        return None
+    for p in s.phrases:
+        if p.start > colon and p.prep is None and _nameish(s, p) and not _generic(p.text) \
+                and p.det not in ("dem", "den", "des"):
+            return p
+    return None
 
 
 def ordinal_frames(s: Sentence) -> list[Hit]:
@@ -503,18 +512,27 @@ def count_frames(s: Sentence) -> list[Hit]:
                 k += 1
             if k >= len(toks) or not ORG_PLURALS.match(toks[k].low):
                 continue
-            window = toks[k + 1:k + 9]
+            if any(t.low in _NEW or t.low in ("weitere", "further", "additional") for t in toks[i + 1:k]):
+                continue  # "Zwölf neue Innovationscluster": newcomers, not the total
+            window = []
+            for t in toks[k + 1:k + 9]:
+                if t.text in (":", ";", "–", "|"):
+                    break
+                window.append(t)
             mk = next((j for j, t in enumerate(window, k + 1) if member_noun(t.text) is not None), None)
+            _, clause_toks = _clause(s, i)
             counting = [lem for vk, lem in s.verbs if lem in COUNT_VERBS and vk < i and lem != "haben"
-                        and not any(member_noun(t.text) for t in toks[:vk] if t.kind == "word"
-                                    and ("mitglied" in t.low or "member" in t.low))]
+                        and any(t is toks[vk] for t in clause_toks)
+                        and not any(member_noun(t.text) for t in clause_toks if t.kind == "word"
+                                    and ("mitglied" in t.low or "member" in t.low) and t.start < toks[vk].start)]
             if mk is not None:
                 at, mn, frame = mk, member_noun(toks[mk].text) or MemberNoun(), "count: members as"
             elif counting and _counting_subject(s, i):
                 at, mn, frame = k, MemberNoun(), f"count: {counting[0]}"
             else:
                 continue
-        if attendance or _someone_elses_subject(s, i) or not _licensed(s, i, at):
+        the_total = prev in ("die", "the") and tok.value >= 10 and at == i + 1  # "Die 95 Mitglieder von …"
+        if (attendance and not the_total) or _someone_elses_subject(s, i) or not _licensed(s, i, at):
             continue
         owner, elsewhere = _owned_by(s, at, mn)
         if elsewhere:
@@ -545,7 +563,7 @@ def count_frames(s: Sentence) -> list[Hit]:
         if noun is not None and not counted and i >= 2 and toks[i - 2].low in _NUMBER_WORDS_COUNT \
                 and toks[i - 1].low in ("der", "of", "an", "ihrer", "seiner", "unserer"):
             counted = True
-        if not counted:
+        if not counted or attendance:
             continue
         back = next((k for k in range(max(0, i - 7), i) if toks[k].kind == "num" and k > 0
                      and toks[k - 1].low in ("auf", "to")), None)
@@ -603,7 +621,7 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
         return False
     if before in _LICENSING_BEFORE or before in ("es", "sind", "are", "now", "nun", "jetzt", "heute", "today"):
         return True
-    if before in ("die", "the", "den", "allen", "all") and (toks[i].value or 0) >= 10:
+    if before in ("die", "the", "den", "allen", "all") and (toks[i].value or 0) >= 10 and at == i + 1:
         after = s.phrase_after(at, within=0)
         return after is None or after.start != at + 1  # "die 95 go-cluster-Mitglieder", not "die drei … X, Y"
     if at + 1 < len(toks) and toks[at + 1].low in ("starke", "starken", "starker", "strong", "-strong"):
@@ -612,16 +630,17 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
     if _NOW.search(text) or re.search(r"\bat present\b", text, re.I):
         return True  # "Currently 72 members make use of …", "Aktuell greifen 58 Mitglieder … zurück"
     head = next((k for k, t in enumerate(toks) if t.text in ("-", "–", ":", "|")), None)
-    if head is not None and i < head and sum(t.kind == "word" for t in toks[:head]) <= 6:
-        return True  # a headline: "Schon 350.000 Mitglieder – Der Alpenverein wächst"
+    if head is not None and sum(t.kind == "word" for t in toks[:head]) <= 6 \
+            and (i < head or sum(t.kind == "word" for t in toks[head:]) <= 6):
+        return True  # a headline: "Schon 350.000 Mitglieder – Der Alpenverein wächst", "Mitglieder: 1.200"
     words = [t for t in clause if t.kind == "word"]
     for k, lem in s.verbs:
         if lem in _HOLDING and any(t is s.tokens[k] for t in clause):
-            if lem == "haben" and words and _PARTICIPLE_END.search(words[-1].low):
+            last = words[-1].low if words else ""
+            if lem == "haben" and last and (_PARTICIPLE_END.search(last) or participle(last, s.lang)):
                 return False  # "haben sieben Mitgliedsunternehmen … entwickelt": an auxiliary
             return True
-    # "Die Vereinigung: 1.200 Mitglieder", a heading without a verb.
-    return not any(t.low in _COPULA for t in clause) and len(words) <= 6
+    return False
 
 
 _QUALIFIER_WORDS = frozenset("über mehr als rund knapp fast gut etwa ca circa nahezu beinahe insgesamt mindestens "
@@ -640,6 +659,8 @@ def _counting_subject(s: Sentence, at: int) -> bool:
     subj = _clause_subject(s, at)
     if subj is None:
         return False
+    if subj.det in ("die", "the") and " " not in subj.text and ORG_PLURALS.match(subj.text.lower()):
+        return False  # "Die Cluster vertreten 10.000 Unternehmen": the members, not the programme
     return bool(subj.org or _generic(subj.text))
 
 
@@ -656,7 +677,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if modal or toks[k].low in ("beizutreten",) or (k > 0 and toks[k - 1].low == "to" and
                                                            not re.search(r"invitation|einladung", s.text, re.I)):
                 continue
-            if k + 1 < len(toks) and toks[k + 1].low in ("us", "now", "today"):
+            if k + 1 < len(toks) and toks[k + 1].low in ("us", "now", "today", "forces", "hands", "kräfte"):
                 continue
             if NOT_PROGRAMMES.search(" ".join(t.text for t in toks[k + 1:k + 4])):
                 continue  # "has joined the board", "trat dem Vorstand bei"
@@ -722,10 +743,14 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             subj = _clause_subject(s, k)
             if target is None or subj is None or not (target.org or _generic(target.text)) or not _nameish(s, subj):
                 continue
-            hit = Hit("new_member", "new member: neu im", tok.text, member=subj.text, place=_place_after(s, subj))
-            hit.roles["member"] = f"{subj.text} (subject)"
-            _set_programme(hit, target, s, k)
-            out.append(hit)
+            for joiner in coordinated(s.text, toks, s.phrases, _first_of_group(s, subj)):
+                if not _nameish(s, joiner) or joiner.start >= k:
+                    continue
+                hit = Hit("new_member", "new member: neu im", tok.text, member=joiner.text,
+                          place=_place_after(s, joiner))
+                hit.roles["member"] = f"{joiner.text} (subject)"
+                _set_programme(hit, target, s, k)
+                out.append(hit)
     if out:
         return out
     # "X ist neues Mitglied im Y", "Neues Mitglied: X", "X is now a member of Y".
@@ -736,10 +761,11 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if mn is None or mn.count_noun or modal:
             continue
         before = {t.low for t in toks[max(0, i - 3):i]}
+        if before & _EVERY or before & {"alle", "all", "jedem", "jeden"}:
+            continue  # "über jedes neue Mitglied": any member, not one
         novelty = mn.new or bool(before & _NEW) or bool(
-            re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|heute|offiziell|now|officially|neu|becomes|"
-                      r"became|"
-            r"become|has become|wird|wurde)\b", s.text, re.I))
+            re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|"
+                      r"became|become|has become)\b", s.text, re.I))
         if not novelty:
             continue
         if any(t.kind == "num" for t in toks[max(0, i - 3):i]) or any(is_ordinal(toks, j) for j in range(len(toks))):
@@ -784,6 +810,12 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
     """A phrase that can be a member's name: an organisation, several words, or one word that is
     a name or noun — at the sentence start German and English capitalise any word ("Allein",
     "Erfreulich", "Just"), so there the word's part of speech decides."""
+    if p.det in ("ein", "eine", "einen", "einem", "einer", "a", "an") and not p.org:
+        return False  # "ein Maschinenbauer aus Ulm": someone, not a name
+    before = [t for t in s.tokens[max(0, p.start - 2):p.start] if t.low not in DETERMINERS_]
+    if any((t.kind == "num" and not 1900 <= (t.value or 0) <= 2100)
+           or t.low in ("weitere", "weiteren", "further", "other", "zwei", "two") for t in before):
+        return False  # "Zwölf weitere Innovationscluster": a number of members, no name
     if p.org or len(p.text.split()) > 1:
         return True
     if p.start > 0 and s.tokens[p.start - 1].kind != "quote":

@@ -59,6 +59,20 @@ def proper_noun(word: str, lang: str) -> bool:
     return pos.startswith(("NE", "NN", "NP", "FM")) if lang == "de" else pos.startswith(("NP", "NN", "FW"))
 
 
+@lru_cache(maxsize=20_000)
+def participle(word: str, lang: str) -> bool:
+    """A past participle ("entwickelt", "vorgestellt", "presented"): "haben" before it is an
+    auxiliary, not "have" as in "has 120 members"."""
+    tagger = _tagger(lang)
+    if tagger is None:
+        return False
+    try:
+        pos = str(tagger.analyze(word, taglevel=1)[1])
+    except Exception:  # noqa: BLE001
+        return False
+    return pos.endswith("(PP)") or pos in ("VVN", "VHN", "VBN")
+
+
 # Stems that may begin a trigger verb's forms: only words starting so are given to HanTa.
 _VERB_CANDIDATE = re.compile(
     r"^(?:zähl|verein|umfass|vertr|verbind|bündel|gehör|angehör|tret|trit|trat|beitr|beigetr|"
@@ -193,7 +207,7 @@ ORG_HEADS = re.compile(
     r"(?:verein|verband|verbände|netzwerk|cluster|initiative|allianz|bündnis|kammer|ihk|hwk|"
     r"programm|plattform|forum|gesellschaft|genossenschaft|vereinigung|arbeitsgemeinschaft|"
     r"kompetenzzentrum|kompetenznetz|zentrum|akademie|gilde|innung|club|klub|föderation|"
-    r"bund|ring|kreis|konsortium|stiftung|institut|agentur|region|association|network|alliance|"
+    r"bund|verbund|ring|kreis|konsortium|stiftung|institut|agentur|region|association|network|alliance|"
     r"chamber|federation|council|society|consortium|coalition|initiative|partnership|platform|"
     r"programme|program|union|league|group|forum|foundation|institute|cooperative|"
     r"organisation|organization|club|guild|gmbh|e\.\s?v\.)",

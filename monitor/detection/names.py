@@ -61,6 +61,7 @@ class Phrase:
     det: str | None  # the article or possessive before it
     prep: str | None  # the preposition before it (and its article)
     org: bool  # looks like an organisation's name
+    bracketed: bool = False  # "(Austria)", "(VDMA)": an aside, never a clause's subject
 
     def head(self) -> str:
         return self.text.split()[0].lower() if self.text else ""
@@ -194,6 +195,14 @@ def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:
         if j < n and tokens[j].kind == "word" and tokens[j].low in DETERMINERS:
             det = tokens[j].low
             j += 1
+        if prep or det:  # "nach einer intensiven Prüfung": adjectives between article and noun
+            k = j
+            while k < n and k - j < 3 and tokens[k].kind == "word" and tokens[k].text[:1].islower() \
+                    and tokens[k].low not in PREPOSITIONS and tokens[k].low not in DETERMINERS \
+                    and not _GO_CLUSTER.fullmatch(tokens[k].low):
+                k += 1
+            if k < n and k > j and _word_ok(tokens[k]) and tokens[k].kind != "legal":
+                j = k
         span = phrase_at(sentence, tokens, j) if j < n else None
         if span is None:
             i += 1 if j == i else j - i
@@ -201,9 +210,31 @@ def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:
         start, end = span
         text = _text(sentence, tokens, start, end)
         text = text.strip("„“”‚‘’\"«»‹›").strip() if tokens[start].kind == "quote" else text
-        out.append(Phrase(start, end, text, det, prep, is_org(text)))
+        bracketed = start > 0 and tokens[start - 1].text == "("
+        out.append(Phrase(start, end, text, det, prep, is_org(text), bracketed))
         i = end
     return out
+
+
+_GENERIC = re.compile(
+    r"^(?:verein|verband|netzwerk|cluster|initiative|allianz|bündnis|kammer|programm|plattform|förderprogramm|"
+    r"exzellenzprogramm|bundesprogramm|landesprogramm|dachverband|bundesverband|landesverband|"
+    r"forum|gesellschaft|genossenschaft|vereinigung|association|network|alliance|chamber|"
+    r"federation|council|society|club|programme|program|organisation|organization|group|"
+    r"partnership|platform|initiative|unternehmen|company|verbund|zusammenschluss|gemeinschaft|sektion|"
+    r"klub|sportverein|förderverein|fachverband|branchenverband|wirtschaftsverband|industrieverband|"
+    r"interessenverband|berufsverband|clusterinitiative|kompetenznetz|kompetenznetzwerk|consortium|"
+    r"coalition|union|league|federation|foundation|institute|cooperative|co-op|chapter)$",
+    re.IGNORECASE,
+)
+
+
+def generic(text: str) -> bool:
+    """A bare organisation noun ("Verein", "des Programms", "the Association"): a reference to a
+    name, never a name."""
+    text = re.sub(r"(?<=[a-zäöü])(?:es|s)$", "", text.strip()) if text.strip().lower().endswith(
+        ("programms", "vereins", "verbands", "netzwerks", "clusters", "bündnisses", "forums")) else text.strip()
+    return _GENERIC.match(text) is not None or (" " not in text and ORG_HEADS.fullmatch(text) is not None)
 
 
 def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head: Phrase) -> list[Phrase]:
@@ -233,7 +264,7 @@ def subject(phrases_: list[Phrase], verb_at: int) -> Phrase | None:
     the verb without a preposition (German verb-second order puts at most one constituent
     before the verb), else the first phrase right after it (inversion: "Seit Juni ist die X
     GmbH Mitglied")."""
-    before = [p for p in phrases_ if p.end <= verb_at and p.prep is None]
+    before = [p for p in phrases_ if p.end <= verb_at and p.prep is None and not p.bracketed]
     if before:
         return before[-1]
     after = [p for p in phrases_ if p.start > verb_at and p.prep is None

@@ -1,12 +1,12 @@
-"""The frame reader (monitor/detection/reader.py), on sentences written here in the style of the
-misses the real-page measurement found (whose membership, count frames, the member of an
-ordinal). It is not yet the default detector; bench/score_detection.py measures it on real pages."""
+"""The frame detector on sentences written here in the style of the misses the real-page
+measurement found (whose membership, count frames, the member of an ordinal), with the `why`
+every event carries. bench/score_detection.py measures it on real pages."""
 
 from __future__ import annotations
 
 import pytest
 
-from monitor.detection.reader import read
+from monitor.detection import detect as read
 
 CASES = [
     # (text, kind, programme, number, member)
