@@ -39,14 +39,24 @@ _WORD_START_ONLY = frozenset(("tritt", "trat", "nahm", "nimm", "nehm", "verbind"
                               "neu i", "neu b"))
 
 
-def _has_cue(text: str) -> bool:
+# Verbs that only count ("vereint 90 Netzwerke", "vertritt 300 Betriebe"): a sentence with no other
+# cue needs a number for them to matter, and filler text is full of them.
+_COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen", "umfass", "bündel", "vertrit",
+                            "repräsent", "unite", "compris", "represent", "brings together", "verfüg",
+                            "zusammengeschlossen", "verbind", "vertret", "feier", "nutzen", "celebrat"))
+
+
+def _cues(text: str) -> list[tuple[int, bool]]:
+    """Where the text has a membership cue (offsets), and whether it only counts."""
     low = text.lower()
-    m = _CUE.search(low)
-    while m is not None:
-        if m.group() not in _WORD_START_ONLY or m.start() == 0 or not low[m.start() - 1].isalpha():
-            return True
-        m = _CUE.search(low, m.end())
-    return False
+    return [(m.start(), m.group() in _COUNTING_ONLY) for m in _CUE.finditer(low)
+            if m.group() not in _WORD_START_ONLY or m.start() == 0 or not low[m.start() - 1].isalpha()]
+
+
+def _worth_reading(sentence: str, lang: str, counting_only: bool) -> bool:
+    if not counting_only:
+        return True
+    return any(c.isdigit() for c in sentence) or has_number_words(sentence, lang)
 
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
@@ -108,16 +118,21 @@ def detect(text: str, title: str | None = None) -> list[Event]:
     if title:  # a title passed separately comes first; one at the text's top is read below
         events += _read(title, guess_language(text), doc_year, doc, doc.add(title))
     for par in paragraphs(text):
-        if not _has_cue(par):
+        cues = _cues(par)
+        if not cues:
             doc.add(par)
             continue
-        sentences = split_paragraph(par)
-        for sentence in sentences:
+        at = 0
+        for sentence in split_paragraph(par):
+            start = par.find(sentence, at)
+            end = start + len(sentence)
+            at = end if start >= 0 else at
             if len(sentence) > _MAX_SENTENCE:
                 sentence = sentence[:_MAX_SENTENCE]
             index = doc.add(sentence)
-            if len(sentences) == 1 or _has_cue(sentence):
-                lang = lang or guess_language(text)
+            inside = [only for c, only in cues if start <= c < end] if start >= 0 else [False]
+            lang = lang or guess_language(text)
+            if inside and _worth_reading(sentence, lang, all(inside)):
                 events += _read(sentence, lang, doc_year, doc, index)
     return _merge(events)
 

@@ -68,6 +68,7 @@ _ATTENDANCE = re.compile(
     r"angeschrieben|verstorben\w*|geehrt|ehrte\w*|ehrung\w*|jubilar\w*|honou?red|im durchschnitt|"
     r"durchschnittlich\w*|on average|average|goal|ziel|target|im blick|angestrebt|anstreben|hoffen|hope|"
     r"composed of|consist\w* of|elected|gewählt\w*|renewals|anwesend\w*|teilgenommen|teilnahmen|nahmen|"
+    r"besucht|zahlungs\w*|mahnung\w*|unexcused|"
     r"erschienen|stimmten|abgestimmt|wählten|"
     r"attended|attending|voted|present|folgten|besuchten|trafen|diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an)\b",
@@ -77,7 +78,7 @@ _HISTORY = re.compile(
     r"\b(?:damals|seinerzeit|ursprünglich|gründung|gründungsjahr|gründungsmitglied\w*|gegründet|gründeten|"
     r"zu beginn|anfangs|"
     r"originally|founded|founding|at the time|back then|initially|einst|gestartet|startete|started|began|"
-    r"begann|first year|ersten jahr|gründungsjahr)\b",
+    r"begann|first year|ersten jahr|gründungsjahr|im laufe der jahre|over the years)\b",
     re.IGNORECASE,
 )
 _PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b",
@@ -463,11 +464,24 @@ def _programme_by_clause(s: Sentence, hit: Hit, at: int, member: Phrase | None) 
     hit.ref = _ref(s, at)
 
 
+class _Lazy:
+    """A yes/no worked out on first use: most cue sentences never need the costly answer."""
+
+    def __init__(self, compute: Callable[[], bool]) -> None:
+        self._compute = compute
+        self._value: bool | None = None
+
+    def __bool__(self) -> bool:
+        if self._value is None:
+            self._value = self._compute()
+        return self._value
+
+
 def count_frames(s: Sentence) -> list[Hit]:
     out: list[Hit] = []
     toks = s.tokens
     lemmas = {lem for _, lem in s.verbs}
-    attendance = _ATTENDANCE.search(s.text) is not None
+    attendance = _Lazy(lambda: _ATTENDANCE.search(s.text) is not None)  # asked only of a candidate
     for i, tok in enumerate(toks):
         if tok.kind == "numword" and tok.value and re.search(r"-(?:mitglied|member)", tok.low):
             hit = Hit("member_count", "count: mark", tok.text, number=tok.value)
@@ -497,6 +511,7 @@ def count_frames(s: Sentence) -> list[Hit]:
         if any(t.low in ("/", "pro", "per", "je") for t in toks[i + 2:i + 4]):
             continue
         found = _member_noun_after(toks, i)
+        plural_frame = False  # "41 Netzwerke als Mitglieder": the construction says it is a count
         kind = "member_count"
         frame = "count: number + member noun"
         at: int | None = None
@@ -508,7 +523,8 @@ def count_frames(s: Sentence) -> list[Hit]:
         else:
             # "41 Netzwerke als Mitglieder", "vereint 90 besonders leistungsfähige Netzwerke".
             k = i + 1
-            while k < len(toks) and k <= i + 3 and _ADJ_SKIP.match(toks[k].low) and not ORG_PLURALS.match(toks[k].low):
+            while k < len(toks) and k <= i + 5 and (toks[k].text == "," or _ADJ_SKIP.match(toks[k].low)) \
+                    and not ORG_PLURALS.match(toks[k].low):
                 k += 1
             if k >= len(toks) or not ORG_PLURALS.match(toks[k].low):
                 continue
@@ -525,14 +541,23 @@ def count_frames(s: Sentence) -> list[Hit]:
                         and any(t is toks[vk] for t in clause_toks)
                         and not any(member_noun(t.text) for t in clause_toks if t.kind == "word"
                                     and ("mitglied" in t.low or "member" in t.low) and t.start < toks[vk].start)]
+            # "In der Kreishandwerkerschaft sind 15 Innungen organisiert", "… im „netz“ zusammengeschlossen"
+            gathered = [lem for vk, lem in s.verbs if lem in _GATHERED and vk > k
+                        and any(t is toks[vk] for t in clause_toks)]
+            place = next((p for p in s.phrases if p.prep in ("in", "im", "bei", "beim") and p.org
+                          and not _generic(p.text) and any(t is toks[p.start] for t in clause_toks)), None)
             if mk is not None:
                 at, mn, frame = mk, member_noun(toks[mk].text) or MemberNoun(), "count: members as"
             elif counting and _counting_subject(s, i):
                 at, mn, frame = k, MemberNoun(), f"count: {counting[0]}"
+            elif gathered and place is not None:
+                at, mn, frame = k, MemberNoun(owner=place.text), f"count: {gathered[0]} in"
             else:
                 continue
+            plural_frame = True
         the_total = prev in ("die", "the") and tok.value >= 10 and at == i + 1  # "Die 95 Mitglieder von …"
-        if (attendance and not the_total) or _someone_elses_subject(s, i) or not _licensed(s, i, at):
+        if (attendance and not the_total) or _someone_elses_subject(s, i) \
+                or not (plural_frame or _licensed(s, i, at)):
             continue
         owner, elsewhere = _owned_by(s, at, mn)
         if elsewhere:
@@ -582,6 +607,11 @@ def count_frames(s: Sentence) -> list[Hit]:
                     break
                 if any(h.number == t.value for h in out):
                     break
+                after = toks[k + 1] if k + 1 < len(toks) else None
+                if after is not None and after.kind == "word" and member_noun(after.text) is None \
+                        and (after.text[:1].isupper() if s.lang == "de" else
+                             after.low not in _FUNCTION_AFTER and not after.low.endswith("ed")):
+                    continue  # "Mitgliederzahl …: 68 Männer, 30 Frauen", "315 Vereinen": another noun
                 hit = Hit("member_count", "count: number of members", tok.text, number=t.value,
                           qualifier=_qualifier(toks, k))
                 owner, elsewhere = _owned_by(s, i, noun or MemberNoun())
@@ -638,21 +668,38 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
         if lem in _HOLDING and any(t is s.tokens[k] for t in clause):
             last = words[-1].low if words else ""
             if lem == "haben" and last and (_PARTICIPLE_END.search(last) or participle(last, s.lang)):
-                return False  # "haben sieben Mitgliedsunternehmen … entwickelt": an auxiliary
+                # "haben sieben Mitgliedsunternehmen … entwickelt": an auxiliary; but "haben sich
+                # 1800 Mitgliedskommunen angeschlossen" still says how many there are
+                return (verb_lemma(last, s.lang) or "") in _GATHERED | {"beitreten"}
             return True
     return False
 
 
+_INCLUDING = frozenset("darunter including namely unter: u.a. insbesondere among".split())
+_QUANTIFIERS = frozenset("alle viele mehrere einige beide beiden zahlreiche all many several some both".split())
+_FUNCTION_AFTER = frozenset("members and as in of to at on by since now this last this year in".split())
+_GATHERED = frozenset("organisieren zusammenschließen anschließen vereinen bündeln".split())
 _QUALIFIER_WORDS = frozenset("über mehr als rund knapp fast gut etwa ca circa nahezu beinahe insgesamt mindestens "
                              "more than over around about approximately some nearly almost at least weit "
                              "heute inzwischen mittlerweile derzeit aktuell bereits schon".split())
 
 
 def _someone_elses_subject(s: Sentence, at: int) -> bool:
-    """"The board of X has seven members", "Der Vorstand des Vereins hat neun Mitglieder"."""
-    verb = next((k for k, t in enumerate(s.tokens[:at]) if t.low in _COPULA or t.low in ("hat", "haben", "zählt")),
-                at)
-    return NOT_PROGRAMMES.search(" ".join(t.text for t in s.tokens[:verb])) is not None
+    """"The board of X has seven members", "Der Vorstand des Vereins hat neun Mitglieder", and
+    "Vier Vereine haben über 1000 Mitglieder", "Acht der 18 Bundesligisten haben …": a count
+    of members of several others."""
+    _, clause = _clause(s, at)
+    first = next((k for k, t in enumerate(s.tokens) if t is clause[0]), 0) if clause else 0
+    verb = next((k for k in range(first, at)
+                 if s.tokens[k].low in _COPULA or s.tokens[k].low in ("hat", "haben", "zählt")), at)
+    subject_words = s.tokens[first:verb]
+    if subject_words and subject_words[0].kind == "num" and not 1900 <= (subject_words[0].value or 0) <= 2100:
+        return True
+    quantified = any(t.low in _QUANTIFIERS or (t.kind == "num" and not 1900 <= (t.value or 0) <= 2100)
+                     for t in subject_words[:3])
+    if quantified and any(t.kind == "word" and ORG_PLURALS.match(t.low) for t in subject_words[:4]):
+        return True
+    return NOT_PROGRAMMES.search(" ".join(t.text for t in subject_words)) is not None
 
 
 def _counting_subject(s: Sentence, at: int) -> bool:
@@ -736,6 +783,27 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             hit.roles["member"] = f"{member.text} ({how})"
             _set_programme(hit, prog_phrase, s, k)
             out.append(hit)
+    # "… sind 14 Organisationen beigetreten, darunter A, B und C", "new members including A and B".
+    joined = any(lem in JOIN_VERBS | ADMIT_VERBS for _, lem in s.verbs) or any(
+        t.low in _NEW and k + 1 < len(toks) and member_noun(toks[k + 1].text) is not None
+        for k, t in enumerate(toks) if t.kind == "word")
+    addressed = any(t.text == "Sie" for t in toks[1:])  # "Werben Sie neue Mitglieder, insbesondere …"
+    if joined and not modal and not addressed and not NOT_PROGRAMMES.search(s.text):
+        for k, tok in enumerate(toks):
+            if tok.low not in _INCLUDING:
+                continue
+            first = s.phrase_after(k, within=1)
+            if first is None or first.prep is not None:
+                continue
+            named = {h.member for h in out}
+            for p in coordinated(s.text, toks, s.phrases, first):
+                if p.text in named or not _nameish(s, p) or NOT_PROGRAMMES.search(p.text):
+                    continue
+                hit = Hit("new_member", "new member: list", tok.text, member=p.text, place=_place_after(s, p))
+                hit.roles["member"] = f"{p.text} (listed after '{tok.text}')"
+                _programme_by_clause(s, hit, k, p)
+                out.append(hit)
+            break
     # "X ist (seit kurzem) neu im Exzellenzprogramm Y", "X und Y sind neu bei Z".
     for k, tok in enumerate(toks[:-1]):
         if tok.low in ("neu", "new") and toks[k + 1].low in ("im", "in", "bei", "beim", "to") and not modal:

@@ -78,7 +78,7 @@ _VERB_CANDIDATE = re.compile(
     r"^(?:zähl|verein|umfass|vertr|verbind|bündel|gehör|angehör|tret|trit|trat|beitr|beigetr|"
     r"nehm|nahm|nimm|genomm|aufgenomm|aufnehm|aufzunehm|begrüß|heiß|wachs|wächs|wuchs|gewachs|"
     r"steig|stieg|gestieg|erhöh|repräsent|organisier|hab|hat|hatt|sind|ist|war|wurd|werd|nutz|verfüg|"
-    r"zusammengeschloss|gratul|"
+    r"zusammengeschloss|gratul|angeschloss|anschließ|organisiert|"
     r"join|welcom|admit|represent|compris|unit|grow|grew|count|accept|becam|becom|brings|bring|"
     r"feier|celebr|erreich|reach|gewinn|verzeichn|meld|announc|freu|"
     r"has|have|had|is|are|was|were|numb|total|reach|includ|enlist|sign|ratif)"
@@ -86,7 +86,7 @@ _VERB_CANDIDATE = re.compile(
 
 COUNT_VERBS = frozenset(
     "zählen vereinen umfassen bündeln verbinden vertreten repräsentieren organisieren haben angehören "
-    "nutzen zusammenschließen verfügen "
+    "nutzen zusammenschließen verfügen anschließen "
     "represent comprise unite count have include bring number total".split()
 )
 # Verbs whose subject is the organisation whose membership grows ("Der VDMA begrüßt sein …").
@@ -153,7 +153,7 @@ _NOT_OWNERS = re.compile(
     r"kabinetts|familie|familien|ensemble|orchester|chor|mannschaft|besatzung|crew|senat|"
     r"senats|regierung|regierungs|eu|nato|uno|un|ordens|kapitel|jugend|ex|alt|lebenszeit|"
     r"verwaltungsrat|verwaltungsrats|stiftungsrat|stiftungsrats|lenkungs|lenkungskreis|"
-    r"fach|prüfungs|berufungs|wahl|haupt)-?$"
+    r"fach|prüfungs|berufungs|wahl|haupt|vollversammlung|vollversammlungs|versammlungs|delegierten)-?$"
 )
 _PLAIN_PREFIX = re.compile(r"^(?:neu|voll|förder|fördernde?|assoziiert|ordentlich|einzel|firmen|"
                            r"unternehmens|kooperations|gast|premium|basis|korrespondierend)-?$")
@@ -196,7 +196,8 @@ ORG_PLURALS = re.compile(
     r"einrichtungen|städte|städten|gemeinden|hochschulen|kammern|gesellschaften|genossenschaften|"
     r"banken|initiativen|landkreise|landkreisen|kreise|kreisen|institute|instituten|partner|"
     r"mitgliedsunternehmen|akteure|akteuren|startups|start-ups|kmu|mittelständler|hersteller|"
-    r"zulieferer|dienstleister|forschungseinrichtungen|universitäten|schulen|regionen|managements)|"
+    r"zulieferer|dienstleister|forschungseinrichtungen|universitäten|schulen|regionen|managements|innungen|"
+    r"sektionen|ortsgruppen|ortsvereine|mitgliedsvereine|sportvereine|clubs|klubs)|"
     r"companies|organisations|organizations|networks|clusters|firms|businesses|institutions|"
     r"associations|municipalities|cities|universities|enterprises|smes|partners|members|"
     r"manufacturers|suppliers|startups|start-ups|chambers|societies|regions|institutes|schools)$"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lexicon import NOT_PROGRAMMES, ORG_HEADS
+from .lexicon import NOT_PROGRAMMES, ORG_HEADS, ORG_PLURALS
 from .tokens import Token
 
 DETERMINERS = frozenset(
@@ -48,7 +48,7 @@ _STOP = frozenset(
     """.split()
 )
 _MEMBERISH = re.compile(r"mitglied|^members?$|^membership", re.IGNORECASE)
-_ACRONYM = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ0-9&.-]{1,9}$|^[A-Z][a-z]+[A-Z]\w*$")
+_ACRONYM = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ0-9&.-]{1,5}$|^[A-Z][a-z]+[A-Z]\w*$")
 _GO_CLUSTER = re.compile(r"go-?cluster", re.IGNORECASE)
 _MAX = 12
 
@@ -92,11 +92,17 @@ _ORG_END = re.compile(ORG_HEADS.pattern + r"(?:e?s|n|en|e)?$", re.IGNORECASE)
 _ORG_LEGAL = re.compile(r"e\.\s?V\.|GmbH|\bAG\b|\bKG\b|\bSE\b|\beG\b|Inc\.|Ltd|LLC", re.IGNORECASE)
 
 
+# Bodies whose name is a compound of a head that is no organisation noun on its own.
+_NAMED_BODIES = re.compile(r"(?:städtetag|landkreistag|gemeindetag|handwerkerschaft|innung|wirtschaftsjunioren)$")
+
+
 @lru_cache(maxsize=50_000)
 def org_word(word: str) -> bool:
     """A word headed by an organisation noun: "Heimatverein", "Verband", "Network" (not
     "Vereinsmüdigkeit", "Jahresprogramm" is a programme of events, but reads as one)."""
     low = word.lower().strip("„“”\"")
+    if _NAMED_BODIES.search(low):
+        return True
     return _ORG_END.search(low) is not None and not low.startswith(("jahres", "bundesliga", "allianz arena"))
 
 
@@ -104,6 +110,8 @@ def org_word(word: str) -> bool:
 def is_org(text: str) -> bool:
     if not text or NOT_PROGRAMMES.search(text):
         return False
+    if " " not in text and ORG_PLURALS.match(text.lower()):
+        return False  # "Vereinen", "Handelskammern": several organisations, not one
     if _GO_CLUSTER.search(text) or _ORG_LEGAL.search(text):
         return True
     if any(org_word(w) for w in text.split()[:3]):
@@ -224,14 +232,18 @@ _GENERIC = re.compile(
     r"partnership|platform|initiative|unternehmen|company|verbund|zusammenschluss|gemeinschaft|sektion|"
     r"klub|sportverein|förderverein|fachverband|branchenverband|wirtschaftsverband|industrieverband|"
     r"interessenverband|berufsverband|clusterinitiative|kompetenznetz|kompetenznetzwerk|consortium|"
-    r"coalition|union|league|federation|foundation|institute|cooperative|co-op|chapter)$",
+    r"coalition|union|league|federation|foundation|institute|cooperative|co-op|chapter|spitzenverband|"
+    r"industrieverbund|dachorganisation|interessenvertretung|mitgliedsverband|regionalverband|"
+    r"traditionsverein|traditionsklub|fußballverein|sportclub|netzwerkverein)$",
     re.IGNORECASE,
 )
 
 
 def generic(text: str) -> bool:
     """A bare organisation noun ("Verein", "des Programms", "the Association"): a reference to a
-    name, never a name."""
+    name, never a name. An acronym ("IHK", "VDMA") is a name."""
+    if text.strip().isupper():
+        return False
     text = re.sub(r"(?<=[a-zäöü])(?:es|s)$", "", text.strip()) if text.strip().lower().endswith(
         ("programms", "vereins", "verbands", "netzwerks", "clusters", "bündnisses", "forums")) else text.strip()
     return _GENERIC.match(text) is not None or (" " not in text and ORG_HEADS.fullmatch(text) is not None)
