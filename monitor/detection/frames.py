@@ -85,6 +85,9 @@ _PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge
                          re.IGNORECASE)
 _PAST = re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfasste|vereinte|had|was|were|counted|"
                    r"numbered|angehört haben|gewesen)\b", re.IGNORECASE)
+# Past only for the clause that says it: "…, rund 100 mehr als im Vorjahr" leaves the count before it.
+_HISTORY_CLAUSE = re.compile(r"\b(?:year prior|years ago|vorjahr|vorjahres|im jahr zuvor|previous year|prior year)\b",
+                             re.IGNORECASE)
 _NOW = re.compile(r"\b(?:heute|jetzt|nun|inzwischen|mittlerweile|aktuell|derzeit|zurzeit|gegenwärtig|now|today|"
                   r"currently)\b",
                   re.IGNORECASE)
@@ -106,7 +109,8 @@ _MONTHS = frozenset("jan feb mar apr may jun jul aug sep sept oct nov dec januar
                     "juli august september oktober november dezember january february march june july "
                     "october december".split())
 _NOT_MEMBER_HEADS_EN = frozenset("states state countries country nations nation login fees fee benefits benefit "
-                                 "area portal services directory discount discounts meeting meetings".split())
+                                 "area portal services directory discount discounts meeting meetings types type "
+                                 "categories category levels level classes class".split())
 _EVERY = frozenset("jedes jeder jede every each".split())
 _LINKING = frozenset("beträgt betrug liegt lag ist sind stands stood is reached erreicht erreichte gestiegen "
                      "gewachsen grew rose now nun jetzt derzeit aktuell currently totals totaled".split())
@@ -258,7 +262,7 @@ def _clause(s: Sentence, at: int) -> tuple[str, list[Token]]:
 
 def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None = None) -> bool:
     text, toks = _clause(s, at) if at is not None and 0 <= at < len(s.tokens) else (s.text, s.tokens)
-    if _HISTORY.search(text) or _PLUPERFECT.search(s.text):
+    if _HISTORY.search(text) or _HISTORY_CLAUSE.search(text) or _PLUPERFECT.search(s.text):
         return True
     if _HISTORY.search(s.text) and not _NOW.search(text):
         return True
@@ -535,7 +539,8 @@ def count_frames(s: Sentence) -> list[Hit]:
                 if t.text in (":", ";", "–", "|"):
                     break
                 window.append(t)
-            mk = next((j for j, t in enumerate(window, k + 1) if member_noun(t.text) is not None), None)
+            mk = next((j for j, t in enumerate(window, k + 1) if member_noun(t.text) is not None
+                       and not (j + 1 < len(toks) and toks[j + 1].low in _NOT_MEMBER_HEADS_EN)), None)
             _, clause_toks = _clause(s, i)
             counting = [lem for vk, lem in s.verbs if lem in COUNT_VERBS and vk < i and lem != "haben"
                         and any(t is toks[vk] for t in clause_toks)
@@ -784,7 +789,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             _set_programme(hit, prog_phrase, s, k)
             out.append(hit)
     # "… sind 14 Organisationen beigetreten, darunter A, B und C", "new members including A and B".
-    joined = any(lem in JOIN_VERBS | ADMIT_VERBS for _, lem in s.verbs) or any(
+    joined = any(lem in JOIN_VERBS | ADMIT_VERBS and not (k + 1 < len(toks) and toks[k + 1].low in ("forces", "hands"))
+                 for k, lem in s.verbs) or any(
         t.low in _NEW and k + 1 < len(toks) and member_noun(toks[k + 1].text) is not None
         for k, t in enumerate(toks) if t.kind == "word")
     addressed = any(t.text == "Sie" for t in toks[1:])  # "Werben Sie neue Mitglieder, insbesondere …"

@@ -81,7 +81,7 @@ _VERB_CANDIDATE = re.compile(
     r"zusammengeschloss|gratul|angeschloss|anschließ|organisiert|"
     r"join|welcom|admit|represent|compris|unit|grow|grew|count|accept|becam|becom|brings|bring|"
     r"feier|celebr|erreich|reach|gewinn|verzeichn|meld|announc|freu|"
-    r"has|have|had|is|are|was|were|numb|total|reach|includ|enlist|sign|ratif)"
+    r"(?:has|have|had|is|are|was|were)$|numb|total|reach|includ|enlist|sign|ratif)"
 )
 
 COUNT_VERBS = frozenset(
@@ -225,6 +225,6 @@ NOT_PROGRAMMES = re.compile(
     r"united nations|un|mitgliedstaat\w*|member states?|fraktion\w*|regierung\w*|kommission|"
     r"commission|senat\w*|ausschuss\w*|committee\w*|gremium\w*|gremien|staff|crew|cast|"
     r"council of ministers|congress|house of \w+|partei\w*|party|ensemble|orchester|chor|bürgerschaft|"
-    r"delegation|abordnung)\b",
+    r"delegation|abordnung|north atlantic treaty|treaty organi[sz]ation|member states?)\b",
     re.IGNORECASE,
 )
