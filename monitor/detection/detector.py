@@ -108,7 +108,9 @@ def detect(text: str, title: str | None = None) -> list[Event]:
         return []
     doc = Document()
     lang = ""
-    events: list[Event] = []
+    # Hits first, events once the whole text is read: whose membership an event is may be
+    # named after it ("The Chamber welcomed … The Riverside Chamber of Commerce was founded …").
+    found: list[tuple[Hit, str, int]] = []
 
     @cache
     def doc_year() -> int | None:  # the latest year the text names: "now" for its past tense
@@ -116,7 +118,7 @@ def detect(text: str, title: str | None = None) -> list[Event]:
         return max(years) if years else None
 
     if title:  # a title passed separately comes first; one at the text's top is read below
-        events += _read(title, guess_language(text), doc_year, doc, doc.add(title))
+        found += _read(title, guess_language(text), doc_year, doc.add(title))
     for par in paragraphs(text):
         cues = _cues(par)
         if not cues:
@@ -133,11 +135,11 @@ def detect(text: str, title: str | None = None) -> list[Event]:
             inside = [only for c, only in cues if start <= c < end] if start >= 0 else [False]
             lang = lang or guess_language(text)
             if inside and _worth_reading(sentence, lang, all(inside)):
-                events += _read(sentence, lang, doc_year, doc, index)
-    return _merge(events)
+                found += _read(sentence, lang, doc_year, index)
+    return _merge([_event(hit, sentence, doc, index) for hit, sentence, index in found])
 
 
-def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], doc: Document, index: int) -> list[Event]:
+def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: int) -> list[tuple[Hit, str, int]]:
     normalised = words_to_digits(sentence, lang, check=True) if has_number_words(sentence, lang) else sentence
     out = []
     for hit, past in sentence_hits(normalised, lang, doc_year):
@@ -145,7 +147,7 @@ def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], doc: Doc
             continue
         if past:
             continue
-        out.append(_event(hit, sentence.strip(), doc, index))
+        out.append((hit, sentence.strip(), index))
     return out
 
 

@@ -74,6 +74,13 @@ class Document:
                 if m.sentence <= sentence and head in ("verein", "association") and "e. v" in m.name.lower() \
                         and not _overlaps(m.name, skip):
                     return m.name, f"'{ref}' refers back to {m.name} (sentence {m.sentence + 1})"
+            # Named only later in the text: "The Chamber welcomed … The Riverside Chamber of Commerce …"
+            self.scan(len(self.units))
+            for m in self.mentions:
+                if m.sentence > sentence and head in m.name.lower() and not _overlaps(m.name, skip):
+                    return m.name, f"'{ref}' is {m.name}, named in sentence {m.sentence + 1}"
+        if self.topic is None:
+            self.scan(len(self.units))
         if self.topic is not None and _overlaps(self.topic, skip):
             other = next((m for m in self.mentions if not _overlaps(m.name, skip)), None)
             if other is not None:

@@ -70,7 +70,7 @@ _ATTENDANCE = re.compile(
     r"composed of|consist\w* of|elected|gewählt\w*|renewals|anwesend\w*|teilgenommen|teilnahmen|nahmen|"
     r"besucht|zahlungs\w*|mahnung\w*|unexcused|"
     r"erschienen|stimmten|abgestimmt|wählten|"
-    r"attended|attending|voted|present|folgten|besuchten|trafen|diskutierten|nehmen teil|"
+    r"attended|attending|voted|were present|present at|folgten|besuchten|trafen|diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an)\b",
     re.IGNORECASE,
 )
@@ -534,6 +534,8 @@ def count_frames(s: Sentence) -> list[Hit]:
                 continue
             if any(t.low in _NEW or t.low in ("weitere", "further", "additional") for t in toks[i + 1:k]):
                 continue  # "Zwölf neue Innovationscluster": newcomers, not the total
+            if any(lem in JOIN_VERBS | ADMIT_VERBS for _, lem in s.verbs):
+                continue  # "Three universities were admitted as members": newcomers
             window = []
             for t in toks[k + 1:k + 9]:
                 if t.text in (":", ";", "–", "|"):
@@ -570,6 +572,9 @@ def count_frames(s: Sentence) -> list[Hit]:
         if new or any(t.low in _NEW for t in toks[max(0, i - 2):i]):
             continue  # "zwölf neue Mitglieder": news without a name is no membership event
         hit = Hit(kind, frame, toks[at].text, number=tok.value, qualifier=_qualifier(toks, i))
+        subj = _clause_subject(s, i) if owner else None
+        if owner and subj is not None and subj.text.lower().startswith(owner.lower()) and subj.text != owner:
+            owner = subj.text  # "Die IHK Musterstadt zählt 45.000 IHK-Mitglieder"
         if owner:
             hit.programme = owner
             hit.roles["programme"] = f"{owner} (attached to {toks[at].text})"
@@ -680,7 +685,7 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
     return False
 
 
-_INCLUDING = frozenset("darunter including namely unter: u.a. insbesondere among".split())
+_INCLUDING = frozenset("darunter including namely u.a. insbesondere among :".split())
 _QUANTIFIERS = frozenset("alle viele mehrere einige beide beiden zahlreiche all many several some both".split())
 _FUNCTION_AFTER = frozenset("members and as in of to at on by since now this last this year in".split())
 _GATHERED = frozenset("organisieren zusammenschließen anschließen vereinen bündeln".split())
@@ -767,7 +772,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue  # the ordinal frame reports it
             if lem in WELCOME_VERBS and not member_ctx and not re.search(r"\bnew\b|\bneue", s.text, re.I):
                 continue
-            if passive or (s.lang == "en" and toks[k].low in ("admitted", "accepted") and not _has_object(s, k)):
+            headline = k == len(toks) - 1 or (k == len(toks) - 2 and toks[-1].kind == "punct")
+            headline = headline and not any(t.low in _COPULA or t.low in ("hat", "haben") for t in toks)
+            if passive or headline or (s.lang == "en" and toks[k].low in ("admitted", "accepted")
+                                       and not _has_object(s, k)):
                 subj = _clause_subject(s, k)
                 member, how = subj, "subject (passive)"
                 prog_phrase = target
@@ -801,13 +809,22 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             first = s.phrase_after(k, within=1)
             if first is None or first.prep is not None:
                 continue
+            group = coordinated(s.text, toks, s.phrases, first)
+            after = group[-1].end
+            if tok.text == ":" and after < len(toks) and toks[after].kind == "word":
+                continue  # "Vier neue Mitglieder: go-cluster zählt jetzt 93": a clause, not a list
             named = {h.member for h in out}
-            for p in coordinated(s.text, toks, s.phrases, first):
+            for p in group:
                 if p.text in named or not _nameish(s, p) or NOT_PROGRAMMES.search(p.text):
                     continue
                 hit = Hit("new_member", "new member: list", tok.text, member=p.text, place=_place_after(s, p))
                 hit.roles["member"] = f"{p.text} (listed after '{tok.text}')"
-                _programme_by_clause(s, hit, k, p)
+                if tok.text == ":":
+                    _programme_by_clause(s, hit, k, group[0])
+                    if hit.programme and any(hit.programme == g.text for g in group):
+                        hit.programme, hit.ref = None, ""
+                else:
+                    _programme_by_clause(s, hit, k, p)
                 out.append(hit)
             break
     # "X ist (seit kurzem) neu im Exzellenzprogramm Y", "X und Y sind neu bei Z".
@@ -848,9 +865,18 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if elsewhere:
             continue
         names: list[Phrase] = []
+        listed = False
         if i + 1 < len(toks) and toks[i + 1].text in (":",) or (i + 2 < len(toks) and toks[i + 1].low in ("sind", "are")
                                                                  and toks[i + 2].text == ":"):
-            names = [p for p in s.phrases if p.start > i and p.prep is None and not _generic(p.text)]
+            first = next((p for p in s.phrases if p.start > i and p.prep is None), None)
+            group = coordinated(s.text, toks, s.phrases, first) if first is not None else []
+            if group and (group[-1].end >= len(toks) or toks[group[-1].end].kind != "word"):
+                names = [p for p in group if not _generic(p.text)]  # not "…: go-cluster zählt jetzt 93"
+            listed = True
+        elif i >= 2 and toks[i - 2].low in ("als", "as") or (i >= 3 and toks[i - 3].low in ("als", "as")):
+            # A headline: "Pixelbau GmbH als neues Mitglied der Initiative Digitalregion"
+            als = i - 2 if toks[i - 2].low in ("als", "as") else i - 3
+            names = [p for p in s.phrases if p.end == als and p.prep is None and not _generic(p.text)]
         else:
             subj = _clause_subject(s, i)
             copula = any(t.low in _COPULA for t in toks[(subj.end if subj else 0):i])
@@ -870,6 +896,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             hit.roles["member"] = p.text
             if owner:
                 hit.programme = owner
+            elif listed:
+                hit.ref = ""  # "Die neuen Mitglieder sind: …": whose, the text around says
             else:
                 _programme_by_clause(s, hit, i, p)
             out.append(hit)

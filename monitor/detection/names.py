@@ -128,6 +128,8 @@ def _ends_name(tokens: list[Token], start: int, at: int) -> bool:
     Bundesministeriums", "Netzwerk X der Stadt Y"."""
     if tokens[at].low not in ("der", "des", "of"):
         return False
+    if tokens[at].low == "of":  # "University of Tartu", "Chamber of Commerce"
+        return _OWNER_START.match(tokens[at + 1].low) is not None
     if any(t.kind == "quote" for t in tokens[start:at]):
         return True
     if _OWNER_START.match(tokens[at + 1].low) is not None:

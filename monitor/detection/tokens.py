@@ -84,36 +84,40 @@ def _join_legal(sentence: str, toks: list[Token]) -> list[Token]:
 
 def tokenize(sentence: str) -> list[Token]:
     out: list[Token] = []
+    append = out.append
+    lowered = sentence.lower()
+    # Slices of the lower-cased sentence are the tokens' lower forms, unless lower-casing changed
+    # a length somewhere ("İ"); then each token is lower-cased on its own.
+    aligned = len(lowered) == len(sentence)
     for m in _TOKEN.finditer(sentence):
         kind = m.lastgroup or "punct"
-        text = m.group()
-        start = m.start()
-        if kind == "word" and text.endswith(".") and text[:-1].lower() not in _KEEP_DOT:
-            out.append(Token(text[:-1], text[:-1].lower(), "word", start))
-            out.append(Token(".", ".", "punct", start + len(text) - 1))
-            continue
-        if kind == "num":
-            dot = text.endswith(".")
+        start, end = m.span()
+        text = sentence[start:end]
+        low = lowered[start:end] if aligned else text.lower()
+        if kind == "word":
+            if text[-1] == "." and low[:-1] not in _KEEP_DOT:
+                append(Token(text[:-1], low[:-1], "word", start))
+                append(Token(".", ".", "punct", end - 1))
+            else:
+                append(Token(text, low, "word", start))
+        elif kind == "num":
+            dot = text[-1] == "."
             digits = text[:-1] if dot else text
             try:
-                value = parse_number(digits)
+                value: int | None = parse_number(digits)
             except ValueError:
                 value = None
-            out.append(Token(digits, digits, "num", start, value, dot))
-            continue
-        if kind == "ord":
-            digits = _ORD_SUFFIX.sub("", text)
+            append(Token(digits, digits, "num", start, value, dot))
+        elif kind == "ord":
             try:
-                value = parse_number(digits)
+                value = parse_number(_ORD_SUFFIX.sub("", text))
             except ValueError:
                 value = None
-            out.append(Token(text, text.lower(), "ord", start, value))
-            continue
-        if kind == "numword":
-            head, _, rest = text.partition("-")
-            out.append(Token(text, text.lower(), "numword", start, int(head)))
-            continue
-        out.append(Token(text, text.lower(), kind, start))
+            append(Token(text, low, "ord", start, value))
+        elif kind == "numword":
+            append(Token(text, low, "numword", start, int(text.partition("-")[0])))
+        else:
+            append(Token(text, low, kind, start))
     return _join_legal(sentence, out)
 
 
