@@ -48,6 +48,8 @@ def canonical_url(url: str) -> str:
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise URLError(f"not an absolute http(s) URL: {url[:200]!r}")
     host = parts.hostname.lower().rstrip(".")
+    if not host:  # "http://./": a host of dots only is no host
+        raise URLError(f"not an absolute http(s) URL: {url[:200]!r}")
     try:
         port = parts.port
     except ValueError:

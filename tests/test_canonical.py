@@ -15,7 +15,7 @@ def test_canonical_url(url: str, expected: str) -> None:
     assert canonical_url(url) == expected
 
 
-@pytest.mark.parametrize("bad", ["", "ftp://example.org/x", "mailto:a@b.de", "/relative/path", "http://"])
+@pytest.mark.parametrize("bad", ["", "ftp://example.org/x", "mailto:a@b.de", "/relative/path", "http://", "HTTP://.", "https://../x"])
 def test_not_a_web_url_is_refused(bad: str) -> None:
     with pytest.raises(URLError):
         canonical_url(bad)

@@ -166,9 +166,9 @@ def _fuller(old: Event, new: Event) -> Event:
     member = old.member
     if new.member and (not old.member or len(new.member) > len(old.member)):
         member = new.member
-    better = new if (new.member and not old.member) else old
+    better = new if (new.member and (not old.member or len(new.member) > len(old.member))) else old
     return replace(old, programme=programme, programme_name=programme_name, member=member,
-                   place=old.place or new.place, evidence=better.evidence, why=better.why)
+                   place=better.place or old.place or new.place, evidence=better.evidence, why=better.why)
 
 
 def _same(a: Event, b: Event) -> bool:

@@ -32,6 +32,7 @@ from .lexicon import (
 )
 from .names import DETERMINERS as DETERMINERS_
 from .names import POSSESSIVES, Phrase, coordinated, generic, phrases, subject
+from .names import PREPOSITIONS as PREPOSITIONS_
 from .tokens import Token, is_ordinal, tokenize
 
 
@@ -68,7 +69,7 @@ _ATTENDANCE = re.compile(
     r"angeschrieben|verstorben\w*|geehrt|ehrte\w*|ehrung\w*|jubilar\w*|honou?red|im durchschnitt|"
     r"durchschnittlich\w*|on average|average|goal|ziel|target|im blick|angestrebt|anstreben|hoffen|hope|"
     r"composed of|consist\w* of|elected|gewählt\w*|renewals|anwesend\w*|teilgenommen|teilnahmen|nahmen|"
-    r"besucht|zahlungs\w*|mahnung\w*|unexcused|"
+    r"besucht|zahlungs\w*|mahnung\w*|unexcused|zusammen|together|combined|"
     r"erschienen|stimmten|abgestimmt|wählten|"
     r"attended|attending|voted|were present|present at|folgten|besuchten|trafen|diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an)\b",
@@ -219,9 +220,21 @@ def _owned_by(s: Sentence, k: int, mn: MemberNoun) -> tuple[str | None, bool]:
 
 
 def _clause_subject(s: Sentence, at: int) -> Phrase | None:
-    finite = [k for k, _ in s.verbs if k < at] or [k for k, _ in s.verbs]
-    verb_at = finite[0] if finite else at
-    subj = subject(s.phrases, verb_at)
+    # The clause is cut at a colon or an opening quote: "Die Staatssekretärin: „Nun hat
+    # go-cluster 50 Mitglieder“" has go-cluster, not the speaker, as its subject.
+    toks = s.tokens
+    first = 0
+    for k in range(min(at, len(toks)) - 1, -1, -1):
+        if toks[k].text in (":", ";") or (toks[k].text in ("„", "“", "\"", "«") and k + 1 < len(toks)
+                                           and toks[k + 1].kind == "word" and toks[k + 1].text[:1].isupper()):
+            first = k + 1
+            break
+    verbs = [(k, lem) for k, lem in s.verbs if k >= first]
+    # The finite verb nearest before the trigger: a sentence that runs two clauses together
+    # ("… begrüßt das 100. Mitglied Das Cluster X ist als 100. Mitglied …") has two subjects.
+    finite = [k for k, _ in verbs if k < at] or [k for k, _ in verbs]
+    verb_at = (finite[-1] if any(k < at for k, _ in verbs) else finite[0]) if finite else at
+    subj = subject([p for p in s.phrases if p.start >= first], verb_at)
     if subj is not None and subj.text.lower() in _PRONOUN_SUBJECT:
         return None
     return subj
@@ -456,7 +469,26 @@ def _programme_by_clause(s: Sentence, hit: Hit, at: int, member: Phrase | None) 
                     hit.programme = p.text
                     hit.roles["programme"] = f"{p.text} (dative of {'/'.join(sorted(lemmas))})"
                     return
+    colon = next((k for k in range(at - 1, 0, -1) if s.tokens[k].text == ":"), None)
+    if colon is not None:  # "go-cluster: Über 100 Mitglieder setzen auf …", a headline's topic
+        topic = next((p for p in s.phrases if p.end == colon and p.prep is None), None)
+        if topic is not None and topic.org and not _generic(topic.text) \
+                and (member is None or topic.start != member.start):
+            inside = _clause_subject(s, at)
+            if inside is None or not inside.org or _generic(inside.text):
+                hit.programme = topic.text
+                hit.roles["programme"] = f"{topic.text} (before the colon)"
+                return
     subj = _clause_subject(s, at)
+    if subj is not None and subj.start > 0 and s.tokens[subj.start - 1].kind == "num":
+        # "Gegenwärtig nutzen 101 Cluster die Angebote des Programms": the counted members
+        genitive = next((p for p in s.phrases if p.det in ("des", "der") and p.prep is None and p.start > subj.end
+                         and (p.org or _generic(p.text))), None)
+        if genitive is not None and not _generic(genitive.text):
+            hit.programme = genitive.text
+            return
+        hit.ref = genitive.text.lower() if genitive is not None else _ref(s, at)
+        return
     if subj is not None and (member is None or subj.start != member.start):
         if subj.org and not _generic(subj.text):
             hit.programme = subj.text
@@ -562,7 +594,8 @@ def count_frames(s: Sentence) -> list[Hit]:
             else:
                 continue
             plural_frame = True
-        the_total = prev in ("die", "the") and tok.value >= 10 and at == i + 1  # "Die 95 Mitglieder von …"
+        the_total = prev in ("die", "the") and tok.value >= 10 and at == i + 1 \
+            and not (q > 1 and toks[q - 2].low in PREPOSITIONS_)  # "Die 95 Mitglieder von …", not "für die 70 …"
         if (attendance and not the_total) or _someone_elses_subject(s, i) \
                 or not (plural_frame or _licensed(s, i, at)):
             continue
@@ -661,7 +694,8 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
         return False
     if before in _LICENSING_BEFORE or before in ("es", "sind", "are", "now", "nun", "jetzt", "heute", "today"):
         return True
-    if before in ("die", "the", "den", "allen", "all") and (toks[i].value or 0) >= 10 and at == i + 1:
+    if before in ("die", "the", "den", "allen", "all") and (toks[i].value or 0) >= 10 and at == i + 1 \
+            and not (q > 1 and toks[q - 2].low in PREPOSITIONS_):
         after = s.phrase_after(at, within=0)
         return after is None or after.start != at + 1  # "die 95 go-cluster-Mitglieder", not "die drei … X, Y"
     if at + 1 < len(toks) and toks[at + 1].low in ("starke", "starken", "starker", "strong", "-strong"):
@@ -760,7 +794,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 _set_programme(hit, target, s, k)
                 out.append(hit)
         elif lem in ADMIT_VERBS or lem in WELCOME_VERBS:
-            if modal or _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 3])):
+            if modal or _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 7])):
                 continue
             member_ctx = any(member_noun(t.text) is not None for t in toks if t.kind == "word"
                              and ("mitglied" in t.low or "member" in t.low))
@@ -798,6 +832,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             out.append(hit)
     # "… sind 14 Organisationen beigetreten, darunter A, B und C", "new members including A and B".
     joined = any(lem in JOIN_VERBS | ADMIT_VERBS and not (k + 1 < len(toks) and toks[k + 1].low in ("forces", "hands"))
+                 and not _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 7]))
                  for k, lem in s.verbs) or any(
         t.low in _NEW and k + 1 < len(toks) and member_noun(toks[k + 1].text) is not None
         for k, t in enumerate(toks) if t.kind == "word")
@@ -806,6 +841,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         for k, tok in enumerate(toks):
             if tok.low not in _INCLUDING:
                 continue
+            if tok.text == ":" and not any(member_noun(t.text) for t in toks[max(0, k - 8):k]
+                                           if t.kind == "word" and ("mitglied" in t.low or "member" in t.low)):
+                continue  # "Berlin: …" is a dateline, not a list of members
             first = s.phrase_after(k, within=1)
             if first is None or first.prep is not None:
                 continue

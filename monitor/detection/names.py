@@ -78,7 +78,7 @@ def _word_ok(tok: Token) -> bool:
         return False
     if len(tok.text) >= 2 and tok.text.isupper() and tok.text.isalpha():
         return True  # an acronym: "IT", "NRW", "VDMA"
-    if tok.low in _STOP or _MEMBERISH.search(tok.low):
+    if tok.low in _STOP or tok.low in DETERMINERS or _MEMBERISH.search(tok.low):
         return False
     return True
 
