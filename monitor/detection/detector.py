@@ -33,7 +33,8 @@ from .sentences import paragraphs, split_paragraph
 _CUE = re.compile(
     "mitglied|member|beitr|beigetr|aufgenomm|aufnehm|aufnahme|join|admit|welcom|begrüß|gehör|zählt|"
     "zählen|vereint|vereinen|umfass|bündel|vertrit|repräsent|unite|compris|represent|brings together|"
-    "verfüg|zusammengeschlossen|celebrat|tritt|trat|nahm|nimm|nehm|verbind|vertret|feier|nutzen|neu i|neu b"
+    "verfüg|zusammengeschlossen|celebrat|tritt|trat|nahm|nimm|nehm|verbind|vertret|feier|nutzen|neu i|neu b|"
+    "belong|boast|made up of"
 )
 _WORD_START_ONLY = frozenset(("tritt", "trat", "nahm", "nimm", "nehm", "verbind", "vertret", "feier", "nutzen",
                               "neu i", "neu b"))
@@ -43,7 +44,8 @@ _WORD_START_ONLY = frozenset(("tritt", "trat", "nahm", "nimm", "nehm", "verbind"
 # cue needs a number for them to matter, and filler text is full of them.
 _COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen", "umfass", "bündel", "vertrit",
                             "repräsent", "unite", "compris", "represent", "brings together", "verfüg",
-                            "zusammengeschlossen", "verbind", "vertret", "feier", "nutzen", "celebrat"))
+                            "zusammengeschlossen", "verbind", "vertret", "feier", "nutzen", "celebrat", "belong",
+                            "boast", "made up of"))
 
 
 def _cues(text: str) -> list[tuple[int, bool]]:

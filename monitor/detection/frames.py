@@ -78,7 +78,7 @@ _ATTENDANCE = re.compile(
 _HISTORY = re.compile(
     r"\b(?:damals|seinerzeit|ursprünglich|gründung|gründungsjahr|gründungsmitglied\w*|gegründet|gründeten|"
     r"zu beginn|anfangs|"
-    r"originally|founded|founding|at the time|back then|initially|einst|gestartet|startete|started|began|"
+    r"originally|founded|at the time|back then|initially|einst|gestartet|startete|started|began|"
     r"begann|first year|ersten jahr|gründungsjahr|im laufe der jahre|over the years)\b",
     re.IGNORECASE,
 )
@@ -87,7 +87,8 @@ _PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge
 _PAST = re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfasste|vereinte|had|was|were|counted|"
                    r"numbered|angehört haben|gewesen)\b", re.IGNORECASE)
 # Past only for the clause that says it: "…, rund 100 mehr als im Vorjahr" leaves the count before it.
-_HISTORY_CLAUSE = re.compile(r"\b(?:year prior|years ago|vorjahr|vorjahres|im jahr zuvor|previous year|prior year)\b",
+_HISTORY_CLAUSE = re.compile(r"\b(?:year prior|years ago|vorjahr|vorjahres|im jahr zuvor|previous year|prior year|"
+                             r"founding)\b",
                              re.IGNORECASE)
 _NOW = re.compile(r"\b(?:heute|jetzt|nun|inzwischen|mittlerweile|aktuell|derzeit|zurzeit|gegenwärtig|now|today|"
                   r"currently)\b",
@@ -583,7 +584,7 @@ def count_frames(s: Sentence) -> list[Hit]:
             # "In der Kreishandwerkerschaft sind 15 Innungen organisiert", "… im „netz“ zusammengeschlossen"
             gathered = [lem for vk, lem in s.verbs if lem in _GATHERED and vk > k
                         and any(t is toks[vk] for t in clause_toks)]
-            place = next((p for p in s.phrases if p.prep in ("in", "im", "bei", "beim") and p.org
+            place = next((p for p in s.phrases if p.prep in ("in", "im", "bei", "beim", "to") and p.org
                           and not _generic(p.text) and any(t is toks[p.start] for t in clause_toks)), None)
             if mk is not None:
                 at, mn, frame = mk, member_noun(toks[mk].text) or MemberNoun(), "count: members as"
@@ -671,7 +672,9 @@ def count_frames(s: Sentence) -> list[Hit]:
 
 _LICENSING_BEFORE = frozenset("mit with von of auf to der des seine seinen seiner ihre ihren ihrer its their our "
                               "unsere unseren unserer insgesamt total marke grenze mark milestone hürde "
-                              "schwelle: rund über knapp fast gut etwa".split())
+                              "schwelle: rund über knapp fast gut etwa boasts boast approaching approaches reached "
+                              "reaches passed surpassed exceeded tops topped counts numbers totals includes "
+                              "including comprising comprises".split())
 _HOLDING = frozenset(
     "haben zählen umfassen vereinen vertreten verzeichnen bündeln verbinden repräsentieren organisieren "
     "gehören angehören erreichen überschreiten knacken durchbrechen wachsen steigen "
@@ -722,7 +725,7 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
 _INCLUDING = frozenset("darunter including namely u.a. insbesondere among :".split())
 _QUANTIFIERS = frozenset("alle viele mehrere einige beide beiden zahlreiche all many several some both".split())
 _FUNCTION_AFTER = frozenset("members and as in of to at on by since now this last this year in".split())
-_GATHERED = frozenset("organisieren zusammenschließen anschließen vereinen bündeln".split())
+_GATHERED = frozenset("organisieren zusammenschließen anschließen vereinen bündeln belong".split())
 _QUALIFIER_WORDS = frozenset("über mehr als rund knapp fast gut etwa ca circa nahezu beinahe insgesamt mindestens "
                              "more than over around about approximately some nearly almost at least weit "
                              "heute inzwischen mittlerweile derzeit aktuell bereits schon".split())

@@ -80,13 +80,13 @@ _VERB_CANDIDATE = re.compile(
     r"steig|stieg|gestieg|erhöh|repräsent|organisier|hab|hat|hatt|sind|ist|war|wurd|werd|nutz|verfüg|"
     r"zusammengeschloss|gratul|angeschloss|anschließ|organisiert|"
     r"join|welcom|admit|represent|compris|unit|grow|grew|count|accept|becam|becom|brings|bring|"
-    r"feier|celebr|erreich|reach|gewinn|verzeichn|meld|announc|freu|"
+    r"feier|celebr|erreich|reach|gewinn|verzeichn|meld|announc|freu|belong|boast|"
     r"(?:has|have|had|is|are|was|were)$|numb|total|reach|includ|enlist|sign|ratif)"
 )
 
 COUNT_VERBS = frozenset(
     "zählen vereinen umfassen bündeln verbinden vertreten repräsentieren organisieren haben angehören "
-    "nutzen zusammenschließen verfügen anschließen "
+    "nutzen zusammenschließen verfügen anschließen boast "
     "represent comprise unite count have include bring number total".split()
 )
 # Verbs whose subject is the organisation whose membership grows ("Der VDMA begrüßt sein …").
