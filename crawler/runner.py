@@ -49,6 +49,7 @@ def settings_for(config: Config, *, log_level: str | None = None, progress: bool
             "ROBOTSTXT_OBEY": c["obey_robots"],
             "CLOSESPIDER_PAGECOUNT": c["max_pages"],
             "CLUSTERWATCH_DB": str(config.database),
+            "CLUSTERWATCH_AGGREGATORS": [s.name for s in config.sources if s.aggregator],
             "LOG_LEVEL": log_level or c["log_level"],
             "LOG_INSTALL_ROOT_HANDLER": True,
             "CLUSTERWATCH_PROGRESS": progress,

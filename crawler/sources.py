@@ -36,6 +36,7 @@ COMMON_KEYS: dict[str, Key] = {
     "allowed_domains": Key(list, None, "hosts it may fetch from; default: the hosts of its URLs"),
     "download_delay": Key((int, float), None, "seconds between requests to this source's hosts"),
     "max_pages": Key(int, None, "stop after this many pages (default: crawler.max_pages)"),
+    "aggregator": Key(bool, False, "republishes other sites' announcements: an original's copy of the same day wins"),
 }
 
 
@@ -111,12 +112,13 @@ class Source:
     download_delay: float | None
     max_pages: int | None
     options: dict[str, Any] = field(default_factory=dict)
+    aggregator: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "kind": self.kind, "urls": self.urls, "every": self.every,
             "cron": self.cron, "enabled": self.enabled, "allowed_domains": self.allowed_domains,
-            **self.options,
+            "aggregator": self.aggregator, **self.options,
         }
 
 
@@ -202,4 +204,5 @@ def parse_source(table: Any, index: int = 1) -> Source:
         name=name, kind=kind_name, urls=urls, every=every, cron=table.get("cron"), jitter=jitter,
         enabled=table.get("enabled", True), allowed_domains=[str(d).lower() for d in domains],
         download_delay=table.get("download_delay"), max_pages=table.get("max_pages"), options=options,
+        aggregator=table.get("aggregator", False),
     )

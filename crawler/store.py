@@ -12,7 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from crawler import fingerprint
+from crawler import fingerprint, precedence
 from crawler.canonical import URLError, canonical_url
 from crawler.items import TEXT_KINDS, AnnouncementItem
 from crawler.migrations import migrations
@@ -146,8 +146,10 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
 
 
 class Store:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, aggregators: Iterable[str] = ()):
         self.path = Path(path)
+        # Sources that republish others' announcements: on a tie their copy never becomes the own one.
+        self.aggregators = frozenset(aggregators)
         self.db = connect(self.path)
         self.conn = self.db.conn
 
@@ -202,13 +204,13 @@ class Store:
         """Make an earlier-published copy the announcement's own address and text.
 
         Sources are crawled concurrently, so a republication may be stored before the original;
-        the copy published first is the best guess at the original. The other stays a sighting.
+        the copy published first is the best guess at the original (``crawler.precedence``). The
+        other stays a sighting.
         """
-        if not item.published:
-            return
-        stored, old_url = self.conn.execute("SELECT published, url FROM announcements WHERE id = ?",
-                                            (ann_id,)).fetchone()
-        if stored is not None and item.published[:10] >= stored[:10]:
+        stored, old_url, old_source = self.conn.execute(
+            "SELECT published, url, source FROM announcements WHERE id = ?", (ann_id,)).fetchone()
+        if not precedence.replaces(item.published, item.source in self.aggregators,
+                                   stored, old_source in self.aggregators):
             return
         similarity = self.conn.execute("SELECT similarity FROM sightings WHERE announcement_id = ? AND url = ?",
                                        (ann_id, url)).fetchone()

@@ -83,6 +83,7 @@ revisit = true
 name = "aggregator"
 kind = "article"
 url = "{agg}/"
+aggregator = true
 follow = "\\\\?p=\\\\d+$"
 
 [email]

@@ -53,7 +53,7 @@ def test_built_in_defaults_configure_the_real_sources() -> None:
     ('[[sources]]\nname = "x"\nkind = "rss"\nurl = "https://a.de/"\n',
      "unknown kind 'rss'; valid kinds: article, feed, gsb"),
     ('[[sources]]\nname = "x"\nkind = "feed"\nurl = "https://a.de/"\nevery_ = "1h"\n',
-     "unknown key 'every_' for kind 'feed'; valid keys: allowed_domains, cron, "),
+     "unknown key 'every_' for kind 'feed'; valid keys: aggregator, allowed_domains, cron, "),
     ('[[sources]]\nname = "x"\nkind = "feed"\nurl = "https://a.de/"\nfollow = "x"\n',
      "unknown key 'follow' for kind 'feed'"),
     ('[[sources]]\nname = "x"\nkind = "feed"\nurl = "https://a.de/"\nevery = "often"\n',

@@ -82,7 +82,7 @@ class SourceSpider(scrapy.Spider):
             return
         if not self.db_path:
             raise RuntimeError("no dataset path: set CLUSTERWATCH_DB or run through 'clusterwatch crawl'")
-        self.store = Store(self.db_path)
+        self.store = Store(self.db_path, aggregators=self.crawler.settings.getlist("CLUSTERWATCH_AGGREGATORS"))
         self.run_id = self.store.start_run(self.source.name, self.batch)
 
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
