@@ -88,9 +88,15 @@ def apply_migrations(db: Database, migration_set: Any, path: Path) -> None:
 
 
 def connect(path: str | Path) -> Database:
-    """Open (creating if needed) the dataset for writing, with WAL and all migrations applied."""
+    """Open (creating if needed) the dataset for writing, with WAL and all migrations applied.
+
+    The file is created, its folder is not: a mistyped --db would otherwise leave a whole folder
+    tree behind, and a dataset in it that no other command finds.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        raise DatasetNotWritable(f"cannot create dataset {path}: the folder {path.parent} does not exist;"
+                                 " create it first or pass another --db")
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -116,14 +122,20 @@ def connect(path: str | Path) -> Database:
     return db
 
 
+def require_dataset(path: str | Path) -> Path:
+    """The dataset's path, for a command that only reads it: a missing one is an error, never created."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetMissing(f"no dataset at {path}: run 'clusterwatch crawl' first or pass --db")
+    return path
+
+
 def connect_readonly(path: str | Path) -> sqlite3.Connection:
     """A connection that cannot write, attach another database or load an extension.
 
     Read-only is enforced by SQLite (mode=ro plus query_only), not by inspecting the SQL.
     """
-    path = Path(path)
-    if not path.exists():
-        raise DatasetMissing(f"no dataset at {path}: run 'clusterwatch crawl' first or pass --db")
+    path = require_dataset(path)
     uri = f"file:{quote(path.resolve().as_posix())}?mode=ro"  # a '#' or '?' in the path must stay in the path
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -19,7 +19,7 @@ import click
 from tabulate import tabulate
 
 from crawler.config import Config, ConfigError
-from crawler.store import StoreError, connect_readonly
+from crawler.store import StoreError, connect_readonly, require_dataset
 
 USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, StoreError)
 
@@ -37,6 +37,12 @@ class State:
 
             self._config = load(self.config_path, db=self.db)
         return self._config
+
+    @property
+    def existing(self) -> Config:
+        """The configuration, for a command that reads the dataset: it must exist already."""
+        require_dataset(self.config.database)
+        return self.config
 
 
 def _set_state(attr: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -322,7 +328,7 @@ def detect(state: State, all_again: bool) -> None:
     """
     from monitor.pipeline import run_detection
 
-    stats = run_detection(state.config, all_again=all_again)
+    stats = run_detection(state.existing, all_again=all_again)
     click.echo(f"analysed {stats['announcements']} announcement(s): {stats['events']} event(s), "
                f"{stats['new_events']} new, {stats['milestones']} new milestone(s)")
 
@@ -424,9 +430,10 @@ def notify(state: State) -> None:
     from monitor.alerts.health import queue_health_notices
     from monitor.alerts.outbox import deliver
 
-    queue_digests(state.config)
-    queue_health_notices(state.config)
-    report = deliver(state.config)
+    config = state.existing
+    queue_digests(config)
+    queue_health_notices(config)
+    report = deliver(config)
     for message in report.messages:
         click.echo(message, err=True)
     click.echo(f"sent {report.sent}, failed {report.failed}, rejected {report.rejected}")
@@ -453,7 +460,7 @@ def alerts(ctx: click.Context, as_json: bool) -> None:
 
     state = ctx.find_object(State)
     assert state is not None
-    listed = list_alerts(state.config)
+    listed = list_alerts(state.existing)
     if as_json:
         click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return
@@ -476,7 +483,7 @@ def alerts_retry(state: State, alert_id: int) -> None:
     """
     from monitor.alerts.outbox import retry_alert
 
-    retry_alert(state.config, alert_id)
+    retry_alert(state.existing, alert_id)
     click.echo(f"alert {alert_id} queued; run 'clusterwatch notify' to deliver it")
 
 
@@ -516,9 +523,7 @@ def backup(state: State, target: str) -> None:
     Example:
         clusterwatch backup /var/backups/clusterwatch-$(date +%F).db
     """
-    database = state.config.database
-    if not database.exists():
-        raise click.ClickException(f"no dataset at {database}")
+    database = require_dataset(state.config.database)
     source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
         dest = sqlite3.connect(target)

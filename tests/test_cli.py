@@ -146,3 +146,30 @@ def test_extract_prints_one_json_line_per_input(tmp_path, cli) -> None:
     assert [e["number"] for e in by_path["-"]] == [5000]
     missing = cli("extract", str(tmp_path / "nope.txt"))
     assert missing.code == 1 and "cannot read" in missing.err
+
+
+@pytest.mark.parametrize("args", [("detect",), ("alerts",), ("alerts", "retry", "1"), ("notify",), ("milestones",),
+                                  ("backup", "copy.db")])
+def test_commands_that_read_need_an_existing_dataset(tmp_path, cli, args) -> None:
+    # `alerts` used to create an empty dataset in the working folder, and `--db /nonexistent/x.db
+    # detect` said "analysed 0" with exit 0 after creating the folder tree.
+    config = write_config(tmp_path / "cw.toml", [], database="cw.db")
+    for db in (None, str(tmp_path / "nonexistent" / "folder" / "x.db")):
+        result = cli(*(["--db", db] if db else []), *args, config=config)
+        assert result.code == 1, result
+        assert result.err.strip().splitlines() == [f"Error: no dataset at {db or tmp_path / 'cw.db'}:"
+                                                   " run 'clusterwatch crawl' first or pass --db"]
+    assert not (tmp_path / "cw.db").exists() and not (tmp_path / "nonexistent").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cw.toml"]
+
+
+def test_commands_that_write_create_the_dataset_but_not_a_missing_folder(tmp_path, cli) -> None:
+    config = write_config(tmp_path / "cw.toml", [{"name": "press", "kind": "feed", "url": "http://127.0.0.1:9/f.xml"}])
+    missing = tmp_path / "nonexistent" / "folder" / "cw.db"
+    for command in ("crawl", "run"):
+        result = cli("--db", str(missing), command, *(["--once"] if command == "run" else []), config=config)
+        assert result.code == 1
+        assert result.err.strip().splitlines()[-1] == (
+            f"Error: cannot create dataset {missing}: the folder {missing.parent} does not exist;"
+            " create it first or pass another --db")
+    assert not (tmp_path / "nonexistent").exists()
