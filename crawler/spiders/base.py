@@ -28,7 +28,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.canonical import host_of
+from crawler.canonical import host_of, on_domains
 from crawler.sources import Source
 from crawler.store import Store
 
@@ -54,6 +54,7 @@ class SourceSpider(scrapy.Spider):
         self.stopped_early = False
         self.store: Store | None = None
         self.run_id: int | None = None
+        self.off_site_example: str | None = None
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -97,6 +98,7 @@ class SourceSpider(scrapy.Spider):
                                     f" max_pages = {limit} reached{skipped}")
         if reason not in ("finished", "closespider_pagecount"):
             self.error(f"crawl ended early: {reason}")
+        self._check_off_site()
         self.before_close()
         if self.fatal:
             status = "failed"
@@ -194,8 +196,28 @@ class SourceSpider(scrapy.Spider):
         return int(meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 
     def allowed(self, url: str) -> bool:
-        host = host_of(url)
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        return on_domains(url, self.allowed_domains)
+
+    def on_site(self, url: str) -> bool:
+        """Whether a link the source wants may be followed; the ones dropped as off-site are
+        counted, so that a crawl which could follow none of its links does not pass for "ok"."""
+        if self.allowed(url):
+            self.counts["links_on_site"] += 1
+            return True
+        self.counts["links_off_site"] += 1
+        self.off_site_example = self.off_site_example or url
+        return False
+
+    def _check_off_site(self) -> None:
+        dropped = self.counts["links_off_site"]
+        if not dropped:
+            return
+        domains = ", ".join(self.allowed_domains)
+        if self.counts["links_on_site"]:
+            self.warn(f"{dropped} links dropped as off-site (e.g. {self.off_site_example}); allowed_domains: {domains}")
+        else:
+            self.error(f"all {dropped} links were dropped as off-site (e.g. {self.off_site_example}): add"
+                       f" {host_of(self.off_site_example or '')!r} to allowed_domains ({domains})", fatal=True)
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         if self.full or self.store is None:
