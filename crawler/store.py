@@ -332,9 +332,10 @@ class Store:
     ) -> None:
         self.conn.execute(
             "INSERT INTO sightings (announcement_id, url, source, match, similarity, published,"
-            " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?)"
-            " ON CONFLICT(url, source) DO UPDATE SET last_seen = excluded.last_seen",
-            (ann_id, url, item.source, match, sim, item.published, seen, seen),
+            " first_seen, last_seen, title) VALUES (?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(url, source) DO UPDATE SET last_seen = excluded.last_seen,"
+            " title = coalesce(excluded.title, title)",
+            (ann_id, url, item.source, match, sim, item.published, seen, seen, item.title),
         )
 
     # --- what the spiders ask ---------------------------------------------------------------
