@@ -10,6 +10,7 @@ import importlib
 import json
 import sqlite3
 import uuid
+from contextlib import ExitStack
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -17,9 +18,10 @@ from scrapy.settings import Settings
 
 from crawler import settings as default_settings
 from crawler.config import Config
+from crawler.locks import LockHeld, crawl_lock_path, held
 from crawler.sources import KINDS, Source
 from crawler.spiders.base import SourceSpider
-from crawler.store import Store, StoreError, connect_readonly, now_iso, rows
+from crawler.store import RUN_COUNTS, Store, StoreError, connect_readonly, now_iso, rows
 
 
 def spider_class(source: Source) -> type[SourceSpider]:
@@ -61,16 +63,42 @@ def settings_for(config: Config, *, log_level: str | None = None, progress: bool
 
 def crawl(config: Config, sources: list[Source], *, full: bool = False,
           log_level: str | None = None, progress: bool = False) -> list[dict[str, Any]]:
-    """Crawl the sources once, concurrently; return one crawl-run row per source."""
+    """Crawl the sources once, concurrently; return one crawl-run row per source.
+
+    A source another process is crawling (the service, a second `crawl`) is skipped, with a row
+    saying so that is not stored: two crawls of one source would fetch everything twice.
+    """
     batch = uuid.uuid4().hex
     settings = settings_for(config, log_level=log_level, progress=progress)
     # Creating the dataset (and running migrations) before the spiders open keeps them from
     # racing each other to migrate.
     Store(config.database).close()
-    process = CrawlerProcess(settings)
-    for source in sources:
-        process.crawl(spider_class(source), db=str(config.database), batch=batch, full=full)
-    process.start()
+    with ExitStack() as locks:
+        skipped = []
+        for source in sources:
+            try:
+                locks.enter_context(held(crawl_lock_path(config.database, source.name)))
+            except LockHeld as exc:
+                skipped.append(skipped_run(source.name, batch, exc.pid))
+        mine = [s for s in sources if s.name not in {r["source"] for r in skipped}]
+        if mine:
+            process = CrawlerProcess(settings)
+            for source in mine:
+                process.crawl(spider_class(source), db=str(config.database), batch=batch, full=full)
+            process.start()
+    return _recorded_runs(config, mine, batch) + skipped
+
+
+def skipped_run(source: str, batch: str, pid: str) -> dict[str, Any]:
+    """The row shown for a source left alone because another process is crawling it."""
+    message = f"skipped: another crawl of {source} is running (process {pid})"
+    return {"id": None, "batch": batch, "source": source, "started": now_iso(), "finished": now_iso(),
+            "status": "skipped", **dict.fromkeys(RUN_COUNTS, 0), "error_messages": json.dumps([message])}
+
+
+def _recorded_runs(config: Config, sources: list[Source], batch: str) -> list[dict[str, Any]]:
+    if not sources:
+        return []
     try:
         store = Store(config.database)
     except StoreError:

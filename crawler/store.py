@@ -28,6 +28,9 @@ from crawler.items import TEXT_KINDS, AnnouncementItem
 from crawler.migrations import migrations
 
 BUSY_TIMEOUT_MS = 30_000
+# The counters of a crawl run (crawl_runs columns).
+RUN_COUNTS = ("pages", "items", "new", "updated", "duplicates", "unchanged", "not_modified",
+              "selector_misses", "http_errors", "errors")
 
 
 class StoreError(Exception):
@@ -408,13 +411,11 @@ class Store:
         return cur.lastrowid
 
     def finish_run(self, run_id: int, stats: dict[str, Any], messages: list[str], status: str) -> None:
-        cols = ("pages", "items", "new", "updated", "duplicates", "unchanged", "not_modified",
-                "selector_misses", "http_errors", "errors")
         self.conn.execute(
             f"UPDATE crawl_runs SET finished = ?, status = ?, error_messages = ?,"
-            f" {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+            f" {', '.join(f'{c} = ?' for c in RUN_COUNTS)} WHERE id = ?",
             (now_iso(), status, json.dumps(messages[:100], ensure_ascii=False),
-             *(int(stats.get(c, 0)) for c in cols), run_id),
+             *(int(stats.get(c, 0)) for c in RUN_COUNTS), run_id),
         )
 
     def runs(self, batch: str) -> list[dict[str, Any]]:

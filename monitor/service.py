@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import Config, ConfigError
+from crawler.locks import LockHeld, held, service_lock_path
 from crawler.sources import Source, parse_duration
-from crawler.store import Store, now_iso
+from crawler.store import Store, StoreError, now_iso
 
 log = logging.getLogger("clusterwatch")
 
@@ -236,7 +237,8 @@ def run_once(config: Config) -> int:
         run = crawl_in_child(config_path, str(config.database), source.name, settings.crawl_timeout,
                              settings.max_crawl_memory_mb)
         log_run(run)
-        ok = ok and run.get("status") == "ok"
+        # A source the service is crawling right now was skipped, and said so: not a failure.
+        ok = ok and run.get("status") in ("ok", "skipped")
     delivered = after_crawl(config)
     return 0 if ok and delivered else 1
 
@@ -250,15 +252,32 @@ def _trigger(source: Source) -> Any:
     return IntervalTrigger(seconds=source.every, jitter=int(source.jitter) or None, timezone="Europe/Berlin")
 
 
+class ServiceRunning(StoreError):
+    pass
+
+
 def serve(config: Config) -> int:
-    """Run until SIGTERM or SIGINT; returns the exit status."""
+    """Run until SIGTERM or SIGINT; returns the exit status.
+
+    One service per dataset: a second would crawl every source again on its own schedule (each
+    crawl appeared twice in crawl_runs), so it is refused, naming the first one's process.
+    """
+    Store(config.database).close()  # migrations run on start; a missing folder is reported here
+    try:
+        with held(service_lock_path(config.database)):
+            return _serve(config)
+    except LockHeld as exc:
+        raise ServiceRunning(f"another 'clusterwatch run' (process {exc.pid}) already serves {config.database};"
+                             " stop it first, or give this one another --db") from None
+
+
+def _serve(config: Config) -> int:
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
     settings = service_settings(config)
-    Store(config.database).close()  # migrations run on start
     settings.jobs_db.parent.mkdir(parents=True, exist_ok=True)
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{settings.jobs_db}")},
