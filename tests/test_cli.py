@@ -173,3 +173,42 @@ def test_commands_that_write_create_the_dataset_but_not_a_missing_folder(tmp_pat
             f"Error: cannot create dataset {missing}: the folder {missing.parent} does not exist;"
             " create it first or pass another --db")
     assert not (tmp_path / "nonexistent").exists()
+
+
+def test_sources_labels_every_column_and_shows_the_whole_reason(tmp_path, cli) -> None:
+    url = "http://127.0.0.1:9/SiteGlobals/Functions/RSSFeed/DE/RSSNewsfeed/RSS_Pressemitteilungen_und_Reden.xml"
+    config = write_config(tmp_path / "cw.toml", [{"name": "gone", "kind": "feed", "url": url}])
+    cli("crawl", config=config)
+    out = cli("sources", config=config).out
+    assert out.splitlines()[0].split() == ["name", "kind", "enabled", "last", "run", "new", "health"]
+    assert f"  gone: failing: {url}: connection refused" in out.splitlines()  # used to be cut at 60 characters
+
+
+def test_export_and_backup_into_a_missing_folder_are_one_line_and_exports_are_0644(crawled, cli, tmp_path) -> None:
+    missing = tmp_path / "nope" / "x"
+    for args in (("export", "-o", f"{missing}.json"), ("backup", f"{missing}.db")):
+        result = cli(*args, config=crawled)
+        assert result.code == 1
+        assert result.err.strip().splitlines() == [
+            f"Error: cannot write {missing}.{args[-1].rsplit('.', 1)[1]}: the folder {missing.parent} does not exist"]
+    assert not missing.parent.exists()
+    # mkstemp's private 0600 used to survive the rename, so a web server could not publish the feed.
+    old = os.umask(0o022)  # the child inherits it
+    try:
+        assert cli("export", "--what", "announcements", "-o", str(tmp_path / "m.json"), config=crawled).code == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_search_shows_unknown_for_an_undated_announcement(tmp_path, cli) -> None:
+    from crawler.items import AnnouncementItem
+    from crawler.store import Store
+
+    store = Store(tmp_path / "data.db")
+    store.ingest(AnnouncementItem(url="https://a.example/x", source="s", title="Clusterwoche ohne Datum",
+                                  body="Die Clusterwoche beginnt bald."))
+    store.close()
+    config = write_config(tmp_path / "cw.toml", [])
+    # The date column used to show "date unkno", cut to the width of a date.
+    assert cli("search", "Clusterwoche", config=config).out.splitlines()[0] == "unknown     Clusterwoche ohne Datum"

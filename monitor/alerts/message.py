@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from monitor.labels import event_label
+
 # RFC 5322 allows 998 octets per line; folding handles long headers, but a subject that runs to
 # thousands of characters (an extraction gone wrong) helps nobody, so it is shortened.
 SUBJECT_MAX = 400
@@ -132,11 +134,6 @@ def _labels(language: str) -> Mapping[str, str]:
     return _LABELS[language]
 
 
-def _ordinal_en(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _who(ctx: MilestoneContext) -> str:
     member = one_line(ctx.member or "")
     place = one_line(ctx.place or "")
@@ -149,12 +146,7 @@ def milestone_subject(ctx: MilestoneContext, language: str = "de") -> str:
     """The subject line, already cleaned of control characters and shortened to SUBJECT_MAX."""
     _labels(language)
     programme = one_line(ctx.programme) or "?"
-    if ctx.kind == "member_count" and ctx.number is not None:
-        what = f"{ctx.number} Mitglieder" if language == "de" else f"{ctx.number} members"
-    elif ctx.kind == "new_member" or ctx.number is None:
-        what = "neues Mitglied" if language == "de" else "new member"
-    else:
-        what = f"{ctx.number}. Mitglied" if language == "de" else f"{_ordinal_en(ctx.number)} member"
+    what = event_label(ctx.kind, ctx.number, language)
     who = _who(ctx) if ctx.kind != "member_count" else ""
     subject = f"{programme}: {what}" + (f" — {who}" if who else "")
     return _shorten(subject, SUBJECT_MAX)
