@@ -32,27 +32,35 @@ def spider_class(source: Source) -> type[SourceSpider]:
     return type(f"{class_name}_{safe}", (base,), {"name": source.name, "source": source, "custom_settings": {}})
 
 
+def config_settings(config: Config) -> dict[str, Any]:
+    """The Scrapy settings the configuration's [crawler] section and sources stand for; the same
+    for `clusterwatch crawl` and `scrapy crawl NAME` (``crawler.spiderloader``)."""
+    c = config.crawler
+    return {
+        "USER_AGENT": config.user_agent,
+        "DOWNLOAD_DELAY": c["download_delay"],
+        "AUTOTHROTTLE_ENABLED": c["autothrottle"],
+        "AUTOTHROTTLE_START_DELAY": max(c["download_delay"], 0.1),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": c["concurrent_per_domain"],
+        "DOWNLOAD_TIMEOUT": c["timeout"],
+        "RETRY_TIMES": c["retries"],
+        "RETRY_BACKOFF_BASE": c["retry_backoff"],
+        "DOWNLOAD_MAXSIZE": c["max_response_bytes"],
+        "DOWNLOAD_WARNSIZE": min(c["max_response_bytes"], default_settings.DOWNLOAD_WARNSIZE),
+        "ROBOTSTXT_OBEY": c["obey_robots"],
+        "CLOSESPIDER_PAGECOUNT": c["max_pages"],
+        "CLUSTERWATCH_DB": str(config.database),
+        "CLUSTERWATCH_AGGREGATORS": [s.name for s in config.sources if s.aggregator],
+    }
+
+
 def settings_for(config: Config, *, log_level: str | None = None, progress: bool = False) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
-    c = config.crawler
     settings.setdict(
         {
-            "USER_AGENT": config.user_agent,
-            "DOWNLOAD_DELAY": c["download_delay"],
-            "AUTOTHROTTLE_ENABLED": c["autothrottle"],
-            "AUTOTHROTTLE_START_DELAY": max(c["download_delay"], 0.1),
-            "CONCURRENT_REQUESTS_PER_DOMAIN": c["concurrent_per_domain"],
-            "DOWNLOAD_TIMEOUT": c["timeout"],
-            "RETRY_TIMES": c["retries"],
-            "RETRY_BACKOFF_BASE": c["retry_backoff"],
-            "DOWNLOAD_MAXSIZE": c["max_response_bytes"],
-            "DOWNLOAD_WARNSIZE": min(c["max_response_bytes"], settings.getint("DOWNLOAD_WARNSIZE")),
-            "ROBOTSTXT_OBEY": c["obey_robots"],
-            "CLOSESPIDER_PAGECOUNT": c["max_pages"],
-            "CLUSTERWATCH_DB": str(config.database),
-            "CLUSTERWATCH_AGGREGATORS": [s.name for s in config.sources if s.aggregator],
-            "LOG_LEVEL": log_level or c["log_level"],
+            **config_settings(config),
+            "LOG_LEVEL": log_level or config.crawler["log_level"],
             "LOG_INSTALL_ROOT_HANDLER": True,
             "CLUSTERWATCH_PROGRESS": progress,
         },

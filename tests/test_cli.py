@@ -212,3 +212,20 @@ def test_search_shows_unknown_for_an_undated_announcement(tmp_path, cli) -> None
     config = write_config(tmp_path / "cw.toml", [])
     # The date column used to show "date unkno", cut to the width of a date.
     assert cli("search", "Clusterwoche", config=config).out.splitlines()[0] == "unknown     Clusterwoche ohne Datum"
+
+
+def test_scrapy_crawl_uses_the_configurations_crawler_settings(tmp_path, site_copy) -> None:
+    # `scrapy crawl NAME` used to apply only the project defaults: DOWNLOAD_DELAY stayed 2.0 when the
+    # configuration said 0.2, and the User-Agent lacked the contact.
+    site = site_copy()
+    make_site(site)
+    config = write_config(tmp_path / "cw.toml", [{"name": "press", "kind": "feed", "url": site.url + "/feed.xml"}],
+                          crawler={"download_delay": 0.2, "contact": "ops@example.org", "timeout": 7})
+    env = {**os.environ, "CLUSTERWATCH_CONFIG": str(config)}
+    crawl = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "press", "-s", "LOG_LEVEL=INFO"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert crawl.returncode == 0, crawl.stderr
+    overridden = crawl.stderr[crawl.stderr.index("Overridden settings"):]
+    assert "'DOWNLOAD_DELAY': 0.2" in overridden and "'DOWNLOAD_TIMEOUT': 7" in overridden
+    agents = {headers.get("User-Agent") for _, _, headers in site.requests}
+    assert agents == {"clusterwatch/0.1 (+https://github.com/clusterwatch/clusterwatch) contact: ops@example.org"}
