@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sqlite3
 import uuid
 from contextlib import ExitStack
@@ -22,6 +23,30 @@ from crawler.locks import LockHeld, crawl_lock_path, held
 from crawler.sources import KINDS, Source
 from crawler.spiders.base import SourceSpider
 from crawler.store import RUN_COUNTS, Store, StoreError, connect_readonly, now_iso, rows
+
+
+class _Process(CrawlerProcess):
+    """Scrapy's process, saying what a Ctrl-C does, and recording every run before a second
+    Ctrl-C stops the reactor (which would otherwise end without closing the spiders)."""
+
+    interrupted = False
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        self.interrupted = True
+        # os.write: a signal handler must not use a stream the interrupted code may be writing to.
+        os.write(2, b"stopping (Ctrl-C again to abort)\n")
+        super()._signal_shutdown(signum, frame)
+
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        from twisted.internet import reactor
+
+        reactor.callFromThread(self._record_aborted)  # before the reactor stops: calls run in order
+        super()._signal_kill(signum, frame)
+
+    def _record_aborted(self) -> None:
+        for crawler in self.crawlers:
+            if isinstance(crawler.spider, SourceSpider):
+                crawler.spider.interrupted("aborted by a second Ctrl-C")
 
 
 def spider_class(source: Source) -> type[SourceSpider]:
@@ -90,7 +115,7 @@ def crawl(config: Config, sources: list[Source], *, full: bool = False,
                 skipped.append(skipped_run(source.name, batch, exc.pid))
         mine = [s for s in sources if s.name not in {r["source"] for r in skipped}]
         if mine:
-            process = CrawlerProcess(settings)
+            process = _Process(settings)
             for source in mine:
                 process.crawl(spider_class(source), db=str(config.database), batch=batch, full=full)
             process.start()

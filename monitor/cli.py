@@ -134,6 +134,8 @@ def crawl(state: State, names: tuple[str, ...], full: bool, as_json: bool, verbo
             for message in json.loads(r["error_messages"]):
                 click.echo(f"  {r['source']}: {message}", err=True)
         click.echo(f"dataset: {config.database}")
+    if any(r["status"] == "interrupted" for r in runs):
+        sys.exit(130)  # as for any program stopped by Ctrl-C
     if any(r["status"] == "failed" for r in runs):
         sys.exit(1)
 

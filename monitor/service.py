@@ -10,6 +10,7 @@ for what is new, one at a time.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -34,6 +35,11 @@ MEMORY_LIMIT_ENV = "CLUSTERWATCH_CRAWL_MEMORY_MB"
 _work_lock = threading.Lock()  # detection and delivery, one at a time
 _running: dict[str, subprocess.Popen[str]] = {}
 _running_lock = threading.Lock()
+_stopping = threading.Event()  # SIGTERM or Ctrl-C: finish nothing new
+# After SIGTERM a crawl gets this long to record its run before it is killed: the service must
+# stop within 10 s (systemd's and a container runtime's patience), even while a crawl waits on a
+# server that takes its full timeout to answer.
+STOP_GRACE = 4.0
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,8 @@ def crawl_in_child(config_path: str | None, database: str, source: str, timeout:
         run["seconds"] = round(time.monotonic() - started, 1)
         return run
     except (json.JSONDecodeError, IndexError, KeyError):
+        if _stopping.is_set():  # killed when its grace ran out: the service stopped it, not a fault
+            return _record_failure(database, source, "interrupted: the service stopped", status="interrupted")
         last = (err.strip().splitlines() or ["no output"])[-1][:300]
         return _record_failure(database, source, f"crawl process exited with status {proc.returncode}: {last}")
 
@@ -143,16 +151,16 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.wait()
 
 
-def _record_failure(database: str, source: str, message: str) -> dict[str, Any]:
+def _record_failure(database: str, source: str, message: str, *, status: str = "failed") -> dict[str, Any]:
     store = Store(database)
     try:
         # A killed child leaves its run 'running'; close it as failed so health sees it.
         store.conn.execute(
-            "UPDATE crawl_runs SET status = 'failed', finished = ?, errors = errors + 1, error_messages = ?"
-            " WHERE source = ? AND status = 'running'", (now_iso(), json.dumps([message]), source))
+            "UPDATE crawl_runs SET status = ?, finished = ?, errors = errors + 1, error_messages = ?"
+            " WHERE source = ? AND status = 'running'", (status, now_iso(), json.dumps([message]), source))
         if not store.conn.execute("SELECT changes()").fetchone()[0]:
             run_id = store.start_run(source)
-            store.finish_run(run_id, {"errors": 1}, [message], "failed")
+            store.finish_run(run_id, {"errors": 1}, [message], status)
         return dict(store.recent_runs(source, 1)[0])
     finally:
         store.close()
@@ -210,6 +218,8 @@ def crawl_job(config_path: str | None, database: str, source: str) -> None:
     settings = service_settings(config)
     run = crawl_in_child(config_path, database, source, settings.crawl_timeout, settings.max_crawl_memory_mb)
     log_run(run)
+    if _stopping.is_set():
+        return  # detection and delivery could outlast the stop; the next start does them
     try:
         after_crawl(config)
     except Exception as exc:  # the schedule must go on; the next cycle retries
@@ -321,17 +331,29 @@ def _serve(config: Config) -> int:
     scheduler.resume()
     while not stop.wait(1.0):
         pass
+    _stopping.set()
     scheduler.pause()
-    with _running_lock:
-        children = list(_running.values())
-    for proc in children:  # running crawls stop cleanly: Scrapy closes its spider on SIGTERM
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+    _stop_children(STOP_GRACE)
     scheduler.shutdown(wait=True)
     log.info("clusterwatch service stopped")
     return 0
+
+
+def _stop_children(grace: float) -> None:
+    """SIGTERM to every running crawl (Scrapy closes its spider, which records the run as
+    interrupted), SIGKILL to those still running after ``grace`` seconds."""
+    with _running_lock:
+        children = list(_running.values())
+    for proc in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while any(proc.poll() is None for proc in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for proc in children:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _now() -> Any:

@@ -55,6 +55,7 @@ class SourceSpider(scrapy.Spider):
         self.store: Store | None = None
         self.run_id: int | None = None
         self.off_site_example: str | None = None
+        self.recorded = False  # the run's end is in the dataset
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -87,7 +88,10 @@ class SourceSpider(scrapy.Spider):
         self.run_id = self.store.start_run(self.source.name, self.batch)
 
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
-        if spider is not self or self.store is None or self.run_id is None:
+        if spider is not self or self.store is None or self.run_id is None or self.recorded:
+            return
+        if reason == "shutdown":  # Ctrl-C or SIGTERM: not a fault of the source
+            self.interrupted("stopped on request")
             return
         limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
         self.stopped_early = reason != "finished" or bool(self.counts["not_queued"])
@@ -106,6 +110,23 @@ class SourceSpider(scrapy.Spider):
             status = "partial"
         else:
             status = "ok"
+        self._record(status)
+
+    def interrupted(self, how: str) -> None:
+        """Record the run as interrupted, with what it stored so far.
+
+        Also called from a second Ctrl-C, just before the reactor stops without closing the
+        spiders: the run used to end as "pages 0 new 0 ... could not record its end" although
+        items had been stored. Nothing is marked complete (a listing's backfill is not).
+        """
+        if self.store is None or self.run_id is None or self.recorded:
+            return
+        self.messages.insert(0, f"interrupted: {how} after {self.counts['pages']} pages")
+        self._record("interrupted")
+
+    def _record(self, status: str) -> None:
+        assert self.store is not None and self.run_id is not None
+        self.recorded = True
         self.store.finish_run(self.run_id, dict(self.counts), self.messages, status)
         self.store.close()
 
