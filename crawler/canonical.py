@@ -86,3 +86,9 @@ def _drop_param(key: str, value: str) -> bool:
 def host_of(url: str) -> str:
     """The lower-cased host name of a URL (for allowed_domains defaults)."""
     return (urlsplit(url).hostname or "").lower()
+
+
+def on_domains(url: str, domains: list[str]) -> bool:
+    """Whether the URL's host is one of the domains or below one (Scrapy's offsite rule)."""
+    host = host_of(url)
+    return any(host == d or host.endswith("." + d) for d in domains)

@@ -14,6 +14,8 @@ def source_health(runs: list[dict[str, Any]]) -> tuple[str, str]:
     States: "never run", "ok", "failing" (the last run failed), "broken" (failed several runs in a
     row, or a listing that had items suddenly yields none).
     """
+    # An interrupted run (Ctrl-C, the service stopping) says nothing about the source.
+    runs = [r for r in runs if r["status"] != "interrupted"]
     if not runs:
         return "never run", "no crawl yet"
     last = runs[0]

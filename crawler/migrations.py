@@ -133,3 +133,10 @@ def m0004_source_state(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0005_sighting_titles")
+def m0005_sighting_titles(db: Database) -> None:
+    # Each address's own title: an email's source links were all labelled with the first
+    # announcement's title, a rewritten report and an unrelated article alike.
+    db.execute("ALTER TABLE sightings ADD COLUMN title TEXT")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sqlite3
 import uuid
+from contextlib import ExitStack
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -17,9 +19,34 @@ from scrapy.settings import Settings
 
 from crawler import settings as default_settings
 from crawler.config import Config
+from crawler.locks import LockHeld, crawl_lock_path, held
 from crawler.sources import KINDS, Source
 from crawler.spiders.base import SourceSpider
-from crawler.store import Store, StoreError, connect_readonly, now_iso, rows
+from crawler.store import RUN_COUNTS, Store, StoreError, connect_readonly, now_iso, rows
+
+
+class _Process(CrawlerProcess):
+    """Scrapy's process, saying what a Ctrl-C does, and recording every run before a second
+    Ctrl-C stops the reactor (which would otherwise end without closing the spiders)."""
+
+    interrupted = False
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        self.interrupted = True
+        # os.write: a signal handler must not use a stream the interrupted code may be writing to.
+        os.write(2, b"stopping (Ctrl-C again to abort)\n")
+        super()._signal_shutdown(signum, frame)
+
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        from twisted.internet import reactor
+
+        reactor.callFromThread(self._record_aborted)  # before the reactor stops: calls run in order
+        super()._signal_kill(signum, frame)
+
+    def _record_aborted(self) -> None:
+        for crawler in self.crawlers:
+            if isinstance(crawler.spider, SourceSpider):
+                crawler.spider.interrupted("aborted by a second Ctrl-C")
 
 
 def spider_class(source: Source) -> type[SourceSpider]:
@@ -30,26 +57,35 @@ def spider_class(source: Source) -> type[SourceSpider]:
     return type(f"{class_name}_{safe}", (base,), {"name": source.name, "source": source, "custom_settings": {}})
 
 
+def config_settings(config: Config) -> dict[str, Any]:
+    """The Scrapy settings the configuration's [crawler] section and sources stand for; the same
+    for `clusterwatch crawl` and `scrapy crawl NAME` (``crawler.spiderloader``)."""
+    c = config.crawler
+    return {
+        "USER_AGENT": config.user_agent,
+        "DOWNLOAD_DELAY": c["download_delay"],
+        "AUTOTHROTTLE_ENABLED": c["autothrottle"],
+        "AUTOTHROTTLE_START_DELAY": max(c["download_delay"], 0.1),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": c["concurrent_per_domain"],
+        "DOWNLOAD_TIMEOUT": c["timeout"],
+        "RETRY_TIMES": c["retries"],
+        "RETRY_BACKOFF_BASE": c["retry_backoff"],
+        "DOWNLOAD_MAXSIZE": c["max_response_bytes"],
+        "DOWNLOAD_WARNSIZE": min(c["max_response_bytes"], default_settings.DOWNLOAD_WARNSIZE),
+        "ROBOTSTXT_OBEY": c["obey_robots"],
+        "CLOSESPIDER_PAGECOUNT": c["max_pages"],
+        "CLUSTERWATCH_DB": str(config.database),
+        "CLUSTERWATCH_AGGREGATORS": [s.name for s in config.sources if s.aggregator],
+    }
+
+
 def settings_for(config: Config, *, log_level: str | None = None, progress: bool = False) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
-    c = config.crawler
     settings.setdict(
         {
-            "USER_AGENT": config.user_agent,
-            "DOWNLOAD_DELAY": c["download_delay"],
-            "AUTOTHROTTLE_ENABLED": c["autothrottle"],
-            "AUTOTHROTTLE_START_DELAY": max(c["download_delay"], 0.1),
-            "CONCURRENT_REQUESTS_PER_DOMAIN": c["concurrent_per_domain"],
-            "DOWNLOAD_TIMEOUT": c["timeout"],
-            "RETRY_TIMES": c["retries"],
-            "RETRY_BACKOFF_BASE": c["retry_backoff"],
-            "DOWNLOAD_MAXSIZE": c["max_response_bytes"],
-            "DOWNLOAD_WARNSIZE": min(c["max_response_bytes"], settings.getint("DOWNLOAD_WARNSIZE")),
-            "ROBOTSTXT_OBEY": c["obey_robots"],
-            "CLOSESPIDER_PAGECOUNT": c["max_pages"],
-            "CLUSTERWATCH_DB": str(config.database),
-            "LOG_LEVEL": log_level or c["log_level"],
+            **config_settings(config),
+            "LOG_LEVEL": log_level or config.crawler["log_level"],
             "LOG_INSTALL_ROOT_HANDLER": True,
             "CLUSTERWATCH_PROGRESS": progress,
         },
@@ -60,16 +96,42 @@ def settings_for(config: Config, *, log_level: str | None = None, progress: bool
 
 def crawl(config: Config, sources: list[Source], *, full: bool = False,
           log_level: str | None = None, progress: bool = False) -> list[dict[str, Any]]:
-    """Crawl the sources once, concurrently; return one crawl-run row per source."""
+    """Crawl the sources once, concurrently; return one crawl-run row per source.
+
+    A source another process is crawling (the service, a second `crawl`) is skipped, with a row
+    saying so that is not stored: two crawls of one source would fetch everything twice.
+    """
     batch = uuid.uuid4().hex
     settings = settings_for(config, log_level=log_level, progress=progress)
     # Creating the dataset (and running migrations) before the spiders open keeps them from
     # racing each other to migrate.
     Store(config.database).close()
-    process = CrawlerProcess(settings)
-    for source in sources:
-        process.crawl(spider_class(source), db=str(config.database), batch=batch, full=full)
-    process.start()
+    with ExitStack() as locks:
+        skipped = []
+        for source in sources:
+            try:
+                locks.enter_context(held(crawl_lock_path(config.database, source.name)))
+            except LockHeld as exc:
+                skipped.append(skipped_run(source.name, batch, exc.pid))
+        mine = [s for s in sources if s.name not in {r["source"] for r in skipped}]
+        if mine:
+            process = _Process(settings)
+            for source in mine:
+                process.crawl(spider_class(source), db=str(config.database), batch=batch, full=full)
+            process.start()
+    return _recorded_runs(config, mine, batch) + skipped
+
+
+def skipped_run(source: str, batch: str, pid: str) -> dict[str, Any]:
+    """The row shown for a source left alone because another process is crawling it."""
+    message = f"skipped: another crawl of {source} is running (process {pid})"
+    return {"id": None, "batch": batch, "source": source, "started": now_iso(), "finished": now_iso(),
+            "status": "skipped", **dict.fromkeys(RUN_COUNTS, 0), "error_messages": json.dumps([message])}
+
+
+def _recorded_runs(config: Config, sources: list[Source], batch: str) -> list[dict[str, Any]]:
+    if not sources:
+        return []
     try:
         store = Store(config.database)
     except StoreError:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.canonical import URLError, canonical_url, host_of
+from crawler.canonical import URLError, canonical_url, host_of, on_domains
 
 
 class SourceConfigError(ValueError):
@@ -36,6 +36,7 @@ COMMON_KEYS: dict[str, Key] = {
     "allowed_domains": Key(list, None, "hosts it may fetch from; default: the hosts of its URLs"),
     "download_delay": Key((int, float), None, "seconds between requests to this source's hosts"),
     "max_pages": Key(int, None, "stop after this many pages (default: crawler.max_pages)"),
+    "aggregator": Key(bool, False, "republishes other sites' announcements: an original's copy of the same day wins"),
 }
 
 
@@ -111,17 +112,20 @@ class Source:
     download_delay: float | None
     max_pages: int | None
     options: dict[str, Any] = field(default_factory=dict)
+    aggregator: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "kind": self.kind, "urls": self.urls, "every": self.every,
             "cron": self.cron, "enabled": self.enabled, "allowed_domains": self.allowed_domains,
-            **self.options,
+            "aggregator": self.aggregator, **self.options,
         }
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$", re.I)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Below this, `every` is a mistake (a "0s" made the scheduler spin), not a schedule.
+MIN_EVERY_SECONDS = 1.0
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -182,7 +186,17 @@ def parse_source(table: Any, index: int = 1) -> Source:
         jitter = parse_duration(table.get("jitter", COMMON_KEYS["jitter"].default))
     except ValueError as exc:
         raise SourceConfigError(f"{label}: {exc}") from None
-    domains = table.get("allowed_domains") or sorted({host_of(u) for u in urls})
+    if every < MIN_EVERY_SECONDS and "cron" not in table:
+        raise SourceConfigError(f"{label}: every = {table.get('every')!r} is below the floor of"
+                                f" {MIN_EVERY_SECONDS:g}s; use a longer interval, e.g. \"1h\"")
+    domains = [str(d).lower() for d in table.get("allowed_domains") or sorted({host_of(u) for u in urls})]
+    for url in urls:
+        # Scrapy would fetch the start page (it is never filtered) and silently drop every link
+        # and robots.txt as off-site: the run looked "ok, 1 page, 0 new".
+        if not on_domains(url, domains):
+            raise SourceConfigError(
+                f"{label}: start URL {url} is outside allowed_domains ({', '.join(domains)}); add"
+                f" {host_of(url)!r} to allowed_domains, or remove the key to allow the start URLs' hosts")
     options = {k: table.get(k, key.default) for k, key in kind.keys.items()}
     if kind_name == "gsb":
         selectors = dict(GSB_SELECTOR_DEFAULTS)
@@ -200,6 +214,7 @@ def parse_source(table: Any, index: int = 1) -> Source:
             raise SourceConfigError(f"{label}: follow is not a valid regex: {exc}") from None
     return Source(
         name=name, kind=kind_name, urls=urls, every=every, cron=table.get("cron"), jitter=jitter,
-        enabled=table.get("enabled", True), allowed_domains=[str(d).lower() for d in domains],
+        enabled=table.get("enabled", True), allowed_domains=domains,
         download_delay=table.get("download_delay"), max_pages=table.get("max_pages"), options=options,
+        aggregator=table.get("aggregator", False),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,12 +22,15 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from crawler import fingerprint
+from crawler import fingerprint, precedence
 from crawler.canonical import URLError, canonical_url
 from crawler.items import TEXT_KINDS, AnnouncementItem
 from crawler.migrations import migrations
 
 BUSY_TIMEOUT_MS = 30_000
+# The counters of a crawl run (crawl_runs columns).
+RUN_COUNTS = ("pages", "items", "new", "updated", "duplicates", "unchanged", "not_modified",
+              "selector_misses", "http_errors", "errors")
 
 
 class StoreError(Exception):
@@ -88,9 +91,15 @@ def apply_migrations(db: Database, migration_set: Any, path: Path) -> None:
 
 
 def connect(path: str | Path) -> Database:
-    """Open (creating if needed) the dataset for writing, with WAL and all migrations applied."""
+    """Open (creating if needed) the dataset for writing, with WAL and all migrations applied.
+
+    The file is created, its folder is not: a mistyped --db would otherwise leave a whole folder
+    tree behind, and a dataset in it that no other command finds.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        raise DatasetNotWritable(f"cannot create dataset {path}: the folder {path.parent} does not exist;"
+                                 " create it first or pass another --db")
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -116,14 +125,20 @@ def connect(path: str | Path) -> Database:
     return db
 
 
+def require_dataset(path: str | Path) -> Path:
+    """The dataset's path, for a command that only reads it: a missing one is an error, never created."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetMissing(f"no dataset at {path}: run 'clusterwatch crawl' first or pass --db")
+    return path
+
+
 def connect_readonly(path: str | Path) -> sqlite3.Connection:
     """A connection that cannot write, attach another database or load an extension.
 
     Read-only is enforced by SQLite (mode=ro plus query_only), not by inspecting the SQL.
     """
-    path = Path(path)
-    if not path.exists():
-        raise DatasetMissing(f"no dataset at {path}: run 'clusterwatch crawl' first or pass --db")
+    path = require_dataset(path)
     uri = f"file:{quote(path.resolve().as_posix())}?mode=ro"  # a '#' or '?' in the path must stay in the path
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -146,8 +161,10 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
 
 
 class Store:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, aggregators: Iterable[str] = ()):
         self.path = Path(path)
+        # Sources that republish others' announcements: on a tie their copy never becomes the own one.
+        self.aggregators = frozenset(aggregators)
         self.db = connect(self.path)
         self.conn = self.db.conn
 
@@ -202,13 +219,13 @@ class Store:
         """Make an earlier-published copy the announcement's own address and text.
 
         Sources are crawled concurrently, so a republication may be stored before the original;
-        the copy published first is the best guess at the original. The other stays a sighting.
+        the copy published first is the best guess at the original (``crawler.precedence``). The
+        other stays a sighting.
         """
-        if not item.published:
-            return
-        stored, old_url = self.conn.execute("SELECT published, url FROM announcements WHERE id = ?",
-                                            (ann_id,)).fetchone()
-        if stored is not None and item.published[:10] >= stored[:10]:
+        stored, old_url, old_source = self.conn.execute(
+            "SELECT published, url, source FROM announcements WHERE id = ?", (ann_id,)).fetchone()
+        if not precedence.replaces(item.published, item.source in self.aggregators,
+                                   stored, old_source in self.aggregators):
             return
         similarity = self.conn.execute("SELECT similarity FROM sightings WHERE announcement_id = ? AND url = ?",
                                        (ann_id, url)).fetchone()
@@ -318,9 +335,10 @@ class Store:
     ) -> None:
         self.conn.execute(
             "INSERT INTO sightings (announcement_id, url, source, match, similarity, published,"
-            " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?)"
-            " ON CONFLICT(url, source) DO UPDATE SET last_seen = excluded.last_seen",
-            (ann_id, url, item.source, match, sim, item.published, seen, seen),
+            " first_seen, last_seen, title) VALUES (?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(url, source) DO UPDATE SET last_seen = excluded.last_seen,"
+            " title = coalesce(excluded.title, title)",
+            (ann_id, url, item.source, match, sim, item.published, seen, seen, item.title),
         )
 
     # --- what the spiders ask ---------------------------------------------------------------
@@ -393,13 +411,11 @@ class Store:
         return cur.lastrowid
 
     def finish_run(self, run_id: int, stats: dict[str, Any], messages: list[str], status: str) -> None:
-        cols = ("pages", "items", "new", "updated", "duplicates", "unchanged", "not_modified",
-                "selector_misses", "http_errors", "errors")
         self.conn.execute(
             f"UPDATE crawl_runs SET finished = ?, status = ?, error_messages = ?,"
-            f" {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+            f" {', '.join(f'{c} = ?' for c in RUN_COUNTS)} WHERE id = ?",
             (now_iso(), status, json.dumps(messages[:100], ensure_ascii=False),
-             *(int(stats.get(c, 0)) for c in cols), run_id),
+             *(int(stats.get(c, 0)) for c in RUN_COUNTS), run_id),
         )
 
     def runs(self, batch: str) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ import click
 from tabulate import tabulate
 
 from crawler.config import Config, ConfigError
-from crawler.store import StoreError, connect_readonly
+from crawler.store import StoreError, connect_readonly, require_dataset
 
 USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, StoreError)
 
@@ -37,6 +37,12 @@ class State:
 
             self._config = load(self.config_path, db=self.db)
         return self._config
+
+    @property
+    def existing(self) -> Config:
+        """The configuration, for a command that reads the dataset: it must exist already."""
+        require_dataset(self.config.database)
+        return self.config
 
 
 def _set_state(attr: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -128,6 +134,8 @@ def crawl(state: State, names: tuple[str, ...], full: bool, as_json: bool, verbo
             for message in json.loads(r["error_messages"]):
                 click.echo(f"  {r['source']}: {message}", err=True)
         click.echo(f"dataset: {config.database}")
+    if any(r["status"] == "interrupted" for r in runs):
+        sys.exit(130)  # as for any program stopped by Ctrl-C
     if any(r["status"] == "failed" for r in runs):
         sys.exit(1)
 
@@ -190,10 +198,15 @@ def sources(state: State, as_json: bool) -> None:
     click.echo(tabulate(
         [[o["name"], o["kind"], "yes" if o["enabled"] else "no",
           o["last_run"]["finished"] if o["last_run"] else "-",
-          o["last_run"]["new"] if o["last_run"] else "-", o["health"], o["health_reason"][:60]]
+          o["last_run"]["new"] if o["last_run"] else "-", o["health"]]
          for o in out],
-        headers=["name", "kind", "enabled", "last run", "new", "health", ""],
+        headers=["name", "kind", "enabled", "last run", "new", "health"],
     ))
+    # Each reason whole, on its own line: it is what tells the analyst how to fix the source, and
+    # a URL cut or wrapped inside a table cell cannot be copied.
+    for o in out:
+        if o["health_reason"] and o["health_reason"] != "no crawl yet":
+            click.echo(f"  {o['name']}: {o['health']}: {o['health_reason']}")
 
 
 @cli.command()
@@ -213,9 +226,18 @@ def search(state: State, query: str, as_json: bool, limit: int) -> None:
     Example:
         clusterwatch search "go-cluster Mitglied" --limit 5
     """
+    from crawler.search import MIN_TERM
     from crawler.search import search as run_search
 
     conn = connect_readonly(state.config.database)
+    short = [word for word in query.split() if len(word) < MIN_TERM]
+    if short:
+        # The trigram index cannot match them; say so rather than return fewer results unexplained.
+        words = ", ".join(repr(w) for w in short)
+        how = ("searched by a slower scan of every text instead" if len(short) == len(query.split())
+               else "left out of the search")
+        click.echo(f"note: {words} {'is' if len(short) == 1 else 'are'} shorter than {MIN_TERM} characters,"
+                   f" which the full-text index cannot match: {how}", err=True)
     try:
         results = run_search(conn, query, limit=limit)
     finally:
@@ -226,7 +248,7 @@ def search(state: State, query: str, as_json: bool, limit: int) -> None:
     if not results:
         click.echo("no matches", err=True)
     for r in results:
-        click.echo(f"{(r['published'] or 'date unknown')[:10]}  {r['title'] or '(untitled)'}")
+        click.echo(f"{r['published'][:10] if r['published'] else 'unknown':<10}  {r['title'] or '(untitled)'}")
         click.echo(f"    {r['url']}  ({r['source']}, seen at {r['sightings']} address(es))")
         click.echo(f"    {' '.join((r['snippet'] or '').split())}")
 
@@ -325,7 +347,7 @@ def detect(state: State, all_again: bool) -> None:
     """
     from monitor.pipeline import run_detection
 
-    stats = run_detection(state.config, all_again=all_again)
+    stats = run_detection(state.existing, all_again=all_again)
     click.echo(f"analysed {stats['announcements']} announcement(s): {stats['events']} event(s), "
                f"{stats['new_events']} new, {stats['milestones']} new milestone(s)")
 
@@ -344,6 +366,7 @@ def milestones(state: State, as_json: bool, programme: str | None) -> None:
         clusterwatch milestones --programme go-cluster --json
     """
     from monitor.events import list_events
+    from monitor.labels import event_label
 
     conn = connect_readonly(state.config.database)
     try:
@@ -360,10 +383,29 @@ def milestones(state: State, as_json: bool, programme: str | None) -> None:
     for e in events:
         mark = "*" if e["milestone"] else " "
         who = f"  {e['member']}" + (f" ({e['place']})" if e["place"] else "") if e["member"] else ""
-        click.echo(f"{mark} {e['published'] or '????-??-??'}  {e['programme'] or '?'}: {e['kind']} "
-                   f"{e['number'] if e['number'] is not None else ''}{who}")
+        click.echo(f"{mark} {e['published'] or '????-??-??'}  {e['programme'] or '?'}: "
+                   f"{event_label(e['kind'], e['number'])}{who}")
         for url in e["sources"]:
             click.echo(f"      {url}")
+
+
+def _closest(name: str, known: list[str]) -> str:
+    import difflib
+
+    by_fold = {k.casefold(): k for k in known}
+    close = [by_fold[c] for c in difflib.get_close_matches(name.casefold(), list(by_fold), n=3, cutoff=0.5)]
+    if close:
+        return f"closest known: {', '.join(close)}"
+    return f"known: {', '.join(sorted(known))}" if known else "none known yet: run 'clusterwatch detect' first"
+
+
+def writable_target(path: str | Path) -> Path:
+    """An output file's path, refused in one line when its folder is missing (never created:
+    a typo in a path should not leave a folder tree behind)."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise click.ClickException(f"cannot write {target}: the folder {target.parent} does not exist")
+    return target
 
 
 def _public_event(e: dict[str, Any]) -> dict[str, Any]:
@@ -387,13 +429,18 @@ def timeline(state: State, programme: str, as_json: bool, plot: str | None) -> N
     """
     from monitor.events import timeline as load_timeline
 
+    if plot:
+        writable_target(plot)
     conn = connect_readonly(state.config.database)
     try:
         points = load_timeline(conn, programme)
+        known = [r[0] for r in conn.execute("SELECT DISTINCT programme FROM events WHERE programme IS NOT NULL")]
     except sqlite3.OperationalError as exc:
         raise click.ClickException(f"no events yet ({exc}): run 'clusterwatch detect' first") from None
     finally:
         conn.close()
+    if programme.casefold() not in {k.casefold() for k in known}:
+        raise click.ClickException(f"no programme {programme!r} in the dataset; {_closest(programme, known)}")
     if plot:
         from monitor.chart import timeline_png
 
@@ -427,9 +474,10 @@ def notify(state: State) -> None:
     from monitor.alerts.health import queue_health_notices
     from monitor.alerts.outbox import deliver
 
-    queue_digests(state.config)
-    queue_health_notices(state.config)
-    report = deliver(state.config)
+    config = state.existing
+    queue_digests(config)
+    queue_health_notices(config)
+    report = deliver(config)
     for message in report.messages:
         click.echo(message, err=True)
     click.echo(f"sent {report.sent}, failed {report.failed}, rejected {report.rejected}")
@@ -456,7 +504,7 @@ def alerts(ctx: click.Context, as_json: bool) -> None:
 
     state = ctx.find_object(State)
     assert state is not None
-    listed = list_alerts(state.config)
+    listed = list_alerts(state.existing)
     if as_json:
         click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return
@@ -479,7 +527,7 @@ def alerts_retry(state: State, alert_id: int) -> None:
     """
     from monitor.alerts.outbox import retry_alert
 
-    retry_alert(state.config, alert_id)
+    retry_alert(state.existing, alert_id)
     click.echo(f"alert {alert_id} queued; run 'clusterwatch notify' to deliver it")
 
 
@@ -519,9 +567,8 @@ def backup(state: State, target: str) -> None:
     Example:
         clusterwatch backup /var/backups/clusterwatch-$(date +%F).db
     """
-    database = state.config.database
-    if not database.exists():
-        raise click.ClickException(f"no dataset at {database}")
+    database = require_dataset(state.config.database)
+    writable_target(target)
     source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
         dest = sqlite3.connect(target)

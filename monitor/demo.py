@@ -83,6 +83,7 @@ revisit = true
 name = "aggregator"
 kind = "article"
 url = "{agg}/"
+aggregator = true
 follow = "\\\\?p=\\\\d+$"
 
 [email]
@@ -155,6 +156,8 @@ def run_demo(folder: Path, *, echo: Callable[[str], None] = print) -> DemoResult
 def describe(result: DemoResult, echo: Callable[[str], None] = print) -> None:
     from tabulate import tabulate
 
+    from monitor.labels import event_label
+
     echo("")
     echo(tabulate([[r["source"], r["status"], r["pages"], r["new"], r["duplicates"], r["errors"]] for r in result.runs],
                   headers=["source", "status", "pages", "new", "duplicates", "errors"]))
@@ -170,8 +173,7 @@ def describe(result: DemoResult, echo: Callable[[str], None] = print) -> None:
     echo(f"Milestones ({len(result.events)}):")
     for e in result.events:
         who = f" — {e['member']}" + (f" ({e['place']})" if e["place"] else "") if e["member"] else ""
-        number = f"{e['number']}. Mitglied" if e["kind"] == "member_ordinal" else f"{e['number']} Mitglieder"
-        echo(f"  * {e['published'] or '????-??-??'}  {e['programme']}: {number}{who}")
+        echo(f"  * {e['published'] or '????-??-??'}  {e['programme']}: {event_label(e['kind'], e['number'])}{who}")
         echo(f"      „{e['evidence']}“")
         for url in e["sources"]:
             echo(f"      {url}")

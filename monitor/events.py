@@ -226,15 +226,23 @@ def with_sources(conn: sqlite3.Connection, event: dict[str, Any]) -> dict[str, A
         "SELECT v.sentence, v.rule, v.published, a.id AS announcement_id, a.title, a.url"
         " FROM evidence v JOIN announcements a ON a.id = v.announcement_id"
         " WHERE v.event_id = ? ORDER BY v.published IS NULL, v.published, v.id", (event["id"],)))
-    urls: list[str] = []
+    links: dict[str, dict[str, Any]] = {}
     for ev in evidence:
-        urls.append(ev["url"])
-        urls += [r["url"] for r in rows(conn, "SELECT url FROM sightings WHERE announcement_id = ? ORDER BY id",
-                                         (ev["announcement_id"],))]
+        # The announcement's own address first, then every other address it was seen at, each
+        # with the title that page gave; a sighting stored before titles were kept has none
+        # rather than the announcement's.
+        for link in rows(conn,
+                "SELECT 0 AS position, a.url, a.title, a.source FROM announcements a WHERE a.id = ?"
+                " UNION ALL SELECT s.id, s.url,"
+                " CASE WHEN s.url = a.url THEN coalesce(s.title, a.title) ELSE s.title END, s.source"
+                " FROM sightings s JOIN announcements a ON a.id = s.announcement_id"
+                " WHERE s.announcement_id = ? ORDER BY position", (ev["announcement_id"], ev["announcement_id"])):
+            links.setdefault(link["url"], {k: link[k] for k in ("url", "title", "source")})
     return {
         "id": event["id"], "kind": event["kind"], "programme": event["programme"], "number": event["number"],
         "member": event["member"], "place": event["place"], "published": event["published"],
-        "sources": list(dict.fromkeys(urls)), "evidence": evidence[0]["sentence"] if evidence else None,
+        "sources": list(links), "links": list(links.values()),
+        "evidence": evidence[0]["sentence"] if evidence else None,
         "milestone": bool(event["milestone"]), "rule": evidence[0]["rule"] if evidence else None,
         "titles": list(dict.fromkeys(ev["title"] for ev in evidence if ev["title"])),
         "all_evidence": [ev["sentence"] for ev in evidence],

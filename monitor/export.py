@@ -384,7 +384,11 @@ def run_export_command(state: State, what: str, fmt: str | None, output: str | N
         clusterwatch export --what milestones --format atom -o milestones.atom
         clusterwatch export --what announcements --format csv --since 2024-01-01 --programme go-cluster
     """
+    from monitor.cli import writable_target
+
     fmt = fmt or _format_for(output)
+    if output:
+        writable_target(output)
     try:
         since_day(since)  # a bad date fails before anything is written
     except ExportError as exc:
@@ -428,6 +432,11 @@ def _export_to(conn: sqlite3.Connection, what: str, fmt: str, output: str | None
     try:
         with open(fd, "w", encoding="utf-8", newline="") as out:
             count = export(conn, what, fmt, out, since, programme, self_url=feed_url)
+        # mkstemp makes the file private (0600); an export is meant to be read and published, so it
+        # gets the mode any new file would (0644 under the usual umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

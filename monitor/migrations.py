@@ -92,3 +92,17 @@ def m0002_alerts(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0002_subscribers_seen")
+def m0002_subscribers_seen(db: Database) -> None:
+    # When each subscriber was first seen: a new installation's first notify must not send a weekly
+    # digest at once, but one period later.
+    db.executescript(
+        """
+        CREATE TABLE subscribers_seen (
+            subscriber TEXT PRIMARY KEY,
+            first_seen TEXT NOT NULL
+        );
+        """
+    )

@@ -10,6 +10,7 @@ for what is new, one at a time.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -23,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import Config, ConfigError
+from crawler.locks import LockHeld, held, service_lock_path
 from crawler.sources import Source, parse_duration
-from crawler.store import Store, now_iso
+from crawler.store import Store, StoreError, now_iso
 
 log = logging.getLogger("clusterwatch")
 
@@ -33,6 +35,11 @@ MEMORY_LIMIT_ENV = "CLUSTERWATCH_CRAWL_MEMORY_MB"
 _work_lock = threading.Lock()  # detection and delivery, one at a time
 _running: dict[str, subprocess.Popen[str]] = {}
 _running_lock = threading.Lock()
+_stopping = threading.Event()  # SIGTERM or Ctrl-C: finish nothing new
+# After SIGTERM a crawl gets this long to record its run before it is killed: the service must
+# stop within 10 s (systemd's and a container runtime's patience), even while a crawl waits on a
+# server that takes its full timeout to answer.
+STOP_GRACE = 4.0
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,8 @@ def crawl_in_child(config_path: str | None, database: str, source: str, timeout:
         run["seconds"] = round(time.monotonic() - started, 1)
         return run
     except (json.JSONDecodeError, IndexError, KeyError):
+        if _stopping.is_set():  # killed when its grace ran out: the service stopped it, not a fault
+            return _record_failure(database, source, "interrupted: the service stopped", status="interrupted")
         last = (err.strip().splitlines() or ["no output"])[-1][:300]
         return _record_failure(database, source, f"crawl process exited with status {proc.returncode}: {last}")
 
@@ -142,16 +151,16 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.wait()
 
 
-def _record_failure(database: str, source: str, message: str) -> dict[str, Any]:
+def _record_failure(database: str, source: str, message: str, *, status: str = "failed") -> dict[str, Any]:
     store = Store(database)
     try:
         # A killed child leaves its run 'running'; close it as failed so health sees it.
         store.conn.execute(
-            "UPDATE crawl_runs SET status = 'failed', finished = ?, errors = errors + 1, error_messages = ?"
-            " WHERE source = ? AND status = 'running'", (now_iso(), json.dumps([message]), source))
+            "UPDATE crawl_runs SET status = ?, finished = ?, errors = errors + 1, error_messages = ?"
+            " WHERE source = ? AND status = 'running'", (status, now_iso(), json.dumps([message]), source))
         if not store.conn.execute("SELECT changes()").fetchone()[0]:
             run_id = store.start_run(source)
-            store.finish_run(run_id, {"errors": 1}, [message], "failed")
+            store.finish_run(run_id, {"errors": 1}, [message], status)
         return dict(store.recent_runs(source, 1)[0])
     finally:
         store.close()
@@ -209,6 +218,8 @@ def crawl_job(config_path: str | None, database: str, source: str) -> None:
     settings = service_settings(config)
     run = crawl_in_child(config_path, database, source, settings.crawl_timeout, settings.max_crawl_memory_mb)
     log_run(run)
+    if _stopping.is_set():
+        return  # detection and delivery could outlast the stop; the next start does them
     try:
         after_crawl(config)
     except Exception as exc:  # the schedule must go on; the next cycle retries
@@ -236,7 +247,8 @@ def run_once(config: Config) -> int:
         run = crawl_in_child(config_path, str(config.database), source.name, settings.crawl_timeout,
                              settings.max_crawl_memory_mb)
         log_run(run)
-        ok = ok and run.get("status") == "ok"
+        # A source the service is crawling right now was skipped, and said so: not a failure.
+        ok = ok and run.get("status") in ("ok", "skipped")
     delivered = after_crawl(config)
     return 0 if ok and delivered else 1
 
@@ -250,15 +262,32 @@ def _trigger(source: Source) -> Any:
     return IntervalTrigger(seconds=source.every, jitter=int(source.jitter) or None, timezone="Europe/Berlin")
 
 
+class ServiceRunning(StoreError):
+    pass
+
+
 def serve(config: Config) -> int:
-    """Run until SIGTERM or SIGINT; returns the exit status."""
+    """Run until SIGTERM or SIGINT; returns the exit status.
+
+    One service per dataset: a second would crawl every source again on its own schedule (each
+    crawl appeared twice in crawl_runs), so it is refused, naming the first one's process.
+    """
+    Store(config.database).close()  # migrations run on start; a missing folder is reported here
+    try:
+        with held(service_lock_path(config.database)):
+            return _serve(config)
+    except LockHeld as exc:
+        raise ServiceRunning(f"another 'clusterwatch run' (process {exc.pid}) already serves {config.database};"
+                             " stop it first, or give this one another --db") from None
+
+
+def _serve(config: Config) -> int:
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
     settings = service_settings(config)
-    Store(config.database).close()  # migrations run on start
     settings.jobs_db.parent.mkdir(parents=True, exist_ok=True)
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{settings.jobs_db}")},
@@ -302,17 +331,29 @@ def serve(config: Config) -> int:
     scheduler.resume()
     while not stop.wait(1.0):
         pass
+    _stopping.set()
     scheduler.pause()
-    with _running_lock:
-        children = list(_running.values())
-    for proc in children:  # running crawls stop cleanly: Scrapy closes its spider on SIGTERM
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+    _stop_children(STOP_GRACE)
     scheduler.shutdown(wait=True)
     log.info("clusterwatch service stopped")
     return 0
+
+
+def _stop_children(grace: float) -> None:
+    """SIGTERM to every running crawl (Scrapy closes its spider, which records the run as
+    interrupted), SIGKILL to those still running after ``grace`` seconds."""
+    with _running_lock:
+        children = list(_running.values())
+    for proc in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while any(proc.poll() is None for proc in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for proc in children:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _now() -> Any:

@@ -25,8 +25,8 @@ RECIPIENT = "analyst@example.com"
 EVIDENCE = ("Das Innovationscluster Automotive Nordwest e. V. aus Bremen ist heute als 100. Mitglied in das "
             "Exzellenzprogramm „go-cluster“ des Bundesministeriums für Wirtschaft und Energie aufgenommen worden.")
 SOURCES = [
-    ("Staatssekretär Beckmeyer begrüßt das 100. Mitglied bei go-cluster", "https://www.bmwi.de/Redaktion/DE/Pressemitteilungen/2014/20140320.html"),
-    ("100. Mitglied bei go-cluster", "https://www.aggregator.example/news/100-mitglied"),
+    ("Staatssekretär Beckmeyer begrüßt das 100. Mitglied bei go-cluster", "bmwe-press", "https://www.bmwi.de/Redaktion/DE/Pressemitteilungen/2014/20140320.html"),
+    ("100. Mitglied bei go-cluster", "aggregator", "https://www.aggregator.example/news/100-mitglied"),
 ]
 TIMELINE = [("2012-07-01", 40), ("2013-05-15", 80), ("2014-03-20", 100)]
 UNSUBSCRIBE = "mailto:admin@clusterwatch.example?subject=unsubscribe"
@@ -186,7 +186,7 @@ def test_both_parts_carry_everything(language: str) -> None:
     for text in (plain, html):
         assert "Innovationscluster Automotive Nordwest e. V. aus Bremen ist heute als 100. Mitglied" in text
         assert "2014-03-20" in text
-        for _title, url in SOURCES:
+        for _title, _source, url in SOURCES:
             assert url in text
         for day, _n in TIMELINE:
             assert day in text
@@ -224,7 +224,7 @@ def test_header_injection_through_member_and_title() -> None:
         programme="go-cluster\nX-Injected: 1",
         member="Evil Cluster\r\nBcc: evil@example.com",
         place="Bremen\rCc: other@example.com",
-        sources=[("x\r\nBcc: evil@example.com", "https://a.example/x"), *SOURCES],
+        sources=[("x\r\nBcc: evil@example.com", "evil\r\nCc: x@example.com", "https://a.example/x"), *SOURCES],
     )
     raw = build(ctx).as_bytes()
     msg = reparse(build(ctx))
@@ -259,11 +259,11 @@ def test_html_injection_is_escaped() -> None:
     ctx = context(
         member="<script>alert('member')</script>",
         evidence='Neu dabei: <img src=x onerror="alert(1)"> und <b>fett</b>',
-        sources=[("<img src=x onerror=alert(2)>", "https://a.example/?q=<script>"),
-                 ("click me", "javascript:alert(3)")],
+        sources=[("<img src=x onerror=alert(2)>", "<i>src</i>", "https://a.example/?q=<script>"),
+                 ("click me", "x", "javascript:alert(3)")],
     )
     plain, html = parts(reparse(build(ctx)))
-    assert "<script>" not in html and "<img src=x" not in html and "<b>fett" not in html
+    assert "<script>" not in html and "<img src=x" not in html and "<b>fett" not in html and "<i>src" not in html
     assert "&lt;script&gt;" in html and "&lt;img src=x onerror=" in html
     assert 'href="javascript' not in html
     # the plain part shows the text as it is: no markup is interpreted there

@@ -35,7 +35,7 @@ def milestone(recipient: str = RECIPIENT, event: str = "event-1", member: str = 
         programme="go-cluster", kind="member_ordinal", number=100, member=member, place="Bremen",
         evidence="Das Innovationscluster Automotive Nordwest e. V. aus Bremen ist heute als 100. Mitglied "
                  "in das Exzellenzprogramm „go-cluster“ aufgenommen worden.",
-        published="2014-03-20", sources=[("100. Mitglied", "https://www.bmwi.de/a")],
+        published="2014-03-20", sources=[("100. Mitglied", "bmwe-press", "https://www.bmwi.de/a")],
         timeline=[("2012-07-01", 40), ("2014-03-20", 100)], chart_png=b"\x89PNG\r\n\x1a\nchart",
     )
     return build_milestone_message(ctx, sender="clusterwatch <alerts@clusterwatch.example>", recipient=recipient,

@@ -167,3 +167,85 @@ def test_extract_json_says_why(tmp_path, cli) -> None:
     assert "Heideverbund" in why["programme"] and why["sentence"] == ordinal["evidence"]
     (unknown,) = lines[str(unsaid)]
     assert unknown["programme"] is None and "does not say" in unknown["why"]["programme"]
+
+@pytest.mark.parametrize("args", [("detect",), ("alerts",), ("alerts", "retry", "1"), ("notify",), ("milestones",),
+                                  ("backup", "copy.db")])
+def test_commands_that_read_need_an_existing_dataset(tmp_path, cli, args) -> None:
+    # `alerts` used to create an empty dataset in the working folder, and `--db /nonexistent/x.db
+    # detect` said "analysed 0" with exit 0 after creating the folder tree.
+    config = write_config(tmp_path / "cw.toml", [], database="cw.db")
+    for db in (None, str(tmp_path / "nonexistent" / "folder" / "x.db")):
+        result = cli(*(["--db", db] if db else []), *args, config=config)
+        assert result.code == 1, result
+        assert result.err.strip().splitlines() == [f"Error: no dataset at {db or tmp_path / 'cw.db'}:"
+                                                   " run 'clusterwatch crawl' first or pass --db"]
+    assert not (tmp_path / "cw.db").exists() and not (tmp_path / "nonexistent").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cw.toml"]
+
+
+def test_commands_that_write_create_the_dataset_but_not_a_missing_folder(tmp_path, cli) -> None:
+    config = write_config(tmp_path / "cw.toml", [{"name": "press", "kind": "feed", "url": "http://127.0.0.1:9/f.xml"}])
+    missing = tmp_path / "nonexistent" / "folder" / "cw.db"
+    for command in ("crawl", "run"):
+        result = cli("--db", str(missing), command, *(["--once"] if command == "run" else []), config=config)
+        assert result.code == 1
+        assert result.err.strip().splitlines()[-1] == (
+            f"Error: cannot create dataset {missing}: the folder {missing.parent} does not exist;"
+            " create it first or pass another --db")
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_sources_labels_every_column_and_shows_the_whole_reason(tmp_path, cli) -> None:
+    url = "http://127.0.0.1:9/SiteGlobals/Functions/RSSFeed/DE/RSSNewsfeed/RSS_Pressemitteilungen_und_Reden.xml"
+    config = write_config(tmp_path / "cw.toml", [{"name": "gone", "kind": "feed", "url": url}])
+    cli("crawl", config=config)
+    out = cli("sources", config=config).out
+    assert out.splitlines()[0].split() == ["name", "kind", "enabled", "last", "run", "new", "health"]
+    assert f"  gone: failing: {url}: connection refused" in out.splitlines()  # used to be cut at 60 characters
+
+
+def test_export_and_backup_into_a_missing_folder_are_one_line_and_exports_are_0644(crawled, cli, tmp_path) -> None:
+    missing = tmp_path / "nope" / "x"
+    for args in (("export", "-o", f"{missing}.json"), ("backup", f"{missing}.db")):
+        result = cli(*args, config=crawled)
+        assert result.code == 1
+        assert result.err.strip().splitlines() == [
+            f"Error: cannot write {missing}.{args[-1].rsplit('.', 1)[1]}: the folder {missing.parent} does not exist"]
+    assert not missing.parent.exists()
+    # mkstemp's private 0600 used to survive the rename, so a web server could not publish the feed.
+    old = os.umask(0o022)  # the child inherits it
+    try:
+        assert cli("export", "--what", "announcements", "-o", str(tmp_path / "m.json"), config=crawled).code == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_search_shows_unknown_for_an_undated_announcement(tmp_path, cli) -> None:
+    from crawler.items import AnnouncementItem
+    from crawler.store import Store
+
+    store = Store(tmp_path / "data.db")
+    store.ingest(AnnouncementItem(url="https://a.example/x", source="s", title="Clusterwoche ohne Datum",
+                                  body="Die Clusterwoche beginnt bald."))
+    store.close()
+    config = write_config(tmp_path / "cw.toml", [])
+    # The date column used to show "date unkno", cut to the width of a date.
+    assert cli("search", "Clusterwoche", config=config).out.splitlines()[0] == "unknown     Clusterwoche ohne Datum"
+
+
+def test_scrapy_crawl_uses_the_configurations_crawler_settings(tmp_path, site_copy) -> None:
+    # `scrapy crawl NAME` used to apply only the project defaults: DOWNLOAD_DELAY stayed 2.0 when the
+    # configuration said 0.2, and the User-Agent lacked the contact.
+    site = site_copy()
+    make_site(site)
+    config = write_config(tmp_path / "cw.toml", [{"name": "press", "kind": "feed", "url": site.url + "/feed.xml"}],
+                          crawler={"download_delay": 0.2, "contact": "ops@example.org", "timeout": 7})
+    env = {**os.environ, "CLUSTERWATCH_CONFIG": str(config)}
+    crawl = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "press", "-s", "LOG_LEVEL=INFO"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert crawl.returncode == 0, crawl.stderr
+    overridden = crawl.stderr[crawl.stderr.index("Overridden settings"):]
+    assert "'DOWNLOAD_DELAY': 0.2" in overridden and "'DOWNLOAD_TIMEOUT': 7" in overridden
+    agents = {headers.get("User-Agent") for _, _, headers in site.requests}
+    assert agents == {"clusterwatch/0.1 (+https://github.com/clusterwatch/clusterwatch) contact: ops@example.org"}

@@ -53,7 +53,7 @@ def test_built_in_defaults_configure_the_real_sources() -> None:
     ('[[sources]]\nname = "x"\nkind = "rss"\nurl = "https://a.de/"\n',
      "unknown kind 'rss'; valid kinds: article, feed, gsb"),
     ('[[sources]]\nname = "x"\nkind = "feed"\nurl = "https://a.de/"\nevery_ = "1h"\n',
-     "unknown key 'every_' for kind 'feed'; valid keys: allowed_domains, cron, "),
+     "unknown key 'every_' for kind 'feed'; valid keys: aggregator, allowed_domains, cron, "),
     ('[[sources]]\nname = "x"\nkind = "feed"\nurl = "https://a.de/"\nfollow = "x"\n',
      "unknown key 'follow' for kind 'feed'"),
     ('[[sources]]\nname = "x"\nkind = "feed"\nurl = "https://a.de/"\nevery = "often"\n',
@@ -70,6 +70,15 @@ def test_built_in_defaults_configure_the_real_sources() -> None:
     ('databse = "x.db"\n', "unknown key 'databse'; valid top-level keys: crawler, database, email"),
     ('[email]\nhots = "smtp.example.org"\n', "unknown key email.hots; valid keys: host, port"),
     ('database = [\n', "not valid TOML"),
+    # The defaults' allowed_domains left in place with the URL pointing at a local copy: Scrapy fetched
+    # the start page and silently dropped every link and robots.txt as off-site.
+    ('[[sources]]\nname = "x"\nkind = "gsb"\nurl = "http://127.0.0.1:8000/liste.html"\n'
+     'allowed_domains = ["bmwe.de", "bmwk.de"]\n',
+     "source 'x': start URL http://127.0.0.1:8000/liste.html is outside allowed_domains (bmwe.de, bmwk.de);"
+     " add '127.0.0.1' to allowed_domains"),
+    ('[[sources]]\nname = "x"\nkind = "feed"\nurl = "https://a.de/"\nevery = "0s"\n',
+     "source 'x': every = '0s' is below the floor of 1s"),
+    ('[[sources]]\nname = "x"\nkind = "feed"\nurl = "https://a.de/"\nevery = "0.5s"\n', "below the floor of 1s"),
 ])
 def test_bad_configuration_is_refused_with_the_valid_choices(tmp_path: Path, toml: str, message: str) -> None:
     cfg = write(tmp_path / "cw.toml", toml)

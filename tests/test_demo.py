@@ -67,3 +67,43 @@ def test_timeline_plot_is_a_png(demo, cli, tmp_path) -> None:
     result = cli("timeline", "go-cluster", "--plot", str(plot), config=config)
     assert result.code == 0
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 5000
+
+
+def test_the_ministrys_release_is_the_100th_member_announcements_own_address(demo) -> None:
+    # The feed dates it 09:45, the aggregator's /?p=2871 16:42 on the same day; the crawl order
+    # used to decide, and kept the aggregator's copy in 4 demo runs of 5.
+    import sqlite3
+
+    conn = sqlite3.connect(demo["folder"] / "clusterwatch.db")
+    try:
+        own = conn.execute("SELECT a.url FROM announcements a JOIN sightings s ON s.announcement_id = a.id"
+                           " WHERE s.url LIKE '%/?p=2871'").fetchall()
+    finally:
+        conn.close()
+    assert [url.rsplit("/", 1)[-1] for (url,) in own] == ["20141117-beckmeyer-begruesst-das-100-mitglied-bei-go-cluster.html"]
+
+
+def test_timeline_of_an_unknown_programme_names_the_closest_and_plots_nothing(demo, cli, tmp_path) -> None:
+    config = demo["folder"] / "clusterwatch.toml"
+    plot = tmp_path / "typo.png"
+    result = cli("timeline", "go-clustr", "--plot", str(plot), config=config)
+    assert result.code == 1
+    assert result.err.strip().splitlines() == ["Error: no programme 'go-clustr' in the dataset; closest known: go-cluster"]
+    assert not plot.exists()
+    missing = tmp_path / "nope" / "go-cluster.png"
+    result = cli("timeline", "go-cluster", "--plot", str(missing), config=config)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.strip().splitlines() == [f"Error: cannot write {missing}: the folder {missing.parent} does not exist"]
+
+
+def test_milestones_and_search_read_as_words(demo, cli) -> None:
+    config = demo["folder"] / "clusterwatch.toml"
+    lines = cli("milestones", "--programme", "go-cluster", config=config).out.splitlines()
+    assert any(line.endswith("go-cluster: 41 Mitglieder") for line in lines)
+    assert any("go-cluster: 100. Mitglied  Innovationscluster Automotive Nordwest e. V. (Bremen)" in line for line in lines)
+    assert not any("member_ordinal" in line or "member_count" in line for line in lines)
+    short = cli("search", "go", "--limit", "50", config=config)
+    assert short.err.splitlines()[0] == ("note: 'go' is shorter than 3 characters, which the full-text index cannot"
+                                         " match: searched by a slower scan of every text instead")
+    mixed = cli("search", "go Mitglied", config=config)
+    assert "'go' is shorter than 3 characters" in mixed.err and "left out of the search" in mixed.err

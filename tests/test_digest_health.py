@@ -43,11 +43,13 @@ def maildir(tmp_path: Path) -> list:
 def test_daily_digest_lists_matching_news_by_source_and_nothing_when_nothing_is_new(tmp_path, cli) -> None:
     config = write_config(tmp_path / "cw.toml", [], extra=EXTRA)
     db = tmp_path / "data.db"
+    # The subscriber is first seen a minute before the news; the first digest is due a day later.
+    first_seen = datetime.now(UTC) - timedelta(minutes=1)
+    assert queue_digests(load(config), now=first_seen) == 0
     add(db, "https://a.example/1", "Wasserstoff-Netzwerk gegründet", "Ein neues Netzwerk für Wasserstoff.", "bmwe")
     add(db, "https://b.example/2", "go-cluster-Tagung", "Die Mitglieder von go-cluster trafen sich.", "cp")
     add(db, "https://c.example/3", "Haushalt beschlossen", "Der Bundestag beschloss den Haushalt.", "bmwe")
-    # The first digest covers the last day; run it as of tomorrow so the new rows are inside.
-    tomorrow = datetime.now(UTC) + timedelta(hours=1)
+    tomorrow = first_seen + timedelta(days=1)
     assert queue_digests(load(config), now=tomorrow) == 1
     result = cli("notify", config=config)
     assert result.code == 0, result.err
@@ -88,3 +90,23 @@ def test_admin_hears_when_a_source_breaks_and_when_it_recovers(tmp_path, site_co
     notices = [m for m in maildir(tmp_path) if m["To"] == "ops@example.org"]
     assert len(notices) == 2
     assert any("recovered" in str(m["Subject"]).lower() or "wieder" in str(m["Subject"]).lower() for m in notices)
+
+
+def test_a_new_installations_first_weekly_digest_is_due_a_week_after_the_subscriber_was_first_seen(
+        tmp_path, cli) -> None:
+    # The first notify of a new installation sent a weekly digest at once, of everything the
+    # first crawl had just stored.
+    config = write_config(tmp_path / "cw.toml", [], extra=EXTRA.replace('digest = "daily"', 'digest = "weekly"'))
+    db = tmp_path / "data.db"
+    add(db, "https://a.example/1", "go-cluster: Archivmeldung", "Aus dem Archiv von go-cluster.", "bmwe")
+    first = cli("notify", config=config)
+    assert first.code == 0, first.err
+    assert not [m for m in maildir(tmp_path) if "ana@example.org" in m["To"]]
+    add(db, "https://b.example/2", "go-cluster-Tagung", "Die Mitglieder von go-cluster trafen sich.", "cp")
+    assert queue_digests(load(config), now=datetime.now(UTC) + timedelta(days=6)) == 0
+    assert queue_digests(load(config), now=datetime.now(UTC) + timedelta(days=7)) == 1
+    assert cli("notify", config=config).code == 0
+    digests = [m for m in maildir(tmp_path) if "ana@example.org" in m["To"]]
+    assert len(digests) == 1
+    text = digests[0].get_payload()[0].get_payload(decode=True).decode("utf-8")
+    assert "go-cluster-Tagung" in text and "Archivmeldung" not in text

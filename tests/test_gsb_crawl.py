@@ -168,3 +168,23 @@ def test_a_first_crawl_cut_short_is_completed_by_the_next(tmp_path, site_copy, c
     third = cli("crawl", "--json", config=full).json()[0]
     assert third["new"] == 0
     assert [p for p in site.paths() if p != "/robots.txt"] == [LISTING]
+
+
+def test_a_crawl_whose_links_were_all_dropped_as_off_site_is_failing(tmp_path, site_copy, cli) -> None:
+    # The start page is on the allowed domain, every article link points elsewhere: the crawl
+    # used to say "ok, 1 page, 0 new".
+    site = site_copy()
+    (site.root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    (site.root / "index.html").write_text(
+        "<html><body><a href='http://localhost:9/news/1'>1</a> <a href='http://cluster.example/news/2'>2</a>"
+        "</body></html>", encoding="utf-8")
+    config = write_config(tmp_path / "cw.toml", [
+        {"name": "copy", "kind": "article", "url": site.url + "/index.html", "follow": r"/news/\d+$"}])
+    result = cli("crawl", "--json", config=config)
+    assert result.code == 1 and "Traceback" not in result.err
+    run = result.json()[0]
+    assert run["status"] == "failed"
+    assert run["error_messages"] == ["all 2 links were dropped as off-site (e.g. http://localhost:9/news/1):"
+                                     " add 'localhost' to allowed_domains (127.0.0.1)"]
+    health = cli("sources", "--json", config=config).json()[0]
+    assert health["health"] == "failing" and "dropped as off-site" in health["health_reason"]

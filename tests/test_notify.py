@@ -232,3 +232,50 @@ def test_weeks_of_outage_cannot_break_delivery(tmp_path, cli, smtp) -> None:
     assert down.code == 1 and "Traceback" not in down.err
     smtp.start()
     assert cli("notify", config=config).out.strip() == "sent 2, failed 0, rejected 0"
+
+
+def _plain(message) -> str:
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+def test_each_source_link_has_its_own_title_and_source_and_the_timeline_ends_at_the_milestone(
+        tmp_path, cli, smtp) -> None:
+    # Every link used to carry the first announcement's title, and the timeline ran to today.
+    config = seeded(tmp_path, email_section(smtp))
+    store = Store(tmp_path / "data.db")
+    store.ingest(AnnouncementItem(url="https://www.bmwi.de/pm-100.html", source="bmwe-press",
+                                  title="Beckmeyer: go-cluster hat 100 Mitglieder", body=SEED, published="2014-11-17"))
+    store.ingest(AnnouncementItem(url="https://www.clusterplattform.de/2016.html", source="clusterplattform",
+                                  title="go-cluster im Jahr 2016", published="2016-03-01",
+                                  body="Dem Exzellenzprogramm go-cluster gehören inzwischen 130 Mitglieder an."))
+    store.close()
+    assert cli("detect", config=config).code == 0
+    assert cli("notify", config=config).code == 0
+    plain = _plain(next(m.message for m in smtp.messages if m.rcpt_tos == ["ana@example.org"]))
+    assert ("  - Staatssekretär Beckmeyer begrüßt das 100. Mitglied bei go-cluster (aggregator)\n"
+            "    https://aggregator.example/?p=2871\n") in plain
+    assert "  - Beckmeyer: go-cluster hat 100 Mitglieder (bmwe-press)\n    https://www.bmwi.de/pm-100.html\n" in plain
+    timeline = plain[plain.index("Verlauf bis zu diesem Meilenstein"):]
+    assert "2014-11-17" in timeline and "2016" not in timeline and "130" not in timeline
+
+
+@pytest.mark.parametrize("admin", [None, "ops@example.org"])
+def test_the_unsubscribe_footer_speaks_the_subscribers_language_and_names_a_real_way_out(
+        tmp_path, cli, smtp, admin) -> None:
+    # It used to be English for everyone and said "Remove your [[subscribers]] entry" without naming
+    # the file or the entry.
+    config = seeded(tmp_path, email_section(smtp) + (f'admin = "{admin}"\n' if admin else ""))
+    cli("detect", config=config)
+    assert cli("notify", config=config).code == 0
+    received = {m.rcpt_tos[0]: m.message for m in smtp.messages}
+    german, english = _plain(received["ana@example.org"]), _plain(received["ben@example.org"])
+    if admin:
+        assert received["ana@example.org"]["List-Unsubscribe"].strip() == (
+            "<mailto:ops@example.org?subject=unsubscribe%20ana@example.org>")
+        assert "Abbestellen: E-Mail an ops@example.org mit dem Betreff „unsubscribe ana@example.org“" in german
+        assert 'Unsubscribe: email ops@example.org with the subject "unsubscribe ben@example.org"' in english
+    else:
+        assert received["ana@example.org"]["List-Unsubscribe"] is None
+        assert (f'Abbestellen: den Eintrag [[subscribers]] mit email = "ana@example.org" aus {config} entfernen'
+                in german)
+        assert f'Unsubscribe: remove the [[subscribers]] entry with email = "ben@example.org" from {config}' in english

@@ -192,3 +192,44 @@ def test_a_crawl_over_its_memory_limit_fails_alone(tmp_path, site_copy, smtp, cl
     assert result.code == 1
     assert "crawl press: failed" in result.err and "crawl process exited" in result.err
     assert "Traceback" not in result.err
+
+
+def test_a_second_service_on_one_dataset_is_refused_naming_the_first(tmp_path, site_copy, smtp) -> None:
+    # Two `clusterwatch run` on one dataset both crawled every source: each crawl appeared twice.
+    site = site_copy()
+    make_site(site)
+    config = service_config(tmp_path, [{"name": "press", "kind": "feed", "url": site.url + "/feed.xml",
+                                        "every": "1h", "jitter": "0s"}], smtp)
+    first = start_service(config, tmp_path)
+    try:
+        assert wait_for(lambda: "/feed.xml" in site.paths(), 60), "the first service did not crawl"
+        second = start_service(config, tmp_path)
+        _, err = second.communicate(timeout=60)
+        assert second.returncode == 1
+        assert err.strip().splitlines() == [
+            f"Error: another 'clusterwatch run' (process {first.pid}) already serves {tmp_path / 'data.db'};"
+            " stop it first, or give this one another --db"]
+    finally:
+        code, _, err = stop_service(first)
+    assert code == 0, err
+    assert sum(p == "/feed.xml" for p in site.paths()) == 1
+
+
+def test_a_crawl_skips_a_source_another_process_is_crawling_and_says_so(tmp_path, site_copy, cli) -> None:
+    from crawler.locks import crawl_lock_path, held
+
+    site = site_copy()
+    make_site(site)
+    config = write_config(tmp_path / "cw.toml", [
+        {"name": "press", "kind": "feed", "url": site.url + "/feed.xml"},
+        {"name": "busy", "kind": "feed", "url": site.url + "/feed.xml?busy"}])
+    # This test process plays the service's crawl child: it holds the source's lock.
+    with held(crawl_lock_path(tmp_path / "data.db", "busy")):
+        result = cli("crawl", config=config)
+        once = cli("run", "--once", config=config)
+    assert result.code == 0, result.err
+    assert f"busy: skipped: another crawl of busy is running (process {os.getpid()})" in result.err
+    assert [line.split()[:2] for line in result.out.splitlines()[2:4]] == [["press", "ok"], ["busy", "skipped"]]
+    assert "skipped: another crawl of busy is running" in once.err
+    runs = cli("query", "select source from crawl_runs order by id", "--json", config=config).json()
+    assert [r["source"] for r in runs] == ["press", "press"]  # the skipped source left no run behind

@@ -28,7 +28,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.canonical import host_of
+from crawler.canonical import host_of, on_domains
 from crawler.sources import Source
 from crawler.store import Store
 
@@ -54,6 +54,8 @@ class SourceSpider(scrapy.Spider):
         self.stopped_early = False
         self.store: Store | None = None
         self.run_id: int | None = None
+        self.off_site_example: str | None = None
+        self.recorded = False  # the run's end is in the dataset
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -82,11 +84,14 @@ class SourceSpider(scrapy.Spider):
             return
         if not self.db_path:
             raise RuntimeError("no dataset path: set CLUSTERWATCH_DB or run through 'clusterwatch crawl'")
-        self.store = Store(self.db_path)
+        self.store = Store(self.db_path, aggregators=self.crawler.settings.getlist("CLUSTERWATCH_AGGREGATORS"))
         self.run_id = self.store.start_run(self.source.name, self.batch)
 
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
-        if spider is not self or self.store is None or self.run_id is None:
+        if spider is not self or self.store is None or self.run_id is None or self.recorded:
+            return
+        if reason == "shutdown":  # Ctrl-C or SIGTERM: not a fault of the source
+            self.interrupted("stopped on request")
             return
         limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
         self.stopped_early = reason != "finished" or bool(self.counts["not_queued"])
@@ -97,6 +102,7 @@ class SourceSpider(scrapy.Spider):
                                     f" max_pages = {limit} reached{skipped}")
         if reason not in ("finished", "closespider_pagecount"):
             self.error(f"crawl ended early: {reason}")
+        self._check_off_site()
         self.before_close()
         if self.fatal:
             status = "failed"
@@ -104,6 +110,23 @@ class SourceSpider(scrapy.Spider):
             status = "partial"
         else:
             status = "ok"
+        self._record(status)
+
+    def interrupted(self, how: str) -> None:
+        """Record the run as interrupted, with what it stored so far.
+
+        Also called from a second Ctrl-C, just before the reactor stops without closing the
+        spiders: the run used to end as "pages 0 new 0 ... could not record its end" although
+        items had been stored. Nothing is marked complete (a listing's backfill is not).
+        """
+        if self.store is None or self.run_id is None or self.recorded:
+            return
+        self.messages.insert(0, f"interrupted: {how} after {self.counts['pages']} pages")
+        self._record("interrupted")
+
+    def _record(self, status: str) -> None:
+        assert self.store is not None and self.run_id is not None
+        self.recorded = True
         self.store.finish_run(self.run_id, dict(self.counts), self.messages, status)
         self.store.close()
 
@@ -194,8 +217,28 @@ class SourceSpider(scrapy.Spider):
         return int(meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 
     def allowed(self, url: str) -> bool:
-        host = host_of(url)
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        return on_domains(url, self.allowed_domains)
+
+    def on_site(self, url: str) -> bool:
+        """Whether a link the source wants may be followed; the ones dropped as off-site are
+        counted, so that a crawl which could follow none of its links does not pass for "ok"."""
+        if self.allowed(url):
+            self.counts["links_on_site"] += 1
+            return True
+        self.counts["links_off_site"] += 1
+        self.off_site_example = self.off_site_example or url
+        return False
+
+    def _check_off_site(self) -> None:
+        dropped = self.counts["links_off_site"]
+        if not dropped:
+            return
+        domains = ", ".join(self.allowed_domains)
+        if self.counts["links_on_site"]:
+            self.warn(f"{dropped} links dropped as off-site (e.g. {self.off_site_example}); allowed_domains: {domains}")
+        else:
+            self.error(f"all {dropped} links were dropped as off-site (e.g. {self.off_site_example}): add"
+                       f" {host_of(self.off_site_example or '')!r} to allowed_domains ({domains})", fatal=True)
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         if self.full or self.store is None:

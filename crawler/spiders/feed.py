@@ -57,8 +57,8 @@ class FeedSpider(SourceSpider):
         wants_page = (
             self.source.options["full_text"]
             and entry.item.text_kind != "full"
-            and self.allowed(entry.link)
             and (self.full or not self.store.has_full_text(entry.link))
+            and self.on_site(entry.link)
         )
         if not wants_page:
             yield entry.item

@@ -77,7 +77,7 @@ class GsbSpider(SourceSpider):
                 # Nothing more can be fetched this run; a huge listing must not cost a lookup per link.
                 self.count("not_queued", len(entries) - position)
                 return
-            if not self.allowed(link):
+            if not self.on_site(link):
                 continue
             if not self.full and self.store is not None and self.store.known_url(link, self.source.name):
                 known += 1

@@ -13,7 +13,14 @@ from datetime import UTC, datetime, timedelta
 from crawler.config import Config
 from crawler.store import now_iso, rows
 from monitor.alerts.message import build_digest_message, stable_message_id
-from monitor.alerts.outbox import EmailSettings, Subscriber, email_settings, subscribers, unsubscribe_text
+from monitor.alerts.outbox import (
+    EmailSettings,
+    Subscriber,
+    email_settings,
+    subscribers,
+    unsubscribe_text,
+    unsubscribe_url,
+)
 from monitor.alerts.transport import DeliveryError, MaildirTransport, SmtpTransport
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -48,10 +55,15 @@ def queue_digests(config: Config, *, now: datetime | None = None) -> int:
         for sub in subscribers(config):
             if sub.digest == "off":
                 continue
+            conn.execute("INSERT OR IGNORE INTO subscribers_seen (subscriber, first_seen) VALUES (?, ?)",
+                         (sub.email, moment))
             last = conn.execute("SELECT max(until) FROM digests WHERE subscriber = ? AND period = ?",
                                 (sub.email, sub.digest)).fetchone()[0]
             period = PERIODS[sub.digest]
-            since = last or (datetime.fromisoformat(moment) - period).isoformat(timespec="seconds")
+            # The first digest covers the time since the subscriber was first seen, not the
+            # archive a first crawl just stored, and is due one period after.
+            since = last or conn.execute("SELECT first_seen FROM subscribers_seen WHERE subscriber = ?",
+                                         (sub.email,)).fetchone()[0]
             # An hour's tolerance: a job starting a second earlier than last week's, or the
             # change to summer time, must not skip a whole period.
             if datetime.fromisoformat(moment) - datetime.fromisoformat(since) < period - timedelta(hours=1):
@@ -87,7 +99,8 @@ def send_digests(conn: sqlite3.Connection, config: Config, settings: EmailSettin
         period = f"{digest['since'][:10]} – {digest['until'][:10]}"
         message = build_digest_message(groups, sender=settings.sender, recipient=sub.email,
                                        message_id=digest["message_id"], language=sub.language, period=period,
-                                       unsubscribe=unsubscribe_text(settings, sub.email))
+                                       unsubscribe=unsubscribe_text(settings, sub.email, sub.language),
+                                       unsubscribe_url=unsubscribe_url(settings, sub.email))
         try:
             transport.send(message)
         except DeliveryError as exc:

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from monitor.labels import event_label
+
 # RFC 5322 allows 998 octets per line; folding handles long headers, but a subject that runs to
 # thousands of characters (an extraction gone wrong) helps nobody, so it is shortened.
 SUBJECT_MAX = 400
@@ -52,8 +54,8 @@ class MilestoneContext:
     place: str | None
     evidence: str
     published: str | None  # YYYY-MM-DD or None (shown as "unbekannt"/"unknown")
-    sources: list[tuple[str, str]]  # (title, url) of every announcement that reported it
-    timeline: list[tuple[str, int]]  # (YYYY-MM-DD, number) so far, oldest first
+    sources: list[tuple[str, str, str]]  # (title, source name, url) of every page that reported it
+    timeline: list[tuple[str, int]]  # (YYYY-MM-DD, number) up to the milestone, oldest first
     chart_png: bytes | None = None  # inline chart, embedded as a related image in the HTML part
 
 
@@ -63,7 +65,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "de": {
         "milestone": "Meilenstein", "new_member": "Neues Mitglied", "count": "Mitgliederzahl",
         "evidence": "Beleg", "published": "Veröffentlicht", "unknown": "unbekannt",
-        "sources": "Quellen", "timeline": "Bisheriger Verlauf", "date": "Datum", "members": "Mitglieder",
+        "sources": "Quellen", "timeline": "Verlauf bis zu diesem Meilenstein", "date": "Datum", "members": "Mitglieder",
         "chart": "Mitgliederzahl im Zeitverlauf", "unsubscribe": "Abbestellen",
         "no_timeline": "noch keine datierten Mitgliederzahlen",
         "digest": "Neue Meldungen", "period": "Zeitraum", "health": "Quellenstatus",
@@ -73,7 +75,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "en": {
         "milestone": "Milestone", "new_member": "New member", "count": "Membership count",
         "evidence": "Evidence", "published": "Published", "unknown": "unknown",
-        "sources": "Sources", "timeline": "Timeline so far", "date": "Date", "members": "Members",
+        "sources": "Sources", "timeline": "Timeline up to this milestone", "date": "Date", "members": "Members",
         "chart": "Members over time", "unsubscribe": "Unsubscribe",
         "no_timeline": "no dated membership figures yet",
         "digest": "New announcements", "period": "Period", "health": "Source health",
@@ -132,11 +134,6 @@ def _labels(language: str) -> Mapping[str, str]:
     return _LABELS[language]
 
 
-def _ordinal_en(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _who(ctx: MilestoneContext) -> str:
     member = one_line(ctx.member or "")
     place = one_line(ctx.place or "")
@@ -149,12 +146,7 @@ def milestone_subject(ctx: MilestoneContext, language: str = "de") -> str:
     """The subject line, already cleaned of control characters and shortened to SUBJECT_MAX."""
     _labels(language)
     programme = one_line(ctx.programme) or "?"
-    if ctx.kind == "member_count" and ctx.number is not None:
-        what = f"{ctx.number} Mitglieder" if language == "de" else f"{ctx.number} members"
-    elif ctx.kind == "new_member" or ctx.number is None:
-        what = "neues Mitglied" if language == "de" else "new member"
-    else:
-        what = f"{ctx.number}. Mitglied" if language == "de" else f"{_ordinal_en(ctx.number)} member"
+    what = event_label(ctx.kind, ctx.number, language)
     who = _who(ctx) if ctx.kind != "member_count" else ""
     subject = f"{programme}: {what}" + (f" — {who}" if who else "")
     return _shorten(subject, SUBJECT_MAX)
@@ -198,7 +190,7 @@ def _list_unsubscribe(unsubscribe: str) -> str | None:
 
 
 def _envelope(subject: str, *, sender: str, recipient: str, message_id: str, unsubscribe: str | None,
-              date: datetime | None) -> EmailMessage:
+              date: datetime | None, unsubscribe_url: str | None = None) -> EmailMessage:
     if not _MESSAGE_ID.match(message_id):
         raise MessageError(f"not a valid Message-ID: {message_id!r}")
     msg = EmailMessage(policy=policy.SMTP)
@@ -210,7 +202,7 @@ def _envelope(subject: str, *, sender: str, recipient: str, message_id: str, uns
     # RFC 3834: keeps vacation responders and ticket systems from answering an alert.
     msg["Auto-Submitted"] = "auto-generated"
     if unsubscribe is not None:
-        header = _list_unsubscribe(unsubscribe)
+        header = _list_unsubscribe(unsubscribe_url or unsubscribe)
         if header:
             msg["List-Unsubscribe"] = header
     return msg
@@ -231,8 +223,8 @@ def _render(name: str, **context: object) -> str:
     return _ENV.get_template(name).render(**context)
 
 
-def _clean_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(one_line(title) or one_line(url), one_line(url)) for title, url in pairs]
+def _clean_links(links: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    return [(one_line(title) or one_line(url), one_line(source), one_line(url)) for title, source, url in links]
 
 
 def _timeline_rows(timeline: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -240,11 +232,12 @@ def _timeline_rows(timeline: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def build_milestone_message(ctx: MilestoneContext, *, sender: str, recipient: str, message_id: str,
-                            language: str = "de", unsubscribe: str, date: datetime | None = None) -> EmailMessage:
+                            language: str = "de", unsubscribe: str, date: datetime | None = None,
+                            unsubscribe_url: str | None = None) -> EmailMessage:
     labels = _labels(language)
     subject = milestone_subject(ctx, language)
     msg = _envelope(subject, sender=sender, recipient=recipient, message_id=message_id,
-                    unsubscribe=unsubscribe, date=date)
+                    unsubscribe=unsubscribe, date=date, unsubscribe_url=unsubscribe_url)
     cid = None
     if ctx.chart_png:
         # Derived from the Message-ID so a re-built message is byte-for-byte comparable.
@@ -254,11 +247,11 @@ def build_milestone_message(ctx: MilestoneContext, *, sender: str, recipient: st
         "t": labels, "subject": subject, "programme": one_line(ctx.programme), "kind": ctx.kind,
         "number": ctx.number, "who": _who(ctx), "evidence": one_line(ctx.evidence),
         "published": one_line(ctx.published) if ctx.published else labels["unknown"],
-        "sources": _clean_pairs(ctx.sources), "timeline": rows,
+        "sources": _clean_links(ctx.sources), "timeline": rows,
         "date_width": max([len(labels["date"])] + [len(d) for d, _ in rows]),
         "number_width": max([len(labels["members"])] + [len(str(n)) for _, n in rows]),
         "chart_cid": cid[1:-1] if cid else None, "unsubscribe": one_line(unsubscribe),
-        "unsubscribe_link": _safe_url(unsubscribe, _UNSUBSCRIBE_SCHEMES),
+        "unsubscribe_link": _safe_url(unsubscribe_url or unsubscribe, _UNSUBSCRIBE_SCHEMES),
     }
     _fill(msg, _render("milestone.txt", **view), _render("milestone.html", **view), image=ctx.chart_png, cid=cid)
     return msg
@@ -273,7 +266,7 @@ def digest_subject(count: int, period: str, language: str = "de") -> str:
 
 def build_digest_message(groups: dict[str, list[tuple[str, str, str | None]]], *, sender: str, recipient: str,
                          message_id: str, language: str = "de", period: str, unsubscribe: str,
-                         date: datetime | None = None) -> EmailMessage:
+                         date: datetime | None = None, unsubscribe_url: str | None = None) -> EmailMessage:
     """One digest: ``groups`` maps a source to its new announcements (title, url, published).
     An empty digest is an error: the caller sends nothing when nothing is new."""
     labels = _labels(language)
@@ -288,11 +281,11 @@ def build_digest_message(groups: dict[str, list[tuple[str, str, str | None]]], *
         raise MessageError("a digest needs at least one announcement")
     subject = digest_subject(count, period, language)
     msg = _envelope(subject, sender=sender, recipient=recipient, message_id=message_id,
-                    unsubscribe=unsubscribe, date=date)
+                    unsubscribe=unsubscribe, date=date, unsubscribe_url=unsubscribe_url)
     view = {
         "t": labels, "subject": subject, "period": one_line(period), "groups": cleaned, "count": count,
         "unsubscribe": one_line(unsubscribe),
-        "unsubscribe_link": _safe_url(unsubscribe, _UNSUBSCRIBE_SCHEMES),
+        "unsubscribe_link": _safe_url(unsubscribe_url or unsubscribe, _UNSUBSCRIBE_SCHEMES),
     }
     _fill(msg, _render("digest.txt", **view), _render("digest.html", **view))
     return msg

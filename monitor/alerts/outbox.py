@@ -70,6 +70,7 @@ class EmailSettings:
     admin: str | None = None
     timeout: float = 30.0
     unsubscribe: str = ""
+    config_file: str = "clusterwatch.toml"  # named in the footer: where a subscriber's entry is removed
 
     @property
     def domain(self) -> str:
@@ -80,7 +81,7 @@ def email_settings(config: Config) -> EmailSettings:
     raw = dict(config.extra.get("email") or {})
     where = config.path or "built-in defaults"
     base = config.path.resolve().parent if config.path else Path.cwd()
-    settings = EmailSettings(maildir=base / "mail")
+    settings = EmailSettings(maildir=base / "mail", config_file=str(config.path or "clusterwatch.toml"))
     if "security" in raw and raw["security"] not in SECURITY:
         raise ConfigError(f"{where}: email.security must be one of {', '.join(SECURITY)}")
     if "password" in raw:
@@ -165,30 +166,51 @@ class DeliveryReport:
 def milestone_message(conn: sqlite3.Connection, alert: dict[str, Any], settings: EmailSettings,
                       language: str) -> EmailMessage:
     event = with_sources(conn, dict(next(rows(conn, "SELECT * FROM events WHERE id = ?", (alert["event_id"],)))))
-    points = timeline(conn, event["programme"]) if event["programme"] else []
+    points = history(timeline(conn, event["programme"]) if event["programme"] else [], event["published"])
     chart = None
     if len(points) >= 1:
         from monitor.chart import timeline_png
 
         chart = timeline_png(event["programme"], points, width=5.0, height=2.2)
-    titles = event["titles"]
     ctx = MilestoneContext(
         programme=event["programme"] or "?", kind=event["kind"], number=event["number"], member=event["member"],
         place=event["place"], evidence=event["evidence"] or "", published=event["published"],
-        sources=[(titles[0] if titles else url, url) for url in event["sources"]],
-        timeline=[(p["date"] or "?", p["number"]) for p in points], chart_png=chart,
+        sources=[(link["title"] or link["url"], link["source"], link["url"]) for link in event["links"]],
+        timeline=[(p["date"], p["number"]) for p in points], chart_png=chart,
     )
     return build_milestone_message(ctx, sender=settings.sender, recipient=alert["subscriber"],
                                    message_id=alert["message_id"], language=language,
-                                   unsubscribe=unsubscribe_text(settings, alert["subscriber"]))
+                                   unsubscribe=unsubscribe_text(settings, alert["subscriber"], language),
+                                   unsubscribe_url=unsubscribe_url(settings, alert["subscriber"]))
 
 
-def unsubscribe_text(settings: EmailSettings, email: str) -> str:
+def history(points: list[dict[str, Any]], published: str | None) -> list[dict[str, Any]]:
+    """The programme's dated member numbers up to the milestone: an email about the 100th member
+    of 2014 does not show 2019's figures as if they were its history."""
+    return [p for p in points if p["date"] and (published is None or p["date"] <= published)]
+
+
+def unsubscribe_url(settings: EmailSettings, email: str) -> str | None:
+    """The List-Unsubscribe target: the configured URL, else a mail to the admin, else none."""
     if settings.unsubscribe:
         return settings.unsubscribe
     if settings.admin:
         return f"mailto:{settings.admin}?subject=unsubscribe%20{email}"
-    return "Remove your [[subscribers]] entry from the clusterwatch configuration."
+    return None
+
+
+def unsubscribe_text(settings: EmailSettings, email: str, language: str = "de") -> str:
+    """The footer's way out, in the subscriber's language, naming something that works."""
+    if settings.unsubscribe:
+        return settings.unsubscribe
+    if settings.admin:
+        if language == "de":
+            return f"E-Mail an {settings.admin} mit dem Betreff „unsubscribe {email}“"
+        return f"email {settings.admin} with the subject \"unsubscribe {email}\""
+    if language == "de":
+        return f'den Eintrag [[subscribers]] mit email = "{email}" aus {settings.config_file} entfernen'
+    return f'remove the [[subscribers]] entry with email = "{email}" from {settings.config_file}'
+
 
 
 def deliver(config: Config, *, now: datetime | None = None, due_only: bool = False,
