@@ -33,6 +33,7 @@ from .lexicon import (
 from .names import DETERMINERS as DETERMINERS_
 from .names import POSSESSIVES, Phrase, coordinated, generic, phrases, subject
 from .names import PREPOSITIONS as PREPOSITIONS_
+from .programmes import is_owner
 from .tokens import Token, is_ordinal, tokenize
 
 
@@ -285,6 +286,9 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
         latest = doc_year()
         return latest is not None and max(years) < latest
     return False
+
+
+_NEGATION = re.compile(r"\b(?:nicht|kein|keine|keinen|not|never|no longer|nie)\b", re.IGNORECASE)
 
 
 def _index_of(s: Sentence, hit: Hit) -> int:
@@ -959,6 +963,10 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
     if any((t.kind == "num" and not 1900 <= (t.value or 0) <= 2100)
            or t.low in ("weitere", "weiteren", "further", "other", "zwei", "two") for t in before):
         return False  # "Zwölf weitere Innovationscluster": a number of members, no name
+    if is_owner(p.text):
+        return False  # a ministry admits members; it is never one
+    if " " not in p.text and not p.org and ORG_PLURALS.match(p.text.lower()):
+        return False  # "Firmen", "Kommunen": members, but no name
     if p.org or len(p.text.split()) > 1:
         return True
     if p.start > 0 and s.tokens[p.start - 1].kind != "quote":
@@ -999,4 +1007,10 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
     hits = ordinal_frames(s)
     hits += [h for h in count_frames(s) if not any(o.number == h.number for o in hits)]
     hits += new_member_frames(s) if not any(h.kind == "member_ordinal" for h in hits) else []
-    return [(h, historical(s, doc_year, _index_of(s, h))) for h in hits]
+    out = []
+    for h in hits:
+        at = _index_of(s, h)
+        if h.kind != "member_count" and _NEGATION.search(_clause(s, at)[0]):
+            continue  # "Die Mitgliedsnummer 200.000 wird nicht vergeben", "X did not join"
+        out.append((h, historical(s, doc_year, at)))
+    return out

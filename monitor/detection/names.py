@@ -106,9 +106,14 @@ def org_word(word: str) -> bool:
     return _ORG_END.search(low) is not None and not low.startswith(("jahres", "bundesliga", "allianz arena"))
 
 
+# Capitals that are no organisation: time zones, countries, states, titles.
+_NOT_ACRONYMS = frozenset("GMT UTC CET CEST MEZ MESZ USA UK US EU NJ NY CA DC TX AM PM PDF PR CEO CFO COO CTO "
+                          "IT KW TV".split())
+
+
 @lru_cache(maxsize=50_000)
 def is_org(text: str) -> bool:
-    if not text or NOT_PROGRAMMES.search(text):
+    if not text or NOT_PROGRAMMES.search(text) or text in _NOT_ACRONYMS:
         return False
     if " " not in text and ORG_PLURALS.match(text.lower()):
         return False  # "Vereinen", "Handelskammern": several organisations, not one
@@ -117,7 +122,7 @@ def is_org(text: str) -> bool:
     if any(org_word(w) for w in text.split()[:3]):
         return True
     words = text.split()
-    return any(_ACRONYM.match(w) for w in words)
+    return any(_ACRONYM.match(w) and w not in _NOT_ACRONYMS for w in words)
 
 
 _OWNER_START = re.compile(r"^(?:bundes|minister|bmw|landes|freistaat|stadt|senat|staatsminister|land$)")
