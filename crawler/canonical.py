@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlencode, urlsplit, urlunsplit
 
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, safe_url_string
 
 # Query parameters that identify a visitor or a campaign, never the document.
 TRACKING_PARAMS = frozenset(
@@ -82,5 +82,9 @@ def _drop_param(key: str, value: str) -> bool:
 
 
 def host_of(url: str) -> str:
-    """The lower-cased host name of a URL (for allowed_domains defaults)."""
-    return (urlsplit(url).hostname or "").lower()
+    """The lower-cased host name of a URL as the downloader will read it: Scrapy normalises a URL
+    with WHATWG rules first (``http://a\\@b/`` is host a there, host b for urlsplit)."""
+    try:
+        return (urlsplit(safe_url_string(url)).hostname or "").lower()
+    except ValueError:
+        return ""

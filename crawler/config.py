@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.addresses import parse_networks
 from crawler.resources import MissingDataError, bundled, data_file
 from crawler.sources import Source, SourceConfigError, parse_sources
 
@@ -34,6 +35,7 @@ CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
     "obey_robots": bool,
     "max_pages": int,
     "log_level": str,
+    "allow_private_addresses": (bool, list),
 }
 CRAWLER_DEFAULTS: dict[str, Any] = {
     "user_agent": "clusterwatch/0.1 (+https://github.com/clusterwatch/clusterwatch)",
@@ -48,6 +50,9 @@ CRAWLER_DEFAULTS: dict[str, Any] = {
     "obey_robots": True,
     "max_pages": 20_000,
     "log_level": "WARNING",
+    # Off: a source, or a link a third party wrote, cannot point the crawler at the machine's own
+    # or its network's services. true (or a list of networks) opts in, e.g. for sites on loopback.
+    "allow_private_addresses": False,
 }
 OWN_TOP_LEVEL = ("database", "crawler", "sources")
 
@@ -121,9 +126,15 @@ def config_from_dict(raw: dict[str, Any], *, path: Path | None, db: str | Path |
             raise ConfigError(
                 f"{where}: unknown key crawler.{key}; valid keys: {', '.join(sorted(CRAWLER_KEYS))}"
             )
-        if not isinstance(value, CRAWLER_KEYS[key]) or isinstance(value, bool) != (CRAWLER_KEYS[key] is bool):
+        expected = CRAWLER_KEYS[key]
+        takes_bool = expected is bool or (isinstance(expected, tuple) and bool in expected)
+        if not isinstance(value, expected) or (isinstance(value, bool) and not takes_bool):
             raise ConfigError(f"{where}: crawler.{key} has the wrong type ({type(value).__name__})")
         crawler[key] = value
+    try:
+        parse_networks(crawler["allow_private_addresses"])
+    except ValueError as exc:
+        raise ConfigError(f"{where}: crawler.allow_private_addresses: {exc}") from None
     try:
         sources = parse_sources(raw.get("sources", []))
     except SourceConfigError as exc:

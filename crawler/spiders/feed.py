@@ -15,6 +15,7 @@ from twisted.python.failure import Failure
 from crawler.extract import decode_html, extract_article
 from crawler.feeds import FeedEntry, parse_feed
 from crawler.items import AnnouncementItem
+from crawler.netpolicy import RequestRefused, resolver_refusal
 from crawler.spiders.base import SourceSpider
 
 
@@ -82,7 +83,12 @@ class FeedSpider(SourceSpider):
         # The entry's own text is still worth storing; the page can be fetched next time.
         request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
         item: AnnouncementItem = request.cb_kwargs["item"]
-        self.warn(f"{request.url}: full text not fetched ({failure.getErrorMessage()[:120]})")
+        if failure.check(RequestRefused) or resolver_refusal(request.url):
+            # A link that points where the source may not go is an attack or a misconfiguration:
+            # an error of the run, not a passing network fault.
+            self.request_failed(failure)
+        else:
+            self.warn(f"{request.url}: full text not fetched ({failure.getErrorMessage()[:120]})")
         yield item
 
     def before_close(self) -> None:
