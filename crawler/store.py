@@ -25,6 +25,7 @@ from sqlite_utils import Database
 from crawler import fingerprint
 from crawler.canonical import URLError, canonical_url
 from crawler.items import TEXT_KINDS, AnnouncementItem
+from crawler.locks import LockError, open_lock
 from crawler.migrations import migrations
 
 BUSY_TIMEOUT_MS = 30_000
@@ -79,7 +80,11 @@ def apply_migrations(db: Database, migration_set: Any, path: Path) -> None:
     dataset would otherwise both create its tables."""
     if not migration_set.pending(db):
         return
-    with open(f"{path}.migrate.lock", "a") as lock:
+    try:
+        lock = open_lock(f"{path}.migrate.lock")
+    except LockError as exc:
+        raise StoreError(f"dataset {path}: {exc.strerror}") from None
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             migration_set.apply(db)  # re-reads what is applied, now under the lock
@@ -116,6 +121,12 @@ def connect(path: str | Path) -> Database:
     return db
 
 
+def sqlite_uri(path: str | Path, mode: str = "ro") -> str:
+    """The SQLite URI of a file path. Every URI is built here: unquoted, a '#' or '?' in the path
+    ends it early, and SQLite opens (or creates) another file than the one named."""
+    return f"file:{quote(Path(path).resolve().as_posix(), safe='/')}?mode={mode}"
+
+
 def connect_readonly(path: str | Path) -> sqlite3.Connection:
     """A connection that cannot write, attach another database or load an extension.
 
@@ -124,8 +135,7 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     path = Path(path)
     if not path.exists():
         raise DatasetMissing(f"no dataset at {path}: run 'clusterwatch crawl' first or pass --db")
-    uri = f"file:{quote(path.resolve().as_posix())}?mode=ro"  # a '#' or '?' in the path must stay in the path
-    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA query_only = ON")
     if hasattr(conn, "enable_load_extension"):  # absent where Python was built without it

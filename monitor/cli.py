@@ -19,7 +19,7 @@ import click
 from tabulate import tabulate
 
 from crawler.config import Config, ConfigError
-from crawler.store import StoreError, connect_readonly
+from crawler.store import StoreError, connect_readonly, sqlite_uri
 
 USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, StoreError)
 
@@ -519,9 +519,9 @@ def backup(state: State, target: str) -> None:
     database = state.config.database
     if not database.exists():
         raise click.ClickException(f"no dataset at {database}")
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    source = sqlite3.connect(sqlite_uri(database), uri=True)
     try:
-        dest = sqlite3.connect(target)
+        dest = sqlite3.connect(sqlite_uri(target, "rwc"), uri=True)
         try:
             source.backup(dest)
         finally:

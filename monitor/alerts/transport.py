@@ -11,8 +11,10 @@ import fcntl
 import logging
 import mailbox
 import os
+import re
 import smtplib
 import ssl
+import stat
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -20,6 +22,8 @@ from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 from pathlib import Path
 from types import TracebackType
+
+from crawler.locks import open_lock
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +287,9 @@ class MaildirTransport:
         for sub in ("new", "cur"):
             with os.scandir(self.path / sub) as entries:
                 for entry in entries:
-                    if not entry.name.startswith("."):
+                    # Only regular files: a FIFO would block the open, a symlink could lead to
+                    # /dev/zero or to any file of the user's.
+                    if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False):
                         files[entry.name.split(self._box.colon, 1)[0]] = Path(entry.path)
         return files
 
@@ -293,24 +299,21 @@ class MaildirTransport:
         for gone in set(self._ids) - set(files):
             del self._ids[gone]
         for key in set(files) - set(self._ids):
-            try:
-                with open(files[key], "rb") as fh:
-                    headers = parser.parse(fh)
-            except FileNotFoundError:
-                # Moved (new/ -> cur/) or deleted by a mail client since the listing: ask again.
-                try:
-                    with self._box.get_file(key) as proxy:
-                        headers = parser.parsebytes(proxy.read())
-                except KeyError:
+            head = _message_head(files[key])
+            if head is None:
+                # Moved (new/ -> cur/) or deleted by a mail client since the listing: look again.
+                moved = self._files().get(key)
+                head = _message_head(moved) if moved else None
+                if head is None:
                     continue
-            self._ids[key] = str(headers.get("Message-ID", "")).strip()
+            self._ids[key] = str(parser.parsebytes(head).get("Message-ID", "")).strip()
 
     def send(self, msg: EmailMessage) -> str:
         message_id = str(msg.get("Message-ID", "")).strip()
         try:
             # flock keeps two clusterwatch processes from both finding the id absent and both
             # adding it; mail clients ignore a dot-file at the Maildir's top.
-            with open(self.path / self._LOCK_NAME, "a") as lock:
+            with open_lock(self.path / self._LOCK_NAME) as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 if message_id:
                     self._scan()
@@ -322,6 +325,32 @@ class MaildirTransport:
                 return f"maildir: delivered as {key}"
         except OSError as exc:
             raise DeliveryError(f"cannot deliver into Maildir {self.path}: {exc}", reply=str(exc)) from exc
+
+
+HEAD_LIMIT = 256 * 1024  # a message's header block is far smaller; no more is ever read
+
+
+def _message_head(path: Path) -> bytes | None:
+    """The header block of the message file ``path`` (at most HEAD_LIMIT bytes), or None when it is
+    gone or is not a regular file. Never follows a symlink, never blocks on a FIFO, never reads
+    the body."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        head = b""
+        while len(head) < HEAD_LIMIT:
+            chunk = fh.read(8192)
+            if not chunk:
+                break
+            head += chunk
+            end = re.search(rb"\r?\n\r?\n", head)
+            if end:
+                return head[: end.end()]
+        return head[:HEAD_LIMIT]
 
 
 def password_from_env(var: str | None) -> str | None:
