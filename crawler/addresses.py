@@ -78,3 +78,10 @@ def literal_addresses(host: str) -> list[str]:
             # Twisted's isIPAddress reads "0177" as 177: what it would connect to.
             found.append(".".join(str(int(p) % 256) for p in parts))
     return list(dict.fromkeys(found))
+
+
+def networks_setting(value: bool | list[str]) -> str | list[str]:
+    """``crawler.allow_private_addresses`` as the Scrapy setting CLUSTERWATCH_ALLOW_NETWORKS."""
+    if value is True:
+        return "all"
+    return [] if value is False else [str(v) for v in value]

@@ -99,6 +99,10 @@ class RequestPolicy:
     def __init__(self, crawler: Any):
         self.crawler = crawler
         self.allowed = allowed_networks(crawler.settings)
+        # The resolver is one per process, set up before any spider's settings are known (with
+        # `scrapy crawl`, the configuration arrives as the spider's settings); every request
+        # passes here before it can connect, and one process crawls under one configuration.
+        GuardedResolver.allowed = self.allowed
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RequestPolicy:
@@ -120,15 +124,9 @@ class RequestPolicy:
 class GuardedResolver(CachingThreadedResolver):
     """Scrapy's resolver, refusing names that resolve to an address the policy does not allow."""
 
-    allowed: list[IPNetwork] | None = []
+    allowed: list[IPNetwork] | None = []  # set by RequestPolicy from the crawl's settings
     # name -> why it was refused, for the errback's message (one process crawls once).
     refusals: dict[str, str] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
-        resolver = super().from_crawler(crawler, reactor)
-        resolver.allowed = allowed_networks(crawler.settings)
-        return resolver
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
         return super().getHostByName(name, timeout).addCallback(self._checked, name)

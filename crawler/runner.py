@@ -16,6 +16,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.addresses import networks_setting
 from crawler.config import Config
 from crawler.sources import KINDS, Source
 from crawler.spiders.base import SourceSpider
@@ -52,17 +53,11 @@ def settings_for(config: Config, *, log_level: str | None = None, progress: bool
             "LOG_LEVEL": log_level or c["log_level"],
             "LOG_INSTALL_ROOT_HANDLER": True,
             "CLUSTERWATCH_PROGRESS": progress,
-            "CLUSTERWATCH_ALLOW_NETWORKS": _networks_setting(c["allow_private_addresses"]),
+            "CLUSTERWATCH_ALLOW_NETWORKS": networks_setting(c["allow_private_addresses"]),
         },
         priority="cmdline",
     )
     return settings
-
-
-def _networks_setting(value: bool | list[str]) -> str | list[str]:
-    if value is True:
-        return "all"
-    return [] if value is False else [str(v) for v in value]
 
 
 def crawl(config: Config, sources: list[Source], *, full: bool = False,
