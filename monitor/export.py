@@ -42,6 +42,7 @@ from lxml import etree
 
 from crawler.resources import MissingDataError, bundled, data_file
 from crawler.store import connect_readonly, rows
+from monitor.querylimit import query_limit, timeout_option
 
 if TYPE_CHECKING:
     from monitor.cli import State
@@ -369,11 +370,12 @@ EXPORT_OPTIONS = (
     click.option("--since", metavar="DATE", help="Only rows published on or after DATE (YYYY-MM-DD)."),
     click.option("--programme", help="Only this programme or network (announcements: those about it)."),
     click.option("--feed-url", metavar="URL", help="Atom: the address the feed will be published at (rel=self)."),
+    timeout_option,
 )
 
 
 def run_export_command(state: State, what: str, fmt: str | None, output: str | None, since: str | None,
-                       programme: str | None, feed_url: str | None) -> None:
+                       programme: str | None, feed_url: str | None, timeout: float) -> None:
     """Export announcements or milestones as CSV, JSON or an Atom feed.
 
     Rows are streamed, so large exports need little memory. The Atom feed of milestones can be
@@ -391,7 +393,8 @@ def run_export_command(state: State, what: str, fmt: str | None, output: str | N
         raise click.BadParameter(str(exc).removeprefix("--since "), param_hint="--since") from None
     conn = connect_readonly(state.config.database)
     try:
-        count = _export_to(conn, what, fmt, output, since, programme, feed_url)
+        with query_limit(conn, timeout, "export"):
+            count = _export_to(conn, what, fmt, output, since, programme, feed_url)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
     except sqlite3.OperationalError as exc:
