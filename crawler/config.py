@@ -36,6 +36,7 @@ CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
     "max_pages": int,
     "log_level": str,
     "allow_private_addresses": (bool, list),
+    "max_text_chars": int,
 }
 CRAWLER_DEFAULTS: dict[str, Any] = {
     "user_agent": "clusterwatch/0.1 (+https://github.com/clusterwatch/clusterwatch)",
@@ -53,6 +54,7 @@ CRAWLER_DEFAULTS: dict[str, Any] = {
     # Off: a source, or a link a third party wrote, cannot point the crawler at the machine's own
     # or its network's services. true (or a list of networks) opts in, e.g. for sites on loopback.
     "allow_private_addresses": False,
+    "max_text_chars": 2_000_000,
 }
 OWN_TOP_LEVEL = ("database", "crawler", "sources")
 

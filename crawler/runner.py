@@ -54,6 +54,7 @@ def settings_for(config: Config, *, log_level: str | None = None, progress: bool
             "LOG_INSTALL_ROOT_HANDLER": True,
             "CLUSTERWATCH_PROGRESS": progress,
             "CLUSTERWATCH_ALLOW_NETWORKS": networks_setting(c["allow_private_addresses"]),
+            "CLUSTERWATCH_MAX_TEXT_CHARS": c["max_text_chars"],
         },
         priority="cmdline",
     )

@@ -54,6 +54,8 @@ CLUSTERWATCH_PROGRESS = False
 # when the connection is made; "all" or a list of networks opts in (crawler.allow_private_addresses).
 TWISTED_DNS_RESOLVER = "crawler.netpolicy.GuardedResolver"
 CLUSTERWATCH_ALLOW_NETWORKS: list[str] = []
+# A text longer than this is cut (crawler.max_text_chars), the cut recorded with the run.
+CLUSTERWATCH_MAX_TEXT_CHARS = 2_000_000
 
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -27,6 +27,7 @@ from crawler.canonical import URLError, canonical_url
 from crawler.items import TEXT_KINDS, AnnouncementItem
 from crawler.locks import LockError, open_lock
 from crawler.migrations import migrations
+from crawler.sanitize import clean_line, clean_text
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -155,6 +156,16 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def inert(item: AnnouncementItem) -> None:
+    """Remove control and invisible formatting characters from the item's text (crawler.sanitize)."""
+    item.body = clean_text(item.body)
+    for name in ("title", "author", "summary", "descriptor"):
+        value = getattr(item, name)
+        if value is not None:
+            setattr(item, name, clean_line(value) if name != "summary" else clean_text(value))
+    item.tags = [clean_line(t) for t in item.tags]
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -167,6 +178,7 @@ class Store:
     # --- ingest -----------------------------------------------------------------------------
 
     def ingest(self, item: AnnouncementItem) -> IngestResult:
+        inert(item)
         try:
             url = canonical_url(item.url)
         except URLError as exc:

@@ -185,10 +185,18 @@ def _write_csv(records: Iterator[dict[str, Any]], fields: tuple[str, ...], out: 
     count = 0
     for record in records:
         # Lists become JSON text: unambiguous for any content and readable back with json.loads.
-        writer.writerow([json.dumps(record.get(k), ensure_ascii=False) if k in LIST_FIELDS else record.get(k)
-                         for k in fields])
+        writer.writerow([json.dumps(record.get(k), ensure_ascii=False) if k in LIST_FIELDS
+                         else inert_cell(record.get(k)) for k in fields])
         count += 1
     return count
+
+
+def inert_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (=, +, -, @; tab and CR start one too),
+    prefixed with an apostrophe so that it is shown as text. Numbers stay numbers."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def xml_text(value: object) -> str:
