@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 
 from crawler.locks import open_lock
+from monitor.alerts.redact import credential_spellings, redact
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +203,17 @@ class SmtpTransport:
             conn.close()
 
     def send(self, msg: EmailMessage) -> str:
-        """Send one message; return the server's reply to DATA (e.g. ``250 OK queued as X``)."""
+        """Send one message; return the server's reply to DATA (e.g. ``250 OK queued as X``).
+
+        Replies are stored and shown; any credential material in them is redacted first."""
+        spellings = credential_spellings(self.settings.username, self.settings.password)
+        try:
+            return redact(self._send(msg), spellings)
+        except DeliveryError as exc:
+            raise DeliveryError(redact(str(exc), spellings), permanent=exc.permanent,
+                                reply=redact(exc.reply, spellings)) from None
+
+    def _send(self, msg: EmailMessage) -> str:
         sender, recipients = _envelope(msg)
         data = _without_bcc(msg).as_bytes(policy=policy.SMTP)
         conn = self._connection()
