@@ -7,7 +7,7 @@ tracking parameters, ``index.html``); each rule below removes one such source of
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote_to_bytes, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
@@ -39,19 +39,7 @@ def canonical_url(url: str) -> str:
     Idempotent: ``canonical_url(canonical_url(u)) == canonical_url(u)``.
     Raises URLError for anything that is not an absolute http(s) URL.
     """
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError as exc:
-        raise URLError(f"not a URL: {url[:200]!r} ({exc})") from None
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise URLError(f"not an absolute http(s) URL: {url[:200]!r}")
-    host = parts.hostname.lower().rstrip(".")
-    try:
-        port = parts.port
-    except ValueError:
-        raise URLError(f"bad port in URL: {url[:200]!r}") from None
+    parts, scheme, host, port = _checked_parts(url.strip())
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if ":" in host and not host.startswith("["):
         netloc = f"[{host}]" + ("" if port in (None, _DEFAULT_PORTS[scheme]) else f":{port}")
@@ -72,6 +60,27 @@ def canonical_url(url: str) -> str:
     # encoded "%25" stays encoded) while "2.%20Quartal" and "2. Quartal" still meet.
     rebuilt = urlunsplit((scheme, netloc, quote(unquote_to_bytes(path), safe="/;:@&=+$,!~*'()"), urlencode(query), ""))
     return canonicalize_url(rebuilt, keep_fragments=False)
+
+
+def check_url(url: str) -> None:
+    """Raise URLError unless ``url`` is an absolute http(s) URL: the checks of canonical_url
+    without its normalisation (a configuration of 50,000 sources is checked in a second)."""
+    _checked_parts(url.strip())
+
+
+def _checked_parts(url: str) -> tuple[SplitResult, str, str, int | None]:
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise URLError(f"not a URL: {url[:200]!r} ({exc})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise URLError(f"not an absolute http(s) URL: {url[:200]!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise URLError(f"bad port in URL: {url[:200]!r}") from None
+    return parts, scheme, parts.hostname.lower().rstrip("."), port
 
 
 def _drop_param(key: str, value: str) -> bool:

@@ -112,6 +112,9 @@ def load_config(explicit: str | Path | None = None, *, db: str | Path | None = N
         raw = tomllib.loads(source_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source_path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        # tomllib recurses once per level of nesting: 1,000 '[' in a 2 KB file are enough.
+        raise ConfigError(f"{source_path}: not valid TOML: arrays or tables nested too deeply") from None
     except OSError as exc:
         raise ConfigError(f"{source_path}: cannot read: {exc}") from None
     return config_from_dict(raw, path=path, db=db)

@@ -96,6 +96,8 @@ def apply_migrations(db: Database, migration_set: Any, path: Path) -> None:
 def connect(path: str | Path) -> Database:
     """Open (creating if needed) the dataset for writing, with WAL and all migrations applied."""
     path = Path(path)
+    if path.is_dir():
+        raise StoreError(_FOLDER.format(path=path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -122,6 +124,9 @@ def connect(path: str | Path) -> Database:
     return db
 
 
+_FOLDER = "dataset {path} is a folder; 'database' (or --db) must name a file"
+
+
 def sqlite_uri(path: str | Path, mode: str = "ro") -> str:
     """The SQLite URI of a file path. Every URI is built here: unquoted, a '#' or '?' in the path
     ends it early, and SQLite opens (or creates) another file than the one named."""
@@ -136,8 +141,17 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     path = Path(path)
     if not path.exists():
         raise DatasetMissing(f"no dataset at {path}: run 'clusterwatch crawl' first or pass --db")
+    if path.is_dir():
+        raise StoreError(_FOLDER.format(path=path))
     conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        # SQLite reads the file only at the first statement; a file that is not a dataset must be
+        # reported here, in one line, not as a traceback from whichever query comes first.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"dataset {path} cannot be read as an SQLite database ({exc})") from None
     conn.execute("PRAGMA query_only = ON")
     if hasattr(conn, "enable_load_extension"):  # absent where Python was built without it
         conn.enable_load_extension(False)

@@ -540,9 +540,7 @@ def backup(state: State, target: str) -> None:
         clusterwatch backup /var/backups/clusterwatch-$(date +%F).db
     """
     database = state.config.database
-    if not database.exists():
-        raise click.ClickException(f"no dataset at {database}")
-    source = sqlite3.connect(sqlite_uri(database), uri=True)
+    source = connect_readonly(database)  # a missing, folder or non-SQLite dataset: one line
     try:
         dest = sqlite3.connect(sqlite_uri(target, "rwc"), uri=True)
         try:

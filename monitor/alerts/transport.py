@@ -273,10 +273,7 @@ class MaildirTransport:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        try:
-            self._box = mailbox.Maildir(str(self.path), factory=None, create=True)
-        except OSError as exc:
-            raise DeliveryError(f"cannot open Maildir {self.path}: {exc}", reply=str(exc)) from exc
+        self._opened: mailbox.Maildir | None = None
         self._ids: dict[str, str] = {}  # key -> Message-ID of every message already looked at
 
     def __repr__(self) -> str:
@@ -290,6 +287,18 @@ class MaildirTransport:
 
     def close(self) -> None:
         """Nothing to release; present so both transports can be used the same way."""
+
+    @property
+    def _box(self) -> mailbox.Maildir:
+        """The Maildir, created on first use: a folder that cannot be created is then a failed
+        delivery attempt, reported and retried like an SMTP server that is down."""
+        if self._opened is None:
+            try:
+                self._opened = mailbox.Maildir(str(self.path), factory=None, create=True)
+            except OSError as exc:
+                raise DeliveryError(f"cannot create Maildir {self.path}: {exc.strerror or exc}",
+                                    reply=str(exc)) from None
+        return self._opened
 
     def _files(self) -> dict[str, Path]:
         """key -> file of every message in new/ and cur/. Listed directly rather than through
@@ -321,6 +330,7 @@ class MaildirTransport:
 
     def send(self, msg: EmailMessage) -> str:
         message_id = str(msg.get("Message-ID", "")).strip()
+        box = self._box
         try:
             # flock keeps two clusterwatch processes from both finding the id absent and both
             # adding it; mail clients ignore a dot-file at the Maildir's top.
@@ -331,7 +341,7 @@ class MaildirTransport:
                     for key, seen in self._ids.items():
                         if seen == message_id:
                             return f"maildir: {message_id} already present as {key}"
-                key = self._box.add(_without_bcc(msg))
+                key = box.add(_without_bcc(msg))
                 self._ids[key] = message_id
                 return f"maildir: delivered as {key}"
         except OSError as exc:
