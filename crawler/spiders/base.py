@@ -103,6 +103,8 @@ class SourceSpider(scrapy.Spider):
             status = "failed"
         elif self.counts["errors"]:
             status = "partial"
+        elif self.incomplete():
+            status = "incomplete"
         else:
             status = "ok"
         self.store.finish_run(self.run_id, dict(self.counts), self.messages, status)
@@ -110,6 +112,10 @@ class SourceSpider(scrapy.Spider):
 
     def before_close(self) -> None:
         """Hook for kinds that persist something once the run is known to be good."""
+
+    def incomplete(self) -> bool:
+        """Whether the run left work for the next one (a kind that defers says so)."""
+        return False
 
     # --- bookkeeping ------------------------------------------------------------------------
 
