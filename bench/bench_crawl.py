@@ -50,6 +50,7 @@ from monitor.replica import SiteServer  # noqa: E402
 LOOPBACK_CRAWLER = {
     "download_delay": 0, "autothrottle": False, "concurrent_per_domain": 16,
     "max_pages": 1_000_000, "retries": 0, "timeout": 30, "log_level": "WARNING",
+    "allow_private_addresses": True,  # the generated site is served on loopback
 }
 _LOGSTATS = re.compile(r"Crawled (\d+) pages \(at (\d+) pages/min\)")
 

@@ -59,6 +59,7 @@ def main() -> None:
 download_delay = 0
 autothrottle = false
 retries = 0
+allow_private_addresses = true
 [[sources]]
 name = "bench"
 kind = "feed"

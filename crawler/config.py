@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.addresses import parse_networks
 from crawler.resources import MissingDataError, bundled, data_file
 from crawler.sources import Source, SourceConfigError, parse_sources
 
@@ -34,6 +35,8 @@ CRAWLER_KEYS: dict[str, type | tuple[type, ...]] = {
     "obey_robots": bool,
     "max_pages": int,
     "log_level": str,
+    "allow_private_addresses": (bool, list),
+    "max_text_chars": int,
 }
 CRAWLER_DEFAULTS: dict[str, Any] = {
     "user_agent": "clusterwatch/0.1 (+https://github.com/clusterwatch/clusterwatch)",
@@ -48,6 +51,10 @@ CRAWLER_DEFAULTS: dict[str, Any] = {
     "obey_robots": True,
     "max_pages": 20_000,
     "log_level": "WARNING",
+    # Off: a source, or a link a third party wrote, cannot point the crawler at the machine's own
+    # or its network's services. true (or a list of networks) opts in, e.g. for sites on loopback.
+    "allow_private_addresses": False,
+    "max_text_chars": 2_000_000,
 }
 OWN_TOP_LEVEL = ("database", "crawler", "sources")
 
@@ -105,6 +112,9 @@ def load_config(explicit: str | Path | None = None, *, db: str | Path | None = N
         raw = tomllib.loads(source_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source_path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        # tomllib recurses once per level of nesting: 1,000 '[' in a 2 KB file are enough.
+        raise ConfigError(f"{source_path}: not valid TOML: arrays or tables nested too deeply") from None
     except OSError as exc:
         raise ConfigError(f"{source_path}: cannot read: {exc}") from None
     return config_from_dict(raw, path=path, db=db)
@@ -121,9 +131,15 @@ def config_from_dict(raw: dict[str, Any], *, path: Path | None, db: str | Path |
             raise ConfigError(
                 f"{where}: unknown key crawler.{key}; valid keys: {', '.join(sorted(CRAWLER_KEYS))}"
             )
-        if not isinstance(value, CRAWLER_KEYS[key]) or isinstance(value, bool) != (CRAWLER_KEYS[key] is bool):
+        expected = CRAWLER_KEYS[key]
+        takes_bool = expected is bool or (isinstance(expected, tuple) and bool in expected)
+        if not isinstance(value, expected) or (isinstance(value, bool) and not takes_bool):
             raise ConfigError(f"{where}: crawler.{key} has the wrong type ({type(value).__name__})")
         crawler[key] = value
+    try:
+        parse_networks(crawler["allow_private_addresses"])
+    except ValueError as exc:
+        raise ConfigError(f"{where}: crawler.allow_private_addresses: {exc}") from None
     try:
         sources = parse_sources(raw.get("sources", []))
     except SourceConfigError as exc:

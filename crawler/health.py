@@ -32,6 +32,8 @@ def source_health(runs: list[dict[str, Any]]) -> tuple[str, str]:
         earlier = [r for r in runs[1:] if r["status"] != "failed" and not r["not_modified"]]
         if earlier and earlier[0]["items"] > 0:
             return "broken", f"yields no items where it had {earlier[0]['items']} before"
+    if last["status"] == "incomplete":
+        return "ok", "last run deferred work to the next"
     if last["status"] == "partial":
         return "ok", f"last run had errors: {_first_message(last)}"
     return "ok", ""

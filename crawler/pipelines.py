@@ -6,6 +6,7 @@ import sqlite3
 from typing import Any
 
 from crawler.items import AnnouncementItem
+from crawler.sanitize import cut
 from crawler.store import BadItem
 
 # IngestResult.status -> the crawl_runs column that counts it.
@@ -25,6 +26,11 @@ class StorePipeline:
         spider = spider or getattr(self.crawler, "spider", None)
         if not isinstance(item, AnnouncementItem) or spider is None or spider.store is None:
             return item
+        limit = self.crawler.settings.getint("CLUSTERWATCH_MAX_TEXT_CHARS") if self.crawler is not None else 0
+        item.body, was_cut = cut(item.body, limit)
+        if was_cut:
+            # One entry cannot fill the dataset (or the detector's memory); the cut is on record.
+            spider.warn(f"{item.url}: text cut to max_text_chars = {limit} characters")
         try:
             result = spider.store.ingest(item)
         except BadItem as exc:

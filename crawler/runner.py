@@ -18,6 +18,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.addresses import networks_setting
 from crawler.config import Config
 from crawler.locks import LockHeld, crawl_lock_path, held
 from crawler.sources import KINDS, Source
@@ -76,6 +77,7 @@ def config_settings(config: Config) -> dict[str, Any]:
         "CLOSESPIDER_PAGECOUNT": c["max_pages"],
         "CLUSTERWATCH_DB": str(config.database),
         "CLUSTERWATCH_AGGREGATORS": [s.name for s in config.sources if s.aggregator],
+        "CLUSTERWATCH_MAX_TEXT_CHARS": c["max_text_chars"],
     }
 
 
@@ -88,6 +90,7 @@ def settings_for(config: Config, *, log_level: str | None = None, progress: bool
             "LOG_LEVEL": log_level or config.crawler["log_level"],
             "LOG_INSTALL_ROOT_HANDLER": True,
             "CLUSTERWATCH_PROGRESS": progress,
+            "CLUSTERWATCH_ALLOW_NETWORKS": networks_setting(config.crawler["allow_private_addresses"]),
         },
         priority="cmdline",
     )

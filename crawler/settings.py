@@ -33,9 +33,9 @@ TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
-    # Before RobotsTxtMiddleware (100): a redirect off the allowed domains is refused before
-    # anything is asked of the other host.
-    "crawler.spiders.base.OffsiteRedirects": 50,
+    # The choke point every request passes (crawler.netpolicy): before RobotsTxtMiddleware (100),
+    # so a request to another host or port is refused before anything is asked of that host.
+    "crawler.netpolicy.RequestPolicy": 50,
     # Retries wait 1, 2, 4 ... s (RETRY_BACKOFF_*) instead of asking a struggling server at once.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
@@ -49,6 +49,13 @@ SPIDER_MIDDLEWARES = {"crawler.spiders.base.PageBudget": 950}
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500}
 CLUSTERWATCH_PROGRESS = False
+
+# Names resolving to loopback, private, link-local, multicast or reserved addresses are refused
+# when the connection is made; "all" or a list of networks opts in (crawler.allow_private_addresses).
+TWISTED_DNS_RESOLVER = "crawler.netpolicy.GuardedResolver"
+CLUSTERWATCH_ALLOW_NETWORKS: list[str] = []
+# A text longer than this is cut (crawler.max_text_chars), the cut recorded with the run.
+CLUSTERWATCH_MAX_TEXT_CHARS = 2_000_000
 
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.canonical import URLError, canonical_url, host_of, on_domains
+from crawler.canonical import URLError, check_url, host_of, on_domains
 
 
 class SourceConfigError(ValueError):
@@ -141,10 +141,12 @@ def parse_sources(raw: Any) -> list[Source]:
     if not isinstance(raw, list):
         raise SourceConfigError("sources must be an array of tables: [[sources]]")
     sources: list[Source] = []
+    names: set[str] = set()  # a set, not a scan of the list: 50,000 sources took 75 s
     for index, table in enumerate(raw, 1):
         source = parse_source(table, index)
-        if any(s.name == source.name for s in sources):
+        if source.name in names:
             raise SourceConfigError(f"source #{index}: the name {source.name!r} is used twice")
+        names.add(source.name)
         sources.append(source)
     return sources
 
@@ -178,8 +180,8 @@ def parse_source(table: Any, index: int = 1) -> Source:
         raise SourceConfigError(f"{label}: url or start_urls is required")
     for url in urls:
         try:
-            canonical_url(url)
-        except (URLError, TypeError) as exc:
+            check_url(url)
+        except (URLError, TypeError, AttributeError) as exc:
             raise SourceConfigError(f"{label}: bad URL {url!r}: {exc}") from None
     try:
         every = parse_duration(table.get("every", COMMON_KEYS["every"].default))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from crawler.addresses import networks_setting
 from crawler.config import load_config
 from crawler.runner import config_settings, spider_class
 
@@ -21,8 +22,11 @@ class SourceSpiderLoader:
         # (DOWNLOAD_DELAY stayed 2.0 when the configuration said 0.2), below `scrapy crawl -s`.
         ours = config_settings(self.config)
         settings_db = settings.get("CLUSTERWATCH_DB")
+        # A -s on the command line still wins over the configuration's address policy.
+        networks = settings.get("CLUSTERWATCH_ALLOW_NETWORKS") if settings.getpriority(
+            "CLUSTERWATCH_ALLOW_NETWORKS") >= 40 else networks_setting(self.config.crawler["allow_private_addresses"])
         for cls in self._classes.values():
-            cls.custom_settings = {**(cls.custom_settings or {}), **ours,
+            cls.custom_settings = {**(cls.custom_settings or {}), **ours, "CLUSTERWATCH_ALLOW_NETWORKS": networks,
                                    "CLUSTERWATCH_DB": settings_db or str(self.config.database)}
 
     @classmethod

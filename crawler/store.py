@@ -25,7 +25,9 @@ from sqlite_utils import Database
 from crawler import fingerprint, precedence
 from crawler.canonical import URLError, canonical_url
 from crawler.items import TEXT_KINDS, AnnouncementItem
+from crawler.locks import LockError, open_lock
 from crawler.migrations import migrations
+from crawler.sanitize import clean_line, clean_text
 
 BUSY_TIMEOUT_MS = 30_000
 # The counters of a crawl run (crawl_runs columns).
@@ -82,7 +84,11 @@ def apply_migrations(db: Database, migration_set: Any, path: Path) -> None:
     dataset would otherwise both create its tables."""
     if not migration_set.pending(db):
         return
-    with open(f"{path}.migrate.lock", "a") as lock:
+    try:
+        lock = open_lock(f"{path}.migrate.lock")
+    except LockError as exc:
+        raise StoreError(f"dataset {path}: {exc.strerror}") from None
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             migration_set.apply(db)  # re-reads what is applied, now under the lock
@@ -97,6 +103,8 @@ def connect(path: str | Path) -> Database:
     tree behind, and a dataset in it that no other command finds.
     """
     path = Path(path)
+    if path.is_dir():
+        raise StoreError(_FOLDER.format(path=path))
     if not path.parent.is_dir():
         raise DatasetNotWritable(f"cannot create dataset {path}: the folder {path.parent} does not exist;"
                                  " create it first or pass another --db")
@@ -128,9 +136,20 @@ def connect(path: str | Path) -> Database:
 def require_dataset(path: str | Path) -> Path:
     """The dataset's path, for a command that only reads it: a missing one is an error, never created."""
     path = Path(path)
+    if path.is_dir():
+        raise StoreError(_FOLDER.format(path=path))
     if not path.is_file():
         raise DatasetMissing(f"no dataset at {path}: run 'clusterwatch crawl' first or pass --db")
     return path
+
+
+_FOLDER = "dataset {path} is a folder; 'database' (or --db) must name a file"
+
+
+def sqlite_uri(path: str | Path, mode: str = "ro") -> str:
+    """The SQLite URI of a file path. Every URI is built here: unquoted, a '#' or '?' in the path
+    ends it early, and SQLite opens (or creates) another file than the one named."""
+    return f"file:{quote(Path(path).resolve().as_posix(), safe='/')}?mode={mode}"
 
 
 def connect_readonly(path: str | Path) -> sqlite3.Connection:
@@ -139,9 +158,15 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     Read-only is enforced by SQLite (mode=ro plus query_only), not by inspecting the SQL.
     """
     path = require_dataset(path)
-    uri = f"file:{quote(path.resolve().as_posix())}?mode=ro"  # a '#' or '?' in the path must stay in the path
-    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        # SQLite reads the file only at the first statement; a file that is not a dataset must be
+        # reported here, in one line, not as a traceback from whichever query comes first.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"dataset {path} cannot be read as an SQLite database ({exc})") from None
     conn.execute("PRAGMA query_only = ON")
     if hasattr(conn, "enable_load_extension"):  # absent where Python was built without it
         conn.enable_load_extension(False)
@@ -160,6 +185,16 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def inert(item: AnnouncementItem) -> None:
+    """Remove control and invisible formatting characters from the item's text (crawler.sanitize)."""
+    item.body = clean_text(item.body)
+    for name in ("title", "author", "summary", "descriptor"):
+        value = getattr(item, name)
+        if value is not None:
+            setattr(item, name, clean_line(value) if name != "summary" else clean_text(value))
+    item.tags = [clean_line(t) for t in item.tags]
+
+
 class Store:
     def __init__(self, path: str | Path, *, aggregators: Iterable[str] = ()):
         self.path = Path(path)
@@ -174,6 +209,7 @@ class Store:
     # --- ingest -----------------------------------------------------------------------------
 
     def ingest(self, item: AnnouncementItem) -> IngestResult:
+        inert(item)
         try:
             url = canonical_url(item.url)
         except URLError as exc:

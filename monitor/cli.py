@@ -10,8 +10,9 @@ import csv
 import json
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ import click
 from tabulate import tabulate
 
 from crawler.config import Config, ConfigError
-from crawler.store import StoreError, connect_readonly, require_dataset
+from crawler.store import StoreError, connect_readonly, require_dataset, sqlite_uri
+from monitor.querylimit import query_limit, timeout_option
 
 USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, StoreError)
 
@@ -213,10 +215,11 @@ def sources(state: State, as_json: bool) -> None:
 @click.argument("query")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--limit", default=20, show_default=True, help="At most this many results.")
+@timeout_option
 @dataset_options
 @click.pass_obj
 @user_errors
-def search(state: State, query: str, as_json: bool, limit: int) -> None:
+def search(state: State, query: str, as_json: bool, limit: int, timeout: float) -> None:
     """Search titles and texts of the stored announcements, with snippets.
 
     Every word must occur; words match inside German compounds ("Mitglied" finds
@@ -239,7 +242,8 @@ def search(state: State, query: str, as_json: bool, limit: int) -> None:
         click.echo(f"note: {words} {'is' if len(short) == 1 else 'are'} shorter than {MIN_TERM} characters,"
                    f" which the full-text index cannot match: {how}", err=True)
     try:
-        results = run_search(conn, query, limit=limit)
+        with query_limit(conn, timeout, "search"):
+            results = run_search(conn, query, limit=limit)
     finally:
         conn.close()
     if as_json:
@@ -257,13 +261,15 @@ def search(state: State, query: str, as_json: bool, limit: int) -> None:
 @click.argument("sql")
 @click.option("--json", "fmt", flag_value="json", help="Print a JSON array of row objects.")
 @click.option("--csv", "fmt", flag_value="csv", help="Print CSV with a header row.")
+@timeout_option
 @dataset_options
 @click.pass_obj
 @user_errors
-def query(state: State, sql: str, fmt: str | None) -> None:
+def query(state: State, sql: str, fmt: str | None, timeout: float) -> None:
     """Run read-only SQL against the dataset.
 
     The dataset is opened read-only: statements that write, ATTACH or load extensions are refused.
+    Rows are printed as they come; the query stops at its time limit or at the first Ctrl-C.
 
     \b
     Example:
@@ -271,9 +277,10 @@ def query(state: State, sql: str, fmt: str | None) -> None:
     """
     conn = connect_readonly(state.config.database)
     try:
-        cur = conn.execute(sql)
-        names = [d[0] for d in cur.description or ()]
-        data = [tuple(r) for r in cur.fetchall()]
+        with query_limit(conn, timeout) as limit:
+            cur = conn.execute(sql)
+            names = [d[0] for d in cur.description or ()]
+            _print_rows(fmt, names, (tuple(r) for r in limit.rows(cur)))
     except sqlite3.Error as exc:
         message = str(exc)
         if "readonly" in message or "not authorized" in message or "query_only" in message:
@@ -283,15 +290,31 @@ def query(state: State, sql: str, fmt: str | None) -> None:
         raise click.ClickException(f"SQL error: {message}") from None
     finally:
         conn.close()
+
+
+TABLE_PAGE = 1000  # rows per table: a table must be measured before it is printed
+
+
+def _print_rows(fmt: str | None, names: list[str], data: Iterator[tuple[Any, ...]]) -> None:
+    """Print rows as they come, never holding them all (a million rows took 826 MB)."""
+    out = sys.stdout
     if fmt == "json":
-        click.echo(json.dumps([dict(zip(names, r, strict=True)) for r in data], ensure_ascii=False,
-                              indent=2, default=_json_default))
+        # The same text as json.dumps(list_of_rows, indent=2), one row at a time.
+        first = True
+        for row in data:
+            text = json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False, indent=2, default=_json_default)
+            out.write(("[\n" if first else ",\n") + "  " + text.replace("\n", "\n  "))
+            first = False
+        out.write("[]\n" if first else "\n]\n")
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(out)
         writer.writerow(names)
         writer.writerows(data)
     else:
-        click.echo(tabulate(data, headers=names))
+        page = list(islice(data, TABLE_PAGE))
+        out.write(tabulate(page, headers=names) + "\n")  # the header even without rows
+        while page := list(islice(data, TABLE_PAGE)):
+            out.write(tabulate(page, headers=names) + "\n")
 
 
 @cli.command()
@@ -569,9 +592,9 @@ def backup(state: State, target: str) -> None:
     """
     database = require_dataset(state.config.database)
     writable_target(target)
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    source = connect_readonly(database)  # a missing, folder or non-SQLite dataset: one line
     try:
-        dest = sqlite3.connect(target)
+        dest = sqlite3.connect(sqlite_uri(target, "rwc"), uri=True)
         try:
             source.backup(dest)
         finally:

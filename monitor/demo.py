@@ -57,6 +57,8 @@ autothrottle = false
 retries = 0
 timeout = 10
 concurrent_per_domain = 8
+# The snapshot is served on this machine's loopback, which the crawler refuses unless told.
+allow_private_addresses = true
 
 [[sources]]
 name = "bmwe-press-feed"

@@ -42,6 +42,7 @@ from lxml import etree
 
 from crawler.resources import MissingDataError, bundled, data_file
 from crawler.store import connect_readonly, rows
+from monitor.querylimit import query_limit, timeout_option
 
 if TYPE_CHECKING:
     from monitor.cli import State
@@ -184,10 +185,18 @@ def _write_csv(records: Iterator[dict[str, Any]], fields: tuple[str, ...], out: 
     count = 0
     for record in records:
         # Lists become JSON text: unambiguous for any content and readable back with json.loads.
-        writer.writerow([json.dumps(record.get(k), ensure_ascii=False) if k in LIST_FIELDS else record.get(k)
-                         for k in fields])
+        writer.writerow([json.dumps(record.get(k), ensure_ascii=False) if k in LIST_FIELDS
+                         else inert_cell(record.get(k)) for k in fields])
         count += 1
     return count
+
+
+def inert_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (=, +, -, @; tab and CR start one too),
+    prefixed with an apostrophe so that it is shown as text. Numbers stay numbers."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def xml_text(value: object) -> str:
@@ -369,11 +378,12 @@ EXPORT_OPTIONS = (
     click.option("--since", metavar="DATE", help="Only rows published on or after DATE (YYYY-MM-DD)."),
     click.option("--programme", help="Only this programme or network (announcements: those about it)."),
     click.option("--feed-url", metavar="URL", help="Atom: the address the feed will be published at (rel=self)."),
+    timeout_option,
 )
 
 
 def run_export_command(state: State, what: str, fmt: str | None, output: str | None, since: str | None,
-                       programme: str | None, feed_url: str | None) -> None:
+                       programme: str | None, feed_url: str | None, timeout: float) -> None:
     """Export announcements or milestones as CSV, JSON or an Atom feed.
 
     Rows are streamed, so large exports need little memory. The Atom feed of milestones can be
@@ -395,7 +405,8 @@ def run_export_command(state: State, what: str, fmt: str | None, output: str | N
         raise click.BadParameter(str(exc).removeprefix("--since "), param_hint="--since") from None
     conn = connect_readonly(state.config.database)
     try:
-        count = _export_to(conn, what, fmt, output, since, programme, feed_url)
+        with query_limit(conn, timeout, "export"):
+            count = _export_to(conn, what, fmt, output, since, programme, feed_url)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
     except sqlite3.OperationalError as exc:

@@ -28,6 +28,8 @@ TEST_CRAWLER = {
     "retries": 0,
     "timeout": 10,
     "concurrent_per_domain": 4,
+    # The replica sites are on loopback, which the crawler refuses unless told (crawler.netpolicy).
+    "allow_private_addresses": True,
 }
 
 

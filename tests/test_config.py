@@ -66,7 +66,7 @@ def test_built_in_defaults_configure_the_real_sources() -> None:
      "unknown selector 'teaser'; valid selectors: article_content"),
     ('[[sources]]\nname = "a"\nkind = "feed"\nurl = "https://a.de/"\n[[sources]]\nname = "a"\nkind = "feed"\nurl = "https://b.de/"\n',
      "the name 'a' is used twice"),
-    ('[crawler]\nspeed = 3\n', "unknown key crawler.speed; valid keys: autothrottle, concurrent_per_domain"),
+    ('[crawler]\nspeed = 3\n', "unknown key crawler.speed; valid keys: allow_private_addresses, autothrottle, concurrent_per_domain"),
     ('databse = "x.db"\n', "unknown key 'databse'; valid top-level keys: crawler, database, email"),
     ('[email]\nhots = "smtp.example.org"\n', "unknown key email.hots; valid keys: host, port"),
     ('database = [\n', "not valid TOML"),

@@ -28,7 +28,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.canonical import host_of, on_domains
+from crawler.canonical import host_of
+from crawler.netpolicy import RequestRefused, host_allowed, resolver_refusal
 from crawler.sources import Source
 from crawler.store import Store
 
@@ -108,6 +109,8 @@ class SourceSpider(scrapy.Spider):
             status = "failed"
         elif self.counts["errors"]:
             status = "partial"
+        elif self.incomplete():
+            status = "incomplete"
         else:
             status = "ok"
         self._record(status)
@@ -132,6 +135,10 @@ class SourceSpider(scrapy.Spider):
 
     def before_close(self) -> None:
         """Hook for kinds that persist something once the run is known to be good."""
+
+    def incomplete(self) -> bool:
+        """Whether the run left work for the next one (a kind that defers says so)."""
+        return False
 
     # --- bookkeeping ------------------------------------------------------------------------
 
@@ -183,7 +190,9 @@ class SourceSpider(scrapy.Spider):
         origin = (meta.get("redirect_urls") or [url])[0]
         exc = failure.value
         text = str(exc)
-        if failure.check(HttpError):
+        if failure.check(DNSLookupError, CannotResolveHostError) and resolver_refusal(url):
+            message = f"{url}: refused: {resolver_refusal(url)}"
+        elif failure.check(HttpError):
             self.counts["http_errors"] += 1
             assert isinstance(exc, HttpError)
             message = f"{url}: HTTP {exc.response.status}"
@@ -204,6 +213,10 @@ class SourceSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest) and "max redirections" in text:
             hops = len(meta.get("redirect_urls") or [])
             message = f"{origin}: too many redirects ({hops}, a loop or a chain; last to {url})"
+        elif failure.check(RequestRefused) and text.startswith("redirected off"):
+            message = f"{origin}: {text}"
+        elif failure.check(RequestRefused):
+            message = f"{url}: {text}"
         elif failure.check(IgnoreRequest) and text.startswith("redirected off"):
             message = f"{origin}: {text}"
         elif failure.check(IgnoreRequest):
@@ -217,7 +230,10 @@ class SourceSpider(scrapy.Spider):
         return int(meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 
     def allowed(self, url: str) -> bool:
-        return on_domains(url, self.allowed_domains)
+        # The host the downloader would connect to, not the one urlsplit sees in the raw link
+        # (a backslash ends the authority for the downloader). crawler.netpolicy.RequestPolicy
+        # checks every request again; this only spares the refused ones a round trip.
+        return host_allowed(host_of(url), self.allowed_domains)
 
     def on_site(self, url: str) -> bool:
         """Whether a link the source wants may be followed; the ones dropped as off-site are
@@ -277,29 +293,6 @@ class SourceSpider(scrapy.Spider):
 def _size(text: str) -> str:
     m = re.search(r"(?:receive|Received) (\d+) bytes", text)
     return f", {m.group(1)} bytes announced; refused" if m else "; refused"
-
-
-class OffsiteRedirects:
-    """Downloader middleware: no redirect leads a source off its allowed domains.
-
-    Scrapy's own offsite filter lets ``dont_filter`` requests through, and the spiders set it on
-    their start requests (a feed must be fetched again on every run), so a redirect from a start
-    address to any other host would be followed. Placed before the robots.txt middleware, so not
-    even the other host's robots.txt is asked for.
-    """
-
-    def __init__(self, crawler: Any):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> OffsiteRedirects:
-        return cls(crawler)
-
-    def process_request(self, request: Request) -> None:
-        spider = self.crawler.spider
-        if request.meta.get("redirect_urls") and isinstance(spider, SourceSpider) and not spider.allowed(request.url):
-            raise IgnoreRequest(f"redirected off the allowed domains ({', '.join(spider.allowed_domains)})"
-                                f" to {request.url}")
 
 
 class PageBudget:

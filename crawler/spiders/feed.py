@@ -2,10 +2,16 @@
 
 An unchanged feed costs one conditional request answered 304. An entry whose own text is short
 gets its linked page fetched once for the full text; a known article is not fetched again.
+
+No entry is lost to the page budget (max_pages): an entry whose page does not fit is stored from
+the feed's own text (text_kind "summary" or "title") and its page is fetched by a later run. The
+feed's validators are saved only when no page is outstanding; otherwise the next run would get a
+304 and never see those entries again. A run that deferred pages is "incomplete", never "ok".
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,13 +21,19 @@ from twisted.python.failure import Failure
 from crawler.extract import decode_html, extract_article
 from crawler.feeds import FeedEntry, parse_feed
 from crawler.items import AnnouncementItem
+from crawler.netpolicy import RequestRefused, resolver_refusal
+from crawler.pipelines import RUN_COLUMN
 from crawler.spiders.base import SourceSpider
+from crawler.store import StoreError
 
 
 class FeedSpider(SourceSpider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._validated: list[Response] = []
+        # Entries whose page was requested and not yet answered, by id(item): stored from the
+        # feed's text if the spider closes first (at max_pages, queued requests are dropped).
+        self._pending: dict[int, AnnouncementItem] = {}
 
     def first_requests(self) -> Iterator[Request]:
         for url in self.source.urls:
@@ -63,12 +75,18 @@ class FeedSpider(SourceSpider):
         if not wants_page:
             yield entry.item
             return
+        if self.budget_spent():
+            self.count("deferred")
+            yield entry.item
+            return
+        self._pending[id(entry.item)] = entry.item
         yield Request(
             entry.link, callback=self.parse_page, errback=self._page_failed,
             cb_kwargs={"item": entry.item}, dont_filter=True,
         )
 
     def parse_page(self, response: Response, item: AnnouncementItem) -> Iterator[AnnouncementItem]:
+        self._pending.pop(id(item), None)
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         page = extract_article(decode_html(response.body, content_type), response.url)
         if len(page.text) > len(item.body):
@@ -82,10 +100,43 @@ class FeedSpider(SourceSpider):
         # The entry's own text is still worth storing; the page can be fetched next time.
         request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
         item: AnnouncementItem = request.cb_kwargs["item"]
-        self.warn(f"{request.url}: full text not fetched ({failure.getErrorMessage()[:120]})")
+        self._pending.pop(id(item), None)
+        if failure.check(RequestRefused) or resolver_refusal(request.url):
+            # A link that points where the source may not go is an attack or a misconfiguration:
+            # an error of the run, not a passing network fault.
+            self.request_failed(failure)
+        else:
+            self.warn(f"{request.url}: full text not fetched ({failure.getErrorMessage()[:120]})")
         yield item
 
     def before_close(self) -> None:
-        if not self.fatal:
+        self._store_pending()
+        deferred = self.counts["deferred"]
+        if deferred:
+            limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
+            self.messages.insert(0, f"warning: {deferred} entries stored from the feed's own text; their pages"
+                                    f" did not fit max_pages = {limit} and are fetched by the next run")
+        # A deferred page must be asked for again: a 304 would hide its entry for good. (A page that
+        # failed is not deferred: its entry is stored, and a broken page must not cost the 304.)
+        if not self.fatal and not deferred:
             for response in self._validated:
                 self.remember_validators(response)
+
+    def incomplete(self) -> bool:
+        return bool(self.counts["deferred"])
+
+    def _store_pending(self) -> None:
+        if self.store is None or not self._pending:
+            return
+        for item in self._pending.values():
+            try:
+                result = self.store.ingest(item)
+            except StoreError as exc:
+                self.warn(f"{item.url}: not stored: {exc}")
+                continue
+            except sqlite3.Error as exc:
+                self.error(f"{item.url}: not stored: {exc}")
+                continue
+            self.count(RUN_COLUMN[result.status])
+        self.count("deferred", len(self._pending))
+        self._pending.clear()

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import Config, ConfigError
-from crawler.store import now_iso, rows
+from crawler.locks import LockError, open_lock
+from crawler.store import StoreError, now_iso, rows
 from monitor.alerts.message import MilestoneContext, build_milestone_message, stable_message_id
 from monitor.alerts.transport import (
     DeliveryError,
@@ -228,7 +229,10 @@ def deliver(config: Config, *, now: datetime | None = None, due_only: bool = Fal
     moment = now or datetime.now(UTC)
     # One delivery at a time across processes (the service and a hand-run notify): an alert left
     # 'sending' is then certainly from a delivery that died, and is the only kind sent twice.
-    lock = open(f"{config.database}.deliver.lock", "a")  # noqa: SIM115  # held until the finally below
+    try:
+        lock = open_lock(f"{config.database}.deliver.lock")  # held until the finally below
+    except LockError as exc:
+        raise StoreError(exc.strerror) from None
     fcntl.flock(lock, fcntl.LOCK_EX)
     try:
         # Alerts for someone no longer in [[subscribers]] are not sent.

@@ -11,8 +11,10 @@ import fcntl
 import logging
 import mailbox
 import os
+import re
 import smtplib
 import ssl
+import stat
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -20,6 +22,9 @@ from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 from pathlib import Path
 from types import TracebackType
+
+from crawler.locks import open_lock
+from monitor.alerts.redact import credential_spellings, redact
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +203,17 @@ class SmtpTransport:
             conn.close()
 
     def send(self, msg: EmailMessage) -> str:
-        """Send one message; return the server's reply to DATA (e.g. ``250 OK queued as X``)."""
+        """Send one message; return the server's reply to DATA (e.g. ``250 OK queued as X``).
+
+        Replies are stored and shown; any credential material in them is redacted first."""
+        spellings = credential_spellings(self.settings.username, self.settings.password)
+        try:
+            return redact(self._send(msg), spellings)
+        except DeliveryError as exc:
+            raise DeliveryError(redact(str(exc), spellings), permanent=exc.permanent,
+                                reply=redact(exc.reply, spellings)) from None
+
+    def _send(self, msg: EmailMessage) -> str:
         sender, recipients = _envelope(msg)
         data = _without_bcc(msg).as_bytes(policy=policy.SMTP)
         conn = self._connection()
@@ -258,10 +273,7 @@ class MaildirTransport:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        try:
-            self._box = mailbox.Maildir(str(self.path), factory=None, create=True)
-        except OSError as exc:
-            raise DeliveryError(f"cannot open Maildir {self.path}: {exc}", reply=str(exc)) from exc
+        self._opened: mailbox.Maildir | None = None
         self._ids: dict[str, str] = {}  # key -> Message-ID of every message already looked at
 
     def __repr__(self) -> str:
@@ -276,6 +288,18 @@ class MaildirTransport:
     def close(self) -> None:
         """Nothing to release; present so both transports can be used the same way."""
 
+    @property
+    def _box(self) -> mailbox.Maildir:
+        """The Maildir, created on first use: a folder that cannot be created is then a failed
+        delivery attempt, reported and retried like an SMTP server that is down."""
+        if self._opened is None:
+            try:
+                self._opened = mailbox.Maildir(str(self.path), factory=None, create=True)
+            except OSError as exc:
+                raise DeliveryError(f"cannot create Maildir {self.path}: {exc.strerror or exc}",
+                                    reply=str(exc)) from None
+        return self._opened
+
     def _files(self) -> dict[str, Path]:
         """key -> file of every message in new/ and cur/. Listed directly rather than through
         Maildir.keys(), whose table rebuild made each delivery cost O(n) Python work."""
@@ -283,7 +307,9 @@ class MaildirTransport:
         for sub in ("new", "cur"):
             with os.scandir(self.path / sub) as entries:
                 for entry in entries:
-                    if not entry.name.startswith("."):
+                    # Only regular files: a FIFO would block the open, a symlink could lead to
+                    # /dev/zero or to any file of the user's.
+                    if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False):
                         files[entry.name.split(self._box.colon, 1)[0]] = Path(entry.path)
         return files
 
@@ -293,35 +319,59 @@ class MaildirTransport:
         for gone in set(self._ids) - set(files):
             del self._ids[gone]
         for key in set(files) - set(self._ids):
-            try:
-                with open(files[key], "rb") as fh:
-                    headers = parser.parse(fh)
-            except FileNotFoundError:
-                # Moved (new/ -> cur/) or deleted by a mail client since the listing: ask again.
-                try:
-                    with self._box.get_file(key) as proxy:
-                        headers = parser.parsebytes(proxy.read())
-                except KeyError:
+            head = _message_head(files[key])
+            if head is None:
+                # Moved (new/ -> cur/) or deleted by a mail client since the listing: look again.
+                moved = self._files().get(key)
+                head = _message_head(moved) if moved else None
+                if head is None:
                     continue
-            self._ids[key] = str(headers.get("Message-ID", "")).strip()
+            self._ids[key] = str(parser.parsebytes(head).get("Message-ID", "")).strip()
 
     def send(self, msg: EmailMessage) -> str:
         message_id = str(msg.get("Message-ID", "")).strip()
+        box = self._box
         try:
             # flock keeps two clusterwatch processes from both finding the id absent and both
             # adding it; mail clients ignore a dot-file at the Maildir's top.
-            with open(self.path / self._LOCK_NAME, "a") as lock:
+            with open_lock(self.path / self._LOCK_NAME) as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 if message_id:
                     self._scan()
                     for key, seen in self._ids.items():
                         if seen == message_id:
                             return f"maildir: {message_id} already present as {key}"
-                key = self._box.add(_without_bcc(msg))
+                key = box.add(_without_bcc(msg))
                 self._ids[key] = message_id
                 return f"maildir: delivered as {key}"
         except OSError as exc:
             raise DeliveryError(f"cannot deliver into Maildir {self.path}: {exc}", reply=str(exc)) from exc
+
+
+HEAD_LIMIT = 256 * 1024  # a message's header block is far smaller; no more is ever read
+
+
+def _message_head(path: Path) -> bytes | None:
+    """The header block of the message file ``path`` (at most HEAD_LIMIT bytes), or None when it is
+    gone or is not a regular file. Never follows a symlink, never blocks on a FIFO, never reads
+    the body."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        head = b""
+        while len(head) < HEAD_LIMIT:
+            chunk = fh.read(8192)
+            if not chunk:
+                break
+            head += chunk
+            end = re.search(rb"\r?\n\r?\n", head)
+            if end:
+                return head[: end.end()]
+        return head[:HEAD_LIMIT]
 
 
 def password_from_env(var: str | None) -> str | None:
