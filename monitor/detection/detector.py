@@ -19,6 +19,8 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
+import ahocorasick
+
 from .document import Document, without_legal_form
 from .frames import Hit, _generic, sentence_hits
 from .model import Event
@@ -26,39 +28,64 @@ from .numbers import guess_language, has_number_words, words_to_digits
 from .programmes import DESCRIPTOR, normalise_programme
 from .sentences import paragraphs, split_paragraph
 
-# Words without which no frame can fire, found by one regular expression of plain alternatives
-# over the lower-cased text (no \b or look-arounds: they make Python's engine many times slower).
-# The stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") count
-# only at the start of a word, which is checked by hand.
-_CUE = re.compile(
-    "mitglied|member|beitr|beigetr|aufgenomm|aufnehm|aufnahme|join|admit|welcom|begrüß|gehör|zählt|"
-    "zählen|vereint|vereinen|umfass|bündel|vertrit|repräsent|unite|compris|represent|brings together|"
-    "verfüg|zusammengeschlossen|celebrat|tritt|trat|nahm|nimm|nehm|verbind|vertret|feier|nutzen|neu i|neu b|"
-    "belong|boast|made up of"
+# Words without which no frame can fire. They are found with an Aho-Corasick automaton
+# (pyahocorasick): one pass over the lower-cased text for all of them, several times faster than a
+# regular expression of forty alternatives, which was the detector's largest cost on ordinary text.
+_CUES = (
+    "mitglied", "member", "beitr", "beigetr", "aufgenomm", "aufnehm", "aufnahme", "join", "admit", "welcom",
+    "begrüß", "gehör", "zählt", "zählen", "vereint", "vereinen", "umfass", "bündel", "vertrit", "repräsent",
+    "unite", "compris", "represent", "brings together", "verfüg", "zusammengeschlossen", "celebrat", "belong",
+    "boast", "made up of",
 )
-_WORD_START_ONLY = frozenset(("tritt", "trat", "nahm", "nimm", "nehm", "verbind", "vertret", "feier", "nutzen",
-                              "neu i", "neu b"))
-
-
+# Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
+# at the start of a word.
+_WORD_START_ONLY = ("tritt", "trat", "nahm", "nimm", "nehm", "verbind", "vertret", "feier", "nutzen", "neu i",
+                    "neu b")
 # Verbs that only count ("vereint 90 Netzwerke", "vertritt 300 Betriebe"): a sentence with no other
 # cue needs a number for them to matter, and filler text is full of them.
 _COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen", "umfass", "bündel", "vertrit",
                             "repräsent", "unite", "compris", "represent", "brings together", "verfüg",
                             "zusammengeschlossen", "verbind", "vertret", "feier", "nutzen", "celebrat", "belong",
                             "boast", "made up of"))
+_DIGIT = re.compile(r"\d")
+
+
+def _automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for cue in _CUES + _WORD_START_ONLY:
+        automaton.add_word(cue, (len(cue), cue in _WORD_START_ONLY, cue in _COUNTING_ONLY))
+    automaton.make_automaton()
+    return automaton
+
+
+_CUE_FINDER = _automaton()
 
 
 def _cues(text: str) -> list[tuple[int, bool]]:
     """Where the text has a membership cue (offsets), and whether it only counts."""
     low = text.lower()
-    return [(m.start(), m.group() in _COUNTING_ONLY) for m in _CUE.finditer(low)
-            if m.group() not in _WORD_START_ONLY or m.start() == 0 or not low[m.start() - 1].isalpha()]
+    found = []
+    for end, (length, word_start, counting) in _CUE_FINDER.iter(low):
+        start = end - length + 1
+        if word_start and start > 0 and low[start - 1].isalpha():
+            continue
+        found.append((start, counting))
+    return found
+
+
+# Without a number only a new membership can be read, and that needs one of these words.
+_NEWS = re.compile(
+    "beitr|beigetr|aufgenomm|aufnehm|nahm|nimm|nehm|tritt|trat|join|welcom|begrüß|admit|accept|neu|new|jetzt|"
+    "nun |kurzem|sofort|heute|offiziell|now|becom|became|darunter|including|heiß"
+)
 
 
 def _worth_reading(sentence: str, lang: str, counting_only: bool) -> bool:
-    if not counting_only:
+    if _DIGIT.search(sentence):
         return True
-    return any(c.isdigit() for c in sentence) or has_number_words(sentence, lang)
+    if not counting_only and _NEWS.search(sentence.lower()):
+        return True
+    return has_number_words(sentence, lang)
 
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
