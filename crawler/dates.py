@@ -568,22 +568,31 @@ _META_PREFIX = re.compile(r"^(?:og:|itemprop:|property:|name:|meta:)+", re.IGNOR
 
 # What may stand before a dateline's date on its line: nothing, a label ("Pressemitteilung
 # vom", "Veröffentlicht am", "Submitted by redaktion on", "Stand:"), a separator ("Meldung |",
-# "Gießen |") or a place with a comma ("Berlin, "). "am"/"vom"/"on" are labels only when
-# nothing but a separator follows the date: "Am 28. November 2017 wurde …" is narrative.
+# "Gießen |") or a place with a comma ("Berlin, "). A label opens its line (or follows a
+# separator) after at most a few words, and nothing but a separator follows the date:
+# "Am 28. November 2017 wurde …" and "Die Bewerbungsrunde endet am 30. September 2014." are
+# narrative.
 _DATELINE_LABEL = re.compile(
-    r"(?:\bvom|\bam|\bon|\bStand|\bDatum|\bDate|\bveröffentlicht(?:\s+am)?|\berstellt(?:\s+am)?"
-    r"|\bpublished(?:\s+on)?|\bposted(?:\s+on)?|\bupdated(?:\s+on)?|\baktualisiert(?:\s+am)?)"
-    r"\s*:?\s*$",
+    r"^\s*(?:"
+    r"(?:[\w.'’-]+\s+){0,2}(?:vom|am|on|v\.)"
+    r"|(?:[\w.'’-]+\s+){0,3}(?:stand|datum|date|veröffentlicht(?:\s+am)?|erstellt(?:\s+am)?"
+    r"|published(?:\s+on)?|posted(?:\s+on)?|updated(?:\s+on)?|aktualisiert(?:\s+am)?)"
+    r"|submitted\s+by\s+[^|]{1,40}?\s+on"
+    r")\s*:?\s*$",
     re.IGNORECASE,
 )
 _DATELINE_SEPARATOR = re.compile(r"[|/:–—•·-]\s*$")
+# a label's part of the line: what follows the last separator ("… – Pressemitteilung vom")
+_DATELINE_SPLIT = re.compile(r"[|–—•·]|\s-\s")
 # "Berlin, ", "Frankfurt am Main, ", "LOUDON, TENN., ", "Innsbruck (OTS), ": a place opens the line
 _DATELINE_PLACE = re.compile(
     r"^\s*[A-ZÄÖÜ][\w.'’/() -]{1,40}?,\s*$|^\s*[A-ZÄÖÜ][\w.'’/ -]{1,40}\([\w/ ]{1,20}\)\s*[,:–-]?\s*$"
 )
 # After the date (and any time the scanner took with it) a dateline ends its line or goes on
 # with a separator: "19. Juli 2005, 18:45 | 14 Postings", "09 September 2016: Goal reached".
-_DATELINE_AFTER = re.compile(r"\s*(?:$|[|/:–—•·(]|-\s|\.\s*$|,\s*$)")
+_DATELINE_AFTER = re.compile(r"\s*(?:$|[|/:–—•·(]|-\s)")
+# A date alone or after a place may close with a full stop: "Berlin, 15. Februar 2010."
+_DATELINE_AFTER_STOP = re.compile(r"\s*[.,]\s*$")
 _DATELINE_BYLINE = re.compile(r"\s+(?:by|von)\s+\S", re.IGNORECASE)
 _DATELINE_POSTED = re.compile(
     r"\b(?:posted|published|submitted|veröffentlicht|erstellt|geschrieben)\b.{0,40}$",
@@ -656,11 +665,13 @@ def _is_dateline(head: str, start: int, end: int) -> bool:
     before = head[line_start:start]
     after = head[end : line_end if line_end != -1 else len(head)]
     if not _DATELINE_AFTER.match(after):
+        if _DATELINE_AFTER_STOP.match(after):
+            return not before.strip() or bool(_DATELINE_PLACE.match(before))
         # "Posted on 06/26/2008 by admin": a byline may follow a labelled date
         return bool(_DATELINE_BYLINE.match(after)) and bool(_DATELINE_POSTED.search(before))
     return (
         not before.strip()
-        or bool(_DATELINE_LABEL.search(before))
+        or bool(_DATELINE_LABEL.match(_DATELINE_SPLIT.split(before)[-1]))
         or bool(_DATELINE_SEPARATOR.search(before))
         or bool(_DATELINE_PLACE.match(before))
     )
@@ -738,6 +749,7 @@ def find_published(
     text: str | None = None,
     crawl_time: datetime | None = None,
     header_text: str | None = None,
+    html_date: str | None = None,
 ) -> DateResult:
     """The publication date of one page, from the best evidence available.
 
@@ -766,6 +778,13 @@ def find_published(
        als 100. Mitglied aufgenommen") it is not a publication date;
     9. the month of a ``/YYYY/MM/<id>`` URL (``url:month``, value ``"YYYY-MM"``).
 
+    ``html_date`` is htmldate's reading of the page's markup (see crawler.extract). It
+    corroborates and never decides: on the project's HTML it agrees with the metadata on
+    every dated article, and on the aggregator's pages it takes the day in the page header
+    (the day the page was rendered) over the article's own ``<time>``. When it disagrees
+    with the chosen date the evidence says so (``"meta:time (htmldate says …)"``); when
+    nothing else is found the reason mentions it.
+
     When the winner of 1–4 disagrees with the URL's day, or metadata disagrees
     with the topline, the evidence says so: ``"topline (url says 2019-04-10)"``.
     Never raises on bad input; with no evidence the value is None and ``reason``
@@ -775,6 +794,8 @@ def find_published(
     crawl_day = now.date()
     url_day = date_from_url(url, now=now) if url else None
     topline_hit = _first_in(topline, now) if isinstance(topline, str) and topline else None
+    html_hit = parse_date(html_date, now=now) if isinstance(html_date, str) and html_date else None
+    html_day = _day(html_hit[0]) if html_hit is not None and html_hit[1] != "month" else None
 
     chosen: tuple[tuple[date | datetime, str], str] | None = None
     if meta:
@@ -794,30 +815,41 @@ def find_published(
                 notes.append(f"topline says {format_iso(topline_hit[0], topline_hit[1])}")
         if url_day is not None and kind != "month" and url_day != _day(value):
             notes.append(f"url says {url_day.isoformat()}")
-        if notes:
-            evidence = f"{evidence} ({'; '.join(notes)})"
-        return DateResult(format_iso(value, kind), evidence)
+        return _result(value, kind, evidence, notes, html_day)
 
     if url_day is not None:
-        return DateResult(url_day.isoformat(), "url")
+        return _result(url_day, "date", "url", [], html_day)
 
     if isinstance(header_text, str) and header_text:
         for cand in _scan(header_text[:_HEAD_CHARS]):
             got = parse_date(cand.text, now=now)
             if got is not None and got[1] != "month" and _day(got[0]) != crawl_day:
-                return DateResult(format_iso(*got), "header")
+                return _result(got[0], got[1], "header", [], html_day)
 
     if isinstance(text, str) and text:
         hit = _from_text(text, now)
         if hit is not None:
             (value, kind), evidence = hit
-            return DateResult(format_iso(value, kind), evidence)
+            return _result(value, kind, evidence, [], html_day)
         relative = _relative_dateline(text, now)
         if relative is not None:
-            return DateResult(relative[0].isoformat(), relative[1])
+            return _result(relative[0], "date", relative[1], [], html_day)
 
     url_month = month_from_url(url, now=now) if url else None
     if url_month is not None:
-        return DateResult(format_iso(url_month, "month"), "url:month")
+        return _result(url_month, "month", "url:month", [], html_day)
 
-    return DateResult(None, None, "no date in metadata, feed, topline, URL or text")
+    reason = "no date in metadata, feed, topline, URL or text"
+    if html_day is not None:
+        reason += f" (htmldate says {html_day.isoformat()} from the markup; not used alone)"
+    return DateResult(None, None, reason)
+
+
+def _result(
+    value: date | datetime, kind: str, evidence: str, notes: list[str], html_day: date | None
+) -> DateResult:
+    if html_day is not None and kind != "month" and html_day != _day(value):
+        notes = [*notes, f"htmldate says {html_day.isoformat()}"]
+    if notes:
+        evidence = f"{evidence} ({'; '.join(notes)})"
+    return DateResult(format_iso(value, kind), evidence)

@@ -109,6 +109,21 @@ def test_weak_meta_ranks_below_topline() -> None:
     assert r == DateResult("2024-01-05", "meta:DC.date")
 
 
+def test_htmldate_corroborates_and_never_decides() -> None:
+    # htmldate reads a page header's rendering day as readily as the article's date
+    r = find_published(meta={"time": "2014-11-17T16:42:00+01:00"}, html_date="2026-11-24", crawl_time=CRAWL)
+    assert r == DateResult("2014-11-17T16:42:00+01:00", "meta:time (htmldate says 2026-11-24)")
+    r = find_published(html_date="2021-07-28", topline="Meldung 28.07.2021", crawl_time=CRAWL)
+    assert r == DateResult("2021-07-28", "topline")
+    r = find_published(html_date="2021-07-26", url=GSB_URL, crawl_time=CRAWL)
+    assert r == DateResult("2019-04-11", "url (htmldate says 2021-07-26)")
+    r = find_published(html_date="2021-07-26", text="Kein Datum.", crawl_time=CRAWL)
+    assert r.value is None and "htmldate says 2021-07-26" in (r.reason or "")
+    # an unreadable answer changes nothing
+    r = find_published(html_date="kein Datum", url=GSB_URL, crawl_time=CRAWL)
+    assert r == DateResult("2019-04-11", "url")
+
+
 def test_unparsable_meta_falls_through() -> None:
     r = find_published(
         meta={"article:published_time": "0000-00-00"}, topline="04.05.2023", crawl_time=CRAWL
