@@ -669,10 +669,13 @@ def _is_dateline(head: str, start: int, end: int) -> bool:
             return not before.strip() or bool(_DATELINE_PLACE.match(before))
         # "Posted on 06/26/2008 by admin": a byline may follow a labelled date
         return bool(_DATELINE_BYLINE.match(after)) and bool(_DATELINE_POSTED.search(before))
+    # the line's part after its last separator: "Meldung | " leaves nothing, "… – Presse-
+    # mitteilung vom " a label, "Presseinformation / " a short head and its separator
+    tail = _DATELINE_SPLIT.split(before)[-1]
     return (
-        not before.strip()
-        or bool(_DATELINE_LABEL.match(_DATELINE_SPLIT.split(before)[-1]))
-        or bool(_DATELINE_SEPARATOR.search(before))
+        not tail.strip()
+        or bool(_DATELINE_LABEL.match(tail))
+        or (bool(_DATELINE_SEPARATOR.search(tail)) and len(tail.split()) <= 4)
         or bool(_DATELINE_PLACE.match(before))
     )
 
