@@ -21,6 +21,7 @@ watched sites use them and they collide with section numbers and versions.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -38,6 +39,7 @@ __all__ = [
     "find_dates_in_text",
     "find_published",
     "format_iso",
+    "month_from_url",
     "parse_date",
 ]
 
@@ -49,8 +51,8 @@ _MAX_CANDIDATE = 120
 # How much of a text counts as its opening (dateline, "Pressemitteilung vom …").
 _HEAD_LINES = 8
 _HEAD_CHARS = 1500
-# How much of a text is searched for "heute"/"gestern".
-_RELATIVE_CHARS = 2000
+# How many "Pressemitteilung vom …" notes are tried before giving up.
+_MAX_SOURCE_NOTES = 10
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ _MON_D_Y = re.compile(
 )
 _MON_Y = re.compile(rf"(?P<mon>{_MON})\.?\s+(?P<y>[0-9]{{4}})", re.IGNORECASE)
 _M_SLASH_Y = re.compile(r"(?P<m>[0-9]{1,2})/(?P<y>[0-9]{4})")
+# ISO 8601 reduced to a month, as format_iso writes it and as metadata sometimes states it
+_ISO_MONTH = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{2})")
 # RFC 822/2822 as used by RSS: "Mon, 19 Sep 2016 14:53:00 +0200".
 _RFC2822 = re.compile(
     r"(?:[A-Za-z]{3},\s*)?[0-9]{1,2}\s+[A-Za-z]{3}\s+[0-9]{4}\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?"
@@ -214,7 +218,11 @@ def _exact(s: str) -> tuple[date | datetime, str] | None:
     for rx in (_DMY_DOT, _DMY_DASH):
         if m := rx.fullmatch(s):
             hms = _time_parts(m)
-            v = _build(int(m["y"]), int(m["m"]), int(m["d"]), hms)
+            day, month = int(m["d"]), int(m["m"])
+            if rx is _DMY_DASH and m["sep"] == "/" and month > 12 >= day:
+                # "06/26/2008" can only be the US order; an ambiguous "06/07/2008" stays D/M
+                day, month = month, day
+            v = _build(int(m["y"]), month, day, hms)
             return (v, "datetime" if hms else "date") if v else None
     if m := _YMD_SLASH.fullmatch(s):
         v = _build(int(m["y"]), int(m["m"]), int(m["d"]), None)
@@ -226,6 +234,9 @@ def _exact(s: str) -> tuple[date | datetime, str] | None:
             return (v, "datetime" if hms else "date") if v else None
     if m := _MON_Y.fullmatch(s):
         v = _build(int(m["y"]), _MONTHS[m["mon"].lower()], 1, None)
+        return (v, "month") if v else None
+    if m := _ISO_MONTH.fullmatch(s):
+        v = _build(int(m["y"]), int(m["m"]), 1, None)
         return (v, "month") if v else None
     if m := _M_SLASH_Y.fullmatch(s):
         v = _build(int(m["y"]), int(m["m"]), 1, None)
@@ -459,44 +470,81 @@ def find_dates_in_text(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- URLs
 
-# "20190411-slug.html", "20210728_slug.html", "20190411.html"
-_URL_COMPACT = re.compile(r"^(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?:[-_.]|$)")
-# "2016-03-24-slug"
-_URL_DASHED = re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})(?:[-_.]|$)")
+# "20190411-slug.html", "20210728_slug.html", "20190411.html", and the same after a prefix
+# joined by "_" or "-": "TPT_20081017_TPT0006", "pm-20190411-slug"
+_URL_COMPACT = re.compile(
+    r"(?:^|[_-])(?P<y>(?:19|20)[0-9]{2})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?:[-_.]|$)"
+)
+# "2016-03-24-slug", "news_2016-03-24.html"
+_URL_DASHED = re.compile(
+    r"(?:^|[_-])(?P<y>(?:19|20)[0-9]{2})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})(?:[-_.]|$)"
+)
+_URL_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+_URL_TWO = re.compile(r"[0-9]{2}")
+_URL_YEAR_MONTH = re.compile(r"(?P<y>(?:19|20)[0-9]{2})(?P<m>[0-9]{2})")
+
+
+def _url_segments(url: str) -> list[str] | None:
+    if not isinstance(url, str) or not url:
+        return None
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    return [unquote(seg.split(";", 1)[0]) for seg in path.split("/")]
 
 
 def date_from_url(url: str, *, now: datetime | None = None) -> date | None:
     """A day stated by a URL's path, or None.
 
-    Understands a segment starting with ``YYYYMMDD`` or ``YYYY-MM-DD`` (GSB's
-    ``/Pressemitteilungen/2019/20190411-slug.html``, ``/2021/3_quartal/20210728_slug.html``)
-    and WordPress's ``/2016/03/24/slug/``. A year or year/month folder alone is
-    not a day and gives None. Query strings and ``;jsessionid=`` are ignored, so
-    session ids that happen to contain digits cannot pose as dates.
+    Understands a segment holding ``YYYYMMDD`` or ``YYYY-MM-DD`` at its start or after a
+    prefix joined by ``_``/``-`` (GSB's ``/Pressemitteilungen/2019/20190411-slug.html``,
+    ``/2021/3_quartal/20210728_slug.html``, ``/presseaussendung/TPT_20081017_TPT0006/``),
+    WordPress's ``/2016/03/24/slug/`` and ``/201710/24/slug``. A year or year/month
+    folder alone is not a day and gives None (see ``month_from_url``). Query strings and
+    ``;jsessionid=`` are ignored, so session ids that happen to contain digits cannot pose
+    as dates.
     """
-    if not isinstance(url, str) or not url:
+    segments = _url_segments(url)
+    if segments is None:
         return None
     ref = _now(now)
-    try:
-        path = urlsplit(url).path
-    except ValueError:
-        return None
-    segments = [unquote(seg.split(";", 1)[0]) for seg in path.split("/")]
-    found: date | None = None
     for i, seg in enumerate(segments):
-        m = _URL_COMPACT.match(seg) or _URL_DASHED.match(seg)
+        found: date | None = None
+        m = _URL_COMPACT.search(seg) or _URL_DASHED.search(seg)
         if m:
             found = _build(int(m["y"]), int(m["m"]), int(m["d"]), None)  # type: ignore[assignment]
-        elif (
-            i + 2 < len(segments)
-            and re.fullmatch(r"[0-9]{4}", seg)
-            and re.fullmatch(r"[0-9]{2}", segments[i + 1])
-            and re.fullmatch(r"[0-9]{2}", segments[i + 2])
-        ):
-            found = _build(int(seg), int(segments[i + 1]), int(segments[i + 2]), None)  # type: ignore[assignment]
+        elif i + 1 < len(segments) and _URL_TWO.fullmatch(segments[i + 1]):
+            if (
+                i + 2 < len(segments)
+                and _URL_YEAR.fullmatch(seg)
+                and _URL_TWO.fullmatch(segments[i + 2])
+            ):
+                found = _build(int(seg), int(segments[i + 1]), int(segments[i + 2]), None)  # type: ignore[assignment]
+            elif ym := _URL_YEAR_MONTH.fullmatch(seg):
+                found = _build(int(ym["y"]), int(ym["m"]), int(segments[i + 1]), None)  # type: ignore[assignment]
         if found is not None and _plausible(found, ref):
             return found
-        found = None
+    return None
+
+
+def month_from_url(url: str, *, now: datetime | None = None) -> date | None:
+    """The month of a ``/YYYY/MM/<not a day>`` path (``/2011/07/21546/``), as ``date(y, m, 1)``.
+
+    Blogs and news sites file posts by year and month; the day is unknown and never
+    invented. None when the path states a day (see ``date_from_url``) or no month.
+    """
+    segments = _url_segments(url)
+    if segments is None:
+        return None
+    ref = _now(now)
+    for i in range(len(segments) - 2):
+        if _URL_YEAR.fullmatch(segments[i]) and _URL_TWO.fullmatch(segments[i + 1]):
+            if _URL_TWO.fullmatch(segments[i + 2]):
+                return None
+            found = _build(int(segments[i]), int(segments[i + 1]), 1, None)
+            if found is not None and _plausible(found, ref) and segments[i + 2]:
+                return found  # type: ignore[return-value]
     return None
 
 
@@ -518,9 +566,36 @@ _META_PUBLISHED = (
 _META_WEAK = ("dc.date", "date", "time")  # "time": the first <time datetime> in the article
 _META_PREFIX = re.compile(r"^(?:og:|itemprop:|property:|name:|meta:)+", re.IGNORECASE)
 
-# A dateline label right before a date in the opening lines.
-_DATELINE_BEFORE = re.compile(
-    r"(?:\bvom|\bam|\bon|\bStand:?|\bDatum:?|\bveröffentlicht(?:\s+am)?:?|[|/:–—-])\s*$",
+# What may stand before a dateline's date on its line: nothing, a label ("Pressemitteilung
+# vom", "Veröffentlicht am", "Submitted by redaktion on", "Stand:"), a separator ("Meldung |",
+# "Gießen |") or a place with a comma ("Berlin, "). A label opens its line (or follows a
+# separator) after at most a few words, and nothing but a separator follows the date:
+# "Am 28. November 2017 wurde …" and "Die Bewerbungsrunde endet am 30. September 2014." are
+# narrative.
+_DATELINE_LABEL = re.compile(
+    r"^\s*(?:"
+    r"(?:[\w.'’-]+\s+){0,2}(?:vom|am|on|v\.)"
+    r"|(?:[\w.'’-]+\s+){0,3}(?:stand|datum|date|veröffentlicht(?:\s+am)?|erstellt(?:\s+am)?"
+    r"|published(?:\s+on)?|posted(?:\s+on)?|updated(?:\s+on)?|aktualisiert(?:\s+am)?)"
+    r"|submitted\s+by\s+[^|]{1,40}?\s+on"
+    r")\s*:?\s*$",
+    re.IGNORECASE,
+)
+_DATELINE_SEPARATOR = re.compile(r"[|/:–—•·-]\s*$")
+# a label's part of the line: what follows the last separator ("… – Pressemitteilung vom")
+_DATELINE_SPLIT = re.compile(r"[|–—•·]|\s-\s")
+# "Berlin, ", "Frankfurt am Main, ", "LOUDON, TENN., ", "Innsbruck (OTS), ": a place opens the line
+_DATELINE_PLACE = re.compile(
+    r"^\s*[A-ZÄÖÜ][\w.'’/() -]{1,40}?,\s*$|^\s*[A-ZÄÖÜ][\w.'’/ -]{1,40}\([\w/ ]{1,20}\)\s*[,:–-]?\s*$"
+)
+# After the date (and any time the scanner took with it) a dateline ends its line or goes on
+# with a separator: "19. Juli 2005, 18:45 | 14 Postings", "09 September 2016: Goal reached".
+_DATELINE_AFTER = re.compile(r"\s*(?:$|[|/:–—•·(]|-\s)")
+# A date alone or after a place may close with a full stop: "Berlin, 15. Februar 2010."
+_DATELINE_AFTER_STOP = re.compile(r"\s*[.,]\s*$")
+_DATELINE_BYLINE = re.compile(r"\s+(?:by|von)\s+\S", re.IGNORECASE)
+_DATELINE_POSTED = re.compile(
+    r"\b(?:posted|published|submitted|veröffentlicht|erstellt|geschrieben)\b.{0,40}$",
     re.IGNORECASE,
 )
 # Later in the text only an explicit source note counts: "Pressemitteilung vom 29. März 2012".
@@ -528,8 +603,16 @@ _SOURCE_NOTE = re.compile(
     r"(?:Presse(?:mitteilung|information|meldung)|Mitteilung|Nachricht|Meldung)\s+vom\s+",
     re.IGNORECASE,
 )
-_RELATIVE_IN_TEXT = re.compile(
-    r"(?<!\bbis )(?<!\bvon )\b(heute|gestern|vorgestern|today|yesterday)\b", re.IGNORECASE
+# "heute" or "today" dates a page only when it stands as the dateline itself: alone on an
+# opening line, perhaps with a label and a time ("Heute, 09:12 Uhr", "Veröffentlicht:
+# gestern"). Inside a sentence ("Heute findet … statt") it is narrative, not a date.
+_RELATIVE_LINE = re.compile(
+    r"^\s*(?:(?:veröffentlicht|published|posted|aktualisiert|updated|stand|datum|date)"
+    r"(?:\s+(?:am|on))?\s*:?\s*)?"
+    r"(heute|gestern|vorgestern|today|yesterday)"
+    r"(?:,?\s*(?:um|at\s+)?\s*[0-9]{1,2}[:.][0-9]{2}(?:\s*(?:Uhr|[ap]\.?m\.?))?)?"
+    r"\s*(?:[|–—•·].*)?$",
+    re.IGNORECASE,
 )
 
 
@@ -575,37 +658,65 @@ def _head(text: str) -> str:
     return "\n".join(lines[:_HEAD_LINES])
 
 
+def _is_dateline(head: str, start: int, end: int) -> bool:
+    """Whether the date at head[start:end] is the page's dateline rather than narrative."""
+    line_start = head.rfind("\n", 0, start) + 1
+    line_end = head.find("\n", end)
+    before = head[line_start:start]
+    after = head[end : line_end if line_end != -1 else len(head)]
+    if not _DATELINE_AFTER.match(after):
+        if _DATELINE_AFTER_STOP.match(after):
+            return not before.strip() or bool(_DATELINE_PLACE.match(before))
+        # "Posted on 06/26/2008 by admin": a byline may follow a labelled date
+        return bool(_DATELINE_BYLINE.match(after)) and bool(_DATELINE_POSTED.search(before))
+    # the line's part after its last separator: "Meldung | " leaves nothing, "… – Presse-
+    # mitteilung vom " a label, "Presseinformation / " a short head and its separator
+    tail = _DATELINE_SPLIT.split(before)[-1]
+    return (
+        not tail.strip()
+        or bool(_DATELINE_LABEL.match(tail))
+        or (bool(_DATELINE_SEPARATOR.search(tail)) and len(tail.split()) <= 4)
+        or bool(_DATELINE_PLACE.match(before))
+    )
+
+
 def _from_text(text: str, now: datetime):
-    """A day stated in the text: dateline in the opening lines, else a source note."""
+    """A day stated by the text: a dateline in the opening lines, else a source note.
+
+    A date inside a sentence ("am 1. Februar 2010 wurde …", "bis zum 31. März 2018") tells
+    what happened when, not when the page was published: it never dates the page.
+    """
     head = _head(text)
-    day_hits: list[tuple[bool, tuple[date | datetime, str]]] = []
     month_hit = None
     for cand in _scan(head):
-        got = parse_date(cand.text, now=now)
-        if got is None:
-            continue
-        if got[1] == "month":
+        if cand.kind == "mony" or cand.kind == "stand":
             # "im August 2016" is narrative; only a month standing alone on its line
             # ("(April 2021)") or a "Stand" note dates the page
+            if month_hit is not None:
+                continue
             line_start = head.rfind("\n", 0, cand.start) + 1
             line_end = head.find("\n", cand.end)
             line = head[line_start : line_end if line_end != -1 else len(head)]
             alone = _normalise(line) == _normalise(cand.text) or re.match(
                 r"\s*Stand\b", line, re.IGNORECASE
             )
-            if alone and month_hit is None:
-                month_hit = got
+            if alone:
+                got = parse_date(cand.text, now=now)
+                if got is not None and got[1] == "month":
+                    month_hit = got
             continue
-        dateline = bool(_DATELINE_BEFORE.search(head[max(0, cand.start - 40) : cand.start]))
-        dateline = dateline or head[: cand.start].rstrip(" \t").endswith("\n") or cand.start == 0
-        day_hits.append((dateline, got))
-    for dateline, got in day_hits:
-        if dateline:
-            return got, "text:dateline"
-    if day_hits:
-        return day_hits[0][1], "text"
-    # searching the label first avoids scanning a long text for dates
-    for note in _SOURCE_NOTE.finditer(text):
+        if not _is_dateline(head, cand.start, cand.end):
+            continue
+        got = parse_date(cand.text, now=now)
+        if got is None:
+            continue
+        if got[1] == "month":
+            month_hit = month_hit or got
+            continue
+        return got, "text:dateline"
+    # searching the label first avoids scanning a long text for dates; a page citing more
+    # than a few releases is a list, and trying each would make hostile input slow
+    for note in itertools.islice(_SOURCE_NOTE.finditer(text), _MAX_SOURCE_NOTES):
         cands = _scan(text[note.end() : note.end() + _BEFORE_YEAR + _AFTER_YEAR])
         if cands and cands[0].start == 0:
             got = parse_date(cands[0].text, now=now)
@@ -613,6 +724,18 @@ def _from_text(text: str, now: datetime):
                 return got, "text:source-note"
     if month_hit is not None:
         return month_hit, "text:month"
+    return None
+
+
+def _relative_dateline(text: str, now: datetime) -> tuple[date, str] | None:
+    """"heute"/"gestern"/… standing as an opening line's dateline, against the crawl time."""
+    for line in _head(text).splitlines():
+        m = _RELATIVE_LINE.match(line)
+        if m is not None:
+            word = m.group(1).lower()
+            got = parse_date(word, now=now, allow_relative=True)
+            if got is not None:
+                return got[0], f"relative:{word}"  # type: ignore[return-value]
     return None
 
 
@@ -629,6 +752,7 @@ def find_published(
     text: str | None = None,
     crawl_time: datetime | None = None,
     header_text: str | None = None,
+    html_date: str | None = None,
 ) -> DateResult:
     """The publication date of one page, from the best evidence available.
 
@@ -640,14 +764,29 @@ def find_published(
        as feedparser's ``*_parsed`` fields are);
     3. the page's topline date (``topline``);
     4. weak metadata ``DC.date``/``date`` (often a modification date);
-    5. the date in the URL (``url``);
+    5. the date in the URL (``url``): ``YYYYMMDD``/``YYYY-MM-DD`` in a segment,
+       ``/2017/10/24/``, ``/201710/24/``;
     6. a date in the header text that is not the crawl day (``header``): headers
        often show the day the page was rendered;
-    7. a date in the text's opening lines (``text:dateline`` when labelled or at a
-       line start, else ``text``), then a source note anywhere ("Pressemitteilung
-       vom 29. März 2012", ``text:source-note``), then a month standing alone
-       ("(April 2021)", "Stand 12/2025", ``text:month``, value ``"YYYY-MM"``);
-    8. "heute"/"gestern"/… in the text against ``crawl_time`` (``relative:heute``).
+    7. the text's dateline in its opening lines (``text:dateline``): a date alone on
+       its line, or after a label ("Pressemitteilung vom", "Posted on"), a separator
+       ("Meldung |") or a place ("Berlin, "), and followed by nothing but the line's end
+       or a separator. A date inside a sentence ("am 1. Februar 2010 wurde …", "bis zum
+       31. März 2018") is narrative and never dates the page, wherever it stands. Then a
+       source note anywhere ("Pressemitteilung vom 29. März 2012", ``text:source-note``),
+       then a month standing alone ("(April 2021)", "Stand 12/2025", ``text:month``,
+       value ``"YYYY-MM"``);
+    8. "heute"/"gestern"/"today" standing as an opening line's dateline ("Heute, 09:12
+       Uhr") against ``crawl_time`` (``relative:heute``); inside a sentence ("ist heute
+       als 100. Mitglied aufgenommen") it is not a publication date;
+    9. the month of a ``/YYYY/MM/<id>`` URL (``url:month``, value ``"YYYY-MM"``).
+
+    ``html_date`` is htmldate's reading of the page's markup (see crawler.extract). It
+    corroborates and never decides: on the project's HTML it agrees with the metadata on
+    every dated article, and on the aggregator's pages it takes the day in the page header
+    (the day the page was rendered) over the article's own ``<time>``. When it disagrees
+    with the chosen date the evidence says so (``"meta:time (htmldate says …)"``); when
+    nothing else is found the reason mentions it.
 
     When the winner of 1–4 disagrees with the URL's day, or metadata disagrees
     with the topline, the evidence says so: ``"topline (url says 2019-04-10)"``.
@@ -658,6 +797,8 @@ def find_published(
     crawl_day = now.date()
     url_day = date_from_url(url, now=now) if url else None
     topline_hit = _first_in(topline, now) if isinstance(topline, str) and topline else None
+    html_hit = parse_date(html_date, now=now) if isinstance(html_date, str) and html_date else None
+    html_day = _day(html_hit[0]) if html_hit is not None and html_hit[1] != "month" else None
 
     chosen: tuple[tuple[date | datetime, str], str] | None = None
     if meta:
@@ -677,29 +818,41 @@ def find_published(
                 notes.append(f"topline says {format_iso(topline_hit[0], topline_hit[1])}")
         if url_day is not None and kind != "month" and url_day != _day(value):
             notes.append(f"url says {url_day.isoformat()}")
-        if notes:
-            evidence = f"{evidence} ({'; '.join(notes)})"
-        return DateResult(format_iso(value, kind), evidence)
+        return _result(value, kind, evidence, notes, html_day)
 
     if url_day is not None:
-        return DateResult(url_day.isoformat(), "url")
+        return _result(url_day, "date", "url", [], html_day)
 
     if isinstance(header_text, str) and header_text:
         for cand in _scan(header_text[:_HEAD_CHARS]):
             got = parse_date(cand.text, now=now)
             if got is not None and got[1] != "month" and _day(got[0]) != crawl_day:
-                return DateResult(format_iso(*got), "header")
+                return _result(got[0], got[1], "header", [], html_day)
 
     if isinstance(text, str) and text:
         hit = _from_text(text, now)
         if hit is not None:
             (value, kind), evidence = hit
-            return DateResult(format_iso(value, kind), evidence)
-        m = _RELATIVE_IN_TEXT.search(text[:_RELATIVE_CHARS])
-        if m is not None:
-            word = m.group(1).lower()
-            got = parse_date(word, now=now, allow_relative=True)
-            if got is not None:
-                return DateResult(format_iso(got[0]), f"relative:{word}")
+            return _result(value, kind, evidence, [], html_day)
+        relative = _relative_dateline(text, now)
+        if relative is not None:
+            return _result(relative[0], "date", relative[1], [], html_day)
 
-    return DateResult(None, None, "no date in metadata, feed, topline, URL or text")
+    url_month = month_from_url(url, now=now) if url else None
+    if url_month is not None:
+        return _result(url_month, "month", "url:month", [], html_day)
+
+    reason = "no date in metadata, feed, topline, URL or text"
+    if html_day is not None:
+        reason += f" (htmldate says {html_day.isoformat()} from the markup; not used alone)"
+    return DateResult(None, None, reason)
+
+
+def _result(
+    value: date | datetime, kind: str, evidence: str, notes: list[str], html_day: date | None
+) -> DateResult:
+    if html_day is not None and kind != "month" and html_day != _day(value):
+        notes = [*notes, f"htmldate says {html_day.isoformat()}"]
+    if notes:
+        evidence = f"{evidence} ({'; '.join(notes)})"
+    return DateResult(format_iso(value, kind), evidence)

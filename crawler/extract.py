@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import ftfy
 import trafilatura
+from htmldate import find_date as _htmldate_find_date
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -44,6 +45,9 @@ class Extracted:
     meta_dates: dict[str, str] = field(default_factory=dict)
     description: str | None = None
     language: str | None = None
+    # htmldate's reading of the page's markup (meta, JSON-LD, <time>, date elements, URL):
+    # the original publication day as "YYYY-MM-DD", or None
+    html_date: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -758,6 +762,23 @@ def _trafilatura_text(tree: lxml_html.HtmlElement, url: str) -> str:
     return _tree_text(body) if body is not None else ""
 
 
+def _html_date(html: str, url: str) -> str | None:
+    """htmldate's publication day of the page, from markup only (no free-text search).
+
+    ``original_date`` prefers the publication date over a modification date; the extensive
+    search is left off because it reads dates out of running text, where crawler.dates'
+    dateline rules decide what counts.
+    """
+    try:
+        found = _htmldate_find_date(
+            html, url=url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d"
+        )
+    except (ValueError, TypeError, AttributeError, IndexError, RecursionError):
+        # htmldate is defensive already; a page it chokes on simply has no markup date
+        return None
+    return found if isinstance(found, str) else None
+
+
 def extract_article(html: str, url: str) -> Extracted:
     """Main text and metadata of an article page (already decoded; see :func:`decode_html`)."""
     tree = _parse(html)
@@ -797,6 +818,7 @@ def extract_article(html: str, url: str) -> Extracted:
         text="\n\n".join(paras),
         author=author,
         meta_dates=meta_dates,
+        html_date=_html_date(html, url),
         description=fix_mojibake(description) if description else None,
         language=language,
     )

@@ -218,6 +218,14 @@ def test_page_metadata(case: Page) -> None:
 
 
 @pytest.mark.parametrize("case", PAGE_CASES, ids=lambda c: f"{c.file}|{c.content_type}")
+def test_page_html_date_agrees_with_the_metadata(case: Page) -> None:
+    # htmldate reads the markup; on every fixture it names the day the metadata states
+    _, result = _extract(case)
+    stated = next(iter(case.meta_dates.values()))[:10]
+    assert result.html_date == stated
+
+
+@pytest.mark.parametrize("case", PAGE_CASES, ids=lambda c: f"{c.file}|{c.content_type}")
 def test_decoded_page_has_right_umlauts(case: Page) -> None:
     html, _ = _extract(case)
     assert any(w in html for w in ("Gießen", "Verbänden", "für Wirtschaft"))
