@@ -47,7 +47,7 @@ def test_backup_of_a_dataset_whose_path_has_hash_and_question_mark(tmp_path, sit
         conn.close()
     assert set(tmp_path.iterdir()) - before == {target}  # no stray file beside it
     assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
-        "set#a?b.db", "set#a?b.db.migrate.lock"]
+        "set#a?b.db", "set#a?b.db.crawl-press.lock", "set#a?b.db.migrate.lock"]  # the dataset and its locks only
 
 
 def test_a_symlinked_lock_file_is_not_followed(tmp_path: Path) -> None:
