@@ -1,0 +1,222 @@
+"""A replica of a web archive on 127.0.0.1: the Internet Archive's CDX search API and its
+original-form (``id_``) captures, served from a folder. Used by the backfill tests; nothing in it
+contacts a real archive.
+
+The folder holds ``index.json``::
+
+    {"page_rows": 4,               # index rows per CDX page (pageSize multiplies it)
+     "throttle": 1,                # the first N CDX requests are answered 429 (Retry-After: 0)
+     "captures": [{"timestamp": "20130301120000", "original": "https://…", "file": "a.html",
+                   "mimetype": "text/html", "statuscode": "200",
+                   "location": "https://…",  # for 3xx captures: where the page redirected
+                   "truncate": 300}]}        # send only this many bytes of the body, then close
+
+Like the real service: rows are sorted by SURT key and timestamp; ``digest`` is the base32 SHA-1
+of the capture's body; paging splits the rows matched by url/matchType/from/to *before* the
+filters are applied (so a page may come back empty); ``filter`` is ``[!]field:regex`` (a full
+match), ``collapse`` folds adjacent rows with the same field value, ``output=json`` answers a
+list whose first row names the fields. ``/web/<timestamp>id_/<original>`` answers the capture's
+bytes, a capture that was a redirect answers the redirect (to the archive's copy of its target),
+a timestamp with no capture redirects to the nearest one, as the Wayback Machine does.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
+
+
+def surt_key(url: str) -> str:
+    """A simplified SURT key: reversed host without www, then the path and query, lower case."""
+    parts = urlsplit(url if "://" in url else "http://" + url)
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    path = parts.path or "/"
+    key = ",".join(reversed(host.split("."))) + ")" + path.lower()
+    return key + (("?" + parts.query.lower()) if parts.query else "")
+
+
+class ArchiveReplica:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        index = json.loads((self.root / "index.json").read_text(encoding="utf-8"))
+        self.page_rows = int(index.get("page_rows", 5))
+        self.throttle = int(index.get("throttle", 0))
+        self.captures: list[dict[str, Any]] = []
+        for c in index["captures"]:
+            body = (self.root / c["file"]).read_bytes() if c.get("file") else b""
+            self.captures.append({
+                **c, "body": body, "urlkey": surt_key(c["original"]),
+                "mimetype": c.get("mimetype", "text/html"), "statuscode": str(c.get("statuscode", "200")),
+                "digest": base64.b32encode(hashlib.sha1(body).digest()).decode(),
+                "length": str(len(body)),
+            })
+        self.captures.sort(key=lambda c: (c["urlkey"], c["timestamp"]))
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        replica = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                replica._handle(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.cdx_url = f"{self.url}/cdx/search/cdx"
+        self.wayback_url = f"{self.url}/web"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> ArchiveReplica:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def fetched(self) -> list[str]:
+        """The capture addresses requested so far (not the index searches)."""
+        with self._lock:
+            return [p for p in self.requests if p.startswith("/web/")]
+
+    def searches(self) -> list[str]:
+        with self._lock:
+            return [p for p in self.requests if p.startswith("/cdx/")]
+
+    # --- answers ----------------------------------------------------------------------------
+
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.requests.append(h.path)
+            throttled = h.path.startswith("/cdx/") and self.throttle > 0
+            if throttled:
+                self.throttle -= 1
+        if throttled:
+            self._send(h, 429, b"Too Many Requests", "text/plain", {"Retry-After": "0"})
+            return
+        parts = urlsplit(h.path)
+        if parts.path == "/cdx/search/cdx":
+            self._cdx(h, parse_qsl(parts.query, keep_blank_values=True))
+        elif parts.path.startswith("/web/"):
+            self._capture(h, h.path[len("/web/"):])
+        else:
+            self._send(h, 404, b"not found", "text/plain")
+
+    def _cdx(self, h: BaseHTTPRequestHandler, query: list[tuple[str, str]]) -> None:
+        params: dict[str, str] = {}
+        filters: list[str] = []
+        for key, value in query:
+            if key == "filter":
+                filters.append(value)
+            else:
+                params[key] = value
+        url = params.get("url", "")
+        if not url:
+            self._send(h, 400, b"url parameter required", "text/plain")
+            return
+        match_type = params.get("matchType", "exact")
+        if url.endswith("*"):
+            url, match_type = url[:-1], "prefix"
+        key = surt_key(url)
+        if match_type == "prefix":
+            rows = [c for c in self.captures if c["urlkey"].startswith(key)]
+        elif match_type in ("host", "domain"):
+            host = key.split(")")[0]
+            rows = [c for c in self.captures if c["urlkey"].split(")")[0] == host
+                    or (match_type == "domain" and c["urlkey"].split(")")[0].startswith(host + ","))]
+        else:
+            rows = [c for c in self.captures if c["urlkey"] == key]
+        start, end = params.get("from"), params.get("to")
+        if start:
+            rows = [c for c in rows if c["timestamp"] >= (start + "00000000000000")[:14]]
+        if end:
+            rows = [c for c in rows if c["timestamp"] <= (end + "99991231235959"[len(end):])[:14]]
+        per_page = self.page_rows * max(1, int(params.get("pageSize", "1") or 1))
+        if params.get("showNumPages") == "true":
+            self._send(h, 200, f"{math.ceil(len(rows) / per_page)}\n".encode(), "text/plain")
+            return
+        if "page" in params:
+            page = int(params["page"])
+            rows = rows[page * per_page:(page + 1) * per_page]
+        for spec in filters:
+            negate = spec.startswith("!")
+            name, _, pattern = spec.lstrip("!").partition(":")
+            regex = re.compile(pattern)
+            rows = [c for c in rows if bool(regex.fullmatch(str(c.get(name, "")))) != negate]
+        if params.get("collapse"):
+            name = params["collapse"].split(":")[0]
+            collapsed: list[dict[str, Any]] = []
+            for c in rows:
+                if not collapsed or collapsed[-1][name] != c[name]:
+                    collapsed.append(c)
+            rows = collapsed
+        if params.get("limit"):
+            rows = rows[: int(params["limit"])]
+        fields = [f for f in params.get("fl", ",".join(FIELDS)).split(",") if f]
+        if params.get("output") == "json":
+            data = [fields, *[[c[f] for f in fields] for c in rows]] if rows else []
+            self._send(h, 200, json.dumps(data).encode(), "application/json")
+        else:
+            text = "".join(" ".join(c[f] for f in fields) + "\n" for c in rows)
+            self._send(h, 200, text.encode(), "text/plain")
+
+    def _capture(self, h: BaseHTTPRequestHandler, rest: str) -> None:
+        stamp, _, original = rest.partition("/")
+        timestamp = stamp.removesuffix("id_")
+        same = [c for c in self.captures if c["original"] == original]
+        if not same:
+            self._send(h, 404, b"<html><body>Wayback Machine has not archived that URL.</body></html>", "text/html")
+            return
+        exact = [c for c in same if c["timestamp"] == timestamp]
+        if not exact:
+            nearest = min(same, key=lambda c: abs(int(c["timestamp"]) - int((timestamp + "0" * 14)[:14])))
+            self._send(h, 302, b"", "text/plain",
+                       {"Location": f"{self.wayback_url}/{nearest['timestamp']}id_/{original}"})
+            return
+        capture = exact[0]
+        status = int(capture["statuscode"])
+        if 300 <= status < 400:
+            self._send(h, status, b"", "text/html",
+                       {"Location": f"{self.wayback_url}/{capture['timestamp']}id_/{capture['location']}"})
+            return
+        self._send(h, status, capture["body"], capture["mimetype"] + "; charset=utf-8",
+                   {"X-Archive-Orig-Date": capture["timestamp"]}, truncate=capture.get("truncate"))
+
+    @staticmethod
+    def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str,
+              headers: dict[str, str] | None = None, truncate: int | None = None) -> None:
+        try:
+            h.send_response(status)
+            h.send_header("Content-Type", content_type)
+            for key, value in (headers or {}).items():
+                h.send_header(key, value)
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            if truncate is None:
+                h.wfile.write(body)
+                return
+            h.wfile.write(body[:truncate])
+            h.wfile.flush()
+            h.close_connection = True
+            h.connection.shutdown(socket.SHUT_RDWR)
+        except (BrokenPipeError, ConnectionResetError):
+            h.close_connection = True
