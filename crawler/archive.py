@@ -241,8 +241,10 @@ def cdx_timestamp(text: str | None) -> str | None:
             or any(len(p) != 2 for p in parts[1:]):
         raise ValueError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
     digits = "".join(parts)
-    if len(parts) >= 2:
-        datetime.strptime(digits, {2: "%Y%m", 3: "%Y%m%d"}[len(parts)])  # a real month and day
+    try:
+        datetime.strptime(digits, {1: "%Y", 2: "%Y%m", 3: "%Y%m%d"}[len(parts)])  # a real month and day
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD") from None
     return digits
 
 

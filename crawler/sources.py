@@ -36,6 +36,8 @@ COMMON_KEYS: dict[str, Key] = {
     "allowed_domains": Key(list, None, "hosts it may fetch from; default: the hosts of its URLs"),
     "download_delay": Key((int, float), None, "seconds between requests to this source's hosts"),
     "max_pages": Key(int, None, "stop after this many pages (default: crawler.max_pages)"),
+    "archive_prefixes": Key(list, None, "URL prefixes its pages live under in the web archives"
+                            " (clusterwatch backfill); default: derived from its URLs and kind"),
 }
 
 
@@ -111,6 +113,7 @@ class Source:
     download_delay: float | None
     max_pages: int | None
     options: dict[str, Any] = field(default_factory=dict)
+    archive_prefixes: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -202,4 +205,5 @@ def parse_source(table: Any, index: int = 1) -> Source:
         name=name, kind=kind_name, urls=urls, every=every, cron=table.get("cron"), jitter=jitter,
         enabled=table.get("enabled", True), allowed_domains=[str(d).lower() for d in domains],
         download_delay=table.get("download_delay"), max_pages=table.get("max_pages"), options=options,
+        archive_prefixes=table.get("archive_prefixes"),
     )
