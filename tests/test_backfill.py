@@ -242,3 +242,41 @@ def test_history_never_replaces_a_live_text(tmp_path: Path, archive: ArchiveRepl
     assert store.conn.execute("SELECT archive, archive_timestamp FROM announcements").fetchone() == (None, None)
     store.close()
     json.dumps(reports[0].to_dict())
+
+
+def test_default_prefixes_cover_every_domain_the_source_has_had() -> None:
+    from crawler.config import load_config
+    from monitor.backfill import archive_prefixes
+
+    config = load_config(None)  # the built-in defaults: the real sources
+    assert archive_prefixes(config.source("bmwe-press")) == [
+        (f"https://www.{d}/Redaktion/DE/Pressemitteilungen/", "prefix") for d in ("bmwe.de", "bmwk.de", "bmwi.de")]
+    assert archive_prefixes(config.source("clusterplattform-news")) == [
+        ("https://www.clusterplattform.de/CLUSTER/Redaktion/", "prefix")]
+    assert archive_prefixes(config.source("go-cluster-programme")) == [(PROG, "exact")]
+    feed = archive_prefixes(config.source("bmwe-press-feed"))
+    assert [m for _, m in feed] == ["exact"] * 3 and feed[2][0].startswith("https://www.bmwi.de/SiteGlobals/")
+
+
+def test_an_unreachable_archive_is_reported_per_source_without_a_traceback(tmp_path: Path, archive: ArchiveReplica,
+                                                                           cli) -> None:
+    config = config_for(tmp_path, archive)
+    text = config.read_text().replace(archive.cdx_url, "http://127.0.0.1:9/cdx/search/cdx")
+    config.write_text(text)
+    result = cli("backfill", "go-cluster-programme", config=config)
+    assert result.code == 1
+    assert "go-cluster-programme: index search for" in result.err and "connection failed" in result.err
+    assert "gave up after 3 attempts" in result.err and "Traceback" not in result.err
+
+
+def test_progress_line_counts_and_estimates(tmp_path: Path, archive: ArchiveReplica) -> None:
+    from crawler.config import load_config
+    from monitor.backfill import Backfill
+
+    config = load_config(config_for(tmp_path, archive))
+    lines: list[str] = []
+    Backfill(config, [config.source("go-cluster-programme")], progress=lines.append).run()
+    assert len(lines) == 7
+    assert lines[0].startswith("go-cluster-programme: listed 7, fetched 1, stored 1, ")
+    assert lines[-1].startswith("go-cluster-programme: listed 7, fetched 7, stored 7, ") and "/min" in lines[-1]
+    assert lines[-1].endswith("about 0 s left")
