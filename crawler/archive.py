@@ -71,6 +71,7 @@ class Limits:
     backoff: float = 10.0  # seconds before the first retry; doubled each time
     max_backoff: float = 300.0
     page_size: int | None = None  # CDX pageSize (index blocks per page); None: the archive's default
+    resume_limit: int = 5000  # rows per request where the index is read by resumption key instead of pages
 
 
 @dataclass
@@ -126,19 +127,50 @@ class CDXClient:
             params.append(("to", end))
         if self.limits.page_size:
             params.append(("pageSize", str(self.limits.page_size)))
-        pages_text = self._get(self.cdx_url, params + [("showNumPages", "true")], kind="search").body
-        try:
-            pages = int(pages_text.decode("ascii", "replace").strip() or "0")
-        except ValueError:
-            raise ArchiveError(f"{self.cdx_url}: showNumPages answered {pages_text[:60]!r}, not a number") from None
         seen: set[str] = set()
+        for capture in self._listing(params):
+            if capture.digest in seen:
+                continue
+            seen.add(capture.digest)
+            yield capture
+
+    def _listing(self, params: list[tuple[str, str]]) -> Iterator[Capture]:
+        """Page by page (``showNumPages``/``page``); where the server cannot page (it answers 400,
+        as a CDX server without a secondary index does) or its pages come back empty although
+        there are some (reported of prefix queries on the Internet Archive), by resumption key."""
+        answer = self._get(self.cdx_url, params + [("showNumPages", "true")], kind="search")
+        if answer.status == 400:
+            yield from self._resumed(params)
+            return
+        _check(answer, self.cdx_url)
+        try:
+            pages = int(answer.body.decode("ascii", "replace").strip() or "0")
+        except ValueError:
+            raise ArchiveError(f"{self.cdx_url}: showNumPages answered {answer.body[:60]!r}, not a number") from None
+        found = 0
         for page in range(pages):
-            body = self._get(self.cdx_url, params + [("page", str(page))], kind="search").body
-            for capture in parse_cdx_json(body, self.cdx_url):
-                if capture.digest in seen:
-                    continue
-                seen.add(capture.digest)
-                yield capture
+            got = self._get(self.cdx_url, params + [("page", str(page))], kind="search")
+            if got.status == 400 and page == 0:
+                yield from self._resumed(params)
+                return
+            _check(got, self.cdx_url)
+            captures, _ = parse_cdx_json(got.body, self.cdx_url)
+            found += len(captures)
+            yield from captures
+        if pages and not found:
+            yield from self._resumed(params)
+
+    def _resumed(self, params: list[tuple[str, str]]) -> Iterator[Capture]:
+        key: str | None = None
+        while True:
+            query = params + [("limit", str(self.limits.resume_limit)), ("showResumeKey", "true")]
+            # The key comes URL-encoded and goes back as it came (encoding it again would garble it).
+            got = self._get(self.cdx_url, query, kind="search", raw=f"&resumeKey={key}" if key else "")
+            _check(got, self.cdx_url)
+            captures, key = parse_cdx_json(got.body, self.cdx_url)
+            yield from captures
+            if not key or not captures:
+                return
 
     # --- the captures ------------------------------------------------------------------------
 
@@ -151,8 +183,8 @@ class CDXClient:
 
     # --- HTTP with retries -------------------------------------------------------------------
 
-    def _get(self, url: str, params: list[tuple[str, str]], *, kind: str) -> Fetched:
-        full = f"{url}?{urlencode(params)}" if params else url
+    def _get(self, url: str, params: list[tuple[str, str]], *, kind: str, raw: str = "") -> Fetched:
+        full = (f"{url}?{urlencode(params)}" if params else url) + raw
         rate = self.search_rate if kind == "search" else self.fetch_rate
         delay = self.limits.backoff
         attempt = 0
@@ -195,19 +227,30 @@ class CDXClient:
             return f"{type(exc).__name__}: {exc}", None
 
 
-def parse_cdx_json(body: bytes, where: str) -> list[Capture]:
+def _check(answer: Fetched, where: str) -> None:
+    if answer.status != 200:
+        raise ArchiveError(f"{where}: HTTP {answer.status}")
+
+
+def parse_cdx_json(body: bytes, where: str) -> tuple[list[Capture], str | None]:
+    """The captures of a JSON CDX answer, and its resumption key (after an empty row), if any."""
     text = body.decode("utf-8", "replace").strip()
     if not text:
-        return []
+        return [], None
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
         raise ArchiveError(f"{where}: the CDX answer is not JSON ({text[:60]!r})") from None
     if not isinstance(data, list) or not data:
-        return []
+        return [], None
     header = [str(h) for h in data[0]]
     out = []
-    for row in data[1:]:
+    resume: str | None = None
+    rows = data[1:]
+    if len(rows) >= 2 and rows[-2] == [] and len(rows[-1]) == 1:
+        resume = str(rows[-1][0])
+        rows = rows[:-2]
+    for row in rows:
         record = dict(zip(header, row, strict=False))
         if not record.get("timestamp") or not record.get("original"):
             continue
@@ -215,7 +258,7 @@ def parse_cdx_json(body: bytes, where: str) -> list[Capture]:
                            mimetype=record.get("mimetype", ""), statuscode=record.get("statuscode", ""),
                            digest=record.get("digest") or f"{record['timestamp']}:{record['original']}",
                            length=record.get("length", "")))
-    return out
+    return out, resume
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -5,6 +5,7 @@ contacts a real archive.
 The folder holds ``index.json``::
 
     {"page_rows": 4,               # index rows per CDX page (pageSize multiplies it)
+     "paging": true,               # false: page/showNumPages answer 400; showResumeKey/resumeKey work
      "throttle": 1,                # the first N CDX requests are answered 429 (Retry-After: 0)
      "captures": [{"timestamp": "20130301120000", "original": "https://…", "file": "a.html",
                    "mimetype": "text/html", "statuscode": "200",
@@ -32,7 +33,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote_plus, urlsplit
 
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 
@@ -54,6 +55,7 @@ class ArchiveReplica:
         index = json.loads((self.root / "index.json").read_text(encoding="utf-8"))
         self.page_rows = int(index.get("page_rows", 5))
         self.throttle = int(index.get("throttle", 0))
+        self.paging = bool(index.get("paging", True))  # false: page/showNumPages answer 400
         self.captures: list[dict[str, Any]] = []
         for c in index["captures"]:
             body = (self.root / c["file"]).read_bytes() if c.get("file") else b""
@@ -151,6 +153,12 @@ class ArchiveReplica:
         if end:
             rows = [c for c in rows if c["timestamp"] <= (end + "99991231235959"[len(end):])[:14]]
         per_page = self.page_rows * max(1, int(params.get("pageSize", "1") or 1))
+        if not self.paging and (params.get("showNumPages") == "true" or "page" in params):
+            self._send(h, 400, b"pagination is not supported by this index", "text/plain")
+            return
+        if params.get("resumeKey"):
+            after = tuple(params["resumeKey"].rstrip("!").split(" ", 1))  # decoded once, like the real one
+            rows = [c for c in rows if (c["urlkey"], c["timestamp"]) > after]
         if params.get("showNumPages") == "true":
             self._send(h, 200, f"{math.ceil(len(rows) / per_page)}\n".encode(), "text/plain")
             return
@@ -169,11 +177,18 @@ class ArchiveReplica:
                 if not collapsed or collapsed[-1][name] != c[name]:
                     collapsed.append(c)
             rows = collapsed
+        resume = None
         if params.get("limit"):
-            rows = rows[: int(params["limit"])]
+            limit = int(params["limit"])
+            if params.get("showResumeKey") == "true" and len(rows) > limit:
+                last = rows[limit - 1]
+                resume = quote_plus(f"{last['urlkey']} {last['timestamp']}!")
+            rows = rows[:limit]
         fields = [f for f in params.get("fl", ",".join(FIELDS)).split(",") if f]
         if params.get("output") == "json":
-            data = [fields, *[[c[f] for f in fields] for c in rows]] if rows else []
+            data: list[list[str]] = [fields, *[[c[f] for f in fields] for c in rows]] if rows else []
+            if resume and data:
+                data += [[], [resume]]
             self._send(h, 200, json.dumps(data).encode(), "application/json")
         else:
             text = "".join(" ".join(c[f] for f in fields) + "\n" for c in rows)

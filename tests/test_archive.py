@@ -97,3 +97,24 @@ def test_rate_limit_spaces_requests() -> None:
     now[0] += 10
     rate.wait()
     assert slept == [3.0, 3.0, 3.0]  # a pause since the last request counts
+
+
+def test_an_index_that_cannot_page_is_read_by_resumption_key(tmp_path: Path) -> None:
+    import json
+
+    shutil.copytree(ARCHIVE, tmp_path / "archive")
+    index = json.loads((tmp_path / "archive" / "index.json").read_text(encoding="utf-8"))
+    index["paging"] = False
+    (tmp_path / "archive" / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    replica = ArchiveReplica(tmp_path / "archive").start()
+    try:
+        cdx, _ = client(replica, Limits(search_per_minute=0, fetch_per_minute=0, timeout=5, retries=2,
+                                        backoff=0.01, resume_limit=2))
+        found = list(cdx.captures(PROG, match_type="exact"))
+        assert [c.timestamp[:4] for c in found] == ["2013", "2015", "2017", "2018", "2019", "2021", "2023"]
+        searches = replica.searches()
+        assert "showNumPages=true" in searches[0] and any("resumeKey=" in s for s in searches)
+        # Resumed requests carry the key exactly as the archive sent it.
+        assert any("resumeKey=de%2Cclusterplattform%29" in s for s in searches)
+    finally:
+        replica.stop()
