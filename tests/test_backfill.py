@@ -280,3 +280,45 @@ def test_progress_line_counts_and_estimates(tmp_path: Path, archive: ArchiveRepl
     assert lines[0].startswith("go-cluster-programme: listed 7, fetched 1, stored 1, ")
     assert lines[-1].startswith("go-cluster-programme: listed 7, fetched 7, stored 7, ") and "/min" in lines[-1]
     assert lines[-1].endswith("about 0 s left")
+
+
+def test_a_live_crawl_after_the_backfill_never_alerts_what_history_holds(tmp_path: Path, archive: ArchiveReplica,
+                                                                        sites, cli) -> None:
+    from monitor.demo import LISTING_CP, PROGRAMME_CP
+
+    config = config_for(tmp_path, archive)
+    assert cli("backfill", config=config).code == 0
+    conn = sqlite3.connect(tmp_path / "data.db")
+    historical = {row[0] for row in conn.execute("SELECT id FROM events")}
+    conn.close()
+    assert historical
+
+    cp = sites["clusterplattform"].url
+    extra = '\n[email]\nmaildir = "mail"\n\n[[subscribers]]\nemail = "analyst@example.org"\nprogrammes = ["go-cluster"]\n'
+    live = write_config(tmp_path / "live.toml", [
+        {"name": "clusterplattform-news", "kind": "gsb", "url": cp + LISTING_CP},
+        {"name": "go-cluster-programme", "kind": "article", "url": cp + PROGRAMME_CP, "revisit": True},
+    ], extra=extra)
+    crawled = cli("crawl", config=live)
+    assert crawled.code == 0, crawled.err
+    assert cli("detect", config=live).code == 0
+    alerts = cli("alerts", "--json", config=live).json()
+    conn = sqlite3.connect(tmp_path / "data.db")
+    alerted = {row[0] for row in conn.execute("SELECT event_id FROM alerts")}
+    # The 100th member was history before the live crawl read it again: never alerted.
+    hundredth = conn.execute("SELECT id FROM events WHERE key = 'member_ordinal|go-cluster|100'").fetchone()[0]
+    # The programme page's live text is current again, with no archive provenance.
+    live_rows = conn.execute("SELECT count(*) FROM sightings WHERE archive IS NULL").fetchone()[0]
+    conn.close()
+    # Without the backfill, the same live crawl alerts the 100th member: the test is armed.
+    fresh = write_config(tmp_path / "fresh.toml", [
+        {"name": "clusterplattform-news", "kind": "gsb", "url": cp + LISTING_CP},
+        {"name": "go-cluster-programme", "kind": "article", "url": cp + PROGRAMME_CP, "revisit": True},
+    ], extra=extra, database="fresh.db")
+    assert cli("crawl", config=fresh).code == 0 and cli("detect", config=fresh).code == 0
+    control = sqlite3.connect(tmp_path / "fresh.db")
+    assert control.execute("SELECT count(*) FROM alerts a JOIN events e ON e.id = a.event_id"
+                           " WHERE e.key = 'member_ordinal|go-cluster|100'").fetchone()[0] == 1
+    control.close()
+    assert hundredth in historical and not alerted & historical, alerts
+    assert live_rows > 0
