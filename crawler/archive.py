@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
@@ -36,7 +38,12 @@ ARCHIVES = {
         "cdx_url": "https://web.archive.org/cdx/search/cdx",
         "wayback_url": "https://web.archive.org/web",
     },
+    "commoncrawl": {
+        "cdx_url": "https://index.commoncrawl.org/collinfo.json",  # the list of crawls, each with its index
+        "wayback_url": "https://data.commoncrawl.org",  # where the WARC files are
+    },
 }
+PAGE_TYPES = re.compile(r"text/html|application/xhtml\+xml|application/(rss|atom|rdf)\+xml|application/xml|text/xml")
 
 
 class ArchiveError(Exception):
@@ -51,6 +58,8 @@ class Capture:
     statuscode: str
     digest: str
     length: str = ""
+    filename: str = ""  # Common Crawl: the WARC file and the record's place in it
+    offset: int = 0
 
     @property
     def captured(self) -> str:
@@ -110,6 +119,7 @@ class CDXClient:
         self.search_rate = RateLimit(self.limits.search_per_minute, sleep)
         self.fetch_rate = RateLimit(self.limits.fetch_per_minute, sleep)
         self.requests = {"search": 0, "fetch": 0, "retries": 0}
+        self.extra_headers: dict[str, str] = {}
         self.retry_messages: list[str] = []
 
     # --- the index ----------------------------------------------------------------------------
@@ -205,7 +215,7 @@ class CDXClient:
 
     def _attempt(self, url: str) -> tuple[Fetched | str, float | None]:
         request = urllib.request.Request(url, headers={"User-Agent": self.user_agent,
-                                                       "Accept-Encoding": "identity"})
+                                                       "Accept-Encoding": "identity", **self.extra_headers})
         try:
             with urllib.request.urlopen(request, timeout=self.limits.timeout) as resp:  # noqa: S310
                 body = resp.read()
@@ -302,3 +312,121 @@ def host_variants(url: str, domains: list[str]) -> list[str]:
         if new_host != host:
             out.append(parts._replace(netloc=new_host).geturl())
     return list(dict.fromkeys(out))
+
+
+class CommonCrawlClient(CDXClient):
+    """Common Crawl: one CDX index per crawl (listed in ``collinfo.json``), each answering JSON
+    lines with the WARC file, offset and length of every capture; a capture is one gzipped WARC
+    record, fetched with a Range request and read with warcio."""
+
+    def __init__(self, cdx_url: str, wayback_url: str, **kwargs: Any):
+        super().__init__(cdx_url, wayback_url, **kwargs)
+        self._crawls: list[dict[str, Any]] | None = None
+
+    def crawls(self, start: str | None, end: str | None) -> list[dict[str, Any]]:
+        if self._crawls is None:
+            answer = self._get(self.cdx_url, [], kind="search")
+            _check(answer, self.cdx_url)
+            try:
+                self._crawls = [c for c in json.loads(answer.body) if isinstance(c, dict) and c.get("cdx-api")]
+            except json.JSONDecodeError:
+                raise ArchiveError(f"{self.cdx_url}: the list of crawls is not JSON") from None
+        out = []
+        for crawl in self._crawls:
+            # collinfo.json gives each crawl's first and last day; without them every crawl is asked.
+            first = re.sub(r"\D", "", str(crawl.get("from", "")))[:14]
+            last = re.sub(r"\D", "", str(crawl.get("to", "")))[:14]
+            if end and first and first > (end + "99991231235959"[len(end):]):
+                continue
+            if start and last and last < (start + "00000000000000")[:14]:
+                continue
+            out.append(crawl)
+        return out
+
+    def captures(self, prefix: str, *, match_type: str = "prefix", start: str | None = None,
+                 end: str | None = None) -> Iterator[Capture]:
+        params = [("url", prefix), ("matchType", match_type), ("output", "json"), ("filter", "=status:200")]
+        if start:
+            params.append(("from", start))
+        if end:
+            params.append(("to", end))
+        seen: set[str] = set()
+        for crawl in self.crawls(start, end):
+            api = crawl["cdx-api"]
+            answer = self._get(api, params + [("showNumPages", "true")], kind="search")
+            if answer.status == 404:  # nothing under this address in this crawl
+                continue
+            _check(answer, api)
+            try:
+                info = json.loads(answer.body)
+                pages = int(info["pages"] if isinstance(info, dict) else info)
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+                raise ArchiveError(f"{api}: showNumPages answered {answer.body[:60]!r}") from None
+            for page in range(pages):
+                got = self._get(api, params + [("page", str(page))], kind="search")
+                if got.status == 404:
+                    break
+                _check(got, api)
+                for line in got.body.decode("utf-8", "replace").splitlines():
+                    capture = _cc_capture(line, api)
+                    if capture is None or capture.digest in seen:
+                        continue
+                    seen.add(capture.digest)
+                    yield capture
+
+    def fetch(self, capture: Capture) -> Fetched:
+        from io import BytesIO
+
+        from warcio.archiveiterator import ArchiveIterator
+        from warcio.exceptions import ArchiveLoadFailed
+
+        url = f"{self.wayback_url}/{capture.filename}"
+        length = int(capture.length or 0)
+        got = self._get_range(url, capture.offset, length)
+        try:
+            for record in ArchiveIterator(BytesIO(got)):
+                if record.rec_type != "response":
+                    continue
+                status = int(record.http_headers.get_statuscode() or 0)
+                body = record.content_stream().read()
+                return Fetched(status, capture.original, body, record.http_headers.get_header("Content-Type"))
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+            raise ArchiveError(f"{url} (bytes {capture.offset}-{capture.offset + length - 1}): broken WARC record:"
+                               f" {type(exc).__name__}: {exc}") from None
+        raise ArchiveError(f"{url} (bytes {capture.offset}-{capture.offset + length - 1}): no response record")
+
+    def _get_range(self, url: str, offset: int, length: int) -> bytes:
+        self.extra_headers = {"Range": f"bytes={offset}-{offset + length - 1}"}
+        try:
+            answer = self._get(url, [], kind="fetch")
+        finally:
+            self.extra_headers = {}
+        if answer.status not in (200, 206):
+            raise ArchiveError(f"{url}: HTTP {answer.status}")
+        if length and len(answer.body) < length:
+            raise ArchiveError(f"{url}: truncated record ({len(answer.body)} bytes of {length})")
+        return answer.body
+
+
+def _cc_capture(line: str, where: str) -> Capture | None:
+    line = line.strip()
+    if not line:
+        return None
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        raise ArchiveError(f"{where}: an index line is not JSON ({line[:60]!r})") from None
+    mime = str(record.get("mime-detected") or record.get("mime") or "")
+    if str(record.get("status", "")) != "200" or not PAGE_TYPES.fullmatch(mime.split(";")[0].strip()):
+        return None
+    if not record.get("filename") or not record.get("url"):
+        return None
+    return Capture(timestamp=str(record["timestamp"]), original=record["url"], mimetype=mime,
+                   statuscode="200", digest=str(record.get("digest") or record["timestamp"] + record["url"]),
+                   length=str(record.get("length", "")), filename=record["filename"],
+                   offset=int(record.get("offset", 0)))
+
+
+def client_for(archive: str, cdx_url: str, wayback_url: str, **kwargs: Any) -> CDXClient:
+    cls = CommonCrawlClient if archive == "commoncrawl" else CDXClient
+    return cls(cdx_url, wayback_url, **kwargs)

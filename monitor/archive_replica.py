@@ -49,6 +49,29 @@ def surt_key(url: str) -> str:
     return key + (("?" + parts.query.lower()) if parts.query else "")
 
 
+def match_rows(captures: list[dict[str, Any]], params: dict[str, str]) -> list[dict[str, Any]]:
+    """The captures that url, matchType, from and to select, in index order."""
+    url = params.get("url", "")
+    match_type = params.get("matchType", "exact")
+    if url.endswith("*"):
+        url, match_type = url[:-1], "prefix"
+    key = surt_key(url)
+    if match_type == "prefix":
+        rows = [c for c in captures if c["urlkey"].startswith(key)]
+    elif match_type in ("host", "domain"):
+        host = key.split(")")[0]
+        rows = [c for c in captures if c["urlkey"].split(")")[0] == host
+                or (match_type == "domain" and c["urlkey"].split(")")[0].startswith(host + ","))]
+    else:
+        rows = [c for c in captures if c["urlkey"] == key]
+    start, end = params.get("from"), params.get("to")
+    if start:
+        rows = [c for c in rows if c["timestamp"] >= (start + "00000000000000")[:14]]
+    if end:
+        rows = [c for c in rows if c["timestamp"] <= (end + "99991231235959"[len(end):])[:14]]
+    return rows
+
+
 class ArchiveReplica:
     def __init__(self, root: str | Path):
         self.root = Path(root)
@@ -135,23 +158,7 @@ class ArchiveReplica:
         if not url:
             self._send(h, 400, b"url parameter required", "text/plain")
             return
-        match_type = params.get("matchType", "exact")
-        if url.endswith("*"):
-            url, match_type = url[:-1], "prefix"
-        key = surt_key(url)
-        if match_type == "prefix":
-            rows = [c for c in self.captures if c["urlkey"].startswith(key)]
-        elif match_type in ("host", "domain"):
-            host = key.split(")")[0]
-            rows = [c for c in self.captures if c["urlkey"].split(")")[0] == host
-                    or (match_type == "domain" and c["urlkey"].split(")")[0].startswith(host + ","))]
-        else:
-            rows = [c for c in self.captures if c["urlkey"] == key]
-        start, end = params.get("from"), params.get("to")
-        if start:
-            rows = [c for c in rows if c["timestamp"] >= (start + "00000000000000")[:14]]
-        if end:
-            rows = [c for c in rows if c["timestamp"] <= (end + "99991231235959"[len(end):])[:14]]
+        rows = match_rows(self.captures, params)
         per_page = self.page_rows * max(1, int(params.get("pageSize", "1") or 1))
         if not self.paging and (params.get("showNumPages") == "true" or "page" in params):
             self._send(h, 400, b"pagination is not supported by this index", "text/plain")
@@ -235,3 +242,107 @@ class ArchiveReplica:
             h.connection.shutdown(socket.SHUT_RDWR)
         except (BrokenPipeError, ConnectionResetError):
             h.close_connection = True
+
+
+class CommonCrawlReplica(ArchiveReplica):
+    """The same captures as Common Crawl serves them: ``/collinfo.json`` lists one crawl per year
+    of the captures, each with its CDX index (``/CC-MAIN-YYYY-10-index``: JSON lines with the
+    WARC ``filename``, ``offset`` and ``length``; ``showNumPages`` answers ``{"pages": N}``; no
+    capture: 404, as pywb does), and each crawl's records are one gzipped WARC file under
+    ``/crawl-data/``, served by Range request (206). A ``truncate``d capture's range is cut short.
+    """
+
+    def __init__(self, root: str | Path):
+        super().__init__(root)
+        from io import BytesIO
+
+        from warcio.statusandheaders import StatusAndHeaders
+        from warcio.warcwriter import WARCWriter
+
+        self.crawl_ids = sorted({f"CC-MAIN-{c['timestamp'][:4]}-10" for c in self.captures})
+        self.warcs: dict[str, bytes] = {}
+        for crawl in self.crawl_ids:
+            out = BytesIO()
+            writer = WARCWriter(out, gzip=True)
+            for c in self.captures:
+                if f"CC-MAIN-{c['timestamp'][:4]}-10" != crawl:
+                    continue
+                status = int(c["statuscode"])
+                http = StatusAndHeaders(f"{status} {'OK' if status == 200 else 'Other'}",
+                                        [("Content-Type", c["mimetype"] + "; charset=utf-8"),
+                                         ("Content-Length", str(len(c["body"])))], protocol="HTTP/1.1")
+                record = writer.create_warc_record(c["original"], "response", payload=BytesIO(c["body"]),
+                                                   http_headers=http)
+                start = out.tell()
+                writer.write_record(record)
+                c["filename"] = f"crawl-data/{crawl}/segments/0/warc/00000.warc.gz"
+                c["offset"], c["warc_length"] = start, out.tell() - start
+            self.warcs[crawl] = out.getvalue()
+
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.requests.append(h.path)
+        parts = urlsplit(h.path)
+        if parts.path == "/collinfo.json":
+            crawls = [{"id": c, "name": c, "cdx-api": f"{self.url}/{c}-index",
+                       "from": f"{c[8:12]}-01-01T00:00:00", "to": f"{c[8:12]}-12-31T23:59:59"}
+                      for c in self.crawl_ids]
+            self._send(h, 200, json.dumps(crawls).encode(), "application/json")
+        elif parts.path.endswith("-index") and parts.path[1:-6] in self.crawl_ids:
+            self._cc_index(h, parts.path[1:-6], dict(parse_qsl(parts.query)), [
+                v for k, v in parse_qsl(parts.query) if k == "filter"])
+        elif parts.path.startswith("/crawl-data/"):
+            self._warc(h, parts.path.split("/")[2])
+        else:
+            self._send(h, 404, b"not found", "text/plain")
+
+    def _cc_index(self, h: BaseHTTPRequestHandler, crawl: str, params: dict[str, str], filters: list[str]) -> None:
+        rows = [c for c in match_rows(self.captures, params) if c["filename"].split("/")[1] == crawl]
+        if not rows:
+            self._send(h, 404, json.dumps({"message": "No Captures found for: " + params.get("url", "")}).encode(),
+                       "application/json")
+            return
+        if params.get("showNumPages") == "true":
+            self._send(h, 200, json.dumps({"pages": math.ceil(len(rows) / self.page_rows), "pageSize": 5,
+                                           "blocks": len(rows)}).encode(), "application/json")
+            return
+        if "page" in params:
+            page = int(params["page"])
+            rows = rows[page * self.page_rows:(page + 1) * self.page_rows]
+        for spec in filters:  # pywb: "=" exact, "~" contains, else a regex search; "!" negates
+            negate = spec.startswith("!")
+            spec = spec.lstrip("!")
+            mode = spec[0] if spec[:1] in ("=", "~") else ""
+            name, _, value = spec.lstrip("=~").partition(":")
+            name = {"status": "statuscode", "mime": "mimetype"}.get(name, name)
+
+            def hit(c: dict[str, Any], name: str = name, value: str = value, mode: str = mode) -> bool:
+                field = str(c.get(name, ""))
+                return field == value if mode == "=" else value in field if mode == "~" else bool(
+                    re.search(value, field))
+
+            rows = [c for c in rows if hit(c) != negate]
+        lines = "".join(json.dumps({
+            "urlkey": c["urlkey"], "timestamp": c["timestamp"], "url": c["original"], "mime": c["mimetype"],
+            "mime-detected": c["mimetype"], "status": c["statuscode"], "digest": c["digest"],
+            "length": str(c["warc_length"]), "offset": str(c["offset"]), "filename": c["filename"],
+        }) + "\n" for c in rows)
+        self._send(h, 200, lines.encode(), "text/x-ndjson")
+
+    def _warc(self, h: BaseHTTPRequestHandler, crawl: str) -> None:
+        data = self.warcs.get(crawl)
+        if data is None:
+            self._send(h, 404, b"not found", "text/plain")
+            return
+        match = re.fullmatch(r"bytes=(\d+)-(\d+)", h.headers.get("Range", ""))
+        if not match:
+            self._send(h, 200, data, "application/octet-stream")
+            return
+        start, end = int(match.group(1)), int(match.group(2))
+        chunk = data[start:end + 1]
+        record = next((c for c in self.captures if c.get("offset") == start
+                       and c["filename"].split("/")[1] == crawl), None)
+        truncate = record.get("truncate") if record else None
+        self._send(h, 206, chunk, "application/octet-stream",
+                   {"Content-Range": f"bytes {start}-{end}/{len(data)}"},
+                   truncate=min(truncate, len(chunk)) if truncate is not None else None)

@@ -23,7 +23,17 @@ from urllib.parse import urlsplit
 
 import click
 
-from crawler.archive import ARCHIVES, ArchiveError, Capture, CDXClient, Fetched, Limits, cdx_timestamp, host_variants
+from crawler.archive import (
+    ARCHIVES,
+    ArchiveError,
+    Capture,
+    CDXClient,
+    Fetched,
+    Limits,
+    cdx_timestamp,
+    client_for,
+    host_variants,
+)
 from crawler.canonical import URLError, canonical_url
 from crawler.config import Config, ConfigError
 from crawler.feeds import parse_feed
@@ -85,10 +95,14 @@ def settings(config: Config, archive: str = "wayback") -> Settings:
         if key != "max_captures":
             setattr(limits, key, kind(value))
     urls = {}
-    for key in ("cdx_url", "wayback_url"):
-        value = section.get(key, ARCHIVES[archive][key])
+    # The Wayback Machine: its CDX search and its captures; Common Crawl: its list of crawls
+    # (each with its own index) and the folder of its WARC files.
+    names = {"wayback": {"cdx_url": "cdx_url", "wayback_url": "wayback_url"},
+             "commoncrawl": {"cdx_url": "commoncrawl_index_url", "wayback_url": "commoncrawl_data_url"}}[archive]
+    for key, name in names.items():
+        value = section.get(name, ARCHIVES[archive][key])
         if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-            raise ConfigError(f"{where}: archive.{key} must be an http(s) address")
+            raise ConfigError(f"{where}: archive.{name} must be an http(s) address")
         urls[key] = value
     return Settings(archive, urls["cdx_url"], urls["wayback_url"], limits,
                     int(section.get("max_captures", DEFAULT_MAX_CAPTURES)))
@@ -152,8 +166,8 @@ class Backfill:
         self.limit = self.settings.max_captures if limit is None else limit
         self.retry_failed = retry_failed
         self.progress = progress
-        self.client = client or CDXClient(self.settings.cdx_url, self.settings.wayback_url,
-                                          limits=self.settings.limits, user_agent=config.user_agent)
+        self.client = client or client_for(archive, self.settings.cdx_url, self.settings.wayback_url,
+                                           limits=self.settings.limits, user_agent=config.user_agent)
         self.fetched_total = 0
         self.started = time.monotonic()
 
@@ -498,10 +512,6 @@ def backfill_command(ctx: click.Context, names: tuple[str, ...], start: str | No
     state = ctx.find_object(State)
     assert state is not None
     try:
-        if archive == "commoncrawl":
-            raise click.UsageError("--archive commoncrawl is not supported yet: its index is read the same way,"
-                                   " but its captures are WARC records, which this version does not read;"
-                                   " use --archive wayback")
         config = state.config
         sources = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
         if not sources:

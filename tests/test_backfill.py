@@ -128,8 +128,6 @@ def test_dry_run_fetches_and_writes_nothing(tmp_path: Path, archive: ArchiveRepl
     assert archive.fetched() == [] and not (tmp_path / "data.db").exists()
     bad = cli("backfill", "--from", "2019-13", config=config)
     assert bad.code == 2 and "YYYY" in bad.err and "Traceback" not in bad.err
-    cc = cli("backfill", "--archive", "commoncrawl", config=config)
-    assert cc.code == 2 and "not supported yet" in cc.err
 
 
 def test_limit_bounds_each_run_and_the_next_run_continues(tmp_path: Path, archive: ArchiveReplica, cli) -> None:
@@ -322,3 +320,38 @@ def test_a_live_crawl_after_the_backfill_never_alerts_what_history_holds(tmp_pat
     control.close()
     assert hundredth in historical and not alerted & historical, alerts
     assert live_rows > 0
+
+
+def test_common_crawl_warc_records_give_the_same_timeline(tmp_path: Path, cli) -> None:
+    from monitor.archive_replica import CommonCrawlReplica
+
+    shutil.copytree(ARCHIVE, tmp_path / "archive")
+    replica = CommonCrawlReplica(tmp_path / "archive").start()
+    try:
+        config = config_for(tmp_path, replica)
+        config.write_text(config.read_text().replace(
+            f'cdx_url = "{replica.cdx_url}"', f'commoncrawl_index_url = "{replica.url}/collinfo.json"').replace(
+            f'wayback_url = "{replica.wayback_url}"', f'commoncrawl_data_url = "{replica.url}"'))
+        dry = cli("backfill", "--archive", "commoncrawl", "--dry-run", "--from", "2017", "--to", "2019",
+                  config=config)
+        assert dry.code == 0, dry.err
+        assert "go-cluster-programme: 3 distinct capture(s) listed" in dry.out
+        result = cli("backfill", "--archive", "commoncrawl", "--json", config=config)
+        assert result.code == 0, result.err
+        report = by_source(result.json())
+        assert (report["go-cluster-programme"]["fetched"], report["go-cluster-programme"]["updated"]) == (7, 6)
+        assert report["clusterplattform-news"]["failed"] == 1  # the truncated record
+        assert any(p.startswith("/crawl-data/") for p in replica.requests)  # records by Range request
+        points = cli("timeline", "go-cluster", "--json", config=config).json()
+        assert [(p["date"], p["number"], p["kind"]) for p in points] == TIMELINE
+        conn = sqlite3.connect(tmp_path / "data.db")
+        assert {r[0] for r in conn.execute("SELECT archive FROM announcements")} == {"commoncrawl"}
+        assert conn.execute("SELECT count(*) FROM alerts").fetchone()[0] == 0
+        conn.close()
+        # Only the years' crawls that can hold captures in --from/--to are asked.
+        replica.requests.clear()
+        cli("backfill", "--archive", "commoncrawl", "--from", "2021", "--dry-run", config=config)
+        asked = {p.split("-index")[0] for p in replica.requests if "-index" in p}
+        assert asked == {"/CC-MAIN-2021-10", "/CC-MAIN-2023-10", "/CC-MAIN-2024-10"}
+    finally:
+        replica.stop()
