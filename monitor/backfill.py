@@ -291,7 +291,7 @@ class Backfill:
             return
         original = _original_of(fetched.url) or capture.original
         try:
-            items = list(extract(source, original, fetched, capture))
+            items = list(extract(source, primary_url(source, original), fetched, capture))
         except Exception as exc:  # a page the extraction cannot read is reported, not raised
             report.skipped += 1
             report.errors.append(f"capture {capture.timestamp} of {original}: cannot parse:"
@@ -329,6 +329,21 @@ class Backfill:
             " attempts = attempts + 1",
             (self.settings.archive, source.name, capture.timestamp, capture.original, capture.digest, state,
              result, ann_id, now_iso()))
+
+
+def primary_url(source: Source, original: str) -> str:
+    """The page's address as the source knows it today: an archived ``http://clusterplattform.de/x``
+    or ``https://www.bmwi.de/x`` is ``https://www.clusterplattform.de/x`` or ``https://www.bmwe.de/x``,
+    so that the captures of one page over the years are revisions of one announcement (the
+    capture's own address is kept in ``archive_url``)."""
+    parts = urlsplit(original)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    home = urlsplit(source.urls[0])
+    home_host = (home.hostname or "").lower().removeprefix("www.")
+    aliases = {home_host, *(d.lower().removeprefix("www.") for d in source.allowed_domains)}
+    if host not in aliases or not home.netloc:
+        return original
+    return parts._replace(scheme=home.scheme, netloc=home.netloc).geturl()
 
 
 def _original_of(archive_url: str) -> str | None:

@@ -355,3 +355,35 @@ def test_common_crawl_warc_records_give_the_same_timeline(tmp_path: Path, cli) -
         assert asked == {"/CC-MAIN-2021-10", "/CC-MAIN-2023-10", "/CC-MAIN-2024-10"}
     finally:
         replica.stop()
+
+
+def test_captures_of_one_page_under_old_schemes_and_hosts_are_its_revisions(tmp_path: Path) -> None:
+    """Before the relaunch the programme page was http://clusterplattform.de/…: its captures there
+    still revise the one announcement at today's address, and keep their own address."""
+    from crawler.config import load_config
+    from monitor.backfill import Backfill
+
+    shutil.copytree(ARCHIVE, tmp_path / "archive")
+    path = tmp_path / "archive" / "index.json"
+    index = json.loads(path.read_text(encoding="utf-8"))
+    old_address = PROG.replace("https://www.", "http://")
+    for capture in index["captures"]:
+        if capture["original"] == PROG and capture["timestamp"][:4] in ("2013", "2015"):
+            capture["original"] = old_address
+    path.write_text(json.dumps(index), encoding="utf-8")
+    replica = ArchiveReplica(tmp_path / "archive").start()
+    try:
+        text = config_for(tmp_path, replica).read_text()
+        config_path = tmp_path / "cw.toml"
+        config_path.write_text(text.replace(f'url = "{PROG}"', f'url = "{PROG}"\narchive_prefixes = ["{PROG}", '
+                                                              f'"{old_address}"]'))
+        config = load_config(config_path)
+        report = Backfill(config, [config.source("go-cluster-programme")]).run()[0]
+    finally:
+        replica.stop()
+    assert (report.stored, report.updated, report.duplicates) == (1, 6, 0)
+    conn = sqlite3.connect(tmp_path / "data.db")
+    assert conn.execute("SELECT url FROM announcements").fetchall() == [(PROG,)]
+    assert [r[0] for r in conn.execute("SELECT archive_url FROM revisions ORDER BY id LIMIT 2")] == [old_address] * 2
+    assert [r[0] for r in conn.execute("SELECT number FROM events ORDER BY published")] == [68, 100, 90, 87, 80, 77, 72]
+    conn.close()
