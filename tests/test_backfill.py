@@ -387,3 +387,20 @@ def test_captures_of_one_page_under_old_schemes_and_hosts_are_its_revisions(tmp_
     assert [r[0] for r in conn.execute("SELECT archive_url FROM revisions ORDER BY id LIMIT 2")] == [old_address] * 2
     assert [r[0] for r in conn.execute("SELECT number FROM events ORDER BY published")] == [68, 100, 90, 87, 80, 77, 72]
     conn.close()
+
+
+def test_a_feed_capture_becomes_its_entries(tmp_path: Path, archive: ArchiveReplica, cli) -> None:
+    feed = "https://www.bmwi.de/SiteGlobals/Functions/RSSFeed/DE/RSSNewsfeed/RSS_Pressemitteilungen.xml"
+    config = config_for(tmp_path, archive)
+    config.write_text(config.read_text() + "\n[[sources]]\nname = \"bmwe-press-feed\"\nkind = \"feed\"\n"
+                      f"url = \"{feed}\"\nallowed_domains = [\"bmwe.de\", \"bmwk.de\", \"bmwi.de\"]\n")
+    result = cli("backfill", "bmwe-press-feed", "--json", config=config)
+    assert result.code == 0, result.err
+    report = by_source(result.json())["bmwe-press-feed"]
+    assert (report["listed"], report["fetched"], report["stored"]) == (1, 1, 15)  # found under bmwe.de
+    conn = sqlite3.connect(tmp_path / "data.db")
+    rows = conn.execute("SELECT url, published, archive, archive_url FROM announcements").fetchall()
+    conn.close()
+    assert len(rows) == 15 and all(r[1] and r[2] == "wayback" for r in rows)
+    assert {r[3] for r in rows} == {feed.replace("bmwi.de", "bmwe.de")}
+    assert {r[1][:10] for r in rows} >= {"2019-04-11", "2016-11-18"}  # the entries' own dates
