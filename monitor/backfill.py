@@ -261,6 +261,33 @@ class Backfill:
         self.client.retry_messages.clear()
         return messages
 
+    def redetect(self) -> dict[str, int]:
+        """Detection again over every archived text, current or kept as a revision, oldest first,
+        without alerts. ``clusterwatch detect --all`` reads only each announcement's current text,
+        so the events of older archived revisions lose their evidence; this finds them again."""
+        from monitor.pipeline import milestone_rule
+
+        store = Store(self.config.database)
+        apply_migrations(store.db, monitor_migrations, store.path)
+        detector = Detector(store.db, milestone_rule(self.config), on_event=None)
+        names = [s.name for s in self.sources]
+        marks = ",".join("?" * len(names))
+        texts = store.conn.execute(
+            f"SELECT a.id, a.title, a.body, a.published, a.archive_timestamp, a.archive_url FROM announcements a"
+            f" WHERE a.archive IS NOT NULL AND a.source IN ({marks}) UNION ALL"
+            f" SELECT a.id, r.title, r.body, a.published, r.archive_timestamp, r.archive_url FROM revisions r"
+            f" JOIN announcements a ON a.id = r.announcement_id WHERE r.archive IS NOT NULL AND a.source IN ({marks})"
+            f" ORDER BY 5", (*names, *names)).fetchall()
+        stats = {"texts": len(texts), "events": 0}
+        try:
+            for ann_id, title, body, published, timestamp, url in texts:
+                capture = Capture(timestamp, url, "", "200", "")
+                with immediate(store.conn):
+                    stats["events"] += analyse(detector, ann_id, title, body, published, capture)
+        finally:
+            store.close()
+        return stats
+
     def _show(self, report: SourceReport, left: int) -> None:
         if self.progress is None:
             return
@@ -503,11 +530,14 @@ def analyse(detector: Detector, ann_id: int, title: str | None, body: str, publi
 @click.option("--limit", type=click.IntRange(min=0), help="Captures to fetch in this run at most"
               " (default: archive.max_captures, 500); the next run continues.")
 @click.option("--retry-failed", is_flag=True, help="Fetch captures that failed in earlier runs again.")
+@click.option("--redetect", is_flag=True, help="Fetch nothing; find the events in every archived text again"
+              " (after 'clusterwatch detect --all', which reads only current texts).")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-source report as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line, even on a terminal.")
 @click.pass_context
 def backfill_command(ctx: click.Context, names: tuple[str, ...], start: str | None, end: str | None, archive: str,
-                     dry_run: bool, limit: int | None, retry_failed: bool, as_json: bool, quiet: bool) -> None:
+                     dry_run: bool, limit: int | None, retry_failed: bool, redetect: bool, as_json: bool,
+                     quiet: bool) -> None:
     """Rebuild the sources' history from a web archive (the Wayback Machine).
 
     Looks the sources' pages up in the archive's index, fetches each distinct capture in its
@@ -541,6 +571,10 @@ def backfill_command(ctx: click.Context, names: tuple[str, ...], start: str | No
                            retry_failed=retry_failed, progress=progress if show else None)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
+        if redetect:
+            stats = job.redetect()
+            click.echo(f"analysed {stats['texts']} archived text(s): {stats['events']} event(s); no alerts")
+            return
         reports = job.dry_run() if dry_run else job.run()
         if show:
             click.echo("", err=True)

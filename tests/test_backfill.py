@@ -404,3 +404,19 @@ def test_a_feed_capture_becomes_its_entries(tmp_path: Path, archive: ArchiveRepl
     assert len(rows) == 15 and all(r[1] and r[2] == "wayback" for r in rows)
     assert {r[3] for r in rows} == {feed.replace("bmwi.de", "bmwe.de")}
     assert {r[1][:10] for r in rows} >= {"2019-04-11", "2016-11-18"}  # the entries' own dates
+
+
+def test_redetect_restores_history_after_detect_all(tmp_path: Path, archive: ArchiveReplica, cli) -> None:
+    config = config_for(tmp_path, archive)
+    assert cli("backfill", "go-cluster-programme", config=config).code == 0
+    assert cli("detect", "--all", config=config).code == 0
+    # detect --all reads each announcement's current text only: the older captures' numbers lose
+    # their evidence (a limit of detect --all, for live revisions too).
+    shrunk = [p["number"] for p in cli("timeline", "go-cluster", "--json", config=config).json()]
+    assert shrunk == [72]
+    result = cli("backfill", "--redetect", config=config)
+    assert result.code == 0 and "analysed 7 archived text(s)" in result.out, result.err
+    points = cli("timeline", "go-cluster", "--json", config=config).json()
+    assert [p["number"] for p in points] == [68, 100, 90, 87, 80, 77, 72]
+    assert cli("alerts", "--json", config=config).json() == []
+    assert not archive.fetched()[7:]  # nothing fetched again
