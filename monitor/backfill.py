@@ -590,6 +590,9 @@ def backfill_command(ctx: click.Context, names: tuple[str, ...], start: str | No
         todo = sum(r.left for r in reports)
         click.echo(f"dry run: {todo} capture(s) to fetch, about {_duration(todo * 60 / per_minute)} at "
                    f"{per_minute:g} per minute; nothing was fetched or stored")
+        for r in reports:
+            for message in r.errors:
+                click.echo(f"  {r.source}: {message}", err=True)
     else:
         from tabulate import tabulate
 
@@ -606,5 +609,7 @@ def backfill_command(ctx: click.Context, names: tuple[str, ...], start: str | No
         if any(r.failed for r in reports):
             click.echo("some captures failed: 'clusterwatch backfill --retry-failed' tries them again", err=True)
         click.echo(f"dataset: {config.database}")
-    if not dry_run and any(r.errors and not (r.fetched or r.known) for r in reports):
+    # A source whose index could not be read at all failed; retried requests are only warnings.
+    if any(not (r.fetched or r.known or r.left) and any(not e.startswith("warning:") for e in r.errors)
+           for r in reports):
         sys.exit(1)

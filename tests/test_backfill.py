@@ -265,6 +265,8 @@ def test_an_unreachable_archive_is_reported_per_source_without_a_traceback(tmp_p
     assert result.code == 1
     assert "go-cluster-programme: index search for" in result.err and "connection failed" in result.err
     assert "gave up after 3 attempts" in result.err and "Traceback" not in result.err
+    dry = cli("backfill", "go-cluster-programme", "--dry-run", config=config)
+    assert dry.code == 1 and "connection failed" in dry.err and "Traceback" not in dry.err
 
 
 def test_progress_line_counts_and_estimates(tmp_path: Path, archive: ArchiveReplica) -> None:
