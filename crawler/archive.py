@@ -10,7 +10,10 @@ this module is the smallest honest client over the standard library: every limit
 The CDX API spoken here is the Internet Archive's (``/cdx/search/cdx``): ``url``, ``matchType``,
 ``from``/``to`` (1-14 digit timestamps), ``filter`` (``[!]field:regex``, repeatable), ``fl``,
 ``output=json`` (a list of rows, the first naming the fields), ``showNumPages=true`` and
-``page``/``pageSize`` for paging.
+``page``/``pageSize`` for paging, ``showResumeKey``/``resumeKey`` where an index cannot page.
+
+``CommonCrawlClient`` reads Common Crawl: its list of crawls (``collinfo.json``), each crawl's own
+pywb index (JSON lines) and each capture as one WARC record by Range request, read with warcio.
 """
 
 from __future__ import annotations
