@@ -140,3 +140,33 @@ def m0005_sighting_titles(db: Database) -> None:
     # Each address's own title: an email's source links were all labelled with the first
     # announcement's title, a rewritten report and an unrelated article alike.
     db.execute("ALTER TABLE sightings ADD COLUMN title TEXT")
+
+
+@migrations(name="0006_archive_provenance")
+def m0006_archive_provenance(db: Database) -> None:
+    # Rows rebuilt from a web archive (`clusterwatch backfill`) say where they came from: the
+    # archive, the capture's timestamp (YYYYMMDDhhmmss) and its original address. NULL: live.
+    for table in ("announcements", "sightings", "revisions"):
+        for column in ("archive", "archive_timestamp", "archive_url"):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+    db.executescript(
+        """
+        -- The backfill's memory: every capture it handled, so that a resumed or repeated run
+        -- fetches none of them again.
+        CREATE TABLE archive_captures (
+            id INTEGER PRIMARY KEY,
+            archive TEXT NOT NULL,
+            source TEXT NOT NULL,
+            timestamp TEXT NOT NULL,
+            original TEXT NOT NULL,
+            digest TEXT,
+            state TEXT NOT NULL,                 -- stored | skipped | failed
+            result TEXT,                         -- new, updated, duplicate, ... or why it was skipped
+            announcement_id INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            handled TEXT NOT NULL,
+            UNIQUE (archive, source, timestamp, original)
+        );
+        CREATE INDEX archive_captures_digest ON archive_captures(archive, source, digest);
+        """
+    )

@@ -37,6 +37,8 @@ COMMON_KEYS: dict[str, Key] = {
     "download_delay": Key((int, float), None, "seconds between requests to this source's hosts"),
     "max_pages": Key(int, None, "stop after this many pages (default: crawler.max_pages)"),
     "aggregator": Key(bool, False, "republishes other sites' announcements: an original's copy of the same day wins"),
+    "archive_prefixes": Key(list, None, "URL prefixes its pages live under in the web archives"
+                            " (clusterwatch backfill); default: derived from its URLs and kind"),
 }
 
 
@@ -113,6 +115,7 @@ class Source:
     max_pages: int | None
     options: dict[str, Any] = field(default_factory=dict)
     aggregator: bool = False
+    archive_prefixes: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -219,4 +222,5 @@ def parse_source(table: Any, index: int = 1) -> Source:
         enabled=table.get("enabled", True), allowed_domains=domains,
         download_delay=table.get("download_delay"), max_pages=table.get("max_pages"), options=options,
         aggregator=table.get("aggregator", False),
+        archive_prefixes=table.get("archive_prefixes"),
     )

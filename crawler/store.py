@@ -58,6 +58,18 @@ def immediate(conn: sqlite3.Connection) -> Iterator[None]:
     A deferred BEGIN that reads, then writes, fails at once with "database is locked" when another
     process committed in between (the busy timeout cannot help); BEGIN IMMEDIATE waits for the lock.
     """
+    if conn.in_transaction:
+        # Inside a caller's transaction (the backfill stores a capture, its provenance and its
+        # events as one): a savepoint, so that the whole stays one commit.
+        conn.execute("SAVEPOINT nested")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+            raise
+        conn.execute("RELEASE nested")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
@@ -271,12 +283,15 @@ class Store:
                           " AND url = ?", (ann_id, url))
         # The replaced text is kept, and the new one analysed: the original may say more than the copy.
         self.conn.execute(
-            "INSERT INTO revisions (announcement_id, revision, title, body, text_hash, replaced_at)"
-            " SELECT id, revision, title, body, text_hash, ? FROM announcements WHERE id = ?", (now_iso(), ann_id))
+            "INSERT INTO revisions (announcement_id, revision, title, body, text_hash, replaced_at, archive,"
+            " archive_timestamp, archive_url) SELECT id, revision, title, body, text_hash, ?, archive,"
+            " archive_timestamp, archive_url FROM announcements WHERE id = ?", (now_iso(), ann_id))
+        # The new text is live (NULL provenance) unless the backfill, which stored it, says otherwise.
         self.conn.execute(
             "UPDATE announcements SET url = ?, source = ?, title = coalesce(?, title), body = ?, text_kind = ?,"
             " text_hash = ?, published = ?, published_evidence = ?, published_reason = NULL, author = ?,"
-            " revision = revision + 1, analysed_at = NULL WHERE id = ?",
+            " revision = revision + 1, analysed_at = NULL, archive = NULL, archive_timestamp = NULL,"
+            " archive_url = NULL WHERE id = ?",
             (url, item.source, item.title, item.body, item.text_kind, digest, item.published,
              item.published_evidence, item.author, ann_id),
         )
@@ -354,13 +369,16 @@ class Store:
             self.conn.execute("UPDATE announcements SET last_seen = ? WHERE id = ?", (seen, ann_id))
             return IngestResult("unchanged", ann_id, "url")
         self.conn.execute(
-            "INSERT INTO revisions (announcement_id, revision, title, body, text_hash, replaced_at)"
-            " VALUES (?,?,?,?,?,?)",
-            (ann_id, old_revision, old_title, old_body, old_hash, seen),
+            "INSERT INTO revisions (announcement_id, revision, title, body, text_hash, replaced_at, archive,"
+            " archive_timestamp, archive_url) SELECT ?,?,?,?,?,?, archive, archive_timestamp, archive_url"
+            " FROM announcements WHERE id = ?",
+            (ann_id, old_revision, old_title, old_body, old_hash, seen, ann_id),
         )
+        # The new text is live (NULL provenance) unless the backfill, which stored it, says otherwise.
         self.conn.execute(
             "UPDATE announcements SET title = ?, body = ?, text_kind = ?, text_hash = ?,"
-            " revision = revision + 1, last_seen = ?, analysed_at = NULL WHERE id = ?",
+            " revision = revision + 1, last_seen = ?, analysed_at = NULL, archive = NULL,"
+            " archive_timestamp = NULL, archive_url = NULL WHERE id = ?",
             (item.title or old_title, item.body, item.text_kind, digest, seen, ann_id),
         )
         self._index(ann_id, fingerprint.signature(words), replace=True)

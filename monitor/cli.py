@@ -650,3 +650,9 @@ from monitor.export import browse_command, export_command  # noqa: E402
 
 cli.add_command(export_command)
 cli.add_command(browse_command)
+
+# `clusterwatch backfill` (monitor/backfill.py): history from the web archives.
+from monitor.backfill import backfill_command  # noqa: E402
+
+dataset_options(backfill_command)  # click.option on a Command adds the option to it
+cli.add_command(backfill_command)

@@ -53,7 +53,7 @@ def test_built_in_defaults_configure_the_real_sources() -> None:
     ('[[sources]]\nname = "x"\nkind = "rss"\nurl = "https://a.de/"\n',
      "unknown kind 'rss'; valid kinds: article, feed, gsb"),
     ('[[sources]]\nname = "x"\nkind = "feed"\nurl = "https://a.de/"\nevery_ = "1h"\n',
-     "unknown key 'every_' for kind 'feed'; valid keys: aggregator, allowed_domains, cron, "),
+     "unknown key 'every_' for kind 'feed'; valid keys: aggregator, allowed_domains, archive_prefixes, cron, "),
     ('[[sources]]\nname = "x"\nkind = "feed"\nurl = "https://a.de/"\nfollow = "x"\n',
      "unknown key 'follow' for kind 'feed'"),
     ('[[sources]]\nname = "x"\nkind = "feed"\nurl = "https://a.de/"\nevery = "often"\n',
@@ -67,7 +67,7 @@ def test_built_in_defaults_configure_the_real_sources() -> None:
     ('[[sources]]\nname = "a"\nkind = "feed"\nurl = "https://a.de/"\n[[sources]]\nname = "a"\nkind = "feed"\nurl = "https://b.de/"\n',
      "the name 'a' is used twice"),
     ('[crawler]\nspeed = 3\n', "unknown key crawler.speed; valid keys: allow_private_addresses, autothrottle, concurrent_per_domain"),
-    ('databse = "x.db"\n', "unknown key 'databse'; valid top-level keys: crawler, database, email"),
+    ('databse = "x.db"\n', "unknown key 'databse'; valid top-level keys: archive, crawler, database, email"),
     ('[email]\nhots = "smtp.example.org"\n', "unknown key email.hots; valid keys: host, port"),
     ('database = [\n', "not valid TOML"),
     # The defaults' allowed_domains left in place with the URL pointing at a local copy: Scrapy fetched
