@@ -30,10 +30,7 @@ class _Process(CrawlerProcess):
     """Scrapy's process, saying what a Ctrl-C does, and recording every run before a second
     Ctrl-C stops the reactor (which would otherwise end without closing the spiders)."""
 
-    interrupted = False
-
     def _signal_shutdown(self, signum: int, frame: Any) -> None:
-        self.interrupted = True
         # os.write: a signal handler must not use a stream the interrupted code may be writing to.
         os.write(2, b"stopping (Ctrl-C again to abort)\n")
         super()._signal_shutdown(signum, frame)
