@@ -30,10 +30,12 @@ import math
 import re
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus, urlsplit
+
+from monitor.replica import LoopbackServer
 
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 
@@ -72,7 +74,7 @@ def match_rows(captures: list[dict[str, Any]], params: dict[str, str]) -> list[d
     return rows
 
 
-class ArchiveReplica:
+class ArchiveReplica(LoopbackServer):
     def __init__(self, root: str | Path):
         self.root = Path(root)
         index = json.loads((self.root / "index.json").read_text(encoding="utf-8"))
@@ -102,21 +104,9 @@ class ArchiveReplica:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self._serve(Handler)
         self.cdx_url = f"{self.url}/cdx/search/cdx"
         self.wayback_url = f"{self.url}/web"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def start(self) -> ArchiveReplica:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     def fetched(self) -> list[str]:
         """The capture addresses requested so far (not the index searches)."""

@@ -31,6 +31,7 @@ import time
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 from urllib.parse import unquote, urlsplit
 
 TYPES = {
@@ -42,7 +43,26 @@ TEMPLATED = {".html", ".htm", ".xml", ".rss", ".atom", ".rdf"}
 _SESSION = re.compile(r";[a-z]+=[^/?]*", re.I)
 
 
-class SiteServer:
+class LoopbackServer:
+    """An HTTP server on 127.0.0.1 (a free port) in a background thread: the base of the replicas."""
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class SiteServer(LoopbackServer):
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self.requests: list[tuple[str, str, dict[str, str]]] = []
@@ -61,19 +81,7 @@ class SiteServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def start(self) -> SiteServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._serve(Handler)
 
     def reset_log(self) -> None:
         with self._lock:

@@ -22,8 +22,9 @@ from typing import Any
 import ahocorasick
 
 from .document import Document, without_legal_form
-from .frames import Hit, _generic, sentence_hits
+from .frames import Hit, sentence_hits
 from .model import Event
+from .names import generic
 from .numbers import guess_language, has_number_words, words_to_digits
 from .programmes import DESCRIPTOR, normalise_programme
 from .sentences import paragraphs, split_paragraph
@@ -104,7 +105,7 @@ def _without_descriptor(name: str) -> str:
 
 def _event(hit: Hit, sentence: str, doc: Document, index: int) -> Event:
     name = hit.programme
-    if name and _generic(name):  # "Verein", "Organisation": a reference, not a name
+    if name and generic(name):  # "Verein", "Organisation": a reference, not a name
         hit.ref, name = name.lower(), None
     why: dict[str, Any] = {"frame": hit.frame, "trigger": hit.trigger, "roles": dict(hit.roles),
                            "sentence": sentence}

@@ -21,7 +21,6 @@ _LEGAL_TAIL = re.compile(
     r"\s*,?\s*(?:e\.\s?V\.|gGmbH|GmbH\s?&\s?Co\.\s?KG|GmbH|AG|KG|SE|eG|UG|Inc\.|Ltd\.?|LLC|plc|e\.\s?G\.)\s*$"
 )
 _ACRONYM_DEF = re.compile(r"\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü0-9&-]{1,11})\)")
-_HEAD_ALIASES = {"e. v.": "verein", "e.v.": "verein", "association": "association", "netzwerk": "netzwerk"}
 
 
 def without_legal_form(name: str) -> str:

@@ -80,7 +80,7 @@ _HISTORY = re.compile(
     r"\b(?:damals|seinerzeit|ursprünglich|gründung|gründungsjahr|gründungsmitglied\w*|gegründet|gründeten|"
     r"zu beginn|anfangs|"
     r"originally|founded|at the time|back then|initially|einst|gestartet|startete|started|began|"
-    r"begann|first year|ersten jahr|gründungsjahr|im laufe der jahre|over the years)\b",
+    r"begann|first year|ersten jahr|im laufe der jahre|over the years)\b",
     re.IGNORECASE,
 )
 _PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b",
@@ -102,9 +102,10 @@ _MODAL = re.compile(
 )
 _CALL = re.compile(r"^(?:werden|treten|join|become|jetzt|mitglied werden|become a member)\b", re.IGNORECASE)
 _NOT_ADMIT = re.compile(
-    r"(?:vorstand|präsidium|beirat|ausschuss|aufsichtsrat)\w*|\b(?:kontakt|betrieb|arbeit|produktion|gespräche|verhandlungen|ermittlungen|tätigkeit|"
-    r"studium|dienst|kredit\w*|daten|liste|programm des|vorstand\w*|präsidium|beirat|jury|"
-    r"aufsichtsrat|ehrenmitglied\w*|hall of fame|ruhmeshalle|board|committee)\b",
+    # Compounds too: "in den Bundesvorstand aufgenommen".
+    r"(?:vorstand|präsidium|beirat|ausschuss|aufsichtsrat)\w*|\b(?:kontakt|betrieb|arbeit|produktion|gespräche|"
+    r"verhandlungen|ermittlungen|tätigkeit|studium|dienst|kredit\w*|daten|liste|programm des|jury|"
+    r"ehrenmitglied\w*|hall of fame|ruhmeshalle|board|committee)\b",
     re.IGNORECASE,
 )
 _FROM = frozenset("aus from".split())
@@ -143,11 +144,16 @@ class Sentence:
                 return p
         return None
 
-    def phrase_covering(self, i: int) -> Phrase | None:
-        for p in self.phrases:
-            if p.start <= i < p.end:
-                return p
-        return None
+    @cached_property
+    def member_nouns(self) -> list[tuple[int, MemberNoun]]:
+        """(token index, noun) of every word that names members ("Mitglieder", "IHK-Mitglieder")."""
+        out = []
+        for k, t in enumerate(self.tokens):
+            if t.kind == "word" and ("mitglied" in t.low or "member" in t.low):
+                mn = member_noun(t.text)
+                if mn is not None:
+                    out.append((k, mn))
+        return out
 
 
 def analyse(text: str, lang: str) -> Sentence:
@@ -250,18 +256,6 @@ def _ref(s: Sentence, before: int) -> str:
     return ""
 
 
-def _programme_from_subject(s: Sentence, at: int) -> tuple[str | None, str]:
-    subj = _clause_subject(s, at)
-    if subj is None:
-        return None, _ref(s, at)
-    if subj.org and not _generic(subj.text):
-        return subj.text, ""
-    return None, subj.text.lower()
-
-
-_generic = generic
-
-
 def _clause(s: Sentence, at: int) -> tuple[str, list[Token]]:
     """The clause around token ``at``: "Bei der Gründung waren es 57, heute sind es 120" holds
     the past and the present, one on each side of the comma."""
@@ -325,7 +319,7 @@ def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | 
     toks = s.tokens
     # "Mit der Firma X begrüßt …", "With X, the Association …".
     for p in s.phrases:
-        if p.prep in ("mit", "with") and p.end <= ordinal_at and not _generic(p.text) \
+        if p.prep in ("mit", "with") and p.end <= ordinal_at and not generic(p.text) \
                 and (p.org or len(p.text.split()) > 1):
             return p, "mit-phrase"
     # "… als 100. Mitglied": who is "als"?
@@ -340,7 +334,7 @@ def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | 
             if len(objs) >= 2:
                 return objs[-1], "object before als"
         subj = _clause_subject(s, als)
-        if subj is not None and not _generic(subj.text) and _nameish(s, subj):
+        if subj is not None and not generic(subj.text) and _nameish(s, subj):
             return subj, "subject"
     # "Das 100. Mitglied ist die X GmbH", "100. Mitglied: X", "the 100th member, X,".
     for k in range(trigger_at + 1, min(len(toks), trigger_at + 4)):
@@ -348,7 +342,7 @@ def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | 
             nxt = s.phrase_after(k, within=1)
             closed = nxt is not None and (toks[k].text != "," or nxt.end >= len(toks) - 1
                                           or toks[nxt.end].text in (",", ".", ")"))
-            if nxt is not None and closed and not _generic(nxt.text) and nxt.prep is None \
+            if nxt is not None and closed and not generic(nxt.text) and nxt.prep is None \
                     and not NOT_PROGRAMMES.search(nxt.text):
                 return nxt, "after the noun"
             if toks[k].text == ":":
@@ -362,7 +356,7 @@ def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | 
     if any(t.low in POSSESSIVES for t in toks[max(0, ordinal_at - 3):ordinal_at]):
         return None, ""
     subj = _clause_subject(s, ordinal_at)
-    if subj is not None and subj.end <= ordinal_at and not _generic(subj.text):
+    if subj is not None and subj.end <= ordinal_at and not generic(subj.text):
         verbs_before = {lem for k, lem in s.verbs if k < ordinal_at}
         copula = any(t.low in _COPULA for t in toks[subj.end:ordinal_at])
         if verbs_before & {"become", "werden", "beitreten", "join"}:
@@ -381,7 +375,7 @@ def _admitted_after(s: Sentence, colon: int) -> Phrase | None:
     if not any(t.low in _ADMITTED for t in s.tokens[colon + 1:]):
         return None
     for p in s.phrases:
-        if p.start > colon and p.prep is None and _nameish(s, p) and not _generic(p.text) \
+        if p.start > colon and p.prep is None and _nameish(s, p) and not generic(p.text) \
                 and p.det not in ("dem", "den", "des"):
             return p
     return None
@@ -459,7 +453,7 @@ def _programme_by_clause(s: Sentence, hit: Hit, at: int, member: Phrase | None) 
     for p in s.phrases:
         if member is not None and p.start == member.start:
             continue
-        if p.prep in ("in", "im", "ins", "bei", "beim", "into", "to", "zum") and p.org and not _generic(p.text):
+        if p.prep in ("in", "im", "ins", "bei", "beim", "into", "to", "zum") and p.org and not generic(p.text):
             hit.programme = p.text
             hit.roles["programme"] = f"{p.text} ({p.prep} …)"
             return
@@ -467,7 +461,7 @@ def _programme_by_clause(s: Sentence, hit: Hit, at: int, member: Phrase | None) 
     if lemmas & {"angehören", "beitreten"}:
         for p in s.phrases:
             if p.det in ("dem", "der") and p.prep is None and (member is None or p.start != member.start):
-                if _generic(p.text):
+                if generic(p.text):
                     hit.ref = p.text.lower()
                     return
                 if p.org:
@@ -477,10 +471,10 @@ def _programme_by_clause(s: Sentence, hit: Hit, at: int, member: Phrase | None) 
     colon = next((k for k in range(at - 1, 0, -1) if s.tokens[k].text == ":"), None)
     if colon is not None:  # "go-cluster: Über 100 Mitglieder setzen auf …", a headline's topic
         topic = next((p for p in s.phrases if p.end == colon and p.prep is None), None)
-        if topic is not None and topic.org and not _generic(topic.text) \
+        if topic is not None and topic.org and not generic(topic.text) \
                 and (member is None or topic.start != member.start):
             inside = _clause_subject(s, at)
-            if inside is None or not inside.org or _generic(inside.text):
+            if inside is None or not inside.org or generic(inside.text):
                 hit.programme = topic.text
                 hit.roles["programme"] = f"{topic.text} (before the colon)"
                 return
@@ -488,18 +482,18 @@ def _programme_by_clause(s: Sentence, hit: Hit, at: int, member: Phrase | None) 
     if subj is not None and subj.start > 0 and s.tokens[subj.start - 1].kind == "num":
         # "Gegenwärtig nutzen 101 Cluster die Angebote des Programms": the counted members
         genitive = next((p for p in s.phrases if p.det in ("des", "der") and p.prep is None and p.start > subj.end
-                         and (p.org or _generic(p.text))), None)
-        if genitive is not None and not _generic(genitive.text):
+                         and (p.org or generic(p.text))), None)
+        if genitive is not None and not generic(genitive.text):
             hit.programme = genitive.text
             return
         hit.ref = genitive.text.lower() if genitive is not None else _ref(s, at)
         return
     if subj is not None and (member is None or subj.start != member.start):
-        if subj.org and not _generic(subj.text):
+        if subj.org and not generic(subj.text):
             hit.programme = subj.text
             hit.roles["programme"] = f"{subj.text} (subject)"
             return
-        if _generic(subj.text):
+        if generic(subj.text):
             hit.ref = subj.text.lower()
             return
     hit.ref = _ref(s, at)
@@ -583,13 +577,12 @@ def count_frames(s: Sentence) -> list[Hit]:
             _, clause_toks = _clause(s, i)
             counting = [lem for vk, lem in s.verbs if lem in COUNT_VERBS and vk < i and lem != "haben"
                         and any(t is toks[vk] for t in clause_toks)
-                        and not any(member_noun(t.text) for t in clause_toks if t.kind == "word"
-                                    and ("mitglied" in t.low or "member" in t.low) and t.start < toks[vk].start)]
+                        and not any(j < vk and any(toks[j] is t for t in clause_toks) for j, _ in s.member_nouns)]
             # "In der Kreishandwerkerschaft sind 15 Innungen organisiert", "… im „netz“ zusammengeschlossen"
             gathered = [lem for vk, lem in s.verbs if lem in _GATHERED and vk > k
                         and any(t is toks[vk] for t in clause_toks)]
             place = next((p for p in s.phrases if p.prep in ("in", "im", "bei", "beim", "to") and p.org
-                          and not _generic(p.text) and any(t is toks[p.start] for t in clause_toks)), None)
+                          and not generic(p.text) and any(t is toks[p.start] for t in clause_toks)), None)
             if mk is not None:
                 at, mn, frame = mk, member_noun(toks[mk].text) or MemberNoun(), "count: members as"
             elif counting and _counting_subject(s, i):
@@ -759,7 +752,7 @@ def _counting_subject(s: Sentence, at: int) -> bool:
         return False
     if subj.det in ("die", "the") and " " not in subj.text and ORG_PLURALS.match(subj.text.lower()):
         return False  # "Die Cluster vertreten 10.000 Unternehmen": the members, not the programme
-    return bool(subj.org or _generic(subj.text))
+    return bool(subj.org or generic(subj.text))
 
 
 def new_member_frames(s: Sentence) -> list[Hit]:
@@ -768,9 +761,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
     if not toks or _CALL.match(s.text.strip("„“\"' ")) and not s.phrases:
         return out
     modal = _MODAL.search(s.text) is not None
-    lemmas = [(k, lem) for k, lem in s.verbs]
     passive = any(t.low in ("wurde", "wurden", "wird", "worden", "was", "were", "been") for t in toks)
-    for k, lem in lemmas:
+    for k, lem in s.verbs:
         if lem in JOIN_VERBS:
             if modal or toks[k].low in ("beizutreten",) or (k > 0 and toks[k - 1].low == "to" and
                                                            not re.search(r"invitation|einladung", s.text, re.I)):
@@ -780,7 +772,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if NOT_PROGRAMMES.search(" ".join(t.text for t in toks[k + 1:k + 4])):
                 continue  # "has joined the board", "trat dem Vorstand bei"
             subj = _clause_subject(s, k)
-            if subj is None or _generic(subj.text) or subj.text.lower() in _PRONOUN_SUBJECT \
+            if subj is None or generic(subj.text) or subj.text.lower() in _PRONOUN_SUBJECT \
                     or NOT_PROGRAMMES.search(subj.text) or not _nameish(s, subj):
                 continue
             target = None
@@ -795,18 +787,13 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             for joiner in group:
                 if target is not None and joiner.start == target.start or not _nameish(s, joiner):
                     continue
-                hit = Hit("new_member", f"new member: {lem}", toks[k].text, member=joiner.text,
-                          place=_place_after(s, joiner))
-                hit.roles["member"] = f"{joiner.text} (subject)"
-                _set_programme(hit, target, s, k)
-                out.append(hit)
+                out.append(_joiner(s, f"new member: {lem}", toks[k].text, joiner, "subject", target, k))
         elif lem in ADMIT_VERBS or lem in WELCOME_VERBS:
             if modal or _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 7])):
                 continue
-            member_ctx = any(member_noun(t.text) is not None for t in toks if t.kind == "word"
-                             and ("mitglied" in t.low or "member" in t.low))
+            member_ctx = bool(s.member_nouns)
             target = next((p for p in s.phrases if p.prep in ("in", "ins", "into", "to", "im", "zum", "bei")
-                           and (p.org or _generic(p.text))), None)
+                           and (p.org or generic(p.text))), None)
             if not member_ctx and target is None:
                 continue
             if member_ctx and any(is_ordinal(toks, j) for j in range(len(toks))):
@@ -828,15 +815,11 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 prog_phrase = _clause_subject(s, k)
                 if target is not None:
                     prog_phrase = target
-            if member is None or _generic(member.text) or NOT_PROGRAMMES.search(member.text):
+            if member is None or generic(member.text) or NOT_PROGRAMMES.search(member.text):
                 continue
             if member.text.lower() in _PRONOUN_SUBJECT or not _nameish(s, member):
                 continue
-            hit = Hit("new_member", f"new member: {lem}", toks[k].text, member=member.text,
-                      place=_place_after(s, member))
-            hit.roles["member"] = f"{member.text} ({how})"
-            _set_programme(hit, prog_phrase, s, k)
-            out.append(hit)
+            out.append(_joiner(s, f"new member: {lem}", toks[k].text, member, how, prog_phrase, k))
     # "… sind 14 Organisationen beigetreten, darunter A, B und C", "new members including A and B".
     joined = any(lem in JOIN_VERBS | ADMIT_VERBS and not (k + 1 < len(toks) and toks[k + 1].low in ("forces", "hands"))
                  and not _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 7]))
@@ -848,8 +831,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         for k, tok in enumerate(toks):
             if tok.low not in _INCLUDING:
                 continue
-            if tok.text == ":" and not any(member_noun(t.text) for t in toks[max(0, k - 8):k]
-                                           if t.kind == "word" and ("mitglied" in t.low or "member" in t.low)):
+            if tok.text == ":" and not any(k - 8 <= j < k for j, _ in s.member_nouns):
                 continue  # "Berlin: …" is a dateline, not a list of members
             first = s.phrase_after(k, within=1)
             if first is None or first.prep is not None:
@@ -877,16 +859,12 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if tok.low in ("neu", "new") and toks[k + 1].low in ("im", "in", "bei", "beim", "to") and not modal:
             target = s.phrase_after(k + 1, within=1)
             subj = _clause_subject(s, k)
-            if target is None or subj is None or not (target.org or _generic(target.text)) or not _nameish(s, subj):
+            if target is None or subj is None or not (target.org or generic(target.text)) or not _nameish(s, subj):
                 continue
             for joiner in coordinated(s.text, toks, s.phrases, _first_of_group(s, subj)):
                 if not _nameish(s, joiner) or joiner.start >= k:
                     continue
-                hit = Hit("new_member", "new member: neu im", tok.text, member=joiner.text,
-                          place=_place_after(s, joiner))
-                hit.roles["member"] = f"{joiner.text} (subject)"
-                _set_programme(hit, target, s, k)
-                out.append(hit)
+                out.append(_joiner(s, "new member: neu im", tok.text, joiner, "subject", target, k))
     if out:
         return out
     # "X ist neues Mitglied im Y", "Neues Mitglied: X", "X is now a member of Y".
@@ -916,23 +894,23 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             first = next((p for p in s.phrases if p.start > i and p.prep is None), None)
             group = coordinated(s.text, toks, s.phrases, first) if first is not None else []
             if group and (group[-1].end >= len(toks) or toks[group[-1].end].kind != "word"):
-                names = [p for p in group if not _generic(p.text)]  # not "…: go-cluster zählt jetzt 93"
+                names = [p for p in group if not generic(p.text)]  # not "…: go-cluster zählt jetzt 93"
             listed = True
         elif i >= 2 and toks[i - 2].low in ("als", "as") or (i >= 3 and toks[i - 3].low in ("als", "as")):
             # A headline: "Pixelbau GmbH als neues Mitglied der Initiative Digitalregion"
             als = i - 2 if toks[i - 2].low in ("als", "as") else i - 3
-            names = [p for p in s.phrases if p.end == als and p.prep is None and not _generic(p.text)]
+            names = [p for p in s.phrases if p.end == als and p.prep is None and not generic(p.text)]
         else:
             subj = _clause_subject(s, i)
             copula = any(t.low in _COPULA for t in toks[(subj.end if subj else 0):i])
-            if subj is not None and subj.end <= i and not _generic(subj.text) and copula:
+            if subj is not None and subj.end <= i and not generic(subj.text) and copula:
                 names = [subj]
             else:
                 # "das neueste Mitglied der Initiative, die Beispiel GmbH, …"
                 comma = next((j for j in range(i + 1, min(len(toks), i + 10)) if toks[j].text == ","), None)
                 if comma is not None:
                     appo = s.phrase_after(comma, within=1)
-                    if appo is not None and appo.prep is None and not _generic(appo.text):
+                    if appo is not None and appo.prep is None and not generic(appo.text):
                         names = [appo]
         for p in names:
             if NOT_PROGRAMMES.search(p.text) or p.text.lower() in _PRONOUN_SUBJECT or not _nameish(s, p):
@@ -987,15 +965,24 @@ def _first_of_group(s: Sentence, p: Phrase) -> Phrase:
     return first
 
 
+def _joiner(s: Sentence, frame: str, trigger: str, member: Phrase, how: str, target: Phrase | None,
+            at: int) -> Hit:
+    """A new membership of ``member``, whose programme ``target`` names (or the clause refers to)."""
+    hit = Hit("new_member", frame, trigger, member=member.text, place=_place_after(s, member))
+    hit.roles["member"] = f"{member.text} ({how})"
+    _set_programme(hit, target, s, at)
+    return hit
+
+
 def _has_object(s: Sentence, k: int) -> bool:
     return any(p.start > k and p.prep is None for p in s.phrases)
 
 
 def _set_programme(hit: Hit, p: Phrase | None, s: Sentence, at: int) -> None:
-    if p is not None and p.org and not _generic(p.text) and not NOT_PROGRAMMES.search(p.text):
+    if p is not None and p.org and not generic(p.text) and not NOT_PROGRAMMES.search(p.text):
         hit.programme = p.text
         hit.roles["programme"] = p.text
-    elif p is not None and _generic(p.text):
+    elif p is not None and generic(p.text):
         hit.ref = p.text.lower()
     else:
         hit.ref = _ref(s, at)

@@ -12,10 +12,6 @@ from text_to_num import alpha2digit
 # space) or a plain run of digits. The lookarounds stop "2008 100" from reading as one number
 # and keep decimals ("1,5") and dates ("24.03.2016") from half-matching.
 NUM = r"(?<![\d.,])(?:\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?!\d|[.,]\d)|\d{1,7}(?!\d|[.,]\d))"
-# German ordinal: "100.", "5.000.", "3.750-ste", "100sten", "3.750ste".
-ORD_DE = rf"(?P<ord>{NUM})(?:\.|-?ste[nmrs]?\b|-?te[nmrs]?\b)"
-# English ordinal: "100th", "1,000th", "21st".
-ORD_EN = rf"(?P<ord>{NUM})(?:st|nd|rd|th)\b"
 
 _SEPARATORS = re.compile(r"[.,\u00a0\u202f ]")
 

@@ -102,11 +102,3 @@ def paragraphs(text: str) -> list[str]:
 def split_paragraph(par: str) -> list[str]:
     """Sentences of one paragraph as returned by paragraphs()."""
     return list(_split_paragraph(par))
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences with whitespace collapsed; blank lines (paragraphs, headings) always split."""
-    out: list[str] = []
-    for par in paragraphs(text):
-        out.extend(_split_paragraph(par))
-    return out
