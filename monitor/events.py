@@ -85,8 +85,13 @@ class MilestoneRule:
         return hits[-1] if hits else None
 
 
-def event_key(kind: str, programme: str | None, number: int | None, member: str | None) -> str:
-    if kind == "new_member":
+def event_key(kind: str, programme: str | None, number: int | None, member: str | None,
+              published: str | None = None) -> str:
+    if kind == "new_member" and member is None and number is not None:
+        # "zwölf neue Mitglieder": unnamed newcomers are told apart by their number and year, so
+        # that a programme's next batch of twelve is news again while a copy of the release is not.
+        ident = f"{number} unnamed {(published or '')[:4] or '?'}"
+    elif kind == "new_member":
         ident = " ".join((member or "?").casefold().split())
     else:
         ident = str(number)
@@ -137,7 +142,7 @@ class Detector:
 
     def _store(self, ann: dict[str, Any], event: Any) -> tuple[bool, bool]:
         day = (ann["published"] or "")[:10] or None
-        key = event_key(event.kind, event.programme, event.number, event.member)
+        key = event_key(event.kind, event.programme, event.number, event.member, day)
         row = self.conn.execute("SELECT id, published FROM events WHERE key = ?", (key,)).fetchone()
         created = row is None
         milestone = False

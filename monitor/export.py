@@ -233,7 +233,7 @@ def milestone_entry(row: dict[str, Any]) -> FeedEntry:
     entry = FeedEntry()
     # The event's own key (kind, programme, number or member): the same milestone keeps its id
     # even in a dataset rebuilt from scratch.
-    entry.id(_tag("event", event_key(row["kind"], row["programme"], row["number"], row["member"])))
+    entry.id(_tag("event", event_key(row["kind"], row["programme"], row["number"], row["member"], row["published"])))
     entry.title(xml_text(row["title"]))
     when = _datetime(row["published"]) or _datetime(row.get("detected")) or datetime.now(UTC)
     entry.published(when)

@@ -14,6 +14,8 @@ def _ordinal_en(n: int) -> str:
 def event_label(kind: str, number: int | None, language: str = "de") -> str:
     if kind == "member_count" and number is not None:
         return f"{number} Mitglieder" if language == "de" else f"{number} members"
+    if kind == "new_member" and number is not None:  # newcomers the text does not name
+        return f"{number} neue Mitglieder" if language == "de" else f"{number} new members"
     if kind == "new_member" or number is None:
         return "neues Mitglied" if language == "de" else "new member"
     return f"{number}. Mitglied" if language == "de" else f"{_ordinal_en(number)} member"

@@ -143,3 +143,22 @@ def test_a_first_count_that_is_itself_a_threshold_announces_reaching_it(dataset)
         "2020-02-02")
     run(path)
     assert [(e["number"], e["milestone"]) for e in events(path)] == [(300, True)]
+
+
+def test_unnamed_newcomers_are_one_event_per_batch_and_year(dataset) -> None:
+    store, path = dataset
+    add(store, "https://a.example/n1", "Das Netzwerk Küstenenergie hat im Frühjahr elf neue Mitglieder "
+        "aufgenommen.", "2021-04-12")
+    add(store, "https://b.example/n1-copy", "Elf neue Mitglieder: Das Netzwerk Küstenenergie nahm im Frühjahr "
+        "elf weitere Unternehmen als Mitglieder auf, meldet der Verband.", "2021-04-20")
+    add(store, "https://a.example/n2", "Erneut sind dem Netzwerk Küstenenergie elf neue Mitglieder beigetreten, "
+        "teilte die Geschäftsstelle nach der Herbstsitzung mit.", "2023-10-02")
+    created: list = []
+    run(path, created=created)
+    found = [e for e in events(path) if e["kind"] == "new_member"]
+    # The release and its copy are one batch; the same number two years later is a new batch.
+    assert sorted((e["programme"], e["number"], e["member"], e["published"]) for e in found) == [
+        ("netzwerk küstenenergie", 11, None, "2021-04-12"),
+        ("netzwerk küstenenergie", 11, None, "2023-10-02"),
+    ]
+    assert [info["kind"] for _, info in created] == ["new_member", "new_member"]

@@ -119,6 +119,7 @@ _EVERY = frozenset("jedes jeder jede every each".split())
 _LINKING = frozenset("beträgt betrug liegt lag ist sind stands stood is reached erreicht erreichte gestiegen "
                      "gewachsen grew rose now nun jetzt derzeit aktuell currently totals totaled".split())
 _COMPARATIVE = frozenset("mehr more weniger fewer less additional zusätzliche zusätzlichen weitere".split())
+_FURTHER = frozenset("additional zusätzlich zusätzliche zusätzlichen weitere weiteren further".split())
 _NUMBER_WORDS_COUNT = frozenset("zahl anzahl number total".split())
 _SEPARABLE = {("treten", "bei"): "beitreten", ("nehmen", "auf"): "aufnehmen",
               ("gehören", "an"): "angehören", ("heißen", "willkommen"): "begrüßen",
@@ -538,7 +539,18 @@ def count_frames(s: Sentence) -> list[Hit]:
         if prev in ("von", "from") and any(t.low in ("auf", "to") for t in toks[i + 1:i + 4]):
             continue
         # "um 744 auf …", "200 more members than", "sechs unserer Mitglieder": a change or a part.
-        if prev in ("um", "by", "plus", "additional", "zusätzlich", "weitere") or nxt in _COMPARATIVE:
+        if prev in ("um", "by", "plus") or nxt in _COMPARATIVE - _FURTHER:
+            continue
+        if prev in _FURTHER or nxt in _FURTHER:
+            # "14 weitere Mitglieder sind beigetreten": newcomers, never the total
+            found_ = _member_noun_after(toks, i)
+            if found_ is not None and not found_[1].count_noun and _batch_news(s, i):
+                out.append(_batch_hit(s, i, found_[0]))
+            elif found_ is None and any(lem in JOIN_VERBS | ADMIT_VERBS for _, lem in s.verbs):
+                # "Zwölf weitere Innovationscluster sind in das Programm aufgenommen worden"
+                plural = next((j for j in range(i + 1, min(len(toks), i + 4)) if ORG_PLURALS.match(toks[j].low)), None)
+                if plural is not None and _batch_news(s, i):
+                    out.append(_batch_hit(s, i, plural))
             continue
         if nxt in ("unserer", "der", "of", "ihrer", "seiner", "von") and i + 2 < len(toks) and (
                 toks[i + 2].low in ("our", "the", "its", "their") or member_noun(toks[i + 2].text) is not None):
@@ -555,6 +567,12 @@ def count_frames(s: Sentence) -> list[Hit]:
             at, mn, new = found
             if mn.count_noun:
                 continue
+            if new or any(t.low in _NEW for t in toks[max(0, i - 2):i]):
+                # "zwölf neue Mitglieder aufgenommen": newcomers without names, told by their number
+                owner, elsewhere = _owned_by(s, at, mn)
+                if not elsewhere and not _someone_elses_subject(s, i) and _batch_news(s, i):
+                    out.append(_batch_hit(s, i, at, owner))
+                continue
         else:
             # "41 Netzwerke als Mitglieder", "vereint 90 besonders leistungsfähige Netzwerke".
             k = i + 1
@@ -563,10 +581,12 @@ def count_frames(s: Sentence) -> list[Hit]:
                 k += 1
             if k >= len(toks) or not ORG_PLURALS.match(toks[k].low):
                 continue
-            if any(t.low in _NEW or t.low in ("weitere", "further", "additional") for t in toks[i + 1:k]):
-                continue  # "Zwölf neue Innovationscluster": newcomers, not the total
-            if any(lem in JOIN_VERBS | ADMIT_VERBS for _, lem in s.verbs):
-                continue  # "Three universities were admitted as members": newcomers
+            if any(t.low in _NEW or t.low in ("weitere", "further", "additional") for t in toks[i + 1:k]) \
+                    or any(lem in JOIN_VERBS | ADMIT_VERBS for _, lem in s.verbs):
+                # "Zwölf weitere Innovationscluster wurden aufgenommen": newcomers, not the total
+                if _batch_news(s, i):
+                    out.append(_batch_hit(s, i, k))
+                continue
             window = []
             for t in toks[k + 1:k + 9]:
                 if t.text in (":", ";", "–", "|"):
@@ -601,7 +621,7 @@ def count_frames(s: Sentence) -> list[Hit]:
         if elsewhere:
             continue
         if new or any(t.low in _NEW for t in toks[max(0, i - 2):i]):
-            continue  # "zwölf neue Mitglieder": news without a name is no membership event
+            continue  # newcomers: handled above
         hit = Hit(kind, frame, toks[at].text, number=tok.value, qualifier=_qualifier(toks, i))
         subj = _clause_subject(s, i) if owner else None
         if owner and subj is not None and subj.text.lower().startswith(owner.lower()) and subj.text != owner:
@@ -665,6 +685,53 @@ def count_frames(s: Sentence) -> list[Hit]:
                 out.append(hit)
                 break
     return out
+
+
+# Verbs telling that members arrived, besides joining and admitting ("gewinnen", "welcome").
+_ARRIVAL = frozenset("gewinnen begrüßen welcome gain".split())
+# A number of new members that is a goal or a rate, not an arrival.
+_GOAL = re.compile(r"\b(?:ziel\w*|goal|target|aim|plan\w*|pro jahr|jährlich|per year|a year|each year|"
+                   r"every year|im schnitt|on average|durchschnittlich)\b", re.IGNORECASE)
+_ARRIVED = re.compile(r"\b(?:hinzu|dazu)(?:gekommen|gewonnen|kommen|gestoßen)|\bsigned up\b|\bneu dabei\b",
+                      re.IGNORECASE)
+
+
+def _batch_news(s: Sentence, at: int) -> bool:
+    """Whether the clause around ``at`` tells that a number of members arrived ("zwölf neue
+    Mitglieder aufgenommen", "14 new members joined"), rather than presenting or counting them."""
+    if _MODAL.search(s.text) and not re.search(r"\b(?:konnte|konnten|could)\b", s.text):
+        return False
+    if NOT_PROGRAMMES.search(s.text) or _NOT_ADMIT.search(s.text) or _GOAL.search(s.text):
+        return False
+    if _among(s, at):
+        return False
+    arrival = JOIN_VERBS | ADMIT_VERBS | _ARRIVAL
+    if any(lem in arrival for _, lem in s.verbs) or _ARRIVED.search(s.text) is not None:
+        return True
+    # "Neustart geglückt – 23 neue Mitglieder", "17 neue Mitglieder standen 10 Austritten gegenüber":
+    # new members with a number are news of arrival unless they are only being counted among others.
+    return at == 0 or s.tokens[at - 1].low not in ("der", "den", "die", "the", "von", "of", "unter", "among")
+
+
+def _among(s: Sentence, at: int) -> bool:
+    """ "…, darunter zwölf neue Mitglieder": new members counted inside a total, not news."""
+    return any(t.low in ("darunter", "davon", "including", "among", "of", "unter") for t in s.tokens[max(0, at - 3):at])
+
+
+def _batch_hit(s: Sentence, i: int, at: int, owner: str | None = None) -> Hit:
+    """A new membership of ``number`` members the text does not name."""
+    toks = s.tokens
+    hit = Hit("new_member", "new members: number", toks[at].text, number=toks[i].value,
+              qualifier=_qualifier(toks, i))
+    hit.roles["members"] = f"{toks[i].text} {toks[at].text} (not named)"
+    if owner:
+        hit.programme = owner
+        hit.roles["programme"] = f"{owner} (attached to {toks[at].text})"
+    else:
+        target = next((p for p in s.phrases if p.prep in ("in", "ins", "im", "zum", "bei", "beim", "into", "to")
+                       and p.start > i and (p.org or generic(p.text))), None)
+        _set_programme(hit, target, s, i) if target is not None else _programme_by_clause(s, hit, i, None)
+    return hit
 
 
 _LICENSING_BEFORE = frozenset("mit with von of auf to der des seine seinen seiner ihre ihren ihrer its their our "
@@ -994,6 +1061,8 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
     hits = ordinal_frames(s)
     hits += [h for h in count_frames(s) if not any(o.number == h.number for o in hits)]
     hits += new_member_frames(s) if not any(h.kind == "member_ordinal" for h in hits) else []
+    if any(h.kind == "new_member" and h.member for h in hits):  # the names tell it better than their number
+        hits = [h for h in hits if not (h.kind == "new_member" and not h.member)]
     out = []
     for h in hits:
         at = _index_of(s, h)
