@@ -36,7 +36,7 @@ _CUES = (
     "mitglied", "member", "beitr", "beigetr", "aufgenomm", "aufnehm", "aufnahme", "join", "admit", "welcom",
     "begrüß", "gehör", "zählt", "zählen", "vereint", "vereinen", "umfass", "bündel", "vertrit", "repräsent",
     "unite", "compris", "represent", "brings together", "verfüg", "zusammengeschlossen", "celebrat", "belong",
-    "boast", "made up of",
+    "boast", "made up of", "neu dabei", "neu hinzu",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.
@@ -223,6 +223,11 @@ def _merge(events: list[Event]) -> list[Event]:
         else:
             out.append(ev)
     ordinals = [e for e in out if e.kind == "member_ordinal"]
+    named = [e for e in out if e.kind == "new_member" and e.member]
+    out = [e for e in out if not (
+        # "fünf neue Mitglieder aufgenommen … Neu dabei sind A, B, C, D und E": the names tell it
+        e.kind == "new_member" and not e.member and e.number is not None
+        and sum(_related(n.programme, e.programme) or n.programme is None for n in named) >= e.number)]
     kept: list[Event] = []
     for ev in out:
         if ev.kind == "member_count" and any(

@@ -30,6 +30,7 @@ from .lexicon import (
     proper_noun,
     verb_lemma,
 )
+from .listing import split_names
 from .names import DETERMINERS as DETERMINERS_
 from .names import POSSESSIVES, Phrase, coordinated, generic, phrases, subject
 from .names import PREPOSITIONS as PREPOSITIONS_
@@ -691,7 +692,9 @@ def count_frames(s: Sentence) -> list[Hit]:
 _ARRIVAL = frozenset("gewinnen begrüßen welcome gain".split())
 # A number of new members that is a goal or a rate, not an arrival.
 _GOAL = re.compile(r"\b(?:ziel\w*|goal|target|aim|plan\w*|pro jahr|jährlich|per year|a year|each year|"
-                   r"every year|im schnitt|on average|durchschnittlich)\b", re.IGNORECASE)
+                   r"every year|im schnitt|on average|durchschnittlich|"
+                   # "Seit 2015 haben wir insgesamt 18 neue Mitglieder aufgenommen": a sum, not news
+                   r"insgesamt|in total|bisher|bislang|so far|seit \d{4}|since \d{4})\b", re.IGNORECASE)
 _ARRIVED = re.compile(r"\b(?:hinzu|dazu)(?:gekommen|gewonnen|kommen|gestoßen)|\bsigned up\b|\bneu dabei\b",
                       re.IGNORECASE)
 
@@ -822,7 +825,79 @@ def _counting_subject(s: Sentence, at: int) -> bool:
     return bool(subj.org or generic(subj.text))
 
 
+# "Neu dabei sind A, B und C", "Weitere Neumitglieder sind unter anderem …", "New members include …"
+_LIST_LEAD = re.compile(
+    r"\b(?:neu\s+(?:dabei|hinzugekommen|aufgenommen|(?:im|in\s+der|beim|bei)\s+[^,.:;]{1,40}?)\s+(?:sind|ist)|"
+    r"(?:weitere\s+)?neue(?:n)?\s+mitglieder\s+sind|(?:weitere\s+)?neumitglieder\s+sind|"
+    r"zu\s+den\s+neuen\s+mitgliedern\s+(?:gehören|zählen)|(?:\w+\s+)?neuzugänge\s+sind|neuzugang\s+ist|"
+    r"(?:the\s+)?(?:new|newest|latest)\s+members\s+(?:include|are)|newly\s+joined\s+(?:are|were))"
+    r"(?:\s+unter\s+anderem|\s+u\.\s?a\.)?\s*:?\s+",
+    re.IGNORECASE,
+)
+# Words that end the "Mit A, B und C …" list: the clause's verb.
+_LIST_END = frozenset("wurden wurde sind seien ist sei haben hat hatten hatte konnte konnten kamen kam "
+                      "begrüßte begrüßt begrüßen traten tritt treten nahm nimmt nahmen".split())
+
+
+def _name_item(item: str) -> bool:
+    """An item of a list that can be a member's name ("Swissôtel", "Gemeinde Münster")."""
+    return (item[:1].isupper() or item[:1].isdigit()) and len(item) <= 90 and not generic(item) \
+        and not is_owner(item) and NOT_PROGRAMMES.search(item) is None and item.lower() not in _PRONOUN_SUBJECT
+
+
+def list_frames(s: Sentence) -> list[Hit]:
+    """New members given as a list: after a lead ("Neu dabei sind …") or as "Mit A, B und C sind
+    drei neue Mitglieder beigetreten". One hit per name."""
+    toks = s.tokens
+    if _MODAL.search(s.text) or NOT_PROGRAMMES.search(s.text):
+        return []
+    found: list[tuple[str, int, str]] = []  # (name, token index of the lead, lead)
+    lead = _LIST_LEAD.search(s.text)
+    if lead is not None:
+        at = next((k for k, t in enumerate(toks) if t.start >= lead.start()), 0)
+        found = [(name, at, lead.group(0).strip()) for name in split_names(s.text[lead.end():])]
+    else:
+        arrival = JOIN_VERBS | ADMIT_VERBS | _ARRIVAL
+        if not any(lem in arrival for _, lem in s.verbs) or _NOT_ADMIT.search(s.text):
+            return []
+        verbs = {k for k, _ in s.verbs}
+        for m, tok in enumerate(toks[:-1]):
+            if tok.low not in ("mit", "with") or toks[m + 1].low not in ("der", "dem", "den", "the"):
+                continue
+            stop = next((j for j in range(m + 2, len(toks)) if toks[j].kind == "num" or toks[j].low in _LIST_END
+                         or j in verbs or toks[j].text in (";", ":")), None)
+            if stop is None or not any(k >= stop for k in verbs):
+                continue
+            span = s.text[toks[m + 1].start:toks[stop].start]
+            names = split_names(span)
+            if len(names) >= 2 or any(t.low in _NEW for t in toks[stop:]):
+                found = [(name, m, f"{tok.text} … {toks[stop].text}") for name in names]
+            break
+    out = []
+    for name, at, how in found:
+        if not _name_item(name):
+            continue
+        hit = Hit("new_member", "new member: list", how, member=name)
+        hit.roles["member"] = f"{name} (listed after '{how}')"
+        place = re.search(r"\b(?:aus|from)\s+([A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)$", name)
+        if place:
+            hit.member, hit.place = name[:place.start()].strip(), place.group(1)
+        target = next((p for p in s.phrases if p.prep in ("in", "ins", "im", "zum", "bei", "beim", "into", "to")
+                       and (p.org or generic(p.text)) and not any(p.text in n for n, _, _ in found)), None)
+        dative = next((p for p in s.phrases if p.det == "dem" and p.prep is None and p.org
+                       and not any(p.text in n for n, _, _ in found)), None)
+        if target is not None or dative is not None:
+            _set_programme(hit, target or dative, s, at)
+        else:
+            hit.ref = ""  # whose list it is, the text around says
+        out.append(hit)
+    return out
+
+
 def new_member_frames(s: Sentence) -> list[Hit]:
+    listed = list_frames(s)
+    if listed:
+        return listed
     out: list[Hit] = []
     toks = s.tokens
     if not toks or _CALL.match(s.text.strip("„“\"' ")) and not s.phrases:
@@ -886,7 +961,13 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue
             if member.text.lower() in _PRONOUN_SUBJECT or not _nameish(s, member):
                 continue
-            out.append(_joiner(s, f"new member: {lem}", toks[k].text, member, how, prog_phrase, k))
+            # "Wir heißen Sulz und Blaustein willkommen": every object of the welcome is a member
+            group = coordinated(s.text, toks, s.phrases, member) if how == "object" else [member]
+            for joiner in group:
+                if joiner is not member and (not _nameish(s, joiner) or generic(joiner.text)
+                                             or prog_phrase is not None and joiner.start == prog_phrase.start):
+                    continue
+                out.append(_joiner(s, f"new member: {lem}", toks[k].text, joiner, how, prog_phrase, k))
     # "… sind 14 Organisationen beigetreten, darunter A, B und C", "new members including A and B".
     joined = any(lem in JOIN_VERBS | ADMIT_VERBS and not (k + 1 < len(toks) and toks[k + 1].low in ("forces", "hands"))
                  and not _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 7]))

@@ -1,0 +1,42 @@
+"""Names in an enumeration: "dem Snookerclub Neustadt, dem BSC Oberbärenburg und dem Judo und
+Sportverein Pirna-Copitz" -> three names.
+
+A list of new members is split on its own text rather than on noun phrases, because members'
+names are full of what ends a phrase elsewhere ("Gebr. Stahl", "PrOut@Work-Foundation",
+"Judo und Sportverein Pirna-Copitz"). The articles that German repeats before each item tell
+where one name ends; without them the last "und" does.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ARTICLE = r"(?:der|die|das|dem|den|des|the)"
+# "und dem", ", sowie der": a conjunction followed by an article starts a new item.
+_ITEM_WITH_ARTICLE = re.compile(rf"\s*(?:,\s*(?:und|sowie|and)?|\s+(?:und|sowie|and|&))\s+{_ARTICLE}\s+", re.I)
+_COMMA = re.compile(r"\s*[,;]\s*(?:(?:und|sowie|and)\s+)?")
+_LAST_AND = re.compile(r"\s+(?:und|sowie|and|as well as)\s+", re.I)
+_LEADING = re.compile(rf"^(?:{_ARTICLE}|unter anderem|u\.\s?a\.|auch|including|namely|nämlich|z\.\s?B\.)\s+", re.I)
+# Where a list stops inside its sentence ("…, die alle aus Bayern kommen", "… (siehe Foto)").
+_TAIL = re.compile(r"\s*(?:\(|–|—| - |\bdie\s+(?:alle|sich|ihre)\b|\bwhich\b|\bwho\b).*$", re.S)
+
+
+def split_names(span: str) -> list[str]:
+    """The items of an enumeration, each without its article; empty strings are dropped."""
+    span = _TAIL.sub("", span.strip().rstrip(".:;!"))
+    span = re.sub(rf"^{_ARTICLE}\s+", "", span, flags=re.I)
+    if _ITEM_WITH_ARTICLE.search(span):
+        items = _ITEM_WITH_ARTICLE.split(span)
+    else:
+        items = _COMMA.split(span)
+        if items:
+            last = _LAST_AND.split(items[-1])
+            items = items[:-1] + last
+    out = []
+    for item in items:
+        item = item.strip(" ,;.„“\"'")
+        while _LEADING.match(item):
+            item = _LEADING.sub("", item, count=1).strip()
+        if item:
+            out.append(item)
+    return out
