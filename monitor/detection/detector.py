@@ -36,7 +36,7 @@ _CUES = (
     "mitglied", "member", "beitr", "beigetr", "aufgenomm", "aufnehm", "aufnahme", "join", "admit", "welcom",
     "begrüß", "gehör", "zählt", "zählen", "vereint", "vereinen", "umfass", "bündel", "vertrit", "repräsent",
     "unite", "compris", "represent", "brings together", "verfüg", "zusammengeschlossen", "celebrat", "belong",
-    "boast", "made up of", "neu dabei", "neu hinzu",
+    "boast", "made up of", "neu dabei", "neu hinzu", "besteht aus", "bestehen aus", "consists of", "consist of",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.
@@ -47,7 +47,7 @@ _WORD_START_ONLY = ("tritt", "trat", "nahm", "nimm", "nehm", "verbind", "vertret
 _COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen", "umfass", "bündel", "vertrit",
                             "repräsent", "unite", "compris", "represent", "brings together", "verfüg",
                             "zusammengeschlossen", "verbind", "vertret", "feier", "nutzen", "celebrat", "belong",
-                            "boast", "made up of"))
+                            "boast", "made up of", "besteht aus", "bestehen aus", "consists of", "consist of"))
 _DIGIT = re.compile(r"\d")
 
 

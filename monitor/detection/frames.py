@@ -60,6 +60,7 @@ _QUALIFIERS = {
     "weit über": "over", "mindestens": "at least", "at least": "at least", "insgesamt": "total",
 }
 _ADJ_SKIP = re.compile(r"^(?:[a-zäöüß]+(?:e|en|er|es|em|ige|iche|ive|ische)|besonders|sehr|aktive?|"
+                       r"vorrangig|überwiegend|vorwiegend|hauptsächlich|größtenteils|mehrheitlich|meist|"
                        r"neue?|new|active|registered|paying|full|associate|corporate|individual|"
                        r"[a-z]+(?:ing|ed|al|ive|ful|ous|ic|ary|an|ern|ish))$")
 _NEW = frozenset("neu neue neuen neues neuer neuesten neueste neuestes jüngste jüngstes jüngsten "

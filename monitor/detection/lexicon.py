@@ -86,8 +86,8 @@ _VERB_CANDIDATE = re.compile(
 
 COUNT_VERBS = frozenset(
     "zählen vereinen umfassen bündeln verbinden vertreten repräsentieren organisieren haben angehören "
-    "nutzen zusammenschließen verfügen anschließen boast "
-    "represent comprise unite count have include bring number total".split()
+    "nutzen zusammenschließen verfügen anschließen boast bestehen "
+    "represent comprise unite count have include bring number total consist".split()
 )
 # Verbs whose subject is the organisation whose membership grows ("Der VDMA begrüßt sein …").
 OWNER_VERBS = frozenset(
@@ -100,6 +100,7 @@ ADMIT_VERBS = frozenset("aufnehmen admit accept".split())
 WELCOME_VERBS = frozenset("begrüßen welcome".split())
 # Verbs whose lemma HanTa gets wrong for some forms ("umfasst" as an adjective).
 _FALLBACK = {
+    "besteht": "bestehen", "bestehen": "bestehen", "consists": "consist", "consist": "consist",
     "umfasst": "umfassen", "umfasste": "umfassen", "umfassen": "umfassen", "vereint": "vereinen",
     "welcomes": "welcome", "welcomed": "welcome", "welcoming": "welcome", "counts": "count",
     "unites": "unite", "united": "unite", "numbers": "number", "totals": "total", "brings": "bring",

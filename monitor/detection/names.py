@@ -196,6 +196,14 @@ def phrase_at(sentence: str, tokens: list[Token], i: int) -> tuple[int, int] | N
     return (j, end)
 
 
+def _inside_brackets(tokens: list[Token], at: int) -> bool:
+    """Whether token ``at`` is inside parentheses: "Der VDMA (Verband … und Anlagenbau) vertritt"."""
+    depth = 0
+    for t in tokens[max(0, at - 20):at]:
+        depth += (t.text == "(") - (t.text == ")")
+    return depth > 0
+
+
 def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:
     """Every name in the sentence, left to right, with its article and preposition."""
     out: list[Phrase] = []
@@ -225,7 +233,7 @@ def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:
         start, end = span
         text = _text(sentence, tokens, start, end)
         text = text.strip("„“”‚‘’\"«»‹›").strip() if tokens[start].kind == "quote" else text
-        bracketed = start > 0 and tokens[start - 1].text == "("
+        bracketed = _inside_brackets(tokens, start)
         out.append(Phrase(start, end, text, det, prep, is_org(text), bracketed))
         i = end
     return out
@@ -285,7 +293,12 @@ def subject(phrases_: list[Phrase], verb_at: int) -> Phrase | None:
     GmbH Mitglied")."""
     before = [p for p in phrases_ if p.end <= verb_at and p.prep is None and not p.bracketed]
     if before:
-        return before[-1]
+        # "Das Programm go-cluster des Ministeriums für Wirtschaft vereint …": a genitive right
+        # after a phrase is its attribute; the head is the subject.
+        k = len(before) - 1
+        while k > 0 and before[k].det in ("des", "der", "of") and before[k].start - before[k - 1].end <= 1:
+            k -= 1
+        return before[k]
     after = [p for p in phrases_ if p.start > verb_at and p.prep is None
              and p.det not in ("dem", "den", "des", "einem", "einen")]
     return after[0] if after else None
