@@ -32,7 +32,7 @@ from .lexicon import (
 )
 from .listing import split_names
 from .names import DETERMINERS as DETERMINERS_
-from .names import POSSESSIVES, Phrase, coordinated, generic, phrases, subject
+from .names import POSSESSIVES, Phrase, coordinated, generic, is_org, phrases, subject
 from .names import PREPOSITIONS as PREPOSITIONS_
 from .programmes import is_owner
 from .tokens import Token, is_ordinal, tokenize
@@ -559,6 +559,9 @@ def count_frames(s: Sentence) -> list[Hit]:
             continue
         if any(t.low in ("/", "pro", "per", "je") for t in toks[i + 2:i + 4]):
             continue
+        if prev in ("mit", "with") and q >= 2 and ORG_PLURALS.match(toks[q - 2].low) and any(
+                t.kind == "num" for t in toks[max(0, q - 5):q - 2]):
+            continue  # "850 Genossenschaften mit etwa 183.000 Mitgliedern": the members of those
         found = _member_noun_after(toks, i)
         plural_frame = False  # "41 Netzwerke als Mitglieder": the construction says it is a count
         kind = "member_count"
@@ -591,8 +594,8 @@ def count_frames(s: Sentence) -> list[Hit]:
                 continue
             window = []
             for t in toks[k + 1:k + 9]:
-                if t.text in (":", ";", "–", "|"):
-                    break
+                if t.text in (":", ";", "–", "|") or t.kind == "num" or t.low in ("mit", "with"):
+                    break  # "Vier Vereine haben über 1000 Mitglieder": those are the clubs' members
                 window.append(t)
             mk = next((j for j, t in enumerate(window, k + 1) if member_noun(t.text) is not None
                        and not (j + 1 < len(toks) and toks[j + 1].low in _NOT_MEMBER_HEADS_EN)), None)
@@ -853,6 +856,7 @@ def list_frames(s: Sentence) -> list[Hit]:
     if _MODAL.search(s.text) or NOT_PROGRAMMES.search(s.text):
         return []
     found: list[tuple[str, int, str]] = []  # (name, token index of the lead, lead)
+    list_end = len(toks)
     lead = _LIST_LEAD.search(s.text)
     if lead is not None:
         at = next((k for k, t in enumerate(toks) if t.start >= lead.start()), 0)
@@ -873,6 +877,7 @@ def list_frames(s: Sentence) -> list[Hit]:
             names = split_names(span)
             if len(names) >= 2 or any(t.low in _NEW for t in toks[stop:]):
                 found = [(name, m, f"{tok.text} … {toks[stop].text}") for name in names]
+                list_end = stop
             break
     out = []
     for name, at, how in found:
@@ -885,10 +890,15 @@ def list_frames(s: Sentence) -> list[Hit]:
             hit.member, hit.place = name[:place.start()].strip(), place.group(1)
         target = next((p for p in s.phrases if p.prep in ("in", "ins", "im", "zum", "bei", "beim", "into", "to")
                        and (p.org or generic(p.text)) and not any(p.text in n for n, _, _ in found)), None)
-        dative = next((p for p in s.phrases if p.det == "dem" and p.prep is None and p.org
+        # "… drei neue Mitglieder dem Logistiknetz Ostsee beigetreten": the dative after the list
+        dative = next((p for p in s.phrases if p.det == "dem" and p.prep is None and not generic(p.text)
+                       and (p.org or is_org(p.text) or p.start >= list_end)
                        and not any(p.text in n for n, _, _ in found)), None)
-        if target is not None or dative is not None:
-            _set_programme(hit, target or dative, s, at)
+        if target is None and dative is not None and not NOT_PROGRAMMES.search(dative.text):
+            hit.programme = dative.text
+            hit.roles["programme"] = f"{dative.text} (dative of the joining)"
+        elif target is not None:
+            _set_programme(hit, target, s, at)
         else:
             hit.ref = ""  # whose list it is, the text around says
         out.append(hit)

@@ -26,7 +26,8 @@ def split_names(span: str) -> list[str]:
     span = _TAIL.sub("", span.strip().rstrip(".:;!"))
     span = re.sub(rf"^{_ARTICLE}\s+", "", span, flags=re.I)
     if _ITEM_WITH_ARTICLE.search(span):
-        items = _ITEM_WITH_ARTICLE.split(span)
+        # "A, B and the C": the article marks the last item; the commas still separate the others
+        items = [part for chunk in _ITEM_WITH_ARTICLE.split(span) for part in _COMMA.split(chunk)]
     else:
         items = _COMMA.split(span)
         if items:
