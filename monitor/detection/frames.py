@@ -906,9 +906,9 @@ def list_frames(s: Sentence) -> list[Hit]:
 
 
 def new_member_frames(s: Sentence) -> list[Hit]:
-    listed = list_frames(s)
-    if listed:
-        return listed
+    in_list = list_frames(s)
+    if in_list:
+        return in_list
     out: list[Hit] = []
     toks = s.tokens
     if not toks or _CALL.match(s.text.strip("„“\"' ")) and not s.phrases:
