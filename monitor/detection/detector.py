@@ -90,7 +90,7 @@ def _worth_reading(sentence: str, lang: str, counting_only: bool) -> bool:
 
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-_MAX_SENTENCE = 1200
+_MAX_SENTENCE = 2000
 _MAX_COUNT = 10_000_000
 
 
@@ -103,7 +103,7 @@ def _without_descriptor(name: str) -> str:
     return name
 
 
-def _event(hit: Hit, sentence: str, doc: Document, index: int) -> Event:
+def _event(hit: Hit, sentence: str, doc: Document, index: int, members: frozenset[str] = frozenset()) -> Event:
     name = hit.programme
     if name and generic(name):  # "Verein", "Organisation": a reference, not a name
         hit.ref, name = name.lower(), None
@@ -112,7 +112,7 @@ def _event(hit: Hit, sentence: str, doc: Document, index: int) -> Event:
     if name:
         why["programme"] = f"named in the sentence: {name}"
     else:
-        name, reason = doc.resolve(hit.ref, index, exclude=hit.member)
+        name, reason = doc.resolve(hit.ref, index, exclude=hit.member, members=members)
         why["programme"] = reason
     display = _without_descriptor(without_legal_form(name)) if name else None
     programme = normalise_programme(display) if display else None
@@ -166,7 +166,8 @@ def detect(text: str, title: str | None = None) -> list[Event]:
             lang = lang or guess_language(text)
             if inside and _worth_reading(sentence, lang, all(inside)):
                 found += _read(sentence, lang, doc_year, index)
-    return _merge([_event(hit, sentence, doc, index) for hit, sentence, index in found])
+    members = frozenset(hit.member for hit, _, _ in found if hit.member)
+    return _merge([_event(hit, sentence, doc, index, members) for hit, sentence, index in found])
 
 
 def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: int) -> list[tuple[Hit, str, int]]:

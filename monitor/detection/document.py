@@ -59,12 +59,14 @@ class Document:
             if self.topic is None:
                 self.topic, self.topic_source = name, f"first organisation named (sentence {sentence + 1})"
 
-    def resolve(self, ref: str | None, sentence: int, exclude: str | None = None) -> tuple[str | None, str]:
+    def resolve(self, ref: str | None, sentence: int, exclude: str | None = None,
+                members: frozenset[str] = frozenset()) -> tuple[str | None, str]:
         """The organisation a reference points to, and why; (None, reason) when nothing fits.
-        ``exclude`` is the member of the event: an organisation is never its own member."""
+        ``exclude`` is the member of the event: an organisation is never its own member; nor is
+        the text about one it reports as joining (``members``: every member the text names)."""
         self.scan(sentence)
         head = (ref or "").split()[-1] if ref else ""
-        skip = (exclude or "").lower()
+        skip = [m.lower() for m in {exclude, *members} if m]
         if head and head not in _POSSESSIVE_WORDS:
             for m in reversed(self.mentions):
                 if m.sentence <= sentence and head in m.name.lower() and not _overlaps(m.name, skip):
@@ -84,7 +86,7 @@ class Document:
             other = next((m for m in self.mentions if not _overlaps(m.name, skip)), None)
             if other is not None:
                 return other.name, f"the text is about {other.name} (named in sentence {other.sentence + 1})"
-            return None, f"the only organisation the text names is the member, {exclude}"
+            return None, f"the only organisation the text names is a member, {exclude or sorted(members)[0]}"
         if self.topic is not None:
             how = f"'{ref}' refers to" if ref else "the sentence names no organisation; the text is about"
             return self.topic, f"{how} {self.topic} ({self.topic_source})"
@@ -97,9 +99,14 @@ _POSSESSIVE_WORDS = frozenset(
 )
 
 
-def _overlaps(name: str, member: str) -> bool:
-    low = name.lower()
-    return bool(member) and (low in member or member in low)
+def _overlaps(name: str, members: list[str]) -> bool:
+    low = _plain(name)
+    return any(member and (low in _plain(member) or _plain(member) in low) for member in members)
+
+
+def _plain(name: str) -> str:
+    """A name without quotes and spacing differences: 'Regionalverband „Südlicher Oberrhein“'."""
+    return " ".join(re.sub(r"[„“”\"'‚‘’«»]", "", name.lower()).split())
 
 
 def _usable(name: str) -> bool:

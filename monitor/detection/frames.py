@@ -844,9 +844,21 @@ _LIST_END = frozenset("wurden wurde sind seien ist sei haben hat hatten hatte ko
 
 
 def _name_item(item: str) -> bool:
-    """An item of a list that can be a member's name ("Swissôtel", "Gemeinde Münster")."""
+    """An item of a list that can be a member's name ("Swissôtel", "Gemeinde Münster", "1. FC Kaiserslautern"),
+    not a quantity ("28 weitere Kommunen", "zwei Landkreise")."""
+    first = item.split()[0] if item.split() else ""
+    if first.isdigit() or first.lower() in _QUANTITY_WORDS:
+        return False
     return (item[:1].isupper() or item[:1].isdigit()) and len(item) <= 90 and not generic(item) \
         and not is_owner(item) and NOT_PROGRAMMES.search(item) is None and item.lower() not in _PRONOUN_SUBJECT
+
+
+_QUANTITY_WORDS = frozenset("ein eine einen einer zwei drei vier fünf sechs sieben acht neun zehn elf zwölf "
+                            "weitere viele mehrere einige zahlreiche a an two three four five several many".split())
+# "Wie immer, in Reihenfolge des Beitritts: A, B und C": a colon after words of joining opens a list.
+_COLON_LEAD = re.compile(r"(?:beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nr]?\s+mitglied\w*|neumitglied\w*|"
+                         r"new\s+members?|newly\s+joined|neu\s+dabei|neu\s+im\s+\w+|welcome)[^:.;]{0,40}:\s+",
+                         re.IGNORECASE)
 
 
 def list_frames(s: Sentence) -> list[Hit]:
@@ -858,6 +870,12 @@ def list_frames(s: Sentence) -> list[Hit]:
     found: list[tuple[str, int, str]] = []  # (name, token index of the lead, lead)
     list_end = len(toks)
     lead = _LIST_LEAD.search(s.text)
+    if lead is None:
+        lead = _COLON_LEAD.search(s.text)
+        after = [t for t in toks if lead is not None and t.start >= lead.end()]
+        verbs = {k for k, _ in s.verbs}
+        if any(t.low in _COPULA or t.low in _LIST_END or toks.index(t) in verbs for t in after):
+            lead = None  # "Neu im Netzwerk X: Die Y GmbH ist seit Januar Mitglied": a clause, not a list
     if lead is not None:
         at = next((k for k, t in enumerate(toks) if t.start >= lead.start()), 0)
         found = [(name, at, lead.group(0).strip()) for name in split_names(s.text[lead.end():])]
@@ -885,7 +903,7 @@ def list_frames(s: Sentence) -> list[Hit]:
             continue
         hit = Hit("new_member", "new member: list", how, member=name)
         hit.roles["member"] = f"{name} (listed after '{how}')"
-        place = re.search(r"\b(?:aus|from)\s+([A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)$", name)
+        place = re.search(r"\b(?:aus|from|in)\s+([A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)$", name)
         if place:
             hit.member, hit.place = name[:place.start()].strip(), place.group(1)
         target = next((p for p in s.phrases if p.prep in ("in", "ins", "im", "zum", "bei", "beim", "into", "to")

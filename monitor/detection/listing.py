@@ -13,12 +13,14 @@ import re
 
 _ARTICLE = r"(?:der|die|das|dem|den|des|the)"
 # "und dem", ", sowie der": a conjunction followed by an article starts a new item.
-_ITEM_WITH_ARTICLE = re.compile(rf"\s*(?:,\s*(?:und|sowie|and)?|\s+(?:und|sowie|and|&))\s+{_ARTICLE}\s+", re.I)
+_ITEM_WITH_ARTICLE = re.compile(
+    rf"\s*(?:,\s*(?:und|sowie|and)?|\s+(?:und|sowie|and|&))\s+(?:schließlich\s+|zuletzt\s+|finally\s+)?{_ARTICLE}\s+",
+    re.I)
 _COMMA = re.compile(r"\s*[,;]\s*(?:(?:und|sowie|and)\s+)?")
 _LAST_AND = re.compile(r"\s+(?:und|sowie|and|as well as)\s+", re.I)
 _LEADING = re.compile(rf"^(?:{_ARTICLE}|unter anderem|u\.\s?a\.|auch|including|namely|nämlich|z\.\s?B\.)\s+", re.I)
 # Where a list stops inside its sentence ("…, die alle aus Bayern kommen", "… (siehe Foto)").
-_TAIL = re.compile(r"\s*(?:\(|–|—| - |\bdie\s+(?:alle|sich|ihre)\b|\bwhich\b|\bwho\b).*$", re.S)
+_TAIL = re.compile(r"\s*(?:–|—| - |\bdie\s+(?:alle|sich|ihre)\b|\bwhich\b|\bwho\b).*$", re.S)
 
 
 def split_names(span: str) -> list[str]:
@@ -38,6 +40,20 @@ def split_names(span: str) -> list[str]:
         item = item.strip(" ,;.„“\"'")
         while _LEADING.match(item):
             item = _LEADING.sub("", item, count=1).strip()
-        if item:
+        # "Gräfelfing, Ingolstadt und Halfing in Bayern": one-word names joined by "und" are two;
+        # "Judo und Sportverein Pirna-Copitz" is one name.
+        head, region = _split_region(item)
+        parts = _LAST_AND.split(head)
+        if len(parts) == 2 and all(p and " " not in p for p in parts):
+            out += [f"{p} {region}".strip() for p in parts]
+        elif item:
             out.append(item)
     return out
+
+
+_REGION = re.compile(r"^(.*?)\s+(in\s+[A-ZÄÖÜ][\w-]+(?:\s+\([^)]*\))?)$")
+
+
+def _split_region(item: str) -> tuple[str, str]:
+    m = _REGION.match(item)
+    return (m.group(1), m.group(2)) if m else (item, "")
