@@ -82,6 +82,11 @@ class Document:
                     return m.name, f"'{ref}' is {m.name}, named in sentence {m.sentence + 1}"
         if self.topic is None:
             self.scan(len(self.units))
+        if head in _KIND_NOUNS and self.topic is not None and head not in _plain(self.topic) \
+                and not any(head in _plain(m.name) for m in self.mentions):
+            # "der Initiative" in a text that names no initiative: guessing the first organisation
+            # named would give the event to someone else (often a member the text reports).
+            return None, f"'{ref}' refers to an organisation the text does not name"
         if self.topic is not None and _overlaps(self.topic, skip):
             other = next((m for m in self.mentions if not _overlaps(m.name, skip)), None)
             if other is not None:
@@ -93,6 +98,11 @@ class Document:
         return None, "the text does not say whose membership it is"
 
 
+# Nouns that say what kind of organisation a reference points to ("der Initiative", "the Alliance").
+_KIND_NOUNS = frozenset(
+    "initiative allianz bündnis netzwerk cluster kammer alliance network chamber coalition initiative "
+    "partnerschaft kooperation plattform forum".split()
+)
 _POSSESSIVE_WORDS = frozenset(
     "unser unsere unserem unseren unserer our its their sein seine seinem seinen seiner ihr ihre "
     "ihrem ihren ihrer".split()
