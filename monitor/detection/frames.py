@@ -515,8 +515,43 @@ class _Lazy:
         return self._value
 
 
-def count_frames(s: Sentence) -> list[Hit]:
+def bracket_counts(s: Sentence) -> tuple[list[Hit], set[int]]:
+    """Counts in brackets after a name: "Borussia Dortmund (rund 190.000 Mitglieder), der 1. FC Köln
+    (132.000)". A bare number in brackets counts only in a sentence whose brackets hold members."""
+    toks = s.tokens
     out: list[Hit] = []
+    used: set[int] = set()
+    spans = []
+    for i, tok in enumerate(toks):
+        if tok.kind != "num" or tok.value is None or is_ordinal(toks, i):
+            continue
+        q = i
+        while q > 0 and toks[q - 1].low in _QUALIFIER_WORDS:
+            q -= 1
+        if q == 0 or toks[q - 1].text != "(":
+            continue
+        member = i + 1 < len(toks) and member_noun(toks[i + 1].text) is not None \
+            and not (member_noun(toks[i + 1].text) or MemberNoun()).count_noun
+        close = i + 2 if member else i + 1
+        if close >= len(toks) or toks[close].text != ")":
+            continue
+        owner = next((p for p in s.phrases if p.end == q - 1), None)
+        spans.append((i, member, owner))
+    if not any(member for _, member, _ in spans):
+        return out, used
+    for i, _member, owner in spans:
+        used.add(i)
+        if owner is None or generic(owner.text) or NOT_PROGRAMMES.search(owner.text) or is_owner(owner.text):
+            continue
+        hit = Hit("member_count", "count: in brackets", toks[i].text, number=toks[i].value,
+                  qualifier=_qualifier(toks, i), programme=owner.text)
+        hit.roles["programme"] = f"{owner.text} (before the brackets)"
+        out.append(hit)
+    return out, used
+
+
+def count_frames(s: Sentence) -> list[Hit]:
+    out, bracketed = bracket_counts(s)
     toks = s.tokens
     lemmas = {lem for _, lem in s.verbs}
     attendance = _Lazy(lambda: _ATTENDANCE.search(s.text) is not None)  # asked only of a candidate
@@ -526,7 +561,7 @@ def count_frames(s: Sentence) -> list[Hit]:
             _programme_by_clause(s, hit, i, None)
             out.append(hit)
             continue
-        if tok.kind != "num" or tok.value is None or is_ordinal(toks, i) or tok.value < 2:
+        if tok.kind != "num" or tok.value is None or is_ordinal(toks, i) or tok.value < 2 or i in bracketed:
             continue
         nxt = toks[i + 1].low if i + 1 < len(toks) else ""
         q = i
