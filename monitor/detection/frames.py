@@ -1013,6 +1013,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 subj = _clause_subject(s, k)
                 member, how = subj, "subject (passive)"
                 prog_phrase = target
+            elif any(t.kind == "num" for t in toks[k + 1:k + 3]):
+                continue  # "welcomed 9 new members to the club": a number of members, no names
             else:
                 objs = [p for p in s.phrases if p.start > k and p.prep is None] if s.lang == "en" else \
                     [p for p in s.phrases if p.prep is None][1:]
@@ -1151,7 +1153,8 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
         return False  # "ein Maschinenbauer aus Ulm": someone, not a name
     before = [t for t in s.tokens[max(0, p.start - 2):p.start] if t.low not in DETERMINERS_]
     if any((t.kind == "num" and not 1900 <= (t.value or 0) <= 2100)
-           or t.low in ("weitere", "weiteren", "further", "other", "zwei", "two") for t in before):
+           or t.low in ("weitere", "weiteren", "further", "other", "zwei", "two") or t.low in _QUANTIFIERS
+           or t.low in ("viele", "vielen", "zahlreichen", "einige", "mehrere") for t in before):
         return False  # "Zwölf weitere Innovationscluster": a number of members, no name
     if is_owner(p.text):
         return False  # a ministry admits members; it is never one
@@ -1159,8 +1162,9 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
         return False  # "Firmen", "Kommunen": members, but no name
     if p.org or len(p.text.split()) > 1:
         return True
-    if p.start > 0 and s.tokens[p.start - 1].kind != "quote":
-        return True
+    if any(c.isupper() for c in p.text[1:]) or any(c.isdigit() for c in p.text):
+        return True  # "BDSW", "biosaxony"-like brands with capitals inside, "C40"
+    # One plain word ("Säulen", "Jüngere"): a name only if it is not a common noun or adjective.
     return proper_noun(p.text, s.lang)
 
 

@@ -291,7 +291,9 @@ def subject(phrases_: list[Phrase], verb_at: int) -> Phrase | None:
     the verb without a preposition (German verb-second order puts at most one constituent
     before the verb), else the first phrase right after it (inversion: "Seit Juni ist die X
     GmbH Mitglied")."""
-    before = [p for p in phrases_ if p.end <= verb_at and p.prep is None and not p.bracketed]
+    # "dem BDSW", "den Mitgliedern": a dative or accusative is never the subject.
+    before = [p for p in phrases_ if p.end <= verb_at and p.prep is None and not p.bracketed
+              and p.det not in ("dem", "einem", "den", "einen")]
     if before:
         # "Das Programm go-cluster des Ministeriums für Wirtschaft vereint …": a genitive right
         # after a phrase is its attribute; the head is the subject.
