@@ -91,7 +91,7 @@ class Document:
             other = next((m for m in self.mentions if not _overlaps(m.name, skip)), None)
             if other is not None:
                 return other.name, f"the text is about {other.name} (named in sentence {other.sentence + 1})"
-            return None, f"the only organisation the text names is a member, {exclude or sorted(members)[0]}"
+            return None, "every organisation the text names is reported as a member"
         if self.topic is not None:
             how = f"'{ref}' refers to" if ref else "the sentence names no organisation; the text is about"
             return self.topic, f"{how} {self.topic} ({self.topic_source})"
@@ -111,7 +111,15 @@ _POSSESSIVE_WORDS = frozenset(
 
 def _overlaps(name: str, members: list[str]) -> bool:
     low = _plain(name)
-    return any(member and (low in _plain(member) or _plain(member) in low) for member in members)
+    return any(member and (low in _plain(member) or _plain(member) in low or _inflected(low, _plain(member)))
+               for member in members)
+
+
+def _inflected(a: str, b: str) -> bool:
+    """The same name in another case: "den Landkreisen Gießen" and "der Landkreis Gießen"."""
+    wa, wb = a.split(), b.split()
+    return len(wa) == len(wb) and all(
+        (x.startswith(y) or y.startswith(x)) and abs(len(x) - len(y)) <= 3 for x, y in zip(wa, wb))
 
 
 def _plain(name: str) -> str:
@@ -119,8 +127,15 @@ def _plain(name: str) -> str:
     return " ".join(re.sub(r"[„“”\"'‚‘’«»]", "", name.lower()).split())
 
 
+# Page furniture and wire services that look like organisations: "GLOBE NEWSWIRE", "Association
+# News", "Mehr anzeigen Weniger anzeigen". The text is never about them.
+_FURNITURE = re.compile(r"\b(?:\w*newswire|business wire|news|nachrichte?n?|anzeigen|presse\w*|press|cookies?|"
+                        r"login|men[üu]|startseite|home|newsletter|redaktion|dpa|epd|afp|reuters)\b", re.IGNORECASE)
+
+
 def _usable(name: str) -> bool:
-    return bool(name) and not is_owner(name) and NOT_PROGRAMMES.search(name) is None and len(name) <= 120
+    return bool(name) and not is_owner(name) and NOT_PROGRAMMES.search(name) is None and len(name) <= 120 \
+        and _FURNITURE.search(name) is None
 
 
 def names_in(sentence: str) -> list[str]:

@@ -913,7 +913,8 @@ def list_frames(s: Sentence) -> list[Hit]:
             lead = None  # "Neu im Netzwerk X: Die Y GmbH ist seit Januar Mitglied": a clause, not a list
     if lead is not None:
         at = next((k for k, t in enumerate(toks) if t.start >= lead.start()), 0)
-        found = [(name, at, lead.group(0).strip()) for name in split_names(s.text[lead.end():])]
+        span = s.text[lead.end():].split("\n", 1)[0]  # a line break without a full stop ends the list
+        found = [(name, at, lead.group(0).strip()) for name in split_names(span)]
     else:
         arrival = JOIN_VERBS | ADMIT_VERBS | _ARRIVAL
         if not any(lem in arrival for _, lem in s.verbs) or _NOT_ADMIT.search(s.text):
