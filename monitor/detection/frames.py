@@ -621,21 +621,30 @@ def count_frames(s: Sentence) -> list[Hit]:
                 k += 1
             if k >= len(toks) or not ORG_PLURALS.match(toks[k].low):
                 continue
+            _, clause_here = _clause(s, i)
             if any(t.low in _NEW or t.low in ("weitere", "further", "additional") for t in toks[i + 1:k]) \
-                    or any(lem in JOIN_VERBS | ADMIT_VERBS for _, lem in s.verbs):
+                    or any(lem in JOIN_VERBS | ADMIT_VERBS and any(t is toks[vk] for t in clause_here)
+                           for vk, lem in s.verbs):
                 # "Zwölf weitere Innovationscluster wurden aufgenommen": newcomers, not the total
                 if _batch_news(s, i):
                     out.append(_batch_hit(s, i, k))
                 continue
             window = []
             for t in toks[k + 1:k + 9]:
-                if t.text in (":", ";", "–", "|") or t.kind == "num" or t.low in ("mit", "with"):
+                if t.text in (":", ";", "–", "|") or t.low in ("mit", "with") or t.kind == "num" and (
+                        member_noun(toks[toks.index(t) + 1].text if toks.index(t) + 1 < len(toks) else "")):
                     break  # "Vier Vereine haben über 1000 Mitglieder": those are the clubs' members
                 window.append(t)
-            mk = next((j for j, t in enumerate(window, k + 1) if member_noun(t.text) is not None
+            mk = next((j for j, t in enumerate(window, k + 1) if (member_noun(t.text) is not None
+                       or t.low == "teil" and toks[j - 1].low in ("sind", "ist", "als"))  # "sind Teil des X"
                        and not (j + 1 < len(toks) and toks[j + 1].low in _NOT_MEMBER_HEADS_EN)), None)
             _, clause_toks = _clause(s, i)
-            counting = [lem for vk, lem in s.verbs if lem in COUNT_VERBS and vk < i and lem != "haben"
+            # "…, die 18 Bürgervereine unter ihrem Dach vereint": a relative clause puts its verb last
+            relative = any(toks[r].low in ("die", "der", "das", "dem", "denen", "which", "that")
+                           and r > 0 and toks[r - 1].text == "," for r in range(max(1, q - 2), q))
+            # ("der rund 80 Unternehmen vertritt" stays no count: a cluster represents, not has, them)
+            counting = [lem for vk, lem in s.verbs if lem in COUNT_VERBS and lem != "haben" and (
+                        vk < i or relative and vk > k and lem in ("vereinen", "umfassen", "bündeln", "zählen", "angehören"))
                         and any(t is toks[vk] for t in clause_toks)
                         and not any(j < vk and any(toks[j] is t for t in clause_toks) for j, _ in s.member_nouns)]
             # "In der Kreishandwerkerschaft sind 15 Innungen organisiert", "… im „netz“ zusammengeschlossen"
@@ -645,6 +654,8 @@ def count_frames(s: Sentence) -> list[Hit]:
                           and not generic(p.text) and any(t is toks[p.start] for t in clause_toks)), None)
             if mk is not None:
                 at, mn, frame = mk, member_noun(toks[mk].text) or MemberNoun(), "count: members as"
+            elif counting and relative and (antecedent := _antecedent(s, q)) is not None:
+                at, mn, frame = k, MemberNoun(owner=antecedent.text), f"count: {counting[0]} (relative clause)"
             elif counting and _counting_subject(s, i):
                 at, mn, frame = k, MemberNoun(), f"count: {counting[0]}"
             elif gathered and place is not None:
@@ -846,13 +857,27 @@ def _someone_elses_subject(s: Sentence, at: int) -> bool:
     verb = next((k for k in range(first, at)
                  if s.tokens[k].low in _COPULA or s.tokens[k].low in ("hat", "haben", "zählt")), at)
     subject_words = s.tokens[first:verb]
-    if subject_words and subject_words[0].kind == "num" and not 1900 <= (subject_words[0].value or 0) <= 2100:
+    if subject_words and subject_words[0].kind == "num" and not 1900 <= (subject_words[0].value or 0) <= 2100 \
+            and not is_ordinal(s.tokens, first):  # "Dritter ist der VfB mit 30.000 Mitgliedern" is a rank
         return True
     quantified = any(t.low in _QUANTIFIERS or (t.kind == "num" and not 1900 <= (t.value or 0) <= 2100)
                      for t in subject_words[:3])
     if quantified and any(t.kind == "word" and ORG_PLURALS.match(t.low) for t in subject_words[:4]):
         return True
     return NOT_PROGRAMMES.search(" ".join(t.text for t in subject_words)) is not None
+
+
+def _antecedent(s: Sentence, q: int) -> Phrase | None:
+    """The organisation a relative clause before token ``q`` describes: "die Arbeitsgemeinschaft
+    Freiburger Bürgervereine (AFB), die 18 Bürgervereine unter ihrem Dach vereint"."""
+    comma = next((r - 1 for r in range(q - 1, max(0, q - 3), -1) if s.tokens[r - 1].text == ","), None)
+    if comma is None:
+        return None
+    before = [p for p in s.phrases if p.end <= comma and not p.bracketed]
+    if not before or before[-1].end < comma - 4:
+        return None
+    p = before[-1]
+    return p if (p.org or is_org(p.text)) and not generic(p.text) and not NOT_PROGRAMMES.search(p.text) else None
 
 
 def _counting_subject(s: Sentence, at: int) -> bool:
