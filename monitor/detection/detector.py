@@ -37,7 +37,7 @@ _CUES = (
     "begrüß", "gehör", "zählt", "zählen", "vereint", "vereinen", "umfass", "bündel", "vertrit", "repräsent",
     "unite", "compris", "represent", "brings together", "verfüg", "zusammengeschlossen", "celebrat", "belong",
     "boast", "made up of", "neu dabei", "neu hinzu", "besteht aus", "bestehen aus", "consists of", "consist of",
-    "organisiert", "belong to",
+    "organisiert", "belong to", "teil des", "teil der",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.
@@ -49,7 +49,7 @@ _COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen"
                             "repräsent", "unite", "compris", "represent", "brings together", "verfüg",
                             "zusammengeschlossen", "verbind", "vertret", "feier", "nutzen", "celebrat", "belong",
                             "boast", "made up of", "besteht aus", "bestehen aus", "consists of", "consist of",
-                            "organisiert", "belong to"))
+                            "organisiert", "belong to", "teil des", "teil der"))
 _DIGIT = re.compile(r"\d")
 
 

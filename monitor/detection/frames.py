@@ -223,6 +223,11 @@ def _owned_by(s: Sentence, k: int, mn: MemberNoun) -> tuple[str | None, bool]:
             return None, True
         if p.org:
             return p.text, False
+        if p.det in ("des", "dieses") and " " not in p.text:  # "Teil des Klimabündnisses": its nominative
+            stem = next((p.text[:-len(end)] for end in ("ses", "es", "s") if p.text.endswith(end)
+                         and is_org(p.text[:-len(end)])), None)
+            if stem:
+                return stem, False
     # "Mitglieder des Vorstands", "members of the board": someone else's.
     after = " ".join(t.low for t in s.tokens[k + 1:k + 5])
     if NOT_PROGRAMMES.match(re.sub(r"^(?:des|der|of the|of|im|in the|in)\s+", "", after)):
@@ -616,10 +621,10 @@ def count_frames(s: Sentence) -> list[Hit]:
         else:
             # "41 Netzwerke als Mitglieder", "vereint 90 besonders leistungsfähige Netzwerke".
             k = i + 1
-            while k < len(toks) and k <= i + 5 and (toks[k].text == "," or _ADJ_SKIP.match(toks[k].low)) \
-                    and not ORG_PLURALS.match(toks[k].low):
+            while k < len(toks) and k <= i + 5 and (toks[k].text == "," or _ADJ_SKIP.match(toks[k].low) and not (
+                    s.lang == "de" and toks[k].text[:1].isupper())) and not ORG_PLURALS.match(toks[k].low):
                 k += 1
-            if k >= len(toks) or not ORG_PLURALS.match(toks[k].low):
+            if k >= len(toks) or not (ORG_PLURALS.match(toks[k].low) or _members_by_verb(s, k)):
                 continue
             _, clause_here = _clause(s, i)
             if any(t.low in _NEW or t.low in ("weitere", "further", "additional") for t in toks[i + 1:k]) \
@@ -636,7 +641,7 @@ def count_frames(s: Sentence) -> list[Hit]:
                     break  # "Vier Vereine haben über 1000 Mitglieder": those are the clubs' members
                 window.append(t)
             mk = next((j for j, t in enumerate(window, k + 1) if (member_noun(t.text) is not None
-                       or t.low == "teil" and toks[j - 1].low in ("sind", "ist", "als"))  # "sind Teil des X"
+                       or t.low == "teil" and j + 1 < len(toks) and toks[j + 1].low in ("des", "der", "dieses"))
                        and not (j + 1 < len(toks) and toks[j + 1].low in _NOT_MEMBER_HEADS_EN)), None)
             _, clause_toks = _clause(s, i)
             # "…, die 18 Bürgervereine unter ihrem Dach vereint": a relative clause puts its verb last
@@ -665,8 +670,18 @@ def count_frames(s: Sentence) -> list[Hit]:
             plural_frame = True
         the_total = prev in ("die", "the") and tok.value >= 10 and at == i + 1 \
             and not (q > 1 and toks[q - 2].low in PREPOSITIONS_)  # "Die 95 Mitglieder von …", not "für die 70 …"
-        if (attendance and not the_total) or _someone_elses_subject(s, i) \
-                or not (plural_frame or _licensed(s, i, at)):
+        # "das rund 80 Mitglieder starke Innovationsnetzwerk": the count is an attribute of the noun after it
+        strong = at is not None and at + 1 < len(toks) and re.match(r"stark|strong", toks[at + 1].low) is not None
+        if not strong and ((attendance and not the_total) or _someone_elses_subject(s, i)
+                           or not (plural_frame or _licensed(s, i, at))):
+            continue
+        if strong:
+            head = s.phrase_after(at + 1, within=1)
+            if head is None or NOT_PROGRAMMES.search(head.text):
+                continue
+            hit = Hit(kind, "count: N members strong", toks[at].text, number=tok.value, qualifier=_qualifier(toks, i))
+            _set_programme(hit, head, s, i)
+            out.append(hit)
             continue
         owner, elsewhere = _owned_by(s, at, mn)
         if elsewhere:
@@ -865,6 +880,32 @@ def _someone_elses_subject(s: Sentence, at: int) -> bool:
     if quantified and any(t.kind == "word" and ORG_PLURALS.match(t.low) for t in subject_words[:4]):
         return True
     return NOT_PROGRAMMES.search(" ".join(t.text for t in subject_words)) is not None
+
+
+# Plural nouns that are never members, whatever verb counts them.
+_NEVER_MEMBERS = re.compile(
+    r"^(?:\w*(?:mitarbeiter\w*|beschäftigte\w*|angestellte\w*|teilnehm\w*|besucher\w*|gäste\w*|zuschauer\w*|"
+    r"einwohner\w*|jahre\w*|monate\w*|tage\w*|stunden|euro|prozent|projekte\w*|veranstaltungen|kunden|"
+    r"patienten|studierende\w*|schüler\w*|auszubildende\w*|arbeitsplätze\w*|stellen|produkte\w*|"
+    r"quadratmeter|hektar|kilometer|tonnen|mal|punkte\w*|seiten|artikel|themen|branchen|länder\w*))$")
+
+
+def _members_by_verb(s: Sentence, k: int) -> bool:
+    """ "vereint 46 Einzelhändler", "zählt 300 Sportschützen": any plural noun a verb of holding
+    counts, when the noun is not one of people or things that are never members."""
+    tok = s.tokens[k]
+    if s.lang != "de" or tok.kind != "word" or not tok.text[:1].isupper() or _NEVER_MEMBERS.match(tok.low):
+        return False
+    # The number is the verb's object, not inside a prepositional phrase ("in fünf Feldern").
+    n = next((j for j in range(k - 1, max(0, k - 6), -1) if s.tokens[j].kind == "num"), None)
+    q = n
+    while q is not None and q > 0 and s.tokens[q - 1].low in _QUALIFIER_WORDS:
+        q -= 1
+    if q is None or q == 0 or s.tokens[q - 1].low in PREPOSITIONS_:
+        return False
+    relative = any(s.tokens[r].low in ("die", "der", "das", "dem") and s.tokens[r - 1].text == ","
+                   for r in range(max(1, q - 2), q))  # "…, die 46 Einzelhändler unter ihrem Dach vereint"
+    return any(lem in ("vereinen", "umfassen", "bündeln", "zählen") and (vk < k or relative) for vk, lem in s.verbs)
 
 
 def _antecedent(s: Sentence, q: int) -> Phrase | None:

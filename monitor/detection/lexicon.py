@@ -208,7 +208,7 @@ ORG_PLURALS = re.compile(
 # Words that name an organisation when they head a name ("Verband", "Netzwerk", "Chamber").
 ORG_HEADS = re.compile(
     r"(?:verein|verband|verbände|netzwerk|cluster|initiative|allianz|bündnis|kammer|ihk|hwk|"
-    r"programm|plattform|forum|gesellschaft|genossenschaft|vereinigung|arbeitsgemeinschaft|"
+    r"programm|plattform|forum|gesellschaft|genossenschaft|vereinigung|\w*gemeinschaft|kompetenznetz\w*|"
     r"kompetenzzentrum|kompetenznetz|zentrum|akademie|gilde|innung|club|klub|föderation|"
     r"bund|verbund|ring|kreis|konsortium|stiftung|institut|agentur|region|association|network|alliance|"
     r"chamber|federation|council|society|consortium|coalition|initiative|partnership|platform|"
