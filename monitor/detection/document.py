@@ -119,7 +119,7 @@ def _inflected(a: str, b: str) -> bool:
     """The same name in another case: "den Landkreisen Gießen" and "der Landkreis Gießen"."""
     wa, wb = a.split(), b.split()
     return len(wa) == len(wb) and all(
-        (x.startswith(y) or y.startswith(x)) and abs(len(x) - len(y)) <= 3 for x, y in zip(wa, wb))
+        (x.startswith(y) or y.startswith(x)) and abs(len(x) - len(y)) <= 3 for x, y in zip(wa, wb, strict=True))
 
 
 def _plain(name: str) -> str:

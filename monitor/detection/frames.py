@@ -649,7 +649,7 @@ def count_frames(s: Sentence) -> list[Hit]:
                            and r > 0 and toks[r - 1].text == "," for r in range(max(1, q - 2), q))
             # ("der rund 80 Unternehmen vertritt" stays no count: a cluster represents, not has, them)
             counting = [lem for vk, lem in s.verbs if lem in COUNT_VERBS and lem != "haben" and (
-                        vk < i or relative and vk > k and lem in ("vereinen", "umfassen", "bündeln", "zählen", "angehören"))
+                        vk < i or relative and vk > k and lem in _RELATIVE_COUNTING)
                         and any(t is toks[vk] for t in clause_toks)
                         and not any(j < vk and any(toks[j] is t for t in clause_toks) for j, _ in s.member_nouns)]
             # "In der Kreishandwerkerschaft sind 15 Innungen organisiert", "… im „netz“ zusammengeschlossen"
@@ -882,6 +882,7 @@ def _someone_elses_subject(s: Sentence, at: int) -> bool:
     return NOT_PROGRAMMES.search(" ".join(t.text for t in subject_words)) is not None
 
 
+_RELATIVE_COUNTING = frozenset("vereinen umfassen bündeln zählen angehören".split())
 # Plural nouns that are never members, whatever verb counts them.
 _NEVER_MEMBERS = re.compile(
     r"^(?:\w*(?:mitarbeiter\w*|beschäftigte\w*|angestellte\w*|teilnehm\w*|besucher\w*|gäste\w*|zuschauer\w*|"
