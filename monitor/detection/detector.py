@@ -169,7 +169,10 @@ def detect(text: str, title: str | None = None) -> list[Event]:
             if inside and _worth_reading(sentence, lang, all(inside)):
                 found += _read(sentence, lang, doc_year, index)
     members = frozenset(hit.member for hit, _, _ in found if hit.member)
-    return _merge([_event(hit, sentence, doc, index, members) for hit, sentence, index in found])
+    events = [_event(hit, sentence, doc, index, members) for hit, sentence, index in found]
+    # A text about a parliament or the EU whose sentence names no programme: "seiner Mitglieder"
+    # are members of parliament, which are never a membership event.
+    return _merge([e for e in events if e.programme is not None or not doc.not_a_programme])
 
 
 def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: int) -> list[tuple[Hit, str, int]]:

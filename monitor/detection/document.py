@@ -42,6 +42,7 @@ class Document:
     # an event needs them: most documents have no event and never pay for it.
     units: list[str] = field(default_factory=list)
     scanned: int = 0
+    not_a_programme: str = ""  # the first body named, when its members are no programme's
 
     def add(self, text: str) -> int:
         self.units.append(text)
@@ -49,6 +50,10 @@ class Document:
 
     def scan(self, upto: int) -> None:
         while self.scanned <= min(upto, len(self.units) - 1):
+            if self.topic is None and not self.not_a_programme:
+                # "Mitglied des Deutschen Bundestages": a text about a parliament; "seiner Mitglieder" are its.
+                body = _PUBLIC_BODY.search(self.units[self.scanned][:2000])
+                self.not_a_programme = body.group(0) if body else ""
             for name in names_in(self.units[self.scanned][:2000]):
                 self.note(name, self.scanned)
             self.scanned += 1
@@ -92,6 +97,8 @@ class Document:
             if other is not None:
                 return other.name, f"the text is about {other.name} (named in sentence {other.sentence + 1})"
             return None, "every organisation the text names is reported as a member"
+        if self.not_a_programme:
+            return None, f"the text is about {self.not_a_programme}, whose members are no programme's"
         if self.topic is not None:
             how = f"'{ref}' refers to" if ref else "the sentence names no organisation; the text is about"
             return self.topic, f"{how} {self.topic} ({self.topic_source})"
@@ -127,6 +134,9 @@ def _plain(name: str) -> str:
     return " ".join(re.sub(r"[„“”\"'‚‘’«»]", "", name.lower()).split())
 
 
+_PUBLIC_BODY = re.compile(r"\b(?:\w*bundestag\w*|landtag\w*|parlament\w*|parliament|bundesrat\w*|"
+                          r"europäischen? union|european union|nato|vereinten nationen|united nations)\b",
+                          re.IGNORECASE)
 # Page furniture and wire services that look like organisations: "GLOBE NEWSWIRE", "Association
 # News", "Mehr anzeigen Weniger anzeigen". The text is never about them.
 _FURNITURE = re.compile(r"\b(?:\w*newswire|business wire|news|nachrichte?n?|anzeigen|presse\w*|press|cookies?|"

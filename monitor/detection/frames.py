@@ -287,6 +287,12 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
     if years and (_ALREADY.search(text) or _PAST.search(text)):
         latest = doc_year()
         return latest is not None and max(years) < latest
+    # "2014 ist die Stadt als 16. Mitglied beigetreten", "Im Jahr 2019 hat der Verein …": a clause
+    # dated by its first words to a year before the text's own is history, whatever its tense.
+    lead = [t for t in toks[:4] if t.kind == "num" and t.value and 1800 <= t.value <= 2100]
+    if lead and not any(t.low in ("seit", "since", "ab", "bis", "until", "by") for t in toks[:4]):
+        latest = doc_year()
+        return latest is not None and lead[0].value is not None and lead[0].value < latest
     return False
 
 
@@ -659,6 +665,14 @@ def count_frames(s: Sentence) -> list[Hit]:
                           and not generic(p.text) and any(t is toks[p.start] for t in clause_toks)), None)
             if mk is not None:
                 at, mn, frame = mk, member_noun(toks[mk].text) or MemberNoun(), "count: members as"
+            elif "angehören" in counting and (dative := next(
+                    (p for p in s.phrases if p.det in ("dem", "diesem", "unserem") and p.prep is None
+                     and any(t is toks[p.start] for t in clause_toks)), None)) is not None:
+                # "inzwischen gehören dem Verband 19 Kommunen an": the dative is whose members they are
+                mn = MemberNoun(owner=None if generic(dative.text) else dative.text)
+                at, frame = k, "count: angehören (dative)"
+                if generic(dative.text):
+                    mn = MemberNoun()
             elif counting and relative and (antecedent := _antecedent(s, q)) is not None:
                 at, mn, frame = k, MemberNoun(owner=antecedent.text), f"count: {counting[0]} (relative clause)"
             elif counting and _counting_subject(s, i):
