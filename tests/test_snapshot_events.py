@@ -55,10 +55,10 @@ EXPECTED: dict[str, set[tuple[str, str | None, int | None]]] = {
     "clusterplattform/CLUSTER/Navigation/DE/Clusterpolitik/Bund/go-cluster/go-cluster.html":
         {("member_count", GO, 101)},
     # Listings: their teasers repeat the headlines and lead sentences of the releases.
-    "aggregator/index.html": {ORD_100, ("member_count", GO, 87)},
+    "aggregator/index.html": {ORD_100, ("member_count", GO, 87), ("new_member", GO, 12)},
     "bmwe/SiteGlobals/Forms/Suche/Pressemitteilungen_Formular.html": {("member_count", GO, 100)},
     "bmwe/SiteGlobals/Forms/Suche/Pressemitteilungen_Formular.html@gtp=2":
-        {ORD_100, ("member_count", GO, 87)},
+        {ORD_100, ("member_count", GO, 87), ("new_member", GO, 12)},
     "bmwe/SiteGlobals/Forms/Suche/Pressemitteilungen_Formular.html@gtp=3": {ORD_50},
     "clusterplattform/CLUSTER/Navigation/DE/Aktuelles/Kurzmeldungen/kurzmeldungen.html@gtp=2":
         {ORD_100},

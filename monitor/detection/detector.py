@@ -36,7 +36,8 @@ _CUES = (
     "mitglied", "member", "beitr", "beigetr", "aufgenomm", "aufnehm", "aufnahme", "join", "admit", "welcom",
     "begrüß", "gehör", "zählt", "zählen", "vereint", "vereinen", "umfass", "bündel", "vertrit", "repräsent",
     "unite", "compris", "represent", "brings together", "verfüg", "zusammengeschlossen", "celebrat", "belong",
-    "boast", "made up of", "neu dabei", "neu hinzu", "besteht aus", "bestehen aus", "consists of", "consist of",
+    "boast", "made up of", "neu dabei", "neu hinzu", "neuzug", "newcomer", "besteht aus", "bestehen aus",
+    "consists of", "consist of",
     "organisiert", "belong to", "teil des", "teil der",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
@@ -217,6 +218,11 @@ def _same(a: Event, b: Event) -> bool:
     return a.number == b.number
 
 
+def _single_joiner(events: list[Event]) -> bool:
+    """One named newcomer in the text: the ordinal without a name is most likely about it."""
+    return len({e.member for e in events if e.kind == "new_member" and e.member}) <= 1
+
+
 def _merge(events: list[Event]) -> list[Event]:
     """One event per milestone in a document (a headline and the body saying the same thing are
     one); the fullest record of it wins."""
@@ -241,8 +247,12 @@ def _merge(events: list[Event]) -> list[Event]:
         ):
             continue  # "100 Mitglieder sind erreicht" beside "als 100. Mitglied": one milestone
         if ev.kind == "new_member" and any(
-            _related(o.programme, ev.programme) and (not ev.member or not o.member or
-                                                     o.member.split()[0] == ev.member.split()[0])
+            # The ordinal's own member, or an unnamed admission beside it; other named newcomers stay.
+            _related(o.programme, ev.programme)
+            and (ev.member is None and ev.number is None
+                 or ev.member is not None and (o.member is None and len(ordinals) == 1 and _single_joiner(out)
+                                               or o.member is not None
+                                               and o.member.split()[0] == ev.member.split()[0]))
             for o in ordinals
         ):
             continue  # the ordinal already reports the admission

@@ -32,7 +32,7 @@ from .lexicon import (
 )
 from .listing import split_names
 from .names import DETERMINERS as DETERMINERS_
-from .names import POSSESSIVES, Phrase, coordinated, generic, is_org, phrases, subject
+from .names import POSSESSIVES, Phrase, coordinated, generic, is_org, org_word, phrases, subject
 from .names import PREPOSITIONS as PREPOSITIONS_
 from .programmes import is_owner
 from .tokens import Token, is_ordinal, tokenize
@@ -1040,10 +1040,46 @@ def list_frames(s: Sentence) -> list[Hit]:
     return out
 
 
+def accession_frames(s: Sentence) -> list[Hit]:
+    """ "Mit dem Beitritt der Stadtwerke Rosenau zählt das Bündnis 40 Mitglieder", "die Aufnahme des
+    Clusters X in das Programm": the newcomer named by the noun of joining."""
+    toks = s.tokens
+    out: list[Hit] = []
+    if _MODAL.search(s.text) or NOT_PROGRAMMES.search(s.text) or _NOT_ADMIT.search(s.text):
+        return out
+    for k, tok in enumerate(toks[:-2]):
+        if tok.low not in ("beitritt", "beitritts", "aufnahme", "accession"):
+            continue
+        if toks[k + 1].low not in ("der", "des", "von", "vom", "of"):
+            continue
+        member = s.phrase_after(k + 1, within=2)
+        if member is None or generic(member.text) or not _nameish(s, member) or is_owner(member.text):
+            continue
+        target = next((p for p in s.phrases if p.start > member.end and p.prep in ("in", "ins", "zum", "zur", "to",
+                                                                                  "into", "bei") and
+                       (p.org or generic(p.text))), None)
+        name = member.text
+        first, _, rest = name.partition(" ")
+        if member.det == "des" and rest and first.endswith("s") and org_word(first[:-1]):
+            name = f"{first[:-1]} {rest}"  # "des Clusters Photonik Jena": the Cluster Photonik Jena
+        hit = Hit("new_member", "new member: accession noun", tok.text, member=name,
+                  place=_place_after(s, member))
+        hit.roles["member"] = f"{member.text} (after '{tok.text}')"
+        if target is not None:
+            _set_programme(hit, target, s, k)
+        else:
+            _programme_by_clause(s, hit, member.end, member)
+        out.append(hit)
+    return out
+
+
 def new_member_frames(s: Sentence) -> list[Hit]:
     in_list = list_frames(s)
     if in_list:
         return in_list
+    accession = accession_frames(s)
+    if accession:
+        return accession
     out: list[Hit] = []
     toks = s.tokens
     if not toks or _CALL.match(s.text.strip("„“\"' ")) and not s.phrases:
@@ -1067,6 +1103,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             for p in s.phrases:
                 if p.start <= subj.start:
                     continue
+                if p.start > 1 and toks[p.start - 1].low == "with" or toks[p.start - 1].low == "alongside":
+                    continue  # "joined the network along with USN": a fellow joiner, not the network
                 if (s.lang == "de" and p.det in ("dem", "der") and p.prep is None) or \
                         (s.lang == "en" and p.start > k and p.prep in (None, "the")):
                     target = p
@@ -1199,8 +1237,20 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         else:
             subj = _clause_subject(s, i)
             copula = any(t.low in _COPULA for t in toks[(subj.end if subj else 0):i])
+            # "Das neueste Mitglied im Programm ist die Gemeinde Münster": the name after the copula
+            cop_after = next((j for j in range(i + 1, min(len(toks), i + 8)) if toks[j].low in ("ist", "is", "sind",
+                                                                                               "are")), None)
+            after_cop = s.phrase_after(cop_after, within=2) if cop_after is not None else None
             if subj is not None and subj.end <= i and not generic(subj.text) and copula:
                 names = [subj]
+            elif after_cop is not None and after_cop.prep is None and not generic(after_cop.text) \
+                    and (subj is None or subj.end > i or generic(subj.text)):
+                names = coordinated(s.text, toks, s.phrases, after_cop)
+                if owner is None and cop_after is not None:
+                    owner_p = next((p for p in s.phrases if i < p.start < cop_after and p.prep in (
+                        "im", "in", "bei", "beim", "of", "der", "des") and (p.org or generic(p.text))), None)
+                    if owner_p is not None and not generic(owner_p.text):
+                        owner = owner_p.text
             else:
                 # "das neueste Mitglied der Initiative, die Beispiel GmbH, …"
                 comma = next((j for j in range(i + 1, min(len(toks), i + 10)) if toks[j].text == ","), None)

@@ -270,6 +270,10 @@ def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head
     by_start = {p.start: p for p in phrases_}
     k = head.end
     while k < len(tokens):
+        # "die Fachhochschule Brandenburg (FHB) und die Hochschule …": an acronym in brackets is part of the item
+        if tokens[k].text == "(" and k + 2 < len(tokens) and tokens[k + 2].text == ")":
+            k += 3
+            continue
         if tokens[k].text == "," or tokens[k].low in ("und", "and", "sowie", "as well as"):
             k += 1
             if k < len(tokens) and tokens[k].low in ("und", "and", "sowie"):
