@@ -702,6 +702,9 @@ def count_frames(s: Sentence) -> list[Hit]:
             continue
         if new or any(t.low in _NEW for t in toks[max(0, i - 2):i]):
             continue  # newcomers: handled above
+        rate = " ".join(t.low for t in toks[at + 1:at + 4])
+        if re.match(r"(?:a|per|each|every) year|pro jahr|im jahr\b|jährlich|im schnitt", rate):
+            continue  # "averaging 35 to 40 members a year": a rate, not a count
         hit = Hit(kind, frame, toks[at].text, number=tok.value, qualifier=_qualifier(toks, i))
         subj = _clause_subject(s, i) if owner else None
         if owner and subj is not None and subj.text.lower().startswith(owner.lower()) and subj.text != owner:
@@ -1053,8 +1056,9 @@ def accession_frames(s: Sentence) -> list[Hit]:
         if toks[k + 1].low not in ("der", "des", "von", "vom", "of"):
             continue
         member = s.phrase_after(k + 1, within=2)
-        if member is None or generic(member.text) or not _nameish(s, member) or is_owner(member.text):
-            continue
+        if member is None or member.start > k + 3 or generic(member.text) or not _nameish(s, member) \
+                or is_owner(member.text) or ORG_PLURALS.match(member.text.split()[0].lower()):
+            continue  # "die Aufnahme von Partnern aus Wirtschaft und Wissenschaft": nobody by name
         target = next((p for p in s.phrases if p.start > member.end and p.prep in ("in", "ins", "zum", "zur", "to",
                                                                                   "into", "bei") and
                        (p.org or generic(p.text))), None)
@@ -1209,7 +1213,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if mn is None or mn.count_noun or modal:
             continue
         before = {t.low for t in toks[max(0, i - 3):i]}
-        if before & _EVERY or before & {"alle", "all", "jedem", "jeden"}:
+        if before & _EVERY or before & {"alle", "all", "jedem", "jeden", "vielen", "viele", "einige", "einigen",
+                                          "zahlreichen", "zahlreiche", "many", "several", "some"}:
             continue  # "über jedes neue Mitglied": any member, not one
         novelty = mn.new or bool(before & _NEW) or bool(
             re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|"
