@@ -62,7 +62,7 @@ _QUALIFIERS = {
 _ADJ_SKIP = re.compile(r"^(?:[a-zäöüß]+(?:e|en|er|es|em|ige|iche|ive|ische)|besonders|sehr|aktive?|"
                        r"vorrangig|überwiegend|vorwiegend|hauptsächlich|größtenteils|mehrheitlich|meist|"
                        r"neue?|new|active|registered|paying|full|associate|corporate|individual|"
-                       r"[a-z]+(?:ing|ed|al|ive|ful|ous|ic|ary|an|ern|ish))$")
+                       r"[a-z]+(?:ing|ed|al|ive|ful|ous|ic|ary|an|ern|ish)|[a-z]+-[a-z]+)$")
 _NEW = frozenset("neu neue neuen neues neuer neuesten neueste neuestes jüngste jüngstes jüngsten "
                  "new newest latest".split())
 _PERCENT = frozenset("% prozent percent per".split())
@@ -185,9 +185,13 @@ def _qualifier(tokens: list[Token], i: int) -> str | None:
     return None
 
 
-def _member_noun_after(tokens: list[Token], i: int, span: int = 4) -> tuple[int, MemberNoun, bool] | None:
-    """A membership noun within a few adjectives after token i: (index, noun, 'new' seen)."""
+def _member_noun_after(tokens: list[Token], i: int, span: int = 4,
+                       lang: str = "de") -> tuple[int, MemberNoun, bool] | None:
+    """A membership noun within a few adjectives after token i: (index, noun, 'new' seen).
+    English stacks modifiers in lower case ("300 corporate and private foundation members")."""
     new = False
+    if lang == "en":
+        span = 6
     for k in range(i + 1, min(len(tokens), i + 1 + span)):
         tok = tokens[k]
         if tok.kind in ("word", "numword"):
@@ -202,6 +206,10 @@ def _member_noun_after(tokens: list[Token], i: int, span: int = 4) -> tuple[int,
                 continue
             if tok.low == "member" or _ADJ_SKIP.match(tok.low) and not tok.text[:1].isupper():
                 continue
+            if lang == "en" and NOT_PROGRAMMES.fullmatch(tok.low):
+                return None  # "12 staff members", "nine board members": someone else's
+            if lang == "en" and (tok.low in ("and", "or") or tok.text.islower() and tok.low not in _EN_STOP):
+                continue
             if tok.low == "go-cluster" or tok.low.endswith("-"):
                 continue
             return None
@@ -209,6 +217,11 @@ def _member_noun_after(tokens: list[Token], i: int, span: int = 4) -> tuple[int,
             continue
         return None
     return None
+
+
+# Words that end an English noun phrase: a count's noun cannot lie beyond them.
+_EN_STOP = frozenset("of in at on to for from by with than the a an is are was were have has had who which that "
+                     "this these those their its our his her".split())
 
 
 def _owned_by(s: Sentence, k: int, mn: MemberNoun) -> tuple[str | None, bool]:
@@ -608,7 +621,7 @@ def count_frames(s: Sentence) -> list[Hit]:
         if prev in ("mit", "with") and q >= 2 and ORG_PLURALS.match(toks[q - 2].low) and any(
                 t.kind == "num" for t in toks[max(0, q - 5):q - 2]):
             continue  # "850 Genossenschaften mit etwa 183.000 Mitgliedern": the members of those
-        found = _member_noun_after(toks, i)
+        found = _member_noun_after(toks, i, lang=s.lang)
         plural_frame = False  # "41 Netzwerke als Mitglieder": the construction says it is a count
         kind = "member_count"
         frame = "count: number + member noun"
@@ -658,6 +671,8 @@ def count_frames(s: Sentence) -> list[Hit]:
                         vk < i or relative and vk > k and lem in _RELATIVE_COUNTING)
                         and any(t is toks[vk] for t in clause_toks)
                         and not any(j < vk and any(toks[j] is t for t in clause_toks) for j, _ in s.member_nouns)]
+            if s.lang == "en" and re.search(r"\bmade up of\s+(?:\w+\s+){0,2}$", s.text[:toks[i].start]):
+                counting = counting or ["made up of"]  # "The Network is made up of 18 institutions"
             # "In der Kreishandwerkerschaft sind 15 Innungen organisiert", "… im „netz“ zusammengeschlossen"
             gathered = [lem for vk, lem in s.verbs if lem in _GATHERED and vk > k
                         and any(t is toks[vk] for t in clause_toks)]
@@ -753,6 +768,7 @@ def count_frames(s: Sentence) -> list[Hit]:
                     break
                 after = toks[k + 1] if k + 1 < len(toks) else None
                 if after is not None and after.kind == "word" and member_noun(after.text) is None \
+                        and not (s.lang == "en" and ORG_PLURALS.match(after.low)) \
                         and (after.text[:1].isupper() if s.lang == "de" else
                              after.low not in _FUNCTION_AFTER and not after.low.endswith("ed")):
                     continue  # "Mitgliederzahl …: 68 Männer, 30 Frauen", "315 Vereinen": another noun
@@ -823,7 +839,7 @@ _LICENSING_BEFORE = frozenset("mit with von of auf to der des seine seinen seine
                               "unsere unseren unserer insgesamt total marke grenze mark milestone hürde "
                               "schwelle: rund über knapp fast gut etwa boasts boast approaching approaches reached "
                               "reaches passed surpassed exceeded tops topped counts numbers totals includes "
-                              "including comprising comprises".split())
+                              "including comprising comprises having".split())
 _HOLDING = frozenset(
     "haben zählen umfassen vereinen vertreten verzeichnen bündeln verbinden repräsentieren organisieren "
     "gehören angehören erreichen überschreiten knacken durchbrechen wachsen steigen "
@@ -945,7 +961,7 @@ def _counting_subject(s: Sentence, at: int) -> bool:
         return False
     if subj.det in ("die", "the") and " " not in subj.text and ORG_PLURALS.match(subj.text.lower()):
         return False  # "Die Cluster vertreten 10.000 Unternehmen": the members, not the programme
-    return bool(subj.org or generic(subj.text))
+    return bool(subj.org or generic(subj.text) or is_org(subj.text))
 
 
 # "Neu dabei sind A, B und C", "Weitere Neumitglieder sind unter anderem …", "New members include …"
