@@ -1000,12 +1000,17 @@ def list_frames(s: Sentence) -> list[Hit]:
     """New members given as a list: after a lead ("Neu dabei sind …") or as "Mit A, B und C sind
     drei neue Mitglieder beigetreten". One hit per name."""
     toks = s.tokens
+    low = s.text.lower()
+    arrival = JOIN_VERBS | ADMIT_VERBS | _ARRIVAL
+    leads = "neu" in low or "new" in low or "beitritt" in low or "aufnahme" in low or "welcome" in low
+    if not leads and not any(lem in arrival for _, lem in s.verbs):
+        return []  # most sentences: no lead and no verb of joining (checked before any pattern)
     if _MODAL.search(s.text) or NOT_PROGRAMMES.search(s.text):
         return []
     found: list[tuple[str, int, str]] = []  # (name, token index of the lead, lead)
     list_end = len(toks)
-    lead = _LIST_LEAD.search(s.text)
-    if lead is None:
+    lead = _LIST_LEAD.search(s.text) if leads else None
+    if lead is None and ":" in s.text:
         lead = _COLON_LEAD.search(s.text)
         after = [t for t in toks if lead is not None and t.start >= lead.end()]
         verbs = {k for k, _ in s.verbs}
@@ -1016,7 +1021,6 @@ def list_frames(s: Sentence) -> list[Hit]:
         span = s.text[lead.end():].split("\n", 1)[0]  # a line break without a full stop ends the list
         found = [(name, at, lead.group(0).strip()) for name in split_names(span)]
     else:
-        arrival = JOIN_VERBS | ADMIT_VERBS | _ARRIVAL
         if not any(lem in arrival for _, lem in s.verbs) or _NOT_ADMIT.search(s.text):
             return []
         verbs = {k for k, _ in s.verbs}
@@ -1064,6 +1068,9 @@ def accession_frames(s: Sentence) -> list[Hit]:
     Clusters X in das Programm": the newcomer named by the noun of joining."""
     toks = s.tokens
     out: list[Hit] = []
+    low = s.text.lower()
+    if "beitritt" not in low and "aufnahme" not in low and "accession" not in low:
+        return out
     if _MODAL.search(s.text) or NOT_PROGRAMMES.search(s.text) or _NOT_ADMIT.search(s.text):
         return out
     for k, tok in enumerate(toks[:-2]):
