@@ -80,7 +80,8 @@ def _cues(text: str) -> list[tuple[int, bool]]:
 # Without a number only a new membership can be read, and that needs one of these words.
 _NEWS = re.compile(
     "beitr|beigetr|aufgenomm|aufnehm|nahm|nimm|nehm|tritt|trat|join|welcom|begrüß|admit|accept|neu|new|jetzt|"
-    "nun |kurzem|sofort|heute|offiziell|now|becom|became|darunter|including|heiß"
+    "nun |kurzem|sofort|heute|offiziell|now|becom|became|darunter|including|heiß|seit |since |verstärk|"
+    "beitritt|aufnahme|accession"
 )
 
 

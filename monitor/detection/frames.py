@@ -991,7 +991,7 @@ def _name_item(item: str) -> bool:
 _QUANTITY_WORDS = frozenset("ein eine einen einer zwei drei vier fünf sechs sieben acht neun zehn elf zwölf "
                             "weitere viele mehrere einige zahlreiche a an two three four five several many".split())
 # "Wie immer, in Reihenfolge des Beitritts: A, B und C": a colon after words of joining opens a list.
-_COLON_LEAD = re.compile(r"(?:beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nr]?\s+mitglied\w*|neumitglied\w*|"
+_COLON_LEAD = re.compile(r"(?:beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nrs]?\s+mitglied\w*|neumitglied\w*|"
                          r"new\s+members?|newly\s+joined|neu\s+dabei|neu\s+im\s+\w+|welcome)[^:.;]{0,40}:\s+",
                          re.IGNORECASE)
 
@@ -1241,7 +1241,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             continue  # "über jedes neue Mitglied": any member, not one
         novelty = mn.new or bool(before & _NEW) or bool(
             re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|"
-                      r"became|become|has become)\b", s.text, re.I))
+                      r"became|become|has become|seit (?:anfang |ende |mitte )?(?:januar|februar|märz|april|mai|juni|"
+                      r"juli|august|september|oktober|november|dezember|dem \d+\.)|since (?:january|february|march|"
+                      r"april|may|june|july|august|september|october|november|december))\b", s.text, re.I))
         if not novelty:
             continue
         if any(t.kind == "num" for t in toks[max(0, i - 3):i]) or any(is_ordinal(toks, j) for j in range(len(toks))):
@@ -1264,7 +1266,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             names = [p for p in s.phrases if p.end == als and p.prep is None and not generic(p.text)]
         else:
             subj = _clause_subject(s, i)
-            copula = any(t.low in _COPULA for t in toks[(subj.end if subj else 0):i])
+            # "X ist … Mitglied", and with inversion "Seit Januar ist X Mitglied"
+            copula = any(t.low in _COPULA for t in toks[(subj.end if subj else 0):i]) or (
+                subj is not None and any(t.low in _COPULA for t in toks[max(0, subj.start - 3):subj.start]))
             # "Das neueste Mitglied im Programm ist die Gemeinde Münster": the name after the copula
             cop_after = next((j for j in range(i + 1, min(len(toks), i + 8)) if toks[j].low in ("ist", "is", "sind",
                                                                                                "are")), None)
