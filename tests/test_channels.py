@@ -330,3 +330,19 @@ def test_a_source_that_stops_producing_new_items_for_longer_than_its_rhythm_is_r
     notices = _notices(hook)
     assert [n["state"] for n in notices] == ["quiet", "recovered"]
     assert "no new items for" in notices[0]["detail"] and "usually came every 24 hours" in notices[0]["detail"]
+
+
+def test_a_mailto_channel_gets_the_full_multipart_email_with_the_stable_message_id(tmp_path, cli, smtp) -> None:
+    config = seed(tmp_path, '\n[email]\nsender = "clusterwatch <cw@example.org>"\n' + subscriber(
+        email=None, name="desk", channels=(f"mailto://example.org:{smtp.port}?smtp=127.0.0.1&to=desk@example.org&from=cw@example.org",)))
+    cli("detect", config=config)
+    result = cli("notify", config=config)
+    assert result.code == 0, result.err
+    assert [m.rcpt_tos for m in smtp.messages] == [["desk@example.org"]]
+    message = smtp.messages[0].message
+    assert message["To"] == "desk@example.org" and "cw@example.org" in message["From"]
+    assert message["Message-ID"] == outbox(tmp_path)[0]["message_id"]
+    assert message.get_body(("html",)) is not None and message.get_body(("plain",)) is not None
+    assert any(part.get_content_type() == "image/png" for part in message.walk())  # the timeline chart
+    assert message["Subject"].startswith("go-cluster: 100. Mitglied")
+    assert cli("notify", config=config).out.strip() == "sent 0, failed 0, rejected 0"

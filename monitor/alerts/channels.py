@@ -192,7 +192,9 @@ def _send_mail(plugin: Any, url: str, payload: Payload, *, sender: str, timeout:
     if not targets:
         raise DeliveryError("mailto channel names no recipient", permanent=True, reply="no recipient")
     smtp = SmtpTransport(SmtpSettings(host=plugin.smtp_host, port=int(plugin.port or 25), security=security,
-                                      username=plugin.user, password=plugin.password, timeout=timeout))
+                                      # A user without a password names the sender, not a login (as in Apprise).
+                                      username=plugin.user if plugin.password else None,
+                                      password=plugin.password, timeout=timeout))
     replies = []
     try:
         for target in targets:
