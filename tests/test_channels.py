@@ -144,10 +144,12 @@ def test_with_the_webhook_down_notify_fails_and_the_next_delivers_exactly_once(t
 
 
 def test_a_webhook_that_answers_500_is_a_failed_attempt_retried_later(tmp_path, cli, hook) -> None:
-    config = seed(tmp_path, subscriber(email=None, name="team", channels=(f"json://{hook.url}/hook",)))
+    # Apprise's own retries stay off even when the URL asks for them: the outbox is the one that retries.
+    config = seed(tmp_path, subscriber(email=None, name="team", channels=(f"json://{hook.url}/hook?retry=3",)))
     cli("detect", config=config)
     hook.status = 500
     assert cli("notify", config=config).code == 1
+    assert len(hook.requests) == 1
     hook.status = 200
     assert cli("notify", config=config).out.strip() == "sent 1, failed 0, rejected 0"
     ids = {r.headers["x-clusterwatch-id"] for r in hook.requests}

@@ -1,7 +1,9 @@
 """Sends to Apprise channels (Slack, Teams workflows, Matrix, ntfy, json:// webhooks, mailto:).
 
-Apprise only sends here: its own retries are switched off on every service it builds, so that
-the outbox stays the one place that retries and a timeout never becomes a second copy.
+Apprise only sends here: each message goes straight to the service's own ``notify`` (Apprise's
+retry loop lives in its dispatcher, which is not used), and the retry count of every service is
+set to 0 besides, so that the outbox stays the one place that retries and a timeout never becomes
+a second copy.
 
 A channel URL is stored as configured, with its secrets as ``${VAR}`` placeholders; the values
 are read from the environment for each send, percent-encoded (one variable, one URL part), and
