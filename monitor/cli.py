@@ -484,10 +484,10 @@ def timeline(state: State, programme: str, as_json: bool, plot: str | None) -> N
 @click.pass_obj
 @user_errors
 def notify(state: State) -> None:
-    """Deliver pending alerts, due digests and source-health notices (by SMTP, or into the
-    Maildir when no host is set).
+    """Deliver pending alerts, due digests and source-health notices: by SMTP (or into the
+    Maildir when no host is set) and to each subscriber's Apprise channels.
 
-    Exits 1 when any delivery failed; failed alerts are retried with backoff on the next run.
+    Exits 1 when any delivery failed; failed messages are retried with backoff on the next run.
 
     \b
     Example:
@@ -514,7 +514,7 @@ def notify(state: State) -> None:
 @click.pass_context
 @user_errors
 def alerts(ctx: click.Context, as_json: bool) -> None:
-    """List alerts with their delivery state.
+    """List the outbox (alerts, digests, health notices) with each message's delivery state.
 
     \b
     Example:
@@ -531,9 +531,10 @@ def alerts(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return
-    click.echo(tabulate([[a["id"], a["subscriber"], a["state"], a["attempts"], a["programme"], a["number"],
-                          (a["last_error"] or "")[:50]] for a in listed],
-                        headers=["id", "subscriber", "state", "attempts", "programme", "number", "last error"]))
+    click.echo(tabulate([[a["id"], a["subscriber"], a["channel"].split("://", 1)[0], a["message"], a["state"],
+                          a["attempts"], a["programme"], a["number"], (a["last_error"] or "")[:50]] for a in listed],
+                        headers=["id", "subscriber", "channel", "message", "state", "attempts", "programme", "number",
+                                 "last error"]))
 
 
 @alerts.command("retry")

@@ -21,6 +21,16 @@ MONITOR_SECTIONS: dict[str, tuple[str, ...] | None] = {
 }
 
 
+# Delivery channels and routing (issue #16), kept in one block so that the configuration's own
+# restructuring can take it over as is: a subscriber's Apprise `channels` and the `sources` it
+# follows, and where health notices go and what counts as a quiet source (`[health]`). The values
+# are checked by monitor.alerts.settings when the outbox reads them.
+SUBSCRIBER_ROUTING_KEYS = ("channels", "sources")
+HEALTH_KEYS = ("channels", "email", "low_ratio", "min_runs", "silence_factor")
+MONITOR_SECTIONS["subscribers"] = (*(MONITOR_SECTIONS["subscribers"] or ()), *SUBSCRIBER_ROUTING_KEYS)
+MONITOR_SECTIONS["health"] = HEALTH_KEYS
+
+
 def load(explicit: str | Path | None = None, *, db: str | Path | None = None) -> Config:
     config = load_config(explicit, db=db)
     check_sections(config)

@@ -106,3 +106,89 @@ def m0002_subscribers_seen(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0003_outbox")
+def m0003_outbox(db: Database) -> None:
+    # One outbox for every message (issue #16): alerts, digests and health notices were three
+    # delivery loops with three sets of states. Every row of the old tables is carried over with
+    # its state, attempts and Message-ID, so nothing sent is sent again and nothing pending is
+    # lost; alert ids are kept (`clusterwatch alerts retry ID` still names the same alert).
+    # `digests` and `health_notices` stay as the record of what each message says; their
+    # delivery now lives in `outbox`. `alerts` becomes a view of the event rows, so queries
+    # written against it keep working.
+    # Statement by statement, not executescript (which commits first): the whole migration is
+    # then the one transaction sqlite-migrate opens, so a crash in it leaves the old tables as
+    # they were.
+    for statement in _OUTBOX_MIGRATION:
+        db.execute(statement)
+
+
+_OUTBOX_MIGRATION = [
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,                      -- milestone | new_member | digest | health
+        recipient TEXT NOT NULL,                 -- subscriber's email or name; 'admin' for health
+        channel TEXT NOT NULL DEFAULT 'email',   -- 'email' or the channel URL as configured (${VAR} for secrets)
+        event_id INTEGER REFERENCES events(id),
+        digest_id INTEGER REFERENCES digests(id),
+        notice_id INTEGER REFERENCES health_notices(id),
+        state TEXT NOT NULL DEFAULT 'pending',   -- pending | sending | sent | failed | rejected | cancelled
+        message_id TEXT,                         -- stable id; set before the first send
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt TEXT,
+        last_error TEXT,
+        created TEXT NOT NULL,
+        sent TEXT
+    )
+    """,
+    """
+    CREATE UNIQUE INDEX outbox_one ON outbox(kind, coalesce(event_id, digest_id, notice_id), recipient, channel)
+    """,
+    """
+    CREATE INDEX outbox_due ON outbox(state, next_attempt)
+    """,
+    """
+    INSERT INTO outbox (id, kind, recipient, channel, event_id, state, message_id, attempts, next_attempt,
+                        last_error, created, sent)
+        SELECT a.id, CASE WHEN e.kind = 'new_member' AND NOT e.milestone THEN 'new_member' ELSE 'milestone' END,
+               a.subscriber, a.channel, a.event_id, a.state, a.message_id, a.attempts, a.next_attempt,
+               a.last_error, a.created, a.sent
+        FROM alerts a LEFT JOIN events e ON e.id = a.event_id ORDER BY a.id
+    """,
+    """
+    -- An empty digest had nothing to send: it stays in `digests` only.
+    INSERT INTO outbox (kind, recipient, channel, digest_id, state, message_id, attempts, next_attempt,
+                        last_error, created, sent)
+        SELECT 'digest', subscriber, 'email', id, state, message_id,
+               CASE WHEN state IN ('failed', 'sent') THEN 1 ELSE 0 END,
+               CASE WHEN state = 'failed' THEN created END, last_error, created, sent
+        FROM digests WHERE state IN ('pending', 'failed', 'sent', 'cancelled') ORDER BY id
+    """,
+    """
+    -- The Message-ID of a notice was derived at send time from the sender's domain, which the
+    -- dataset does not hold: it is set again, the same way, before its first send.
+    INSERT INTO outbox (kind, recipient, channel, notice_id, state, attempts, created, sent)
+        SELECT 'health', 'admin', 'email', id, CASE WHEN sent IS NULL THEN 'pending' ELSE 'sent' END,
+               CASE WHEN sent IS NULL THEN 0 ELSE 1 END, created, sent
+        FROM health_notices ORDER BY id
+    """,
+    """
+    DROP TABLE alerts
+    """,
+    """
+    CREATE VIEW alerts AS
+        SELECT id, event_id, recipient AS subscriber, channel, state, message_id, attempts, next_attempt,
+               last_error, created, sent
+        FROM outbox WHERE kind IN ('milestone', 'new_member')
+    """,
+    """
+    -- An analyst (or an old script) editing an alert's delivery state edits the outbox row.
+    CREATE TRIGGER alerts_update INSTEAD OF UPDATE ON alerts BEGIN
+        UPDATE outbox SET state = NEW.state, attempts = NEW.attempts, next_attempt = NEW.next_attempt,
+                          last_error = NEW.last_error, sent = NEW.sent
+        WHERE id = OLD.id;
+    END;
+    """,
+]

@@ -384,7 +384,7 @@ def test_metadata_describes_the_tables_and_its_queries_run(conn) -> None:
     tables = database["tables"]
     for table in ("announcements", "sightings", "revisions", "crawl_runs", "events", "evidence", "alerts"):
         assert tables[table]["description"], table
-    existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     assert set(tables) <= existing
     queries = database["queries"]
     assert set(queries) == {"latest_milestones", "programme_timeline", "announcements_per_source_month",

@@ -1,19 +1,25 @@
-"""Digests: the new announcements matching a subscriber's programmes or keywords since the last
-digest, grouped by source. Nothing is sent when nothing is new.
+"""Digests: the new announcements matching a subscriber's programmes, keywords and sources since
+the last digest, grouped by source. Nothing is sent when nothing is new.
 
-A digest is recorded (``digests``) before it is sent, with its period's window; a failed one is
-sent again, with the same Message-ID, by the next delivery.
+A digest is recorded (``digests``) with its period's window, and queued in the outbox once per
+channel of its subscriber; the outbox sends it, and retries it with backoff as it does alerts.
+This module builds what a digest says; it never imports the outbox.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from crawler.config import Config
-from crawler.store import now_iso, rows
-from monitor.alerts.message import build_digest_message, stable_message_id
-from monitor.alerts.outbox import (
+from crawler.store import immediate, now_iso, rows
+from monitor.alerts.channels import Payload
+from monitor.alerts.formats import digest_document, digest_text
+from monitor.alerts.message import build_digest_message, digest_subject
+from monitor.alerts.queue import enqueue, message_id
+from monitor.alerts.settings import (
+    EMAIL,
     EmailSettings,
     Subscriber,
     email_settings,
@@ -21,7 +27,6 @@ from monitor.alerts.outbox import (
     unsubscribe_text,
     unsubscribe_url,
 )
-from monitor.alerts.transport import DeliveryError, MaildirTransport, SmtpTransport
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
@@ -31,10 +36,13 @@ Groups = dict[str, list[tuple[str, str, str | None]]]  # source -> [(title, url,
 
 def matching(conn: sqlite3.Connection, sub: Subscriber, since: str, until: str) -> Groups:
     terms = [t.casefold() for t in (*sub.programmes, *sub.keywords) if t.strip()]
+    wanted_sources = set(sub.sources)
     groups: Groups = {}
     for row in rows(conn,
             "SELECT title, url, published, source, body FROM announcements"
             " WHERE first_seen >= ? AND first_seen < ? ORDER BY source, published", (since, until)):
+        if wanted_sources and row["source"] not in wanted_sources:
+            continue
         text = f"{row['title'] or ''}\n{row['body']}".casefold()
         if terms and not any(term in text for term in terms):
             continue
@@ -43,7 +51,7 @@ def matching(conn: sqlite3.Connection, sub: Subscriber, since: str, until: str) 
 
 
 def queue_digests(config: Config, *, now: datetime | None = None) -> int:
-    """Record the digests that are due; returns how many have something to send."""
+    """Record the digests that are due and queue them; returns how many have something to send."""
     from monitor.events import open_dataset
 
     moment = (now or datetime.now(UTC)).isoformat(timespec="seconds")
@@ -56,59 +64,60 @@ def queue_digests(config: Config, *, now: datetime | None = None) -> int:
             if sub.digest == "off":
                 continue
             conn.execute("INSERT OR IGNORE INTO subscribers_seen (subscriber, first_seen) VALUES (?, ?)",
-                         (sub.email, moment))
+                         (sub.key, moment))
             last = conn.execute("SELECT max(until) FROM digests WHERE subscriber = ? AND period = ?",
-                                (sub.email, sub.digest)).fetchone()[0]
+                                (sub.key, sub.digest)).fetchone()[0]
             period = PERIODS[sub.digest]
             # The first digest covers the time since the subscriber was first seen, not the
             # archive a first crawl just stored, and is due one period after.
             since = last or conn.execute("SELECT first_seen FROM subscribers_seen WHERE subscriber = ?",
-                                         (sub.email,)).fetchone()[0]
+                                         (sub.key,)).fetchone()[0]
             # An hour's tolerance: a job starting a second earlier than last week's, or the
             # change to summer time, must not skip a whole period.
             if datetime.fromisoformat(moment) - datetime.fromisoformat(since) < period - timedelta(hours=1):
                 continue
             items = sum(len(v) for v in matching(conn, sub, since, moment).values())
-            conn.execute(
-                "INSERT OR IGNORE INTO digests (subscriber, period, since, until, state, message_id, items, created)"
-                " VALUES (?,?,?,?,?,?,?,?)",
-                (sub.email, sub.digest, since, moment, "pending" if items else "empty",
-                 stable_message_id("digest", sub.email, sub.digest, moment, domain=domain), items, now_iso()),
-            )
-            queued += bool(items)
+            parts = ("digest", sub.key, sub.digest, moment)
+            # The digest, and its rows in the outbox, are one transaction: never one without the other.
+            with immediate(conn):
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO digests (subscriber, period, since, until, state, message_id, items,"
+                    " created) VALUES (?,?,?,?,?,?,?,?)",
+                    (sub.key, sub.digest, since, moment, "queued" if items else "empty",
+                     message_id(*parts, channel=EMAIL, domain=domain), items, now_iso()),
+                )
+                if cur.rowcount and items:
+                    assert cur.lastrowid is not None
+                    for channel in sub.routes:
+                        enqueue(conn, "digest", cur.lastrowid, sub.key, channel,
+                                message_id(*parts, channel=channel, domain=domain))
+                    queued += 1
         return queued
     finally:
         conn.close()
 
 
-def send_digests(conn: sqlite3.Connection, config: Config, settings: EmailSettings,
-                 transport: SmtpTransport | MaildirTransport) -> tuple[int, list[str]]:
-    """Send pending digests; returns (sent, failure messages)."""
-    by_email = {s.email: s for s in subscribers(config)}
-    sent, failures = 0, []
-    for digest in list(rows(conn, "SELECT * FROM digests WHERE state IN ('pending', 'failed') ORDER BY id")):
-        sub = by_email.get(digest["subscriber"])
-        if sub is None:
-            conn.execute("UPDATE digests SET state = 'cancelled' WHERE id = ?", (digest["id"],))
-            continue
-        groups = matching(conn, sub, digest["since"], digest["until"])
-        if not any(groups.values()):
-            # What matched when it was queued is gone (deleted rows): nothing to send.
-            conn.execute("UPDATE digests SET state = 'empty', items = 0 WHERE id = ?", (digest["id"],))
-            continue
-        period = f"{digest['since'][:10]} – {digest['until'][:10]}"
-        message = build_digest_message(groups, sender=settings.sender, recipient=sub.email,
-                                       message_id=digest["message_id"], language=sub.language, period=period,
-                                       unsubscribe=unsubscribe_text(settings, sub.email, sub.language),
-                                       unsubscribe_url=unsubscribe_url(settings, sub.email))
-        try:
-            transport.send(message)
-        except DeliveryError as exc:
-            conn.execute("UPDATE digests SET state = 'failed', last_error = ? WHERE id = ?",
-                         ((exc.reply or str(exc))[:500], digest["id"]))
-            failures.append(f"digest {digest['id']} to {sub.email}: {exc}")
-            continue
-        conn.execute("UPDATE digests SET state = 'sent', sent = ? WHERE id = ?", (now_iso(), digest["id"]))
-        sent += 1
-    return sent, failures
+class NothingToSend(Exception):
+    """What matched when the digest was queued is gone (deleted rows)."""
 
+
+def digest_payload(conn: sqlite3.Connection, row: dict[str, Any], sub: Subscriber,
+                   settings: EmailSettings) -> Payload:
+    """The digest of outbox row ``row`` in every form a channel may need."""
+    digest = next(rows(conn, "SELECT * FROM digests WHERE id = ?", (row["digest_id"],)))
+    groups = matching(conn, sub, digest["since"], digest["until"])
+    count = sum(len(items) for items in groups.values())
+    if not count:
+        raise NothingToSend
+    period = f"{digest['since'][:10]} – {digest['until'][:10]}"
+    subject = digest_subject(count, period, sub.language)
+    email = None
+    if (sub.email and row["channel"] == EMAIL) or row["channel"].lower().startswith(("mailto:", "mailtos:")):
+        email = build_digest_message(groups, sender=settings.sender, recipient=sub.email or settings.sender,
+                                     message_id=row["message_id"], language=sub.language, period=period,
+                                     unsubscribe=unsubscribe_text(settings, sub.key, sub.language),
+                                     unsubscribe_url=unsubscribe_url(settings, sub.key))
+    return Payload(title=subject, text=digest_text(groups, subject),
+                   document=digest_document(groups, digest, message_id=row["message_id"], recipient=sub.key,
+                                            subject=subject),
+                   email=email, message_id=row["message_id"])
