@@ -171,7 +171,7 @@ def detect(text: str, title: str | None = None) -> list[Event]:
             if inside and _worth_reading(sentence, lang, all(inside)):
                 found += _read(sentence, lang, doc_year, index)
     members = frozenset(hit.member for hit, _, _ in found if hit.member)
-    events = [_event(hit, sentence, doc, index, members) for hit, sentence, index in found]
+    events = _spelled_out([_event(hit, sentence, doc, index, members) for hit, sentence, index in found], text)
     # A text about a parliament or the EU whose sentence names no programme: "seiner Mitglieder"
     # are members of parliament, which are never a membership event.
     return _merge([e for e in events if e.programme is not None or not doc.not_a_programme])
@@ -217,6 +217,34 @@ def _same(a: Event, b: Event) -> bool:
             return a.member.split()[0].lower() == b.member.split()[0].lower()
         return a.number == b.number
     return a.number == b.number
+
+
+# "the Global Network Initiative (GNI)": a name and the acronym the text gives it.
+_ACRONYM = re.compile(r"((?:[A-ZÄÖÜ][\w&.-]*\s+){1,7}?(?:(?:of|for|für|der|des|and|und|the)\s+)?"
+                      r"(?:[A-ZÄÖÜ][\w&.-]*\s+){0,4}[A-ZÄÖÜ][\w&.-]*)\s+\(([A-ZÄÖÜ][A-Za-zÄÖÜ0-9&-]{1,11})\)")
+
+
+def _spelled_out(events: list[Event], text: str) -> list[Event]:
+    """One programme under one name: an event that names it by the acronym the text defines
+    ("GNI") gets the full name, so the headline's and the body's report are one event."""
+    if not any(e.programme and " " not in e.programme for e in events):
+        return events
+    names: dict[str, str] = {}
+    for m in _ACRONYM.finditer(text[:20_000]):
+        long, short = m.group(1).strip(), m.group(2)
+        initials = "".join(w[0] for w in long.split() if w[:1].isupper()).upper()
+        if short.upper() in initials or initials.startswith(short.upper()[:2]):
+            names.setdefault(short.lower(), long)
+    if not names:
+        return events
+    out = []
+    for e in events:
+        long = names.get(e.programme or "")
+        if long is not None:
+            e = replace(e, programme=normalise_programme(_without_descriptor(without_legal_form(long))),
+                        programme_name=long)
+        out.append(e)
+    return out
 
 
 def _single_joiner(events: list[Event]) -> bool:
