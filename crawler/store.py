@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from crawler import fingerprint, precedence
 from crawler.canonical import URLError, canonical_url
+from crawler.errors import ClusterwatchError
 from crawler.items import TEXT_KINDS, AnnouncementItem
 from crawler.locks import LockError, open_lock
 from crawler.migrations import migrations
@@ -35,7 +36,7 @@ RUN_COUNTS = ("pages", "items", "new", "updated", "duplicates", "unchanged", "no
               "selector_misses", "http_errors", "errors")
 
 
-class StoreError(Exception):
+class StoreError(ClusterwatchError):
     """A dataset problem the user can act on."""
 
 

@@ -10,17 +10,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from crawler.config import Config
+from crawler.config import Config, EmailSettings, Subscriber
 from crawler.store import now_iso, rows
 from monitor.alerts.message import build_digest_message, stable_message_id
-from monitor.alerts.outbox import (
-    EmailSettings,
-    Subscriber,
-    email_settings,
-    subscribers,
-    unsubscribe_text,
-    unsubscribe_url,
-)
+from monitor.alerts.outbox import unsubscribe_text, unsubscribe_url
 from monitor.alerts.transport import DeliveryError, MaildirTransport, SmtpTransport
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -51,8 +44,8 @@ def queue_digests(config: Config, *, now: datetime | None = None) -> int:
     conn = db.conn
     queued = 0
     try:
-        domain = email_settings(config).domain
-        for sub in subscribers(config):
+        domain = config.email.domain
+        for sub in config.subscribers:
             if sub.digest == "off":
                 continue
             conn.execute("INSERT OR IGNORE INTO subscribers_seen (subscriber, first_seen) VALUES (?, ?)",
@@ -84,7 +77,7 @@ def queue_digests(config: Config, *, now: datetime | None = None) -> int:
 def send_digests(conn: sqlite3.Connection, config: Config, settings: EmailSettings,
                  transport: SmtpTransport | MaildirTransport) -> tuple[int, list[str]]:
     """Send pending digests; returns (sent, failure messages)."""
-    by_email = {s.email: s for s in subscribers(config)}
+    by_email = {s.email: s for s in config.subscribers}
     sent, failures = 0, []
     for digest in list(rows(conn, "SELECT * FROM digests WHERE state IN ('pending', 'failed') ORDER BY id")):
         sub = by_email.get(digest["subscriber"])

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from crawler.config import Config
+from crawler.config import Config, EmailSettings
 from crawler.health import source_health
 from crawler.store import now_iso, rows
 from monitor.alerts.message import build_health_message, stable_message_id
-from monitor.alerts.outbox import EmailSettings
 from monitor.alerts.transport import DeliveryError, MaildirTransport, SmtpTransport
 
 

@@ -10,16 +10,15 @@ Failures are retried with exponential backoff; an address the server rejects per
 from __future__ import annotations
 
 import fcntl
-import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
-from crawler.config import Config, ConfigError
+from crawler.config import Config, EmailSettings
+from crawler.errors import ClusterwatchError
 from crawler.locks import LockError, open_lock
 from crawler.store import StoreError, now_iso, rows
 from monitor.alerts.message import MilestoneContext, build_milestone_message, stable_message_id
@@ -32,103 +31,15 @@ from monitor.alerts.transport import (
 )
 from monitor.events import open_dataset, timeline, with_sources
 
-EVENT_KINDS = ("milestone", "new_member")
-DIGESTS = ("off", "daily", "weekly")
-LANGUAGES = ("de", "en")
-SECURITY = ("none", "starttls", "ssl")
 MAX_BACKOFF = timedelta(hours=6)
 FIRST_BACKOFF = timedelta(minutes=2)
 
 
-@dataclass(frozen=True)
-class Subscriber:
-    email: str
-    programmes: tuple[str, ...] = ()
-    events: tuple[str, ...] = ("milestone",)
-    digest: str = "off"
-    keywords: tuple[str, ...] = ()
-    language: str = "de"
-    name: str | None = None
-
-    def wants(self, kind: str, milestone: bool, programme: str | None) -> bool:
-        wanted = ("milestone" in self.events and milestone) or ("new_member" in self.events and kind == "new_member")
-        if not wanted:
-            return False
-        if not self.programmes:
-            return True
-        return programme is not None and programme.casefold() in {p.casefold() for p in self.programmes}
-
-
-@dataclass
-class EmailSettings:
-    host: str = ""
-    port: int = 0
-    security: str = "none"
-    username: str | None = None
-    password_env: str | None = None
-    sender: str = "clusterwatch <clusterwatch@localhost>"
-    maildir: Path = field(default_factory=lambda: Path("mail"))
-    admin: str | None = None
-    timeout: float = 30.0
-    unsubscribe: str = ""
-    config_file: str = "clusterwatch.toml"  # named in the footer: where a subscriber's entry is removed
-
-    @property
-    def domain(self) -> str:
-        return self.sender.rsplit("@", 1)[-1].strip(" >") or "clusterwatch.local"
-
-
-def email_settings(config: Config) -> EmailSettings:
-    raw = dict(config.extra.get("email") or {})
-    where = config.path or "built-in defaults"
-    base = config.path.resolve().parent if config.path else Path.cwd()
-    settings = EmailSettings(maildir=base / "mail", config_file=str(config.path or "clusterwatch.toml"))
-    if "security" in raw and raw["security"] not in SECURITY:
-        raise ConfigError(f"{where}: email.security must be one of {', '.join(SECURITY)}")
-    if "password" in raw:
-        raise ConfigError(f"{where}: put the password in an environment variable and name it in email.password_env")
-    for key in ("host", "security", "username", "password_env", "sender", "admin", "unsubscribe"):
-        if key in raw:
-            setattr(settings, key, str(raw[key]))
-    if "port" in raw:
-        settings.port = int(raw["port"])
-    if "timeout" in raw:
-        settings.timeout = float(raw["timeout"])
-    if "maildir" in raw:
-        settings.maildir = (base / os.path.expanduser(str(raw["maildir"]))).resolve()
-    if not settings.port:
-        settings.port = {"ssl": 465, "starttls": 587}.get(settings.security, 25)
-    return settings
-
-
-def subscribers(config: Config) -> list[Subscriber]:
-    where = config.path or "built-in defaults"
-    out = []
-    for n, raw in enumerate(config.extra.get("subscribers") or [], 1):
-        email = raw.get("email")
-        if not isinstance(email, str) or "@" not in email or any(c in email for c in "\r\n<>,; "):
-            raise ConfigError(f"{where}: subscriber #{n}: email must be one address, e.g. analyst@example.org")
-        events = tuple(raw.get("events", ["milestone"]))
-        bad = [e for e in events if e not in EVENT_KINDS]
-        if bad:
-            raise ConfigError(f"{where}: subscriber {email}: unknown events {bad}; valid: {', '.join(EVENT_KINDS)}")
-        digest = raw.get("digest", "off")
-        if digest not in DIGESTS:
-            raise ConfigError(f"{where}: subscriber {email}: digest must be one of {', '.join(DIGESTS)}")
-        language = raw.get("language", "de")
-        if language not in LANGUAGES:
-            raise ConfigError(f"{where}: subscriber {email}: language must be one of {', '.join(LANGUAGES)}")
-        out.append(Subscriber(email=email, programmes=tuple(raw.get("programmes", [])), events=events,
-                              digest=digest, keywords=tuple(raw.get("keywords", [])), language=language,
-                              name=raw.get("name")))
-    return out
-
-
 def alert_creator(config: Config) -> Callable[[sqlite3.Connection, int, dict[str, Any]], None] | None:
-    subs = subscribers(config)
+    subs = config.subscribers
     if not subs:
         return None
-    domain = email_settings(config).domain
+    domain = config.email.domain
 
     def create(conn: sqlite3.Connection, event_id: int, info: dict[str, Any]) -> None:
         key = conn.execute("SELECT coalesce(milestone_key, key) FROM events WHERE id = ?", (event_id,)).fetchone()[0]
@@ -221,8 +132,8 @@ def deliver(config: Config, *, now: datetime | None = None, due_only: bool = Fal
     ``due_only`` (the service) respects each failed alert's backoff; an analyst running
     `clusterwatch notify` by hand retries every failed alert now.
     """
-    settings = email_settings(config)
-    languages = {s.email: s.language for s in subscribers(config)}
+    settings = config.email
+    languages = {s.email: s.language for s in config.subscribers}
     db = open_dataset(config.database)
     conn = db.conn
     report = DeliveryReport()
@@ -316,8 +227,8 @@ def list_alerts(config: Config) -> list[dict[str, Any]]:
         db.conn.close()
 
 
-class NoSuchAlert(ConfigError):
-    pass
+class NoSuchAlert(ClusterwatchError):
+    """`clusterwatch retry` was given an alert id that is not in the dataset."""
 
 
 def retry_alert(config: Config, alert_id: int) -> None:
