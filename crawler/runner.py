@@ -73,6 +73,10 @@ def settings_for(config: Config, *, log_level: str | None = None, progress: bool
             "LOG_LEVEL": log_level or config.crawler.log_level,
             "LOG_INSTALL_ROOT_HANDLER": True,
             "CLUSTERWATCH_PROGRESS": progress,
+            # The spiders are handed to the process as classes made from this configuration; the
+            # project's loader (crawler.spiderloader, for `scrapy crawl NAME`) would read the
+            # configuration file a second time, and search for it on its own.
+            "SPIDER_LOADER_CLASS": "scrapy.spiderloader.SpiderLoader",
         },
         priority="cmdline",
     )
