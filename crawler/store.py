@@ -201,10 +201,10 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
 def inert(item: AnnouncementItem) -> None:
     """Remove control and invisible formatting characters from the item's text (crawler.sanitize)."""
     item.body = clean_text(item.body)
-    for name in ("title", "author", "summary", "descriptor"):
+    for name in ("title", "author", "descriptor", "language"):
         value = getattr(item, name)
         if value is not None:
-            setattr(item, name, clean_line(value) if name != "summary" else clean_text(value))
+            setattr(item, name, clean_line(value))
     item.tags = [clean_line(t) for t in item.tags]
 
 
@@ -292,9 +292,9 @@ class Store:
             "UPDATE announcements SET url = ?, source = ?, title = coalesce(?, title), body = ?, text_kind = ?,"
             " text_hash = ?, published = ?, published_evidence = ?, published_reason = NULL, author = ?,"
             " revision = revision + 1, analysed_at = NULL, archive = NULL, archive_timestamp = NULL,"
-            " archive_url = NULL WHERE id = ?",
+            " archive_url = NULL, language = coalesce(?, language) WHERE id = ?",
             (url, item.source, item.title, item.body, item.text_kind, digest, item.published,
-             item.published_evidence, item.author, ann_id),
+             item.published_evidence, item.author, item.language, ann_id),
         )
         # Additive: the copy's band keys stay, so later copies of it still find this announcement.
         self._index(ann_id, sig)
@@ -329,14 +329,14 @@ class Store:
     def _insert(self, url: str, item: AnnouncementItem, digest: str | None, seen: str) -> int:
         cur = self.conn.execute(
             "INSERT INTO announcements (url, title, published, published_evidence, published_reason,"
-            " source, body, text_kind, author, descriptor, tags, text_hash, first_seen, last_seen)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source, body, text_kind, author, descriptor, tags, text_hash, first_seen, last_seen, language)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 url, item.title, item.published, item.published_evidence,
                 None if item.published else (item.published_reason or "no date found"),
                 item.source, item.body, item.text_kind, item.author, item.descriptor,
                 json.dumps(item.tags, ensure_ascii=False) if item.tags else None,
-                digest, seen, seen,
+                digest, seen, seen, item.language,
             ),
         )
         assert cur.lastrowid is not None
@@ -379,8 +379,8 @@ class Store:
         self.conn.execute(
             "UPDATE announcements SET title = ?, body = ?, text_kind = ?, text_hash = ?,"
             " revision = revision + 1, last_seen = ?, analysed_at = NULL, archive = NULL,"
-            " archive_timestamp = NULL, archive_url = NULL WHERE id = ?",
-            (item.title or old_title, item.body, item.text_kind, digest, seen, ann_id),
+            " archive_timestamp = NULL, archive_url = NULL, language = coalesce(?, language) WHERE id = ?",
+            (item.title or old_title, item.body, item.text_kind, digest, seen, item.language, ann_id),
         )
         self._index(ann_id, fingerprint.signature(words), replace=True)
         return IngestResult("updated", ann_id, "url")

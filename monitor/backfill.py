@@ -266,17 +266,19 @@ class Backfill:
         names = [s.name for s in self.sources]
         marks = ",".join("?" * len(names))
         texts = store.conn.execute(
-            f"SELECT a.id, a.title, a.body, a.published, a.archive_timestamp, a.archive_url FROM announcements a"
+            f"SELECT a.id, a.title, a.body, a.published, a.archive_timestamp, a.archive_url, a.language"
+            f" FROM announcements a"
             f" WHERE a.archive IS NOT NULL AND a.source IN ({marks}) UNION ALL"
-            f" SELECT a.id, r.title, r.body, a.published, r.archive_timestamp, r.archive_url FROM revisions r"
+            f" SELECT a.id, r.title, r.body, a.published, r.archive_timestamp, r.archive_url, a.language"
+            f" FROM revisions r"
             f" JOIN announcements a ON a.id = r.announcement_id WHERE r.archive IS NOT NULL AND a.source IN ({marks})"
             f" ORDER BY 5", (*names, *names)).fetchall()
         stats = {"texts": len(texts), "events": 0}
         try:
-            for ann_id, title, body, published, timestamp, url in texts:
+            for ann_id, title, body, published, timestamp, url, language in texts:
                 capture = Capture(timestamp, url, "", "200", "")
                 with immediate(store.conn):
-                    stats["events"] += analyse(detector, ann_id, title, body, published, capture)
+                    stats["events"] += analyse(detector, ann_id, title, body, published, capture, language)
         finally:
             store.close()
         return stats
@@ -420,9 +422,7 @@ def extract(source: Source, url: str, fetched: Fetched, capture: Capture) -> Ite
                 items = []
             else:
                 items = list(spider.parse_article(response))
-    for item in items:
-        item.fetched_at = capture.captured
-        yield item
+    yield from items
 
 
 # --- storing: Store.ingest, then provenance and events -----------------------------------------
@@ -465,9 +465,9 @@ def store_archived(store: Store, detector: EventRecorder, archive: str, item: An
                      (*provenance, capture.captured, capture.captured, canon, item.source))
     events = 0
     if result.status in ("new", "updated") or promoted:
-        title, body, published = conn.execute("SELECT title, body, published FROM announcements WHERE id = ?",
-                                              (ann_id,)).fetchone()
-        events = analyse(detector, ann_id, title, body, published, capture)
+        title, body, published, language = conn.execute(
+            "SELECT title, body, published, language FROM announcements WHERE id = ?", (ann_id,)).fetchone()
+        events = analyse(detector, ann_id, title, body, published, capture, language)
         conn.execute("UPDATE announcements SET analysed_at = ? WHERE id = ?", (now_iso(), ann_id))
     return ("updated" if promoted else result.status), ann_id, events
 
@@ -495,15 +495,16 @@ def _keep_as_history(store: Store, detector: EventRecorder, ann_id: int, item: A
     conn.execute("INSERT INTO revisions (announcement_id, revision, title, body, text_hash, replaced_at, archive,"
                  " archive_timestamp, archive_url) VALUES (?, -1, ?, ?, NULL, ?, ?, ?, ?)",
                  (ann_id, item.title, item.body, capture.captured, *provenance))
-    return "history", ann_id, analyse(detector, ann_id, item.title, item.body, item.published, capture)
+    return "history", ann_id, analyse(detector, ann_id, item.title, item.body, item.published, capture,
+                                      item.language)
 
 
 def analyse(detector: EventRecorder, ann_id: int, title: str | None, body: str, published: str | None,
-            capture: Capture) -> int:
+            capture: Capture, language: str | None = None) -> int:
     """Detection over one archived text, dated by its publication date or else by its capture."""
     from monitor.detection import detect
 
-    found = detect(body or "", title=title)
+    found = detect(body or "", title=title, language=language)
     ann = {"id": ann_id, "published": published or capture.captured}
     for event in found:
         detector._store(ann, event)

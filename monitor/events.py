@@ -57,11 +57,11 @@ class EventRecorder:
         where = "" if all_again else "WHERE analysed_at IS NULL"
         # Oldest first, so "a count lower than an earlier one" is judged in publication order.
         todo = list(rows(self.conn,
-            f"SELECT id, title, body, published FROM announcements {where} "
+            f"SELECT id, title, body, published, language FROM announcements {where} "
             "ORDER BY published IS NULL, published, id"))
         stats = {"announcements": len(todo), "events": 0, "new_events": 0, "milestones": 0}
         for ann in todo:
-            found = detect(ann["body"] or "", title=ann["title"])
+            found = detect(ann["body"] or "", title=ann["title"], language=ann["language"])
             with immediate(self.conn):
                 if all_again:
                     self.conn.execute("DELETE FROM evidence WHERE announcement_id = ?", (ann["id"],))
