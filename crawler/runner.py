@@ -20,6 +20,7 @@ from scrapy.settings import Settings
 from crawler import settings as default_settings
 from crawler.config import Config, scrapy_settings
 from crawler.locks import LockHeld, crawl_lock_path, held
+from crawler.pipelines import run_aborted
 from crawler.sources import KINDS, Source
 from crawler.spiders.base import SourceSpider
 from crawler.store import RUN_COUNTS, Store, StoreError, connect_readonly, now_iso, rows
@@ -41,9 +42,9 @@ class _Process(CrawlerProcess):
         super()._signal_kill(signum, frame)
 
     def _record_aborted(self) -> None:
+        # Each crawler's store pipeline records its run as interrupted (crawler.pipelines).
         for crawler in self.crawlers:
-            if isinstance(crawler.spider, SourceSpider):
-                crawler.spider.interrupted("aborted by a second Ctrl-C")
+            crawler.signals.send_catch_log(signal=run_aborted, how="aborted by a second Ctrl-C")
 
 
 def spider_class(source: Source) -> type[SourceSpider]:

@@ -26,9 +26,9 @@ TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
-    # The choke point every request passes (crawler.netpolicy): before RobotsTxtMiddleware (100),
+    # The choke point every request passes (crawler.netpolicy's rules): before RobotsTxtMiddleware (100),
     # so a request to another host or port is refused before anything is asked of that host.
-    "crawler.netpolicy.RequestPolicy": 50,
+    "crawler.middlewares.RequestPolicy": 50,
     # Retries wait 1, 2, 4 ... s (RETRY_BACKOFF_*) instead of asking a struggling server at once.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
@@ -37,7 +37,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 # Next to the spider (after Referer 700, UrlLength 800, Depth 900 in output order), so a request
 # beyond the page budget is dropped before the others spend time on it.
-SPIDER_MIDDLEWARES = {"crawler.spiders.base.PageBudget": 950}
+SPIDER_MIDDLEWARES = {"crawler.middlewares.PageBudget": 950}
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500}

@@ -36,6 +36,18 @@ RUN_COUNTS = ("pages", "items", "new", "updated", "duplicates", "unchanged", "no
               "selector_misses", "http_errors", "errors")
 
 
+def sqlite_code(exc: BaseException) -> int:
+    """The primary SQLite result code of an error (``sqlite3.SQLITE_BUSY``, ``SQLITE_READONLY`` ...),
+    0 for an error Python raised itself: errors are told apart by code, never by message text."""
+    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+# The codes that say the dataset cannot be written: a read-only file or mount, a full disk, an
+# I/O error, a file or folder that cannot be opened or created.
+NOT_WRITABLE = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR,
+                          sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM})
+
+
 class StoreError(ClusterwatchError):
     """A dataset problem the user can act on."""
 
@@ -135,7 +147,7 @@ def connect(path: str | Path) -> Database:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         conn.execute(f"PRAGMA user_version = {int(version)}")
     except sqlite3.OperationalError as exc:
-        if "readonly" in str(exc) or "read-only" in str(exc) or "disk" in str(exc) or "unable to open" in str(exc):
+        if sqlite_code(exc) in NOT_WRITABLE:
             raise DatasetNotWritable(
                 f"dataset {path} cannot be written ({exc}): check the file's and folder's permissions and the free"
                 " disk space, or use 'clusterwatch query' to read it"

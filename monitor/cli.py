@@ -23,7 +23,7 @@ from tabulate import tabulate
 
 from crawler.config import Config, load
 from crawler.errors import ClusterwatchError
-from crawler.store import connect_readonly, require_dataset, sqlite_uri
+from crawler.store import connect_readonly, require_dataset, sqlite_code, sqlite_uri
 from monitor.export import FORMATS, WHATS
 from monitor.querylimit import query_limit, timeout_option
 
@@ -279,7 +279,8 @@ def query(state: State, sql: str, fmt: str | None, timeout: float) -> None:
             _print_rows(fmt, names, (tuple(r) for r in limit.rows(cur)))
     except sqlite3.Error as exc:
         message = str(exc)
-        if "readonly" in message or "not authorized" in message or "query_only" in message:
+        # A write refused by the read-only connection (query_only) or by its authorizer.
+        if sqlite_code(exc) in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_AUTH):
             raise click.ClickException(
                 f"refused: 'clusterwatch query' is read-only ({message}); the dataset was not changed"
             ) from None
