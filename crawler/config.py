@@ -273,11 +273,6 @@ class Config:
     def user_agent(self) -> str:
         return self.crawler.full_user_agent
 
-    @property
-    def where(self) -> str:
-        """How messages name this configuration."""
-        return str(self.path) if self.path else "built-in defaults"
-
 
 # --- finding and reading the file ------------------------------------------------------------------
 
@@ -325,7 +320,9 @@ load_config = load
 
 def config_from_dict(raw: dict[str, Any], *, path: Path | None, db: str | Path | None = None) -> Config:
     where = str(path) if path else f"built-in defaults ({DEFAULT_FILE})"
-    _check_sections(raw, str(path) if path else "built-in defaults")
+    # The monitor's sections have always been named without the defaults' file in messages.
+    monitor_where = str(path) if path else "built-in defaults"
+    _check_sections(raw, monitor_where)
     crawler = _crawler(raw.get("crawler", {}), where)
     try:
         sources = parse_sources(raw.get("sources", []))
@@ -341,7 +338,6 @@ def config_from_dict(raw: dict[str, Any], *, path: Path | None, db: str | Path |
         # directory, never into the installed package.
         base = path.resolve().parent if path else Path.cwd()
         database = (base / os.path.expanduser(value)).resolve()
-    monitor_where = str(path) if path else "built-in defaults"
     try:
         milestones = MilestoneRule.from_config(raw.get("milestones"))
     except MilestoneConfigError as exc:
