@@ -667,8 +667,6 @@ def export_command(state: State, what: str, fmt: str | None, output: str | None,
     try:
         with query_limit(conn, timeout, "export"):
             count = export_to(conn, what, fmt, output, since, programme, feed_url)
-    except ExportError as exc:
-        raise click.ClickException(str(exc)) from None
     except sqlite3.OperationalError as exc:
         raise click.ClickException(f"cannot read the dataset ({exc}): is it a clusterwatch dataset?") from None
     except OSError as exc:
@@ -701,7 +699,7 @@ def browse_command(state: State, port: int, host: str) -> None:
     import subprocess
     import tempfile
 
-    from crawler.resources import MissingDataError, data_file
+    from crawler.resources import data_file
     from monitor import export
 
     if not export.datasette_available():
@@ -709,10 +707,7 @@ def browse_command(state: State, port: int, host: str) -> None:
             "browse needs Datasette, which is not installed: pip install 'clusterwatch[web]' "
             "(in a checkout: pip install -e '.[web]')"
         )
-    try:
-        data_file(export.METADATA.name)
-    except MissingDataError as exc:
-        raise click.ClickException(str(exc)) from None
+    data_file(export.METADATA.name)  # a broken installation says which file is missing
     database = state.config.database
     connect_readonly(database).close()  # a missing dataset is reported here, in our words
     with tempfile.TemporaryDirectory(prefix="clusterwatch-browse-") as folder:
