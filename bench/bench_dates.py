@@ -51,16 +51,14 @@ def pages() -> list[tuple[str, int, dict[str, Any]]]:
     return [
         ("gsb press release", 30, dict(
             url=gsb, topline="Pressemitteilung 11.04.2019",
-            text=caption + "Staatssekretärin Dörr-Voß hat heute in Berlin …\n" + _BODY,
-            header_text="Suche Menü Presse")),
+            text=caption + "Staatssekretärin Dörr-Voß hat heute in Berlin …\n" + _BODY)),
         ("cluster platform news", 20, dict(
             url=cluster, topline="Meldung 28.07.2021", text=caption + _BODY)),
         ("feed entry", 15, dict(
             url=gsb, feed="Thu, 11 Apr 2019 08:00:00 +0200", topline="11.04.2019",
             text=_BODY)),
         ("wordpress republication", 10, dict(
-            url="https://aggregator.example/?p=4711", text=_seed_text(),
-            header_text="Dienstag, 24. November 2026 | Anmelden")),
+            url="https://aggregator.example/?p=4711", text=_seed_text())),
         ("press portal", 5, dict(
             url="https://presse.example/pressemeldung/283",
             text="Pressemeldung der Firma Bundesministerium\nMELDUNG/283: Cluster\n" + _BODY

@@ -31,6 +31,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from crawler.errors import ClusterwatchError
+
 FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 # HTML pages and feeds; everything else (images, PDFs, scripts) cannot hold an announcement.
 MIME_FILTER = r"mimetype:(text/html|application/xhtml\+xml|application/(rss|atom|rdf)\+xml|application/xml|text/xml)"
@@ -49,7 +51,7 @@ ARCHIVES = {
 PAGE_TYPES = re.compile(r"text/html|application/xhtml\+xml|application/(rss|atom|rdf)\+xml|application/xml|text/xml")
 
 
-class ArchiveError(Exception):
+class ArchiveError(ClusterwatchError):
     """The archive could not answer, after the retries; the message is one line."""
 
 

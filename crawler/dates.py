@@ -630,15 +630,15 @@ def _parse_meta(meta: dict[str, str], keys: tuple[str, ...], now: datetime):
     return None
 
 
-def _parse_feed(feed: datetime | str, now: datetime):
+def _parse_feed(feed: datetime | str, now: datetime, field: str = "published"):
     if isinstance(feed, datetime):
         # feedparser's *_parsed fields are UTC; a naive value is read the same way
         dt = feed if feed.tzinfo else feed.replace(tzinfo=UTC)
         dt = dt.astimezone(BERLIN).replace(microsecond=0)
-        return ((dt, "datetime"), "feed:published") if _plausible(dt, now) else None
+        return ((dt, "datetime"), f"feed:{field}") if _plausible(dt, now) else None
     if isinstance(feed, str):
         got = parse_date(feed, now=now)
-        return (got, "feed:published") if got else None
+        return (got, f"feed:{field}") if got else None
     return None
 
 
@@ -748,10 +748,10 @@ def find_published(
     url: str | None = None,
     meta: dict[str, str] | None = None,
     feed: datetime | str | None = None,
+    feed_field: str = "published",
     topline: str | None = None,
     text: str | None = None,
     crawl_time: datetime | None = None,
-    header_text: str | None = None,
     html_date: str | None = None,
 ) -> DateResult:
     """The publication date of one page, from the best evidence available.
@@ -760,15 +760,13 @@ def find_published(
 
     1. explicit publication metadata: ``article:published_time``, ``datePublished``,
        ``DC.date.issued``/``dcterms.issued`` … (evidence ``meta:<key>``);
-    2. the feed entry's date (``feed:published``; a naive datetime is read as UTC,
-       as feedparser's ``*_parsed`` fields are);
+    2. the feed entry's date (``feed:<feed_field>``, e.g. ``feed:updated``; a naive datetime
+       is read as UTC, as feedparser's ``*_parsed`` fields are);
     3. the page's topline date (``topline``);
     4. weak metadata ``DC.date``/``date`` (often a modification date);
     5. the date in the URL (``url``): ``YYYYMMDD``/``YYYY-MM-DD`` in a segment,
        ``/2017/10/24/``, ``/201710/24/``;
-    6. a date in the header text that is not the crawl day (``header``): headers
-       often show the day the page was rendered;
-    7. the text's dateline in its opening lines (``text:dateline``): a date alone on
+    6. the text's dateline in its opening lines (``text:dateline``): a date alone on
        its line, or after a label ("Pressemitteilung vom", "Posted on"), a separator
        ("Meldung |") or a place ("Berlin, "), and followed by nothing but the line's end
        or a separator. A date inside a sentence ("am 1. Februar 2010 wurde …", "bis zum
@@ -776,10 +774,10 @@ def find_published(
        source note anywhere ("Pressemitteilung vom 29. März 2012", ``text:source-note``),
        then a month standing alone ("(April 2021)", "Stand 12/2025", ``text:month``,
        value ``"YYYY-MM"``);
-    8. "heute"/"gestern"/"today" standing as an opening line's dateline ("Heute, 09:12
+    7. "heute"/"gestern"/"today" standing as an opening line's dateline ("Heute, 09:12
        Uhr") against ``crawl_time`` (``relative:heute``); inside a sentence ("ist heute
        als 100. Mitglied aufgenommen") it is not a publication date;
-    9. the month of a ``/YYYY/MM/<id>`` URL (``url:month``, value ``"YYYY-MM"``).
+    8. the month of a ``/YYYY/MM/<id>`` URL (``url:month``, value ``"YYYY-MM"``).
 
     ``html_date`` is htmldate's reading of the page's markup (see crawler.extract). It
     corroborates and never decides: on the project's HTML it agrees with the metadata on
@@ -794,7 +792,6 @@ def find_published(
     says why.
     """
     now = _now(crawl_time)
-    crawl_day = now.date()
     url_day = date_from_url(url, now=now) if url else None
     topline_hit = _first_in(topline, now) if isinstance(topline, str) and topline else None
     html_hit = parse_date(html_date, now=now) if isinstance(html_date, str) and html_date else None
@@ -804,7 +801,7 @@ def find_published(
     if meta:
         chosen = _parse_meta(meta, _META_PUBLISHED, now)
     if chosen is None and feed is not None:
-        chosen = _parse_feed(feed, now)
+        chosen = _parse_feed(feed, now, feed_field)
     if chosen is None and topline_hit is not None:
         chosen = topline_hit, "topline"
     if chosen is None and meta:
@@ -822,12 +819,6 @@ def find_published(
 
     if url_day is not None:
         return _result(url_day, "date", "url", [], html_day)
-
-    if isinstance(header_text, str) and header_text:
-        for cand in _scan(header_text[:_HEAD_CHARS]):
-            got = parse_date(cand.text, now=now)
-            if got is not None and got[1] != "month" and _day(got[0]) != crawl_day:
-                return _result(got[0], got[1], "header", [], html_day)
 
     if isinstance(text, str) and text:
         hit = _from_text(text, now)

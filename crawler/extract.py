@@ -43,7 +43,8 @@ class Extracted:
     text: str
     author: str | None
     meta_dates: dict[str, str] = field(default_factory=dict)
-    description: str | None = None
+    # The page's declared language (<html lang>, Content-Language, og:locale) as a two-letter
+    # code, e.g. "de"; handed to detection, which otherwise guesses it from the words.
     language: str | None = None
     # htmldate's reading of the page's markup (meta, JSON-LD, <time>, date elements, URL):
     # the original publication day as "YYYY-MM-DD", or None
@@ -787,7 +788,6 @@ def extract_article(html: str, url: str) -> Extracted:
     title = _title(tree, metas, url)
     author = _author(tree, metas, jsonld)
     meta_dates = _meta_dates(tree, metas, jsonld)
-    description = _squash(_first(metas, "description", "og:description", "dc.description"))
     language = _language(tree, metas)
 
     _preclean(tree)
@@ -819,6 +819,5 @@ def extract_article(html: str, url: str) -> Extracted:
         author=author,
         meta_dates=meta_dates,
         html_date=_html_date(html, url),
-        description=fix_mojibake(description) if description else None,
         language=language,
     )

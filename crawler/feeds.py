@@ -13,15 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
-from zoneinfo import ZoneInfo
 
 import feedparser
 
 from crawler.canonical import URLError, canonical_url
+from crawler.dates import find_published
 from crawler.extract import html_fragment_to_text
 from crawler.items import AnnouncementItem
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @dataclass
@@ -63,10 +61,9 @@ def parse_feed(
         return result
     if problem:
         result.warnings.append(f"malformed feed, {len(parsed.entries)} entries read anyway: {problem}")
-    fetched = datetime.now(UTC).isoformat(timespec="seconds")
     for number, entry in enumerate(parsed.entries, 1):
         try:
-            made = _entry(entry, url=url, source=source, min_text_chars=min_text_chars, fetched=fetched)
+            made = _entry(entry, url=url, source=source, min_text_chars=min_text_chars)
         except ValueError as exc:
             result.warnings.append(f"entry {number}: {exc}")
             continue
@@ -84,7 +81,7 @@ def _describe_bozo(parsed: Any) -> str | None:
     return f"{type(exc).__name__}: {exc}"[:300] if exc else "malformed"
 
 
-def _entry(entry: Any, *, url: str, source: str, min_text_chars: int, fetched: str) -> FeedEntry:
+def _entry(entry: Any, *, url: str, source: str, min_text_chars: int) -> FeedEntry:
     link = _link(entry, url)
     title = _text(entry.get("title", "")) or None
     content = ""
@@ -103,7 +100,7 @@ def _entry(entry: Any, *, url: str, source: str, min_text_chars: int, fetched: s
     item = AnnouncementItem(
         url=link, source=source, title=title, body=body, text_kind=kind, published=published,
         published_evidence=evidence, published_reason=reason,
-        author=_text(entry.get("author", "")) or None, summary=summary or None, fetched_at=fetched,
+        author=_text(entry.get("author", "")) or None,
         tags=[str(t["term"]) for t in entry.get("tags", []) or [] if isinstance(t, dict) and t.get("term")],
     )
     return FeedEntry(item=item, link=link)
@@ -126,15 +123,18 @@ def _link(entry: Any, feed_url: str) -> str:
 
 
 def _date(entry: Any) -> tuple[str | None, str | None, str | None]:
+    # The entry's own dates, in feedparser's reading (UTC); crawler.dates decides which is
+    # plausible and how it is written, as for every other date.
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if isinstance(value, time.struct_time):
             try:
-                moment = datetime.fromtimestamp(calendar.timegm(value), UTC).astimezone(BERLIN)
+                moment = datetime.fromtimestamp(calendar.timegm(value), UTC)
             except (OverflowError, ValueError, OSError):
                 continue
-            if 1990 <= moment.year <= datetime.now(UTC).year + 1:
-                return moment.isoformat(timespec="seconds"), f"feed:{key.removesuffix('_parsed')}", None
+            found = find_published(feed=moment, feed_field=key.removesuffix("_parsed"))
+            if found.value is not None:
+                return found.value, found.evidence, None
     raw = entry.get("published") or entry.get("updated")
     if raw:
         return None, None, f"feed entry date {str(raw)[:60]!r} could not be read"

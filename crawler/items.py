@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 # How complete a text is; a less complete text never replaces a more complete one.
 TEXT_KINDS = ("title", "summary", "full")
@@ -20,10 +19,8 @@ class AnnouncementItem:
     published_evidence: str | None = None
     published_reason: str | None = None
     author: str | None = None
-    summary: str | None = None
     descriptor: str | None = None  # GSB topline: "Pressemitteilung", "Meldung"
     tags: list[str] = field(default_factory=list)
-    fetched_at: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    # The page's declared language found by extraction ("de", "en"; None: not declared); stored
+    # with the announcement and handed to detection, which then need not guess it.
+    language: str | None = None

@@ -170,3 +170,10 @@ def m0006_archive_provenance(db: Database) -> None:
         CREATE INDEX archive_captures_digest ON archive_captures(archive, source, digest);
         """
     )
+
+
+@migrations(name="0007_announcement_language")
+def m0007_announcement_language(db: Database) -> None:
+    # The page's declared language as extraction found it, handed to detection (NULL: not
+    # declared, or stored before it was kept; detection then guesses from the words).
+    db.execute("ALTER TABLE announcements ADD COLUMN language TEXT")

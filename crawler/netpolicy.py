@@ -3,7 +3,7 @@
 A source names its hosts; anything a third party writes (a feed entry's link, a redirect, a meta
 refresh, a listing's links) must not steer the crawler anywhere else. Two checks make sure:
 
-``RequestPolicy`` (a downloader middleware) sees every request the downloader will send, the
+``crawler.middlewares.RequestPolicy`` (a downloader middleware) sees every request the downloader will send, the
 spiders', the redirects', the meta refreshes' and robots.txt's alike, and reads the URL the way
 the downloader does (``urlparse_cached`` of the already WHATWG-normalised ``request.url``), not
 the way the spider read the link: ``http://127.0.0.1:9\\@allowed.host/`` is host 127.0.0.1 for
@@ -93,38 +93,10 @@ def request_refusal(request: Request, domains: Sequence[str], ports: set[tuple[s
     return None
 
 
-class RequestPolicy:
-    """Downloader middleware: the choke point every request passes before it is sent."""
-
-    def __init__(self, crawler: Any):
-        self.crawler = crawler
-        self.allowed = allowed_networks(crawler.settings)
-        # The resolver is one per process, set up before any spider's settings are known (with
-        # `scrapy crawl`, the configuration arrives as the spider's settings); every request
-        # passes here before it can connect, and one process crawls under one configuration.
-        GuardedResolver.allowed = self.allowed
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> RequestPolicy:
-        return cls(crawler)
-
-    def process_request(self, request: Request) -> None:
-        source = getattr(self.crawler.spider, "source", None)
-        if source is None:  # not a source spider (scrapy shell): nothing to hold it to
-            return
-        why = request_refusal(request, source.allowed_domains, source_ports(source.urls), self.allowed)
-        if why is None:
-            return
-        if request.meta.get("redirect_urls"):
-            raise RequestRefused(f"redirected off the allowed domains ({', '.join(source.allowed_domains)})"
-                                 f" to {request.url}: {why}")
-        raise RequestRefused(f"refused: {why}")
-
-
 class GuardedResolver(CachingThreadedResolver):
     """Scrapy's resolver, refusing names that resolve to an address the policy does not allow."""
 
-    allowed: list[IPNetwork] | None = []  # set by RequestPolicy from the crawl's settings
+    allowed: list[IPNetwork] | None = []  # set by crawler.middlewares.RequestPolicy from the settings
     # name -> why it was refused, for the errback's message (one process crawls once).
     refusals: dict[str, str] = {}
 

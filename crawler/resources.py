@@ -10,10 +10,12 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from crawler.errors import ClusterwatchError
+
 DATA_PACKAGE = "clusterwatch_data"
 
 
-class MissingDataError(RuntimeError):
+class MissingDataError(ClusterwatchError, RuntimeError):
     """A file that ships with clusterwatch is not where the installation should have put it."""
 
 

@@ -18,9 +18,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
-from crawler.addresses import networks_setting
-from crawler.config import Config
+from crawler.config import Config, scrapy_settings
 from crawler.locks import LockHeld, crawl_lock_path, held
+from crawler.pipelines import run_aborted
 from crawler.sources import KINDS, Source
 from crawler.spiders.base import SourceSpider
 from crawler.store import RUN_COUNTS, Store, StoreError, connect_readonly, now_iso, rows
@@ -42,9 +42,9 @@ class _Process(CrawlerProcess):
         super()._signal_kill(signum, frame)
 
     def _record_aborted(self) -> None:
+        # Each crawler's store pipeline records its run as interrupted (crawler.pipelines).
         for crawler in self.crawlers:
-            if isinstance(crawler.spider, SourceSpider):
-                crawler.spider.interrupted("aborted by a second Ctrl-C")
+            crawler.signals.send_catch_log(signal=run_aborted, how="aborted by a second Ctrl-C")
 
 
 def spider_class(source: Source) -> type[SourceSpider]:
@@ -58,23 +58,10 @@ def spider_class(source: Source) -> type[SourceSpider]:
 def config_settings(config: Config) -> dict[str, Any]:
     """The Scrapy settings the configuration's [crawler] section and sources stand for; the same
     for `clusterwatch crawl` and `scrapy crawl NAME` (``crawler.spiderloader``)."""
-    c = config.crawler
     return {
-        "USER_AGENT": config.user_agent,
-        "DOWNLOAD_DELAY": c["download_delay"],
-        "AUTOTHROTTLE_ENABLED": c["autothrottle"],
-        "AUTOTHROTTLE_START_DELAY": max(c["download_delay"], 0.1),
-        "CONCURRENT_REQUESTS_PER_DOMAIN": c["concurrent_per_domain"],
-        "DOWNLOAD_TIMEOUT": c["timeout"],
-        "RETRY_TIMES": c["retries"],
-        "RETRY_BACKOFF_BASE": c["retry_backoff"],
-        "DOWNLOAD_MAXSIZE": c["max_response_bytes"],
-        "DOWNLOAD_WARNSIZE": min(c["max_response_bytes"], default_settings.DOWNLOAD_WARNSIZE),
-        "ROBOTSTXT_OBEY": c["obey_robots"],
-        "CLOSESPIDER_PAGECOUNT": c["max_pages"],
+        **scrapy_settings(config.crawler),
         "CLUSTERWATCH_DB": str(config.database),
         "CLUSTERWATCH_AGGREGATORS": [s.name for s in config.sources if s.aggregator],
-        "CLUSTERWATCH_MAX_TEXT_CHARS": c["max_text_chars"],
     }
 
 
@@ -84,10 +71,13 @@ def settings_for(config: Config, *, log_level: str | None = None, progress: bool
     settings.setdict(
         {
             **config_settings(config),
-            "LOG_LEVEL": log_level or config.crawler["log_level"],
+            "LOG_LEVEL": log_level or config.crawler.log_level,
             "LOG_INSTALL_ROOT_HANDLER": True,
             "CLUSTERWATCH_PROGRESS": progress,
-            "CLUSTERWATCH_ALLOW_NETWORKS": networks_setting(config.crawler["allow_private_addresses"]),
+            # The spiders are handed to the process as classes made from this configuration; the
+            # project's loader (crawler.spiderloader, for `scrapy crawl NAME`) would read the
+            # configuration file a second time, and search for it on its own.
+            "SPIDER_LOADER_CLASS": "scrapy.spiderloader.SpiderLoader",
         },
         priority="cmdline",
     )

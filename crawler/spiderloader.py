@@ -6,8 +6,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from crawler.addresses import networks_setting
-from crawler.config import load_config
+from crawler.config import load
 from crawler.runner import config_settings, spider_class
 
 
@@ -15,7 +14,7 @@ from crawler.runner import config_settings, spider_class
 # verified is deprecated there, so it is not declared.
 class SourceSpiderLoader:
     def __init__(self, settings: Any):
-        self.config = load_config(settings.get("CLUSTERWATCH_CONFIG") or None)
+        self.config = load(settings.get("CLUSTERWATCH_CONFIG") or None)
         self._classes = {s.name: spider_class(s) for s in self.config.sources}
         # The configuration's [crawler] settings (delay, timeouts, the contact in the User-Agent)
         # at the spider's priority: above the project defaults, which alone used to apply here
@@ -24,7 +23,7 @@ class SourceSpiderLoader:
         settings_db = settings.get("CLUSTERWATCH_DB")
         # A -s on the command line still wins over the configuration's address policy.
         networks = settings.get("CLUSTERWATCH_ALLOW_NETWORKS") if settings.getpriority(
-            "CLUSTERWATCH_ALLOW_NETWORKS") >= 40 else networks_setting(self.config.crawler["allow_private_addresses"])
+            "CLUSTERWATCH_ALLOW_NETWORKS") >= 40 else ours["CLUSTERWATCH_ALLOW_NETWORKS"]
         for cls in self._classes.values():
             cls.custom_settings = {**(cls.custom_settings or {}), **ours, "CLUSTERWATCH_ALLOW_NETWORKS": networks,
                                    "CLUSTERWATCH_DB": settings_db or str(self.config.database)}

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from crawler import fingerprint, precedence
 from crawler.canonical import URLError, canonical_url
+from crawler.errors import ClusterwatchError
 from crawler.items import TEXT_KINDS, AnnouncementItem
 from crawler.locks import LockError, open_lock
 from crawler.migrations import migrations
@@ -35,7 +36,19 @@ RUN_COUNTS = ("pages", "items", "new", "updated", "duplicates", "unchanged", "no
               "selector_misses", "http_errors", "errors")
 
 
-class StoreError(Exception):
+def sqlite_code(exc: BaseException) -> int:
+    """The primary SQLite result code of an error (``sqlite3.SQLITE_BUSY``, ``SQLITE_READONLY`` ...),
+    0 for an error Python raised itself: errors are told apart by code, never by message text."""
+    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+# The codes that say the dataset cannot be written: a read-only file or mount, a full disk, an
+# I/O error, a file or folder that cannot be opened or created.
+NOT_WRITABLE = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR,
+                          sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM})
+
+
+class StoreError(ClusterwatchError):
     """A dataset problem the user can act on."""
 
 
@@ -134,7 +147,7 @@ def connect(path: str | Path) -> Database:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         conn.execute(f"PRAGMA user_version = {int(version)}")
     except sqlite3.OperationalError as exc:
-        if "readonly" in str(exc) or "read-only" in str(exc) or "disk" in str(exc) or "unable to open" in str(exc):
+        if sqlite_code(exc) in NOT_WRITABLE:
             raise DatasetNotWritable(
                 f"dataset {path} cannot be written ({exc}): check the file's and folder's permissions and the free"
                 " disk space, or use 'clusterwatch query' to read it"
@@ -200,10 +213,10 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
 def inert(item: AnnouncementItem) -> None:
     """Remove control and invisible formatting characters from the item's text (crawler.sanitize)."""
     item.body = clean_text(item.body)
-    for name in ("title", "author", "summary", "descriptor"):
+    for name in ("title", "author", "descriptor", "language"):
         value = getattr(item, name)
         if value is not None:
-            setattr(item, name, clean_line(value) if name != "summary" else clean_text(value))
+            setattr(item, name, clean_line(value))
     item.tags = [clean_line(t) for t in item.tags]
 
 
@@ -291,9 +304,9 @@ class Store:
             "UPDATE announcements SET url = ?, source = ?, title = coalesce(?, title), body = ?, text_kind = ?,"
             " text_hash = ?, published = ?, published_evidence = ?, published_reason = NULL, author = ?,"
             " revision = revision + 1, analysed_at = NULL, archive = NULL, archive_timestamp = NULL,"
-            " archive_url = NULL WHERE id = ?",
+            " archive_url = NULL, language = coalesce(?, language) WHERE id = ?",
             (url, item.source, item.title, item.body, item.text_kind, digest, item.published,
-             item.published_evidence, item.author, ann_id),
+             item.published_evidence, item.author, item.language, ann_id),
         )
         # Additive: the copy's band keys stay, so later copies of it still find this announcement.
         self._index(ann_id, sig)
@@ -328,14 +341,14 @@ class Store:
     def _insert(self, url: str, item: AnnouncementItem, digest: str | None, seen: str) -> int:
         cur = self.conn.execute(
             "INSERT INTO announcements (url, title, published, published_evidence, published_reason,"
-            " source, body, text_kind, author, descriptor, tags, text_hash, first_seen, last_seen)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source, body, text_kind, author, descriptor, tags, text_hash, first_seen, last_seen, language)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 url, item.title, item.published, item.published_evidence,
                 None if item.published else (item.published_reason or "no date found"),
                 item.source, item.body, item.text_kind, item.author, item.descriptor,
                 json.dumps(item.tags, ensure_ascii=False) if item.tags else None,
-                digest, seen, seen,
+                digest, seen, seen, item.language,
             ),
         )
         assert cur.lastrowid is not None
@@ -378,8 +391,8 @@ class Store:
         self.conn.execute(
             "UPDATE announcements SET title = ?, body = ?, text_kind = ?, text_hash = ?,"
             " revision = revision + 1, last_seen = ?, analysed_at = NULL, archive = NULL,"
-            " archive_timestamp = NULL, archive_url = NULL WHERE id = ?",
-            (item.title or old_title, item.body, item.text_kind, digest, seen, ann_id),
+            " archive_timestamp = NULL, archive_url = NULL, language = coalesce(?, language) WHERE id = ?",
+            (item.title or old_title, item.body, item.text_kind, digest, seen, item.language, ann_id),
         )
         self._index(ann_id, fingerprint.signature(words), replace=True)
         return IngestResult("updated", ann_id, "url")

@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
-
-import click
 
 from crawler.archive import (
     ARCHIVES,
@@ -40,7 +37,7 @@ from crawler.feeds import parse_feed
 from crawler.items import AnnouncementItem
 from crawler.sources import Source
 from crawler.store import BadItem, Store, apply_migrations, connect_readonly, immediate, now_iso
-from monitor.events import Detector
+from monitor.events import EventRecorder
 from monitor.migrations import migrations as monitor_migrations
 
 DEFAULT_MAX_CAPTURES = 500
@@ -80,7 +77,7 @@ class Settings:
 def settings(config: Config, archive: str = "wayback") -> Settings:
     if archive not in ARCHIVES:
         raise ConfigError(f"archive {archive!r} is not supported yet; supported: {', '.join(sorted(ARCHIVES))}")
-    section = config.extra.get("archive") or {}
+    section = config.archive
     where = str(config.path) if config.path else "built-in defaults"
     limits = Limits()
     numbers = {"search_per_minute": float, "fetch_per_minute": float, "timeout": float, "backoff": float,
@@ -227,11 +224,9 @@ class Backfill:
         return reports
 
     def run(self) -> list[SourceReport]:
-        from monitor.pipeline import milestone_rule
-
         store = Store(self.config.database)
         apply_migrations(store.db, monitor_migrations, store.path)
-        detector = Detector(store.db, milestone_rule(self.config), on_event=None)  # history: no alerts
+        detector = EventRecorder(store.db, self.config.milestones, on_event=None)  # history: no alerts
         reports: dict[str, SourceReport] = {}
         try:
             # Every source's captures in one sequence, oldest first: the milestones found in
@@ -265,25 +260,25 @@ class Backfill:
         """Detection again over every archived text, current or kept as a revision, oldest first,
         without alerts. ``clusterwatch detect --all`` reads only each announcement's current text,
         so the events of older archived revisions lose their evidence; this finds them again."""
-        from monitor.pipeline import milestone_rule
-
         store = Store(self.config.database)
         apply_migrations(store.db, monitor_migrations, store.path)
-        detector = Detector(store.db, milestone_rule(self.config), on_event=None)
+        detector = EventRecorder(store.db, self.config.milestones, on_event=None)
         names = [s.name for s in self.sources]
         marks = ",".join("?" * len(names))
         texts = store.conn.execute(
-            f"SELECT a.id, a.title, a.body, a.published, a.archive_timestamp, a.archive_url FROM announcements a"
+            f"SELECT a.id, a.title, a.body, a.published, a.archive_timestamp, a.archive_url, a.language"
+            f" FROM announcements a"
             f" WHERE a.archive IS NOT NULL AND a.source IN ({marks}) UNION ALL"
-            f" SELECT a.id, r.title, r.body, a.published, r.archive_timestamp, r.archive_url FROM revisions r"
+            f" SELECT a.id, r.title, r.body, a.published, r.archive_timestamp, r.archive_url, a.language"
+            f" FROM revisions r"
             f" JOIN announcements a ON a.id = r.announcement_id WHERE r.archive IS NOT NULL AND a.source IN ({marks})"
             f" ORDER BY 5", (*names, *names)).fetchall()
         stats = {"texts": len(texts), "events": 0}
         try:
-            for ann_id, title, body, published, timestamp, url in texts:
+            for ann_id, title, body, published, timestamp, url, language in texts:
                 capture = Capture(timestamp, url, "", "200", "")
                 with immediate(store.conn):
-                    stats["events"] += analyse(detector, ann_id, title, body, published, capture)
+                    stats["events"] += analyse(detector, ann_id, title, body, published, capture, language)
         finally:
             store.close()
         return stats
@@ -297,11 +292,11 @@ class Backfill:
         eta = left * (60 / per_minute if per_minute else 60 / max(rate, 1e-6))
         self.progress(f"{report.source}: listed {report.listed}, fetched {report.fetched}, stored "
                       f"{report.stored + report.updated + report.history}, {rate:.1f}/min, "
-                      f"about {_duration(eta)} left")
+                      f"about {duration(eta)} left")
 
     # One capture: fetch, extract, store with provenance and events, remember — one transaction.
 
-    def _one(self, store: Store, detector: Detector, source: Source, capture: Capture,
+    def _one(self, store: Store, detector: EventRecorder, source: Source, capture: Capture,
              report: SourceReport) -> None:
         self.fetched_total += 1
         report.fetched += 1
@@ -393,7 +388,7 @@ def _same(url: str, urls: list[str]) -> bool:
         return False
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:
@@ -427,15 +422,13 @@ def extract(source: Source, url: str, fetched: Fetched, capture: Capture) -> Ite
                 items = []
             else:
                 items = list(spider.parse_article(response))
-    for item in items:
-        item.fetched_at = capture.captured
-        yield item
+    yield from items
 
 
 # --- storing: Store.ingest, then provenance and events -----------------------------------------
 
 
-def store_archived(store: Store, detector: Detector, archive: str, item: AnnouncementItem, capture: Capture,
+def store_archived(store: Store, detector: EventRecorder, archive: str, item: AnnouncementItem, capture: Capture,
                    original: str) -> tuple[str, int, int]:
     """Store one archived item; returns (status, announcement id, events found). Runs inside the
     caller's transaction."""
@@ -472,9 +465,9 @@ def store_archived(store: Store, detector: Detector, archive: str, item: Announc
                      (*provenance, capture.captured, capture.captured, canon, item.source))
     events = 0
     if result.status in ("new", "updated") or promoted:
-        title, body, published = conn.execute("SELECT title, body, published FROM announcements WHERE id = ?",
-                                              (ann_id,)).fetchone()
-        events = analyse(detector, ann_id, title, body, published, capture)
+        title, body, published, language = conn.execute(
+            "SELECT title, body, published, language FROM announcements WHERE id = ?", (ann_id,)).fetchone()
+        events = analyse(detector, ann_id, title, body, published, capture, language)
         conn.execute("UPDATE announcements SET analysed_at = ? WHERE id = ?", (now_iso(), ann_id))
     return ("updated" if promoted else result.status), ann_id, events
 
@@ -489,7 +482,7 @@ def _stored_text_is_newer(conn: Any, prior: tuple, capture: Capture) -> bool:
     return (since or prior[5]) > capture.captured
 
 
-def _keep_as_history(store: Store, detector: Detector, ann_id: int, item: AnnouncementItem, capture: Capture,
+def _keep_as_history(store: Store, detector: EventRecorder, ann_id: int, item: AnnouncementItem, capture: Capture,
                      provenance: tuple[str, str, str]) -> tuple[str, int, int]:
     """A capture older than the text stored for its page: kept as an earlier revision, analysed,
     never made current."""
@@ -502,15 +495,16 @@ def _keep_as_history(store: Store, detector: Detector, ann_id: int, item: Announ
     conn.execute("INSERT INTO revisions (announcement_id, revision, title, body, text_hash, replaced_at, archive,"
                  " archive_timestamp, archive_url) VALUES (?, -1, ?, ?, NULL, ?, ?, ?, ?)",
                  (ann_id, item.title, item.body, capture.captured, *provenance))
-    return "history", ann_id, analyse(detector, ann_id, item.title, item.body, item.published, capture)
+    return "history", ann_id, analyse(detector, ann_id, item.title, item.body, item.published, capture,
+                                      item.language)
 
 
-def analyse(detector: Detector, ann_id: int, title: str | None, body: str, published: str | None,
-            capture: Capture) -> int:
+def analyse(detector: EventRecorder, ann_id: int, title: str | None, body: str, published: str | None,
+            capture: Capture, language: str | None = None) -> int:
     """Detection over one archived text, dated by its publication date or else by its capture."""
     from monitor.detection import detect
 
-    found = detect(body or "", title=title)
+    found = detect(body or "", title=title, language=language)
     ann = {"id": ann_id, "published": published or capture.captured}
     for event in found:
         detector._store(ann, event)
@@ -518,98 +512,3 @@ def analyse(detector: Detector, ann_id: int, title: str | None, body: str, publi
 
 
 # --- the command ------------------------------------------------------------------------------
-
-
-@click.command("backfill")
-@click.argument("names", nargs=-1)
-@click.option("--from", "start", metavar="YYYY[-MM[-DD]]", help="Only captures from this date on.")
-@click.option("--to", "end", metavar="YYYY[-MM[-DD]]", help="Only captures up to this date (the whole period).")
-@click.option("--archive", type=click.Choice(["wayback", "commoncrawl"]), default="wayback", show_default=True,
-              help="Which web archive to read.")
-@click.option("--dry-run", is_flag=True, help="List what would be fetched, and how long it would take; fetch nothing.")
-@click.option("--limit", type=click.IntRange(min=0), help="Captures to fetch in this run at most"
-              " (default: archive.max_captures, 500); the next run continues.")
-@click.option("--retry-failed", is_flag=True, help="Fetch captures that failed in earlier runs again.")
-@click.option("--redetect", is_flag=True, help="Fetch nothing; find the events in every archived text again"
-              " (after 'clusterwatch detect --all', which reads only current texts).")
-@click.option("--json", "as_json", is_flag=True, help="Print the per-source report as JSON.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress line, even on a terminal.")
-@click.pass_context
-def backfill_command(ctx: click.Context, names: tuple[str, ...], start: str | None, end: str | None, archive: str,
-                     dry_run: bool, limit: int | None, retry_failed: bool, redetect: bool, as_json: bool,
-                     quiet: bool) -> None:
-    """Rebuild the sources' history from a web archive (the Wayback Machine).
-
-    Looks the sources' pages up in the archive's index, fetches each distinct capture in its
-    original form and stores it as a live crawl would, marked with where it came from; then
-    finds the membership events in it. Never emails: it is history. Interrupted, the next run
-    continues where it stopped; captures already stored are never fetched again.
-
-    \b
-    Example:
-        clusterwatch backfill go-cluster-programme --from 2012 --dry-run
-        clusterwatch backfill && clusterwatch timeline go-cluster
-    """
-    import json
-
-    from monitor.cli import USER_ERRORS, State
-
-    state = ctx.find_object(State)
-    assert state is not None
-    try:
-        config = state.config
-        sources = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
-        if not sources:
-            raise click.ClickException("no enabled sources: add [[sources]] to the configuration")
-        show = sys.stderr.isatty() and not quiet and not as_json
-
-        def progress(line: str) -> None:
-            click.echo(f"\r\033[K{line}", err=True, nl=False)
-
-        try:
-            job = Backfill(config, sources, archive=archive, start=start, end=end, limit=limit,
-                           retry_failed=retry_failed, progress=progress if show else None)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from None
-        if redetect:
-            stats = job.redetect()
-            click.echo(f"analysed {stats['texts']} archived text(s): {stats['events']} event(s); no alerts")
-            return
-        reports = job.dry_run() if dry_run else job.run()
-        if show:
-            click.echo("", err=True)
-    except USER_ERRORS as exc:
-        raise click.ClickException(str(exc)) from None
-    if as_json:
-        click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
-    elif dry_run:
-        per_minute = job.settings.limits.fetch_per_minute or 60.0
-        for r in reports:
-            click.echo(f"{r.source}: {r.listed} distinct capture(s) listed, {r.known} handled before, "
-                       f"{r.left} to fetch")
-        todo = sum(r.left for r in reports)
-        click.echo(f"dry run: {todo} capture(s) to fetch, about {_duration(todo * 60 / per_minute)} at "
-                   f"{per_minute:g} per minute; nothing was fetched or stored")
-        for r in reports:
-            for message in r.errors:
-                click.echo(f"  {r.source}: {message}", err=True)
-    else:
-        from tabulate import tabulate
-
-        click.echo(tabulate(
-            [[r.source, r.listed, r.known, r.fetched, r.stored, r.updated + r.history, r.duplicates + r.unchanged,
-              r.skipped, r.failed, r.left, r.events] for r in reports],
-            headers=["source", "listed", "known", "fetched", "new", "revisions", "duplicates", "skipped", "failed",
-                     "left", "events"]))
-        for r in reports:
-            for message in r.errors:
-                click.echo(f"  {r.source}: {message}", err=True)
-        if any(r.left for r in reports):
-            click.echo("the run's capture limit was reached: run 'clusterwatch backfill' again to continue", err=True)
-        if any(r.failed for r in reports):
-            click.echo("some captures failed: 'clusterwatch backfill --retry-failed' tries them again", err=True)
-        click.echo(f"dataset: {config.database}")
-    # A source whose index could not be read at all failed; retried requests are only warnings.
-    if any(not (r.fetched or r.known or r.left) and any(not e.startswith("warning:") for e in r.errors)
-           for r in reports):
-        sys.exit(1)

@@ -1,7 +1,10 @@
 """The `clusterwatch` command line: a thin layer over library functions.
 
-Library code raises named exceptions; ``main`` turns them into one-line messages that say how to
-fix the problem, and a non-zero exit status. A traceback reaching a user is a bug.
+Library code raises ``ClusterwatchError`` (``crawler/errors.py``) and its subclasses; the command
+group (``Commands.invoke``) is the one place that turns them into one-line messages that say how to
+fix the problem, and a non-zero exit status. A traceback reaching a user is a bug. Every command
+is defined here, ``export``, ``browse`` and ``backfill`` included: ``monitor/export.py`` and
+``monitor/backfill.py`` hold the library code they call, and import nothing from this module.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ import json
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
-from functools import wraps
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -19,11 +21,11 @@ from typing import Any
 import click
 from tabulate import tabulate
 
-from crawler.config import Config, ConfigError
-from crawler.store import StoreError, connect_readonly, require_dataset, sqlite_uri
+from crawler.config import Config, load
+from crawler.errors import ClusterwatchError
+from crawler.store import connect_readonly, require_dataset, sqlite_code, sqlite_uri
+from monitor.export import FORMATS, WHATS
 from monitor.querylimit import query_limit, timeout_option
-
-USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, StoreError)
 
 
 class State:
@@ -34,9 +36,7 @@ class State:
 
     @property
     def config(self) -> Config:
-        if self._config is None:
-            from monitor.config import load
-
+        if self._config is None:  # read once per command, on first use
             self._config = load(self.config_path, db=self.db)
         return self._config
 
@@ -64,18 +64,18 @@ def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         callback=_set_state("config_path"), help="Configuration file.")(func)
 
 
-def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+class Commands(click.Group):
+    """The command group, and the one place where a ``ClusterwatchError`` from any command
+    becomes click's one-line "Error: ..." with exit status 1 (sqlite-utils' pattern)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return func(*args, **kwargs)
-        except USER_ERRORS as exc:
+            return super().invoke(ctx)
+        except ClusterwatchError as exc:
             raise click.ClickException(str(exc)) from None
 
-    return wrapper
 
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="clusterwatch")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="CLUSTERWATCH_CONFIG",
               help="Configuration file (default: $CLUSTERWATCH_CONFIG, ./clusterwatch.toml, built-in).")
@@ -103,7 +103,6 @@ def cli(ctx: click.Context, config_path: str | None, db: str | None) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress line, even on a terminal.")
 @dataset_options
 @click.pass_obj
-@user_errors
 def crawl(state: State, names: tuple[str, ...], full: bool, as_json: bool, verbose: int, quiet: bool) -> None:
     """Crawl the enabled sources (or the NAMES given) once.
 
@@ -165,7 +164,6 @@ def _run_json(run: dict[str, Any]) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @dataset_options
 @click.pass_obj
-@user_errors
 def sources(state: State, as_json: bool) -> None:
     """List the configured sources with their last run and health.
 
@@ -218,7 +216,6 @@ def sources(state: State, as_json: bool) -> None:
 @timeout_option
 @dataset_options
 @click.pass_obj
-@user_errors
 def search(state: State, query: str, as_json: bool, limit: int, timeout: float) -> None:
     """Search titles and texts of the stored announcements, with snippets.
 
@@ -264,7 +261,6 @@ def search(state: State, query: str, as_json: bool, limit: int, timeout: float) 
 @timeout_option
 @dataset_options
 @click.pass_obj
-@user_errors
 def query(state: State, sql: str, fmt: str | None, timeout: float) -> None:
     """Run read-only SQL against the dataset.
 
@@ -283,7 +279,8 @@ def query(state: State, sql: str, fmt: str | None, timeout: float) -> None:
             _print_rows(fmt, names, (tuple(r) for r in limit.rows(cur)))
     except sqlite3.Error as exc:
         message = str(exc)
-        if "readonly" in message or "not authorized" in message or "query_only" in message:
+        # A write refused by the read-only connection (query_only) or by its authorizer.
+        if sqlite_code(exc) in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_AUTH):
             raise click.ClickException(
                 f"refused: 'clusterwatch query' is read-only ({message}); the dataset was not changed"
             ) from None
@@ -360,7 +357,6 @@ def _event_json(event: Any) -> dict[str, Any]:
 @click.option("--all", "all_again", is_flag=True, help="Analyse every announcement again (after the rules improved).")
 @dataset_options
 @click.pass_obj
-@user_errors
 def detect(state: State, all_again: bool) -> None:
     """Find membership events in the announcements not analysed yet, and store them.
 
@@ -368,7 +364,7 @@ def detect(state: State, all_again: bool) -> None:
     Example:
         clusterwatch detect && clusterwatch milestones
     """
-    from monitor.pipeline import run_detection
+    from monitor.cycle import run_detection
 
     stats = run_detection(state.existing, all_again=all_again)
     click.echo(f"analysed {stats['announcements']} announcement(s): {stats['events']} event(s), "
@@ -380,7 +376,6 @@ def detect(state: State, all_again: bool) -> None:
 @click.option("--programme", help="Only this programme or network.")
 @dataset_options
 @click.pass_obj
-@user_errors
 def milestones(state: State, as_json: bool, programme: str | None) -> None:
     """List membership events (milestone: true marks the alert-worthy ones).
 
@@ -442,7 +437,6 @@ def _public_event(e: dict[str, Any]) -> dict[str, Any]:
 @click.option("--plot", type=click.Path(dir_okay=False), help="Write a PNG chart of the member numbers.")
 @dataset_options
 @click.pass_obj
-@user_errors
 def timeline(state: State, programme: str, as_json: bool, plot: str | None) -> None:
     """Show a programme's member numbers over time, from ordinals and counts.
 
@@ -482,7 +476,6 @@ def timeline(state: State, programme: str, as_json: bool, plot: str | None) -> N
 @cli.command()
 @dataset_options
 @click.pass_obj
-@user_errors
 def notify(state: State) -> None:
     """Deliver pending alerts, due digests and source-health notices: by SMTP (or into the
     Maildir when no host is set) and to each subscriber's Apprise channels.
@@ -512,7 +505,6 @@ def notify(state: State) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @dataset_options
 @click.pass_context
-@user_errors
 def alerts(ctx: click.Context, as_json: bool) -> None:
     """List the outbox (alerts, digests, health notices) with each message's delivery state.
 
@@ -541,7 +533,6 @@ def alerts(ctx: click.Context, as_json: bool) -> None:
 @click.argument("alert_id", type=int)
 @dataset_options
 @click.pass_obj
-@user_errors
 def alerts_retry(state: State, alert_id: int) -> None:
     """Queue alert ALERT_ID for delivery again (after fixing an address or the server).
 
@@ -560,7 +551,6 @@ def alerts_retry(state: State, alert_id: int) -> None:
 @click.option("--log-format", type=click.Choice(["text", "json"]), help="Log lines as text or JSON (default: text).")
 @dataset_options
 @click.pass_obj
-@user_errors
 def run(state: State, once: bool, log_format: str | None) -> None:
     """Run clusterwatch as a service: crawl each source on its schedule, detect, deliver.
 
@@ -572,10 +562,10 @@ def run(state: State, once: bool, log_format: str | None) -> None:
         clusterwatch run --log-format json
         clusterwatch run --once
     """
-    from monitor.service import run_once, serve, service_settings, setup_logging
+    from monitor.service import run_once, serve, setup_logging
 
     config = state.config
-    setup_logging(log_format or service_settings(config).log_format)
+    setup_logging(log_format or config.service.log_format)
     sys.exit(run_once(config) if once else serve(config))
 
 
@@ -583,7 +573,6 @@ def run(state: State, once: bool, log_format: str | None) -> None:
 @click.argument("target", type=click.Path(dir_okay=False))
 @dataset_options
 @click.pass_obj
-@user_errors
 def backup(state: State, target: str) -> None:
     """Copy the dataset to TARGET with SQLite's online backup (safe while the service runs).
 
@@ -621,14 +610,9 @@ def demo(folder: str) -> None:
     Example:
         clusterwatch demo && clusterwatch --config clusterwatch-demo/clusterwatch.toml milestones
     """
-    from monitor.demo import DemoError, describe, run_demo
+    from monitor.demo import describe, run_demo
 
-    try:
-        result = run_demo(Path(folder), echo=lambda line: click.echo(line, err=True))
-    except DemoError as exc:
-        raise click.ClickException(str(exc)) from None
-    except USER_ERRORS as exc:
-        raise click.ClickException(str(exc)) from None
+    result = run_demo(Path(folder), echo=lambda line: click.echo(line, err=True))
     describe(result, echo=click.echo)
 
 
@@ -646,14 +630,193 @@ def main() -> None:
         sys.exit(130)
 
 
-# Defined in their own module; registered last because they use State, dataset_options and user_errors.
-from monitor.export import browse_command, export_command  # noqa: E402
+@cli.command("export")
+@click.option("--what", type=click.Choice(WHATS), default="milestones", show_default=True,
+              help="Export the stored announcements or the membership milestones.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Output format (default: from the -o file's extension, else json).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file (replaced only once the export is complete); default: standard output.")
+@click.option("--since", metavar="DATE", help="Only rows published on or after DATE (YYYY-MM-DD).")
+@click.option("--programme", help="Only this programme or network (announcements: those about it).")
+@click.option("--feed-url", metavar="URL", help="Atom: the address the feed will be published at (rel=self).")
+@timeout_option
+@dataset_options
+@click.pass_obj
+def export_command(state: State, what: str, fmt: str | None, output: str | None, since: str | None,
+                   programme: str | None, feed_url: str | None, timeout: float) -> None:
+    """Export announcements or milestones as CSV, JSON or an Atom feed.
 
-cli.add_command(export_command)
-cli.add_command(browse_command)
+    Rows are streamed, so large exports need little memory. The Atom feed of milestones can be
+    published anywhere a feed reader can subscribe to it.
 
-# `clusterwatch backfill` (monitor/backfill.py): history from the web archives.
-from monitor.backfill import backfill_command  # noqa: E402
+    \b
+    Example:
+        clusterwatch export --what milestones --format atom -o milestones.atom
+        clusterwatch export --what announcements --format csv --since 2024-01-01 --programme go-cluster
+    """
+    from monitor.export import ExportError, export_to, format_for, since_day
 
-dataset_options(backfill_command)  # click.option on a Command adds the option to it
-cli.add_command(backfill_command)
+    fmt = fmt or format_for(output)
+    if output:
+        writable_target(output)
+    try:
+        since_day(since)  # a bad date fails before anything is written
+    except ExportError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--since "), param_hint="--since") from None
+    conn = connect_readonly(state.config.database)
+    try:
+        with query_limit(conn, timeout, "export"):
+            count = export_to(conn, what, fmt, output, since, programme, feed_url)
+    except sqlite3.OperationalError as exc:
+        raise click.ClickException(f"cannot read the dataset ({exc}): is it a clusterwatch dataset?") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output or 'standard output'}: {exc.strerror or exc}") from None
+    finally:
+        conn.close()
+    click.echo(f"{count} {what if count != 1 else what[:-1]} written" + (f" to {output}" if output else ""),
+               err=True)
+
+
+@cli.command("browse")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="Port to serve on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 makes the dataset reachable from other machines.")
+@dataset_options
+@click.pass_obj
+def browse_command(state: State, port: int, host: str) -> None:
+    """Browse and query the dataset in the web browser with Datasette (read-only).
+
+    Shows every table with descriptions, and canned queries: latest milestones, a programme's
+    timeline, announcements per source and month, full-text search, source health.
+    Needs the `web` extra. Stop it with Ctrl-C.
+
+    \b
+    Example:
+        clusterwatch browse --port 8001    # then open http://127.0.0.1:8001/
+    """
+    import signal
+    import subprocess
+    import tempfile
+
+    from crawler.resources import data_file
+    from monitor import export
+
+    if not export.datasette_available():
+        raise click.ClickException(
+            "browse needs Datasette, which is not installed: pip install 'clusterwatch[web]' "
+            "(in a checkout: pip install -e '.[web]')"
+        )
+    data_file(export.METADATA.name)  # a broken installation says which file is missing
+    database = state.config.database
+    connect_readonly(database).close()  # a missing dataset is reported here, in our words
+    with tempfile.TemporaryDirectory(prefix="clusterwatch-browse-") as folder:
+        metadata = Path(folder) / "metadata.json"
+        metadata.write_text(json.dumps(export.browse_metadata(database), ensure_ascii=False), encoding="utf-8")
+        where = f" on http://{host}:{port}/{database.stem}" if port else ""
+        click.echo(f"Datasette{where} for {database} (Ctrl-C to stop)", err=True)
+        proc = subprocess.Popen(export.datasette_command(database, metadata, host, port))
+        # Ctrl-C reaches Datasette directly (same process group); a SIGTERM to us (a service
+        # manager, a test) is passed on, so Datasette never outlives this command.
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: proc.terminate())
+        try:
+            code = proc.wait()
+        except KeyboardInterrupt:
+            code = proc.wait()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait()
+    if code not in (0, -signal.SIGINT, -signal.SIGTERM):
+        raise click.ClickException(f"Datasette stopped with exit status {code}")
+
+
+@cli.command("backfill")
+@click.argument("names", nargs=-1)
+@click.option("--from", "start", metavar="YYYY[-MM[-DD]]", help="Only captures from this date on.")
+@click.option("--to", "end", metavar="YYYY[-MM[-DD]]", help="Only captures up to this date (the whole period).")
+@click.option("--archive", type=click.Choice(["wayback", "commoncrawl"]), default="wayback", show_default=True,
+              help="Which web archive to read.")
+@click.option("--dry-run", is_flag=True, help="List what would be fetched, and how long it would take; fetch nothing.")
+@click.option("--limit", type=click.IntRange(min=0), help="Captures to fetch in this run at most"
+              " (default: archive.max_captures, 500); the next run continues.")
+@click.option("--retry-failed", is_flag=True, help="Fetch captures that failed in earlier runs again.")
+@click.option("--redetect", is_flag=True, help="Fetch nothing; find the events in every archived text again"
+              " (after 'clusterwatch detect --all', which reads only current texts).")
+@click.option("--json", "as_json", is_flag=True, help="Print the per-source report as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line, even on a terminal.")
+@dataset_options
+@click.pass_obj
+def backfill_command(state: State, names: tuple[str, ...], start: str | None, end: str | None, archive: str,
+                     dry_run: bool, limit: int | None, retry_failed: bool, redetect: bool, as_json: bool,
+                     quiet: bool) -> None:
+    """Rebuild the sources' history from a web archive (the Wayback Machine).
+
+    Looks the sources' pages up in the archive's index, fetches each distinct capture in its
+    original form and stores it as a live crawl would, marked with where it came from; then
+    finds the membership events in it. Never emails: it is history. Interrupted, the next run
+    continues where it stopped; captures already stored are never fetched again.
+
+    \b
+    Example:
+        clusterwatch backfill go-cluster-programme --from 2012 --dry-run
+        clusterwatch backfill && clusterwatch timeline go-cluster
+    """
+    from monitor.backfill import Backfill, duration
+
+    config = state.config
+    sources = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
+    if not sources:
+        raise click.ClickException("no enabled sources: add [[sources]] to the configuration")
+    show = sys.stderr.isatty() and not quiet and not as_json
+
+    def progress(line: str) -> None:
+        click.echo(f"\r\033[K{line}", err=True, nl=False)
+
+    try:
+        job = Backfill(config, sources, archive=archive, start=start, end=end, limit=limit,
+                       retry_failed=retry_failed, progress=progress if show else None)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if redetect:
+        stats = job.redetect()
+        click.echo(f"analysed {stats['texts']} archived text(s): {stats['events']} event(s); no alerts")
+        return
+    reports = job.dry_run() if dry_run else job.run()
+    if show:
+        click.echo("", err=True)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+    elif dry_run:
+        per_minute = job.settings.limits.fetch_per_minute or 60.0
+        for r in reports:
+            click.echo(f"{r.source}: {r.listed} distinct capture(s) listed, {r.known} handled before, "
+                       f"{r.left} to fetch")
+        todo = sum(r.left for r in reports)
+        click.echo(f"dry run: {todo} capture(s) to fetch, about {duration(todo * 60 / per_minute)} at "
+                   f"{per_minute:g} per minute; nothing was fetched or stored")
+        for r in reports:
+            for message in r.errors:
+                click.echo(f"  {r.source}: {message}", err=True)
+    else:
+        from tabulate import tabulate
+
+        click.echo(tabulate(
+            [[r.source, r.listed, r.known, r.fetched, r.stored, r.updated + r.history, r.duplicates + r.unchanged,
+              r.skipped, r.failed, r.left, r.events] for r in reports],
+            headers=["source", "listed", "known", "fetched", "new", "revisions", "duplicates", "skipped", "failed",
+                     "left", "events"]))
+        for r in reports:
+            for message in r.errors:
+                click.echo(f"  {r.source}: {message}", err=True)
+        if any(r.left for r in reports):
+            click.echo("the run's capture limit was reached: run 'clusterwatch backfill' again to continue", err=True)
+        if any(r.failed for r in reports):
+            click.echo("some captures failed: 'clusterwatch backfill --retry-failed' tries them again", err=True)
+        click.echo(f"dataset: {config.database}")
+    # A source whose index could not be read at all failed; retried requests are only warnings.
+    if any(not (r.fetched or r.known or r.left) and any(not e.startswith("warning:") for e in r.errors)
+           for r in reports):
+        sys.exit(1)

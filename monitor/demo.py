@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.errors import ClusterwatchError
 from crawler.resources import bundled
 from monitor.replica import SiteServer
 
@@ -27,7 +28,7 @@ LISTING_CP = "/CLUSTER/Navigation/DE/Aktuelles/Kurzmeldungen/kurzmeldungen.html"
 PROGRAMME_CP = "/CLUSTER/Navigation/DE/Clusterpolitik/Bund/go-cluster/go-cluster.html"
 
 
-class DemoError(RuntimeError):
+class DemoError(ClusterwatchError, RuntimeError):
     pass
 
 
@@ -101,10 +102,10 @@ events = ["milestone"]
 
 
 def run_demo(folder: Path, *, echo: Callable[[str], None] = print) -> DemoResult:
+    from crawler.config import load
     from monitor.alerts.outbox import deliver
-    from monitor.config import load
+    from monitor.cycle import run_detection
     from monitor.events import list_events, open_dataset
-    from monitor.pipeline import run_detection
 
     started = time.monotonic()
     missing = [name for name in ("bmwe", "clusterplattform", "aggregator") if not (SNAPSHOT / name).is_dir()]

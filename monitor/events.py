@@ -10,20 +10,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from crawler.config import MilestoneRule
 from crawler.store import apply_migrations, connect, immediate, now_iso, rows
 from monitor.migrations import migrations
-
-DEFAULT_EVERY = 50
-
-
-class MilestoneConfigError(ValueError):
-    pass
 
 
 def open_dataset(path: str | Path) -> Database:
@@ -31,58 +25,6 @@ def open_dataset(path: str | Path) -> Database:
     db = connect(path)
     apply_migrations(db, migrations, Path(path))
     return db
-
-
-@dataclass(frozen=True)
-class MilestoneRule:
-    """Which member numbers count as milestones: every multiple of ``every`` (default 50), or an
-    explicit list per programme. Configured under ``[milestones]``::
-
-        [milestones]
-        default = 50            # every multiple of 50
-        "go-cluster" = 25       # this programme: every multiple of 25
-        "Allianz Industrie 4.0" = [100, 250, 500, 1000]
-    """
-
-    default: int = DEFAULT_EVERY
-    programmes: tuple[tuple[str, int | tuple[int, ...]], ...] = ()
-
-    @classmethod
-    def from_config(cls, section: Any) -> MilestoneRule:
-        if not section:
-            return cls()
-        if not isinstance(section, dict):
-            raise MilestoneConfigError("[milestones] must be a table")
-        default = section.get("default", DEFAULT_EVERY)
-        if not isinstance(default, int) or isinstance(default, bool) or default <= 0:
-            raise MilestoneConfigError("milestones.default must be a positive whole number")
-        programmes: list[tuple[str, int | tuple[int, ...]]] = []
-        for name, value in section.items():
-            if name == "default":
-                continue
-            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                programmes.append((name.casefold(), value))
-            elif isinstance(value, list) and value and all(isinstance(v, int) and v > 0 for v in value):
-                programmes.append((name.casefold(), tuple(sorted(value))))
-            else:
-                raise MilestoneConfigError(
-                    f"milestones.{name!r} must be a positive whole number (every N) or a list of numbers"
-                )
-        return cls(default, tuple(programmes))
-
-    def crossed(self, programme: str | None, previous: int, number: int) -> int | None:
-        """The highest threshold in (previous, number], or None."""
-        if number <= previous:
-            return None
-        setting: int | tuple[int, ...] = self.default
-        for name, value in self.programmes:
-            if programme and name == programme.casefold():
-                setting = value
-        if isinstance(setting, int):
-            top = number - number % setting
-            return top if top > previous and top > 0 else None
-        hits = [t for t in setting if previous < t <= number]
-        return hits[-1] if hits else None
 
 
 def event_key(kind: str, programme: str | None, number: int | None, member: str | None,
@@ -101,8 +43,9 @@ def event_key(kind: str, programme: str | None, number: int | None, member: str 
 OnMilestone = Callable[[sqlite3.Connection, int, dict[str, Any]], None]
 
 
-class Detector:
-    """Runs the text detector over stored announcements and stores what it finds."""
+class EventRecorder:
+    """Records what `monitor.detection.detect` finds in stored announcements: one event per
+    milestone, one evidence row per announcement (`detect` finds events; this class stores them)."""
 
     def __init__(self, db: Database, rule: MilestoneRule | None = None,
                  on_event: OnMilestone | None = None):
@@ -119,11 +62,11 @@ class Detector:
         where = "" if all_again else "WHERE analysed_at IS NULL"
         # Oldest first, so "a count lower than an earlier one" is judged in publication order.
         todo = list(rows(self.conn,
-            f"SELECT id, title, body, published FROM announcements {where} "
+            f"SELECT id, title, body, published, language FROM announcements {where} "
             "ORDER BY published IS NULL, published, id"))
         stats = {"announcements": len(todo), "events": 0, "new_events": 0, "milestones": 0}
         for ann in todo:
-            found = detect(ann["body"] or "", title=ann["title"])
+            found = detect(ann["body"] or "", title=ann["title"], language=ann["language"])
             with immediate(self.conn):
                 if all_again:
                     self.conn.execute("DELETE FROM evidence WHERE announcement_id = ?", (ann["id"],))

@@ -10,10 +10,8 @@ and dropped. feedgen still does all the element building and escaping; only the 
 ours. Its entries are unqualified elements inside ``<feed xmlns="http://www.w3.org/2005/Atom">``,
 exactly as in ``FeedGenerator.atom_str``, so the result is the same document.
 
-``export_command`` and ``browse_command`` are built on first access (module ``__getattr__``),
-because they use ``monitor.cli``'s decorators while ``monitor.cli`` imports them at its end: a
-module-level import of ``monitor.cli`` here would fail whenever this module is imported first
-(``from monitor.export import export`` in a script or a test).
+The commands `clusterwatch export` and `clusterwatch browse` are defined in ``monitor/cli.py``;
+this module holds the queries, the serialisers and the Datasette helpers they call.
 """
 
 from __future__ import annotations
@@ -23,29 +21,26 @@ import io
 import json
 import os
 import re
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-import click
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from crawler.resources import MissingDataError, bundled, data_file
-from crawler.store import connect_readonly, rows
-from monitor.querylimit import query_limit, timeout_option
+from crawler.errors import ClusterwatchError
+from crawler.resources import bundled
+from crawler.store import rows
 
 if TYPE_CHECKING:
-    from monitor.cli import State
+    pass
 
 WHATS = ("announcements", "milestones")
 FORMATS = ("csv", "json", "atom")
@@ -70,7 +65,7 @@ NO_EVENTS = "no events in this dataset yet: run 'clusterwatch detect' first"
 LIST_FIELDS = frozenset({"sources", "titles", "tags", "seen_at"})
 
 
-class ExportError(ValueError):
+class ExportError(ClusterwatchError, ValueError):
     """An export cannot be made as asked (unknown format, bad date, no events yet)."""
 
 
@@ -360,66 +355,15 @@ def export(conn: sqlite3.Connection, what: str, fmt: str, out: TextIO, since: st
     return _write_atom(conn, what, records, out, since=since, programme=programme, self_url=self_url)
 
 
-# --- commands -----------------------------------------------------------------------------------
+# --- what the commands call -----------------------------------------------------------------------------------
 
 
-def _format_for(output: str | None) -> str:
+def format_for(output: str | None) -> str:
     suffix = Path(output).suffix.lower() if output else ""
     return {".csv": "csv", ".json": "json", ".atom": "atom", ".xml": "atom"}.get(suffix, "json")
 
 
-EXPORT_OPTIONS = (
-    click.option("--what", type=click.Choice(WHATS), default="milestones", show_default=True,
-                 help="Export the stored announcements or the membership milestones."),
-    click.option("--format", "fmt", type=click.Choice(FORMATS),
-                 help="Output format (default: from the -o file's extension, else json)."),
-    click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-                 help="Write to this file (replaced only once the export is complete); default: standard output."),
-    click.option("--since", metavar="DATE", help="Only rows published on or after DATE (YYYY-MM-DD)."),
-    click.option("--programme", help="Only this programme or network (announcements: those about it)."),
-    click.option("--feed-url", metavar="URL", help="Atom: the address the feed will be published at (rel=self)."),
-    timeout_option,
-)
-
-
-def run_export_command(state: State, what: str, fmt: str | None, output: str | None, since: str | None,
-                       programme: str | None, feed_url: str | None, timeout: float) -> None:
-    """Export announcements or milestones as CSV, JSON or an Atom feed.
-
-    Rows are streamed, so large exports need little memory. The Atom feed of milestones can be
-    published anywhere a feed reader can subscribe to it.
-
-    \b
-    Example:
-        clusterwatch export --what milestones --format atom -o milestones.atom
-        clusterwatch export --what announcements --format csv --since 2024-01-01 --programme go-cluster
-    """
-    from monitor.cli import writable_target
-
-    fmt = fmt or _format_for(output)
-    if output:
-        writable_target(output)
-    try:
-        since_day(since)  # a bad date fails before anything is written
-    except ExportError as exc:
-        raise click.BadParameter(str(exc).removeprefix("--since "), param_hint="--since") from None
-    conn = connect_readonly(state.config.database)
-    try:
-        with query_limit(conn, timeout, "export"):
-            count = _export_to(conn, what, fmt, output, since, programme, feed_url)
-    except ExportError as exc:
-        raise click.ClickException(str(exc)) from None
-    except sqlite3.OperationalError as exc:
-        raise click.ClickException(f"cannot read the dataset ({exc}): is it a clusterwatch dataset?") from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {output or 'standard output'}: {exc.strerror or exc}") from None
-    finally:
-        conn.close()
-    click.echo(f"{count} {what if count != 1 else what[:-1]} written" + (f" to {output}" if output else ""),
-               err=True)
-
-
-def _export_to(conn: sqlite3.Connection, what: str, fmt: str, output: str | None, since: str | None,
+def export_to(conn: sqlite3.Connection, what: str, fmt: str, output: str | None, since: str | None,
                programme: str | None, feed_url: str | None) -> int:
     if output is None:
         # Through the binary stream so the bytes are UTF-8 whatever the terminal's locale says.
@@ -479,80 +423,3 @@ def datasette_command(database: Path, metadata: Path, host: str, port: int) -> l
     # service writes while analysts browse; immutable mode would assume the file never changes.
     return [sys.executable, "-m", "datasette", "serve", str(database), "--metadata", str(metadata),
             "--host", host, "--port", str(port)]
-
-
-BROWSE_OPTIONS = (
-    click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
-                 help="Port to serve on (0: any free port)."),
-    click.option("--host", default="127.0.0.1", show_default=True,
-                 help="Address to listen on; 0.0.0.0 makes the dataset reachable from other machines."),
-)
-
-
-def run_browse_command(state: State, port: int, host: str) -> None:
-    """Browse and query the dataset in the web browser with Datasette (read-only).
-
-    Shows every table with descriptions, and canned queries: latest milestones, a programme's
-    timeline, announcements per source and month, full-text search, source health.
-    Needs the `web` extra. Stop it with Ctrl-C.
-
-    \b
-    Example:
-        clusterwatch browse --port 8001    # then open http://127.0.0.1:8001/
-    """
-    if not datasette_available():
-        raise click.ClickException(
-            "browse needs Datasette, which is not installed: pip install 'clusterwatch[web]' "
-            "(in a checkout: pip install -e '.[web]')"
-        )
-    try:
-        data_file(METADATA.name)
-    except MissingDataError as exc:
-        raise click.ClickException(str(exc)) from None
-    database = state.config.database
-    connect_readonly(database).close()  # a missing dataset is reported here, in our words
-    with tempfile.TemporaryDirectory(prefix="clusterwatch-browse-") as folder:
-        metadata = Path(folder) / "metadata.json"
-        metadata.write_text(json.dumps(browse_metadata(database), ensure_ascii=False), encoding="utf-8")
-        where = f" on http://{host}:{port}/{database.stem}" if port else ""
-        click.echo(f"Datasette{where} for {database} (Ctrl-C to stop)", err=True)
-        proc = subprocess.Popen(datasette_command(database, metadata, host, port))
-        # Ctrl-C reaches Datasette directly (same process group); a SIGTERM to us (a service
-        # manager, a test) is passed on, so Datasette never outlives this command.
-        previous = signal.signal(signal.SIGTERM, lambda signum, frame: proc.terminate())
-        try:
-            code = proc.wait()
-        except KeyboardInterrupt:
-            code = proc.wait()
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-            if proc.poll() is None:
-                proc.terminate()
-                proc.wait()
-    if code not in (0, -signal.SIGINT, -signal.SIGTERM):
-        raise click.ClickException(f"Datasette stopped with exit status {code}")
-
-
-_COMMANDS: dict[str, tuple[str, Callable[..., None], tuple[Callable[[Any], Any], ...]]] = {
-    "export_command": ("export", run_export_command, EXPORT_OPTIONS),
-    "browse_command": ("browse", run_browse_command, BROWSE_OPTIONS),
-}
-
-
-def _command(name: str, callback: Callable[..., None], options: tuple[Callable[[Any], Any], ...]) -> click.Command:
-    from monitor.cli import dataset_options, user_errors
-
-    # The same stack as written with decorators, innermost first.
-    func: Any = click.pass_obj(user_errors(callback))
-    func = dataset_options(func)
-    for option in reversed(options):
-        func = option(func)
-    return click.command(name)(func)
-
-
-def __getattr__(name: str) -> click.Command:
-    if name in _COMMANDS:
-        command = _command(*_COMMANDS[name])
-        globals()[name] = command  # built once
-        return command
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from crawler.store import StoreError
+from crawler.store import StoreError, sqlite_code
 
 DEFAULT_TIMEOUT = 30.0
 _STEPS = 20_000  # VM instructions between two checks: microseconds, and cheap
@@ -72,7 +72,7 @@ def query_limit(conn: sqlite3.Connection, seconds: float | None, what: str = "qu
     try:
         yield limit
     except sqlite3.OperationalError as exc:
-        if "interrupted" in str(exc) and limit.expired():
+        if sqlite_code(exc) == sqlite3.SQLITE_INTERRUPT and limit.expired():
             raise limit.stopped() from None
         raise
     except MemoryError:

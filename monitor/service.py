@@ -19,18 +19,15 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from crawler.config import Config, ConfigError
+from crawler.config import Config, load
 from crawler.locks import LockHeld, held, service_lock_path
-from crawler.sources import Source, parse_duration
+from crawler.sources import Source
 from crawler.store import Store, StoreError, now_iso
 
 log = logging.getLogger("clusterwatch")
 
-DEFAULT_CRAWL_TIMEOUT = "30m"
 MEMORY_LIMIT_ENV = "CLUSTERWATCH_CRAWL_MEMORY_MB"
 _work_lock = threading.Lock()  # detection and delivery, one at a time
 _running: dict[str, subprocess.Popen[str]] = {}
@@ -40,39 +37,6 @@ _stopping = threading.Event()  # SIGTERM or Ctrl-C: finish nothing new
 # stop within 10 s (systemd's and a container runtime's patience), even while a crawl waits on a
 # server that takes its full timeout to answer.
 STOP_GRACE = 4.0
-
-
-@dataclass(frozen=True)
-class ServiceSettings:
-    crawl_timeout: float
-    digest_time: str
-    jobs_db: Path
-    log_format: str
-    max_crawl_memory_mb: int = 2048
-
-
-def service_settings(config: Config) -> ServiceSettings:
-    raw = dict(config.extra.get("service") or {})
-    where = config.path or "built-in defaults"
-    try:
-        timeout = parse_duration(raw.get("crawl_timeout", DEFAULT_CRAWL_TIMEOUT))
-    except ValueError as exc:
-        raise ConfigError(f"{where}: service.crawl_timeout: {exc}") from None
-    digest_time = str(raw.get("digest_time", "07:00"))
-    try:
-        hour, minute = (int(x) for x in digest_time.split(":"))
-        assert 0 <= hour < 24 and 0 <= minute < 60
-    except (ValueError, AssertionError):
-        raise ConfigError(f"{where}: service.digest_time must be HH:MM, e.g. 07:00") from None
-    jobs = raw.get("jobs_db")
-    jobs_db = Path(jobs) if jobs else config.database.with_suffix(".jobs.db")
-    log_format = raw.get("log_format", "text")
-    if log_format not in ("text", "json"):
-        raise ConfigError(f"{where}: service.log_format must be text or json")
-    memory = raw.get("max_crawl_memory_mb", 2048)
-    if not isinstance(memory, int) or memory < 256:
-        raise ConfigError(f"{where}: service.max_crawl_memory_mb must be a whole number >= 256")
-    return ServiceSettings(timeout, digest_time, jobs_db, log_format, memory)
 
 
 # --- logging ------------------------------------------------------------------------------------
@@ -186,7 +150,7 @@ def log_run(run: dict[str, Any]) -> None:
 def after_crawl(config: Config) -> bool:
     """Detection, admin health notices and delivery for what is new; True when delivery succeeded."""
     from monitor.alerts.outbox import deliver
-    from monitor.pipeline import run_detection
+    from monitor.cycle import run_detection
 
     with _work_lock:
         stats = run_detection(config)
@@ -212,10 +176,8 @@ def health_notices(config: Config) -> None:
 
 def crawl_job(config_path: str | None, database: str, source: str) -> None:
     """A scheduled job (module-level so the persistent job store can name it)."""
-    from monitor.config import load
-
-    config = load(config_path, db=database)
-    settings = service_settings(config)
+    config = load(config_path, db=database)  # once per cycle: an edited file applies to the next one
+    settings = config.service
     run = crawl_in_child(config_path, database, source, settings.crawl_timeout, settings.max_crawl_memory_mb)
     log_run(run)
     if _stopping.is_set():
@@ -228,7 +190,6 @@ def crawl_job(config_path: str | None, database: str, source: str) -> None:
 
 def digest_job(config_path: str | None, database: str) -> None:
     from monitor.alerts.digest import queue_digests
-    from monitor.config import load
 
     config = load(config_path, db=database)
     with _work_lock:
@@ -240,7 +201,7 @@ def digest_job(config_path: str | None, database: str) -> None:
 
 def run_once(config: Config) -> int:
     """Every enabled source, then detection, then delivery. 0 when all of it succeeded."""
-    settings = service_settings(config)
+    settings = config.service
     config_path = str(config.path) if config.path else None
     ok = True
     for source in [s for s in config.sources if s.enabled]:
@@ -287,7 +248,7 @@ def _serve(config: Config) -> int:
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
-    settings = service_settings(config)
+    settings = config.service
     settings.jobs_db.parent.mkdir(parents=True, exist_ok=True)
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{settings.jobs_db}")},

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from crawler.config import load
 from crawler.items import AnnouncementItem
 from crawler.store import Store
 from monitor.alerts.digest import queue_digests
-from monitor.config import load
 from tests.conftest import write_config
 from tests.http_receiver import HttpReceiver
 from tests.smtp_server import SmtpTestServer

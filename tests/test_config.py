@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import DEFAULT_FILE, ConfigError, load_config
+from crawler.config import DEFAULT_FILE, ConfigError, load, load_config
 from crawler.sources import parse_duration
-from monitor.config import load
 
 FEED = {"name": "press", "kind": "feed", "url": "https://www.bmwe.de/feed.xml"}
 

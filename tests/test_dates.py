@@ -171,19 +171,6 @@ def test_month_precision_only_when_standing_alone() -> None:
     assert r.value is None
 
 
-def test_header_today_is_not_a_publication_date() -> None:
-    header = "Dienstag, 24. November 2026 | Login | Suche"
-    r = find_published(
-        header_text=header, text="Gießen | 16.04.2012\nDas Cluster wächst.", crawl_time=CRAWL
-    )
-    assert r == DateResult("2012-04-16", "text:dateline")
-    r = find_published(header_text=header, text="Kein Datum hier.", crawl_time=CRAWL)
-    assert r.value is None and r.reason
-    # a header date that is not the crawl day is evidence, though weak
-    r = find_published(header_text="Nachricht vom 28.10.2014", crawl_time=CRAWL)
-    assert r == DateResult("2014-10-28", "header")
-
-
 def test_heute_inside_a_sentence_is_not_a_publication_date() -> None:
     # "heute" in a sentence says the event is recent, not which day the page appeared
     r = find_published(text=BODY_HEUTE, crawl_time=CRAWL)
@@ -272,7 +259,7 @@ def test_never_raises(text: str, relative: bool) -> None:
     date_from_url(text)
     r = find_published(
         url=text, meta={"DC.date": text}, feed=text, topline=text, text=text,
-        header_text=text, crawl_time=CRAWL,
+        crawl_time=CRAWL,
     )
     assert (r.value is None) == (r.reason is not None)
 
@@ -292,7 +279,7 @@ def test_fast_on_100kb_without_spaces(unit: str) -> None:
     parse_date(blob, now=NOW)
     find_dates_in_text(blob)
     find_published(
-        url="https://x.example/" + blob, topline=blob, text=blob, header_text=blob,
+        url="https://x.example/" + blob, topline=blob, text=blob,
         meta={"date": blob}, feed=blob, crawl_time=CRAWL,
     )
     assert time.perf_counter() - start < 1.0

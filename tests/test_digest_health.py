@@ -8,10 +8,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from crawler.config import load
 from crawler.items import AnnouncementItem
 from crawler.store import Store
 from monitor.alerts.digest import queue_digests
-from monitor.config import load
 from tests.conftest import write_config
 
 EXTRA = """

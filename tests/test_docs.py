@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from crawler.config import CRAWLER_DEFAULTS, CRAWLER_KEYS, OWN_TOP_LEVEL
+from crawler.config import CRAWLER_DEFAULTS, CRAWLER_KEYS, MONITOR_SECTIONS, OWN_TOP_LEVEL
 from crawler.sources import COMMON_KEYS, GSB_SELECTOR_DEFAULTS, KINDS
-from monitor.config import MONITOR_SECTIONS
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text(encoding="utf-8")
 DOCUMENTED = set(re.findall(r"^- `([a-z_]+(?:\.[a-z_]+)?)`", DOC, re.M))

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from crawler.config import MilestoneConfigError, MilestoneRule
 from crawler.items import AnnouncementItem
 from crawler.store import Store
-from monitor.events import Detector, MilestoneConfigError, MilestoneRule, list_events, open_dataset, timeline
+from monitor.events import EventRecorder, list_events, open_dataset, timeline
 
 
 def add(store: Store, url: str, text: str, published: str | None, source: str = "s") -> None:
@@ -29,7 +30,7 @@ def run(path: Path, rule: MilestoneRule | None = None, created: list | None = No
     db = open_dataset(path)
     try:
         hook = (lambda conn, event_id, info: created.append((event_id, info))) if created is not None else None
-        return Detector(db, rule, on_event=hook).run(all_again=all_again)
+        return EventRecorder(db, rule, on_event=hook).run(all_again=all_again)
     finally:
         db.conn.close()
 

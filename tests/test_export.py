@@ -28,9 +28,9 @@ from lxml import etree
 from crawler.items import AnnouncementItem
 from crawler.store import Store, connect_readonly
 from monitor import export as export_module
-from monitor.cli import State
+from monitor.cli import State, browse_command
 from monitor.events import open_dataset
-from monitor.export import ExportError, browse_command, browse_metadata, export
+from monitor.export import ExportError, browse_metadata, export
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 MINISTRY = "https://www.bmwi.de/Redaktion/DE/Pressemitteilungen/2014/20140703-go-cluster-100-mitglied.html"

@@ -70,7 +70,7 @@ def test_parse_date_never_raises(text: str) -> None:
     text=st.one_of(st.none(), date_like, st.text(max_size=300)),
 )
 def test_find_published_never_raises(url, meta, topline, text) -> None:
-    result = find_published(url=url, meta=meta, topline=topline, text=text, header_text=text, crawl_time=NOW)
+    result = find_published(url=url, meta=meta, topline=topline, text=text, crawl_time=NOW)
     assert isinstance(result, DateResult)
     assert (result.value is None) == (result.reason is not None)
 
@@ -101,7 +101,7 @@ def test_date_extraction_is_bounded_on_a_megabyte_without_a_space(text: str) -> 
     started = time.monotonic()
     parse_date(text, now=NOW)
     parse_date(text[:960], now=NOW)  # the longest a candidate may be before it is refused unread
-    find_published(url="https://www.bmwe.de/" + text[:2000], topline=text, text=text, header_text=text, crawl_time=NOW)
+    find_published(url="https://www.bmwe.de/" + text[:2000], topline=text, text=text, crawl_time=NOW)
     assert time.monotonic() - started < 5.0  # measured: under 2 s
 
 

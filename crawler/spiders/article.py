@@ -49,7 +49,7 @@ class ArticleSpider(SourceSpider):
             if self.follow.search(url) and self.on_site(url):
                 links.append(url)
         links = list(dict.fromkeys(links))
-        if not links and self.counts["links_off_site"]:
+        if not links and self.counted("links_off_site"):
             return  # the links matched but lead off-site: reported once, when the run closes
         if not links:
             self.count("selector_misses")
@@ -58,7 +58,7 @@ class ArticleSpider(SourceSpider):
         self.remember_validators(response)
         self.count("items", len(links))
         for url in links:
-            known = self.store is not None and self.store.known_url(url, self.source.name)
+            known = self.dataset is not None and self.dataset.known_url(url, self.source.name)
             if known and not (self.full or self.revisit):
                 continue
             yield Request(url, callback=self.parse_article, errback=self.request_failed)

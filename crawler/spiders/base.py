@@ -1,4 +1,8 @@
-"""What every source spider shares: its source, its store, its crawl-run record and its errors.
+"""What every source spider shares: its source, its counts, its crawl run's status and its errors.
+
+The dataset belongs to Scrapy's item pipeline (``crawler.pipelines.StorePipeline``), which opens
+it, records the run and closes it; the spider asks it questions through ``self.dataset`` and counts
+through the crawler's stats (``clusterwatch/<name>``).
 
 A spider never lets a fault escape as a traceback: HTTP errors, timeouts, robots.txt refusals and
 exceptions in callbacks become one-line messages in the source's crawl run, and the run's status
@@ -10,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import scrapy
@@ -29,11 +33,14 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from twisted.python.failure import Failure
 
 from crawler.canonical import host_of
+from crawler.items import AnnouncementItem
 from crawler.netpolicy import RequestRefused, host_allowed, resolver_refusal
+from crawler.pipelines import CrawlState
 from crawler.sources import Source
-from crawler.store import Store
 
 log = logging.getLogger(__name__)
+# The spider's counts live in the crawler's stats under this prefix.
+STAT_PREFIX = "clusterwatch/"
 
 
 class SourceSpider(scrapy.Spider):
@@ -49,14 +56,12 @@ class SourceSpider(scrapy.Spider):
         self.db_path = db
         self.batch = batch
         self.full = full in (True, "1", "true", "yes")
-        self.counts: Counter[str] = Counter()
+        self._counts: Counter[str] = Counter()  # used only outside a crawl (no crawler, no stats)
         self.messages: list[str] = []
         self.fatal = False
         self.stopped_early = False
-        self.store: Store | None = None
-        self.run_id: int | None = None
+        self.dataset: CrawlState | None = None  # set by the store pipeline while the spider runs
         self.off_site_example: str | None = None
-        self.recorded = False  # the run's end is in the dataset
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -72,66 +77,38 @@ class SourceSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not spider.db_path:
             spider.db_path = crawler.settings.get("CLUSTERWATCH_DB")
-        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
-        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._callback_error, signal=signals.spider_error)
         crawler.signals.connect(spider._response, signal=signals.response_received)
         return spider
 
     # --- lifecycle --------------------------------------------------------------------------
 
-    def _opened(self, spider: scrapy.Spider) -> None:
-        if spider is not self:
-            return
-        if not self.db_path:
-            raise RuntimeError("no dataset path: set CLUSTERWATCH_DB or run through 'clusterwatch crawl'")
-        self.store = Store(self.db_path, aggregators=self.crawler.settings.getlist("CLUSTERWATCH_AGGREGATORS"))
-        self.run_id = self.store.start_run(self.source.name, self.batch)
-
-    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
-        if spider is not self or self.store is None or self.run_id is None or self.recorded:
-            return
-        if reason == "shutdown":  # Ctrl-C or SIGTERM: not a fault of the source
-            self.interrupted("stopped on request")
-            return
+    def finish(self, reason: str) -> str:
+        """The run's status when Scrapy closed the spider for ``reason`` (the store pipeline
+        records it), with the run's closing messages added."""
         limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
-        self.stopped_early = reason != "finished" or bool(self.counts["not_queued"])
-        if reason == "closespider_pagecount" or self.counts["not_queued"]:
-            skipped = f"; {self.counts['not_queued']} more links not followed" if self.counts["not_queued"] else ""
+        not_queued = self.counted("not_queued")
+        self.stopped_early = reason != "finished" or bool(not_queued)
+        if reason == "closespider_pagecount" or not_queued:
+            skipped = f"; {not_queued} more links not followed" if not_queued else ""
             # First, not last: the run keeps only its first 100 messages.
-            self.messages.insert(0, f"warning: stopped early after {self.counts['pages']} pages:"
+            self.messages.insert(0, f"warning: stopped early after {self.counted('pages')} pages:"
                                     f" max_pages = {limit} reached{skipped}")
         if reason not in ("finished", "closespider_pagecount"):
             self.error(f"crawl ended early: {reason}")
         self._check_off_site()
         self.before_close()
         if self.fatal:
-            status = "failed"
-        elif self.counts["errors"]:
-            status = "partial"
-        elif self.incomplete():
-            status = "incomplete"
-        else:
-            status = "ok"
-        self._record(status)
+            return "failed"
+        if self.counted("errors"):
+            return "partial"
+        if self.incomplete():
+            return "incomplete"
+        return "ok"
 
-    def interrupted(self, how: str) -> None:
-        """Record the run as interrupted, with what it stored so far.
-
-        Also called from a second Ctrl-C, just before the reactor stops without closing the
-        spiders: the run used to end as "pages 0 new 0 ... could not record its end" although
-        items had been stored. Nothing is marked complete (a listing's backfill is not).
-        """
-        if self.store is None or self.run_id is None or self.recorded:
-            return
-        self.messages.insert(0, f"interrupted: {how} after {self.counts['pages']} pages")
-        self._record("interrupted")
-
-    def _record(self, status: str) -> None:
-        assert self.store is not None and self.run_id is not None
-        self.recorded = True
-        self.store.finish_run(self.run_id, dict(self.counts), self.messages, status)
-        self.store.close()
+    def kept_back(self) -> list[AnnouncementItem]:
+        """Items the spider held back during the crawl, for the pipeline to store at its close."""
+        return []
 
     def before_close(self) -> None:
         """Hook for kinds that persist something once the run is known to be good."""
@@ -144,29 +121,50 @@ class SourceSpider(scrapy.Spider):
 
     def _response(self, response: Response, request: Request, spider: scrapy.Spider) -> None:
         if spider is self:
-            self.counts["pages"] += 1
+            self.count("pages")
 
     def may_queue(self) -> bool:
         """Whether a callback's request fits the page budget. Past it the request could never be
         fetched (the spider closes at max_pages), and queueing 100,000 of them costs minutes
         and hundreds of megabytes."""
         limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
-        if limit and self.counts["queued"] >= limit:
-            self.counts["not_queued"] += 1
+        if limit and self.counted("queued") >= limit:
+            self.count("not_queued")
             return False
-        self.counts["queued"] += 1
+        self.count("queued")
         return True
 
     def budget_spent(self) -> bool:
         """Whether no further request can be fetched this run (max_pages queued already)."""
         limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
-        return bool(limit) and self.counts["queued"] >= limit
+        return bool(limit) and self.counted("queued") >= limit
+
+    def _stats(self) -> Any:
+        crawler = getattr(self, "crawler", None)  # none when the backfill calls a parse method
+        return crawler.stats if crawler is not None else None
 
     def count(self, key: str, n: int = 1) -> None:
-        self.counts[key] += n
+        stats = self._stats()
+        if stats is None:
+            self._counts[key] += n
+        else:
+            stats.inc_value(STAT_PREFIX + key, n)
+
+    def counted(self, key: str) -> int:
+        stats = self._stats()
+        return int(stats.get_value(STAT_PREFIX + key, 0)) if stats is not None else self._counts[key]
+
+    @property
+    def counts(self) -> Counter[str]:
+        """Every count of this run (pages, new, updated, errors ...): the crawl-run row's columns."""
+        stats = self._stats()
+        if stats is None:
+            return Counter(self._counts)
+        return Counter({k.removeprefix(STAT_PREFIX): v for k, v in stats.get_stats().items()
+                        if k.startswith(STAT_PREFIX)})
 
     def error(self, message: str, *, fatal: bool = False) -> None:
-        self.counts["errors"] += 1
+        self.count("errors")
         self.fatal = self.fatal or fatal
         self.messages.append(message[:500])
         log.warning("%s: %s", self.source.name, message)
@@ -193,7 +191,7 @@ class SourceSpider(scrapy.Spider):
         if failure.check(DNSLookupError, CannotResolveHostError) and resolver_refusal(url):
             message = f"{url}: refused: {resolver_refusal(url)}"
         elif failure.check(HttpError):
-            self.counts["http_errors"] += 1
+            self.count("http_errors")
             assert isinstance(exc, HttpError)
             message = f"{url}: HTTP {exc.response.status}"
         elif failure.check(DNSLookupError, CannotResolveHostError):
@@ -231,7 +229,7 @@ class SourceSpider(scrapy.Spider):
 
     def allowed(self, url: str) -> bool:
         # The host the downloader would connect to, not the one urlsplit sees in the raw link
-        # (a backslash ends the authority for the downloader). crawler.netpolicy.RequestPolicy
+        # (a backslash ends the authority for the downloader). crawler.middlewares.RequestPolicy
         # checks every request again; this only spares the refused ones a round trip.
         return host_allowed(host_of(url), self.allowed_domains)
 
@@ -239,27 +237,27 @@ class SourceSpider(scrapy.Spider):
         """Whether a link the source wants may be followed; the ones dropped as off-site are
         counted, so that a crawl which could follow none of its links does not pass for "ok"."""
         if self.allowed(url):
-            self.counts["links_on_site"] += 1
+            self.count("links_on_site")
             return True
-        self.counts["links_off_site"] += 1
+        self.count("links_off_site")
         self.off_site_example = self.off_site_example or url
         return False
 
     def _check_off_site(self) -> None:
-        dropped = self.counts["links_off_site"]
+        dropped = self.counted("links_off_site")
         if not dropped:
             return
         domains = ", ".join(self.allowed_domains)
-        if self.counts["links_on_site"]:
+        if self.counted("links_on_site"):
             self.warn(f"{dropped} links dropped as off-site (e.g. {self.off_site_example}); allowed_domains: {domains}")
         else:
             self.error(f"all {dropped} links were dropped as off-site (e.g. {self.off_site_example}): add"
                        f" {host_of(self.off_site_example or '')!r} to allowed_domains ({domains})", fatal=True)
 
     def conditional_headers(self, url: str) -> dict[str, str]:
-        if self.full or self.store is None:
+        if self.full or self.dataset is None:
             return {}
-        etag, modified = self.store.validators(url)
+        etag, modified = self.dataset.validators(url)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -268,12 +266,12 @@ class SourceSpider(scrapy.Spider):
         return headers
 
     def remember_validators(self, response: Response) -> None:
-        if self.store is None:
+        if self.dataset is None:
             return
         etag = response.headers.get(b"ETag")
         modified = response.headers.get(b"Last-Modified")
         if etag or modified:
-            self.store.save_validators(
+            self.dataset.save_validators(
                 response.request.url if response.request else response.url,
                 etag.decode("latin-1") if etag else None,
                 modified.decode("latin-1") if modified else None,
@@ -293,27 +291,3 @@ class SourceSpider(scrapy.Spider):
 def _size(text: str) -> str:
     m = re.search(r"(?:receive|Received) (\d+) bytes", text)
     return f", {m.group(1)} bytes announced; refused" if m else "; refused"
-
-
-class PageBudget:
-    """Spider middleware: a source's callbacks queue no more requests than its max_pages."""
-
-    def __init__(self, crawler: Any):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> PageBudget:
-        return cls(crawler)
-
-    def _keep(self, result: Any) -> bool:
-        spider = self.crawler.spider
-        return not (isinstance(result, Request) and isinstance(spider, SourceSpider)) or spider.may_queue()
-
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        return (r for r in result if self._keep(r))
-
-    async def process_spider_output_async(self, response: Response,
-                                          result: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for r in result:
-            if self._keep(r):
-                yield r

@@ -11,7 +11,6 @@ feed's validators are saved only when no page is outstanding; otherwise the next
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,9 +21,7 @@ from crawler.extract import decode_html, extract_article
 from crawler.feeds import FeedEntry, parse_feed
 from crawler.items import AnnouncementItem
 from crawler.netpolicy import RequestRefused, resolver_refusal
-from crawler.pipelines import RUN_COLUMN
 from crawler.spiders.base import SourceSpider
-from crawler.store import StoreError
 
 
 class FeedSpider(SourceSpider):
@@ -65,11 +62,10 @@ class FeedSpider(SourceSpider):
             yield from self._entry(entry)
 
     def _entry(self, entry: FeedEntry) -> Iterator[Any]:
-        assert self.store is not None
         wants_page = (
             self.source.options["full_text"]
             and entry.item.text_kind != "full"
-            and (self.full or not self.store.has_full_text(entry.link))
+            and (self.full or self.dataset is None or not self.dataset.has_full_text(entry.link))
             and self.on_site(entry.link)
         )
         if not wants_page:
@@ -94,6 +90,7 @@ class FeedSpider(SourceSpider):
             item.text_kind = "full"
         item.title = item.title or page.title
         item.author = item.author or page.author
+        item.language = item.language or page.language
         yield item
 
     def _page_failed(self, failure: Failure) -> Iterator[AnnouncementItem]:
@@ -109,9 +106,15 @@ class FeedSpider(SourceSpider):
             self.warn(f"{request.url}: full text not fetched ({failure.getErrorMessage()[:120]})")
         yield item
 
+    def kept_back(self) -> list[AnnouncementItem]:
+        # Stored by the pipeline as the spider closes (crawler.pipelines.StorePipeline.close_spider).
+        items = list(self._pending.values())
+        self.count("deferred", len(items))
+        self._pending.clear()
+        return items
+
     def before_close(self) -> None:
-        self._store_pending()
-        deferred = self.counts["deferred"]
+        deferred = self.counted("deferred")
         if deferred:
             limit = self.crawler.settings.getint("CLOSESPIDER_PAGECOUNT")
             self.messages.insert(0, f"warning: {deferred} entries stored from the feed's own text; their pages"
@@ -123,20 +126,4 @@ class FeedSpider(SourceSpider):
                 self.remember_validators(response)
 
     def incomplete(self) -> bool:
-        return bool(self.counts["deferred"])
-
-    def _store_pending(self) -> None:
-        if self.store is None or not self._pending:
-            return
-        for item in self._pending.values():
-            try:
-                result = self.store.ingest(item)
-            except StoreError as exc:
-                self.warn(f"{item.url}: not stored: {exc}")
-                continue
-            except sqlite3.Error as exc:
-                self.error(f"{item.url}: not stored: {exc}")
-                continue
-            self.count(RUN_COLUMN[result.status])
-        self.count("deferred", len(self._pending))
-        self._pending.clear()
+        return bool(self.counted("deferred"))

@@ -41,7 +41,7 @@ class GsbSpider(SourceSpider):
         self.reached_end = False
 
     def first_requests(self) -> Iterator[Request]:
-        self.backfilled = self.store is not None and self.store.backfill_complete(self.source.name)
+        self.backfilled = self.dataset is not None and self.dataset.backfill_complete(self.source.name)
         for url in self.source.urls:
             headers = self.conditional_headers(url) if self.backfilled else {}
             yield Request(url, callback=self.parse_listing, errback=self._listing_failed, dont_filter=True,
@@ -79,7 +79,7 @@ class GsbSpider(SourceSpider):
                 return
             if not self.on_site(link):
                 continue
-            if not self.full and self.store is not None and self.store.known_url(link, self.source.name):
+            if not self.full and self.dataset is not None and self.dataset.known_url(link, self.source.name):
                 known += 1
                 continue
             yield Request(link, callback=self.parse_article, errback=self.request_failed,
@@ -142,10 +142,10 @@ class GsbSpider(SourceSpider):
                         descriptor=descriptor, tags=tags)
 
     def before_close(self) -> None:
-        if self.fatal or self.counts["errors"] or self.stopped_early or self.store is None:
+        if self.fatal or self.counted("errors") or self.stopped_early or self.dataset is None:
             return
         if self.reached_end and not self.backfilled:
-            self.store.mark_backfill_complete(self.source.name)
+            self.dataset.mark_backfill_complete(self.source.name)
             self.backfilled = True
         if self.backfilled:
             for response in self._validated:

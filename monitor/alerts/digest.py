@@ -22,8 +22,6 @@ from monitor.alerts.settings import (
     EMAIL,
     EmailSettings,
     Subscriber,
-    email_settings,
-    subscribers,
     unsubscribe_text,
     unsubscribe_url,
 )
@@ -59,8 +57,8 @@ def queue_digests(config: Config, *, now: datetime | None = None) -> int:
     conn = db.conn
     queued = 0
     try:
-        domain = email_settings(config).domain
-        for sub in subscribers(config):
+        domain = config.email.domain
+        for sub in config.subscribers:
             if sub.digest == "off":
                 continue
             conn.execute("INSERT OR IGNORE INTO subscribers_seen (subscriber, first_seen) VALUES (?, ?)",

@@ -22,7 +22,8 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from crawler.config import Config, ConfigError
+from crawler.config import Config
+from crawler.errors import ClusterwatchError
 from crawler.locks import LockError, open_lock
 from crawler.store import StoreError, now_iso, rows
 from monitor.alerts import channels
@@ -69,10 +70,10 @@ def _event_sources(conn: sqlite3.Connection, event_id: int) -> frozenset[str]:
 
 
 def alert_creator(config: Config) -> Callable[[sqlite3.Connection, int, dict[str, Any]], None] | None:
-    subs = subscribers(config)
+    subs = config.subscribers
     if not subs:
         return None
-    domain = email_settings(config).domain
+    domain = config.email.domain
 
     def create(conn: sqlite3.Connection, event_id: int, info: dict[str, Any]) -> None:
         key = conn.execute("SELECT coalesce(milestone_key, key) FROM events WHERE id = ?", (event_id,)).fetchone()[0]
@@ -319,8 +320,8 @@ def list_alerts(config: Config) -> list[dict[str, Any]]:
         db.conn.close()
 
 
-class NoSuchAlert(ConfigError):
-    pass
+class NoSuchAlert(ClusterwatchError):
+    """`clusterwatch retry` was given an alert id that is not in the dataset."""
 
 
 def retry_alert(config: Config, alert_id: int) -> None:

@@ -136,12 +136,17 @@ def _event(hit: Hit, sentence: str, doc: Document, index: int, members: frozense
     )
 
 
-def detect(text: str, title: str | None = None) -> list[Event]:
-    """Membership events in a document (plain text; see html_to_text for pages)."""
+def detect(text: str, title: str | None = None, language: str | None = None) -> list[Event]:
+    """Membership events in a document (plain text; see html_to_text for pages).
+
+    ``language`` is the page's declared language as extraction found it ("de", "en"); the
+    detector reads German and English, and guesses from the words only when it is not given.
+    """
     if not text:
         return []
     doc = Document()
-    lang = ""
+    declared = language if language in ("de", "en") else None
+    lang = declared or ""
     # Hits first, events once the whole text is read: whose membership an event is may be
     # named after it ("The Chamber welcomed … The Riverside Chamber of Commerce was founded …").
     found: list[tuple[Hit, str, int]] = []
@@ -152,7 +157,7 @@ def detect(text: str, title: str | None = None) -> list[Event]:
         return max(years) if years else None
 
     if title:  # a title passed separately comes first; one at the text's top is read below
-        found += _read(title, guess_language(text), doc_year, doc.add(title))
+        found += _read(title, declared or guess_language(text), doc_year, doc.add(title))
     for par in paragraphs(text):
         cues = _cues(par)
         if not cues:

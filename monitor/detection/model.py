@@ -23,9 +23,5 @@ class Event:
     # membership it is was decided (or why it could not be).
     why: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
-    def key(self) -> tuple[str, str | None, int | None]:
-        """Identity of the milestone: the same kind/programme/number is one event."""
-        return (self.kind, self.programme, self.number)
-
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
