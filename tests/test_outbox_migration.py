@@ -9,7 +9,7 @@ import sqlite3
 from crawler.items import AnnouncementItem
 from crawler.store import Store, now_iso
 from monitor.alerts.message import stable_message_id
-from monitor.events import Detector
+from monitor.events import EventRecorder
 from monitor.migrations import migrations
 from tests.conftest import write_config
 from tests.test_channels import email_section, smtp  # noqa: F401  # the fixture
@@ -39,7 +39,7 @@ def old_dataset(path) -> dict[str, int]:
     store.ingest(AnnouncementItem(url="https://aggregator.example/?p=2871", source="aggregator",
                                   title="go-cluster: das 100. Mitglied", body=SEED, published="2014-11-17"))
     migrations.apply(store.db, stop_before="0003_outbox")
-    Detector(store.db).run()
+    EventRecorder(store.db).run()
     conn = store.db.conn
     event_id, key = conn.execute("SELECT id, coalesce(milestone_key, key) FROM events WHERE milestone = 1").fetchone()
     ids = {}

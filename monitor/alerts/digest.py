@@ -22,6 +22,7 @@ from monitor.alerts.settings import (
     EMAIL,
     EmailSettings,
     Subscriber,
+    subscribers,
     unsubscribe_text,
     unsubscribe_url,
 )
@@ -58,7 +59,7 @@ def queue_digests(config: Config, *, now: datetime | None = None) -> int:
     queued = 0
     try:
         domain = config.email.domain
-        for sub in config.subscribers:
+        for sub in subscribers(config):
             if sub.digest == "off":
                 continue
             conn.execute("INSERT OR IGNORE INTO subscribers_seen (subscriber, first_seen) VALUES (?, ?)",

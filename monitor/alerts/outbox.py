@@ -70,7 +70,7 @@ def _event_sources(conn: sqlite3.Connection, event_id: int) -> frozenset[str]:
 
 
 def alert_creator(config: Config) -> Callable[[sqlite3.Connection, int, dict[str, Any]], None] | None:
-    subs = config.subscribers
+    subs = subscribers(config)
     if not subs:
         return None
     domain = config.email.domain
