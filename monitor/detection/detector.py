@@ -73,8 +73,19 @@ def _cues(text: str) -> list[tuple[int, bool]]:
         start = end - length + 1
         if word_start and start > 0 and low[start - 1].isalpha():
             continue
+        if counting and _DIGIT.search(low, max(0, start - 120), start) is None \
+                and not _NUMBER_WORD_NEAR.search(low, max(0, start - 120), start):
+            # "sind 15 Innungen organisiert", "besteht aus 97 Städten": a verb that only counts
+            # needs its number before it (filler text "organisiert" and "vertritt" all day long)
+            if not _DIGIT.search(low, start, start + 80):
+                continue
         found.append((start, counting))
     return found
+
+
+# Number words a count may be written in (text2num reads them; this only decides whether to look).
+_NUMBER_WORD_NEAR = re.compile(r"zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zig|hundert|tausend|"
+                               r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|ty\b|hundred|thousand")
 
 
 # Without a number only a new membership can be read, and that needs one of these words.
@@ -179,7 +190,9 @@ def detect(text: str, title: str | None = None, language: str | None = None) -> 
     events = _spelled_out([_event(hit, sentence, doc, index, members) for hit, sentence, index in found], text)
     # A text about a parliament or the EU whose sentence names no programme: "seiner Mitglieder"
     # are members of parliament, which are never a membership event.
-    return _merge([e for e in events if e.programme is not None or not doc.not_a_programme])
+    if any(e.programme is None for e in events):
+        events = [e for e in events if e.programme is not None or not doc.not_a_programme]
+    return _merge(events)
 
 
 def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: int) -> list[tuple[Hit, str, int]]:
@@ -232,10 +245,14 @@ _ACRONYM = re.compile(r"((?:[A-ZÄÖÜ][\w&.-]*\s+){1,7}?(?:(?:of|for|für|der|d
 def _spelled_out(events: list[Event], text: str) -> list[Event]:
     """One programme under one name: an event that names it by the acronym the text defines
     ("GNI") gets the full name, so the headline's and the body's report are one event."""
-    if not any(e.programme and " " not in e.programme for e in events):
+    # Only a programme written like an acronym, and only when the text puts it in brackets.
+    short_names = {e.programme_name for e in events if e.programme_name and " " not in e.programme_name
+                   and e.programme_name.upper() == e.programme_name and len(e.programme_name) <= 12}
+    spots = [i for name in short_names if (i := text.find(f"({name})", 0, 20_000)) >= 0]
+    if not spots:
         return events
     names: dict[str, str] = {}
-    for m in _ACRONYM.finditer(text[:20_000]):
+    for m in (m for i in spots for m in _ACRONYM.finditer(text[max(0, i - 200):i + 20])):
         long, short = m.group(1).strip(), m.group(2)
         initials = "".join(w[0] for w in long.split() if w[:1].isupper()).upper()
         if short.upper() in initials or initials.startswith(short.upper()[:2]):

@@ -42,7 +42,21 @@ class Document:
     # an event needs them: most documents have no event and never pay for it.
     units: list[str] = field(default_factory=list)
     scanned: int = 0
-    not_a_programme: str = ""  # the first body named, when its members are no programme's
+    topic_unit: int = -1  # the unit that named the topic
+    _body: str | None = None  # see not_a_programme
+
+    @property
+    def not_a_programme(self) -> str:
+        """The parliament or union the text is about, when it names one before any organisation
+        ("Mitglied des Deutschen Bundestages … seiner Mitglieder"): its members are no programme's.
+        Worked out on first use; most documents never ask."""
+        if self._body is None:
+            # Names are read only as far as they were needed; the units up to the topic (or all,
+            # when none is known yet) are searched for the body's name, a cheap literal pattern.
+            upto = self.topic_unit if self.topic_unit >= 0 else len(self.units)
+            body = next((m for u in self.units[:upto + 1] if (m := _PUBLIC_BODY.search(u[:2000].lower()))), None)
+            self._body = body.group(0) if body else ""
+        return self._body
 
     def add(self, text: str) -> int:
         self.units.append(text)
@@ -50,10 +64,6 @@ class Document:
 
     def scan(self, upto: int) -> None:
         while self.scanned <= min(upto, len(self.units) - 1):
-            if self.topic is None and not self.not_a_programme:
-                # "Mitglied des Deutschen Bundestages": a text about a parliament; "seiner Mitglieder" are its.
-                body = _PUBLIC_BODY.search(self.units[self.scanned][:2000])
-                self.not_a_programme = body.group(0) if body else ""
             for name in names_in(self.units[self.scanned][:2000]):
                 self.note(name, self.scanned)
             self.scanned += 1
@@ -63,6 +73,7 @@ class Document:
             self.mentions.append(Mention(name, sentence))
             if self.topic is None:
                 self.topic, self.topic_source = name, f"first organisation named (sentence {sentence + 1})"
+                self.topic_unit = sentence
 
     def resolve(self, ref: str | None, sentence: int, exclude: str | None = None,
                 members: frozenset[str] = frozenset()) -> tuple[str | None, str]:
@@ -134,9 +145,8 @@ def _plain(name: str) -> str:
     return " ".join(re.sub(r"[„“”\"'‚‘’«»]", "", name.lower()).split())
 
 
-_PUBLIC_BODY = re.compile(r"\b(?:\w*bundestag\w*|landtag\w*|parlament\w*|parliament|bundesrat\w*|"
-                          r"europäischen? union|european union|nato|vereinten nationen|united nations)\b",
-                          re.IGNORECASE)
+_PUBLIC_BODY = re.compile(r"bundestag|landtag|parlament|parliament|bundesrat|europäischen? union|european union|"
+                          r"\bnato\b|vereinten nationen|united nations")
 # Page furniture and wire services that look like organisations: "GLOBE NEWSWIRE", "Association
 # News", "Mehr anzeigen Weniger anzeigen". The text is never about them.
 _FURNITURE = re.compile(r"\b(?:\w*newswire|business wire|news|nachrichte?n?|anzeigen|presse\w*|press|cookies?|"

@@ -545,6 +545,8 @@ def bracket_counts(s: Sentence) -> tuple[list[Hit], set[int]]:
     toks = s.tokens
     out: list[Hit] = []
     used: set[int] = set()
+    if "(" not in s.text:
+        return out, used
     spans = []
     for i, tok in enumerate(toks):
         if tok.kind != "num" or tok.value is None or is_ordinal(toks, i):

@@ -233,7 +233,7 @@ def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:
         start, end = span
         text = _text(sentence, tokens, start, end)
         text = text.strip("„“”‚‘’\"«»‹›").strip() if tokens[start].kind == "quote" else text
-        bracketed = _inside_brackets(tokens, start)
+        bracketed = "(" in sentence and _inside_brackets(tokens, start)
         out.append(Phrase(start, end, text, det, prep, is_org(text), bracketed))
         i = end
     return out
