@@ -24,9 +24,16 @@ def fts_digest(conn: sqlite3.Connection) -> str:
 
 def case_items(n: int, source: str = "cases") -> list[AnnouncementItem]:
     texts = sorted(CASES.glob("*.txt"))[:n]
-    return [AnnouncementItem(url=f"https://cases.example/{p.stem}", source=source, title=p.stem,
-                             body=p.read_text(encoding="utf-8"), published=f"2020-01-{i % 28 + 1:02d}")
-            for i, p in enumerate(texts)]
+    return [
+        AnnouncementItem(
+            url=f"https://cases.example/{p.stem}",
+            source=source,
+            title=p.stem,
+            body=p.read_text(encoding="utf-8"),
+            published=f"2020-01-{i % 28 + 1:02d}",
+        )
+        for i, p in enumerate(texts)
+    ]
 
 
 def file_size(path: Path) -> int:
@@ -46,8 +53,9 @@ def test_marking_rows_analysed_or_seen_leaves_the_full_text_index_untouched(tmp_
     # A changed text is still indexed: the old words are gone, the new ones found.
     store.conn.execute("UPDATE announcements SET body = 'Quantenkryptografie' WHERE id = 1")
     assert fts_digest(store.conn) != before
-    found = store.conn.execute("SELECT rowid FROM announcements_fts WHERE announcements_fts MATCH"
-                               " 'Quantenkryptografie'").fetchall()
+    found = store.conn.execute(
+        "SELECT rowid FROM announcements_fts WHERE announcements_fts MATCH 'Quantenkryptografie'"
+    ).fetchall()
     assert found == [(1,)]
     store.close()
 
@@ -60,15 +68,21 @@ def test_an_old_dataset_gets_the_new_trigger_without_a_rebuild(tmp_path: Path) -
 
     path = tmp_path / "old.db"
     old = Migrations("clusterwatch.crawler")
-    for name, fn in [("0001_announcements", cm.m0001_announcements), ("0002_crawl_runs", cm.m0002_crawl_runs),
-                     ("0003_fts_trigram", cm.m0003_fts), ("0004_source_state", cm.m0004_source_state),
-                     ("0005_sighting_titles", cm.m0005_sighting_titles),
-                     ("0006_archive_provenance", cm.m0006_archive_provenance)]:
+    for name, fn in [
+        ("0001_announcements", cm.m0001_announcements),
+        ("0002_crawl_runs", cm.m0002_crawl_runs),
+        ("0003_fts_trigram", cm.m0003_fts),
+        ("0004_source_state", cm.m0004_source_state),
+        ("0005_sighting_titles", cm.m0005_sighting_titles),
+        ("0006_archive_provenance", cm.m0006_archive_provenance),
+    ]:
         old(name=name)(fn)
     old.apply(Database(str(path)))
     conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO announcements (url, title, source, body, first_seen, last_seen)"
-                 " VALUES ('https://a.example/1', 'Titel', 's', 'Wasserstoffnetzwerk', 'x', 'x')")
+    conn.execute(
+        "INSERT INTO announcements (url, title, source, body, first_seen, last_seen)"
+        " VALUES ('https://a.example/1', 'Titel', 's', 'Wasserstoffnetzwerk', 'x', 'x')"
+    )
     conn.commit()
     conn.close()
     store = Store(path)  # migrates
