@@ -17,17 +17,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-from sqlite_utils import Database
 
 from crawler import fingerprint, precedence
 from crawler.canonical import URLError, canonical_url
 from crawler.items import TEXT_KINDS, AnnouncementItem
 from crawler.locks import LockError, open_lock
-from crawler.migrations import migrations
 from crawler.sanitize import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 30_000
 # The counters of a crawl run (crawl_runs columns).
@@ -114,6 +114,12 @@ def connect(path: str | Path) -> Database:
     The file is created, its folder is not: a mistyped --db would otherwise leave a whole folder
     tree behind, and a dataset in it that no other command finds.
     """
+    # Imported here: a command that only reads (query, search) never migrates, and these modules
+    # cost a tenth of its start-up.
+    from sqlite_utils import Database
+
+    from crawler.migrations import migrations
+
     path = Path(path)
     if path.is_dir():
         raise StoreError(_FOLDER.format(path=path))

@@ -36,12 +36,10 @@ from crawler.archive import (
 )
 from crawler.canonical import URLError, canonical_url
 from crawler.config import Config, ConfigError
-from crawler.feeds import parse_feed
 from crawler.items import AnnouncementItem
 from crawler.sources import Source
 from crawler.store import BadItem, Store, apply_migrations, connect_readonly, immediate, now_iso
 from monitor.events import Detector
-from monitor.migrations import migrations as monitor_migrations
 
 DEFAULT_MAX_CAPTURES = 500
 _WAYBACK_PATH = re.compile(r"/web/(\d{1,14})(?:[a-z]{2}_)?/(.+)$")
@@ -230,6 +228,8 @@ class Backfill:
         from monitor.pipeline import milestone_rule
 
         store = Store(self.config.database)
+        from monitor.migrations import migrations as monitor_migrations  # not at start-up: 70 ms
+
         apply_migrations(store.db, monitor_migrations, store.path)
         detector = Detector(store.db, milestone_rule(self.config), on_event=None)  # history: no alerts
         reports: dict[str, SourceReport] = {}
@@ -268,6 +268,8 @@ class Backfill:
         from monitor.pipeline import milestone_rule
 
         store = Store(self.config.database)
+        from monitor.migrations import migrations as monitor_migrations  # not at start-up: 70 ms
+
         apply_migrations(store.db, monitor_migrations, store.path)
         detector = Detector(store.db, milestone_rule(self.config), on_event=None)
         names = [s.name for s in self.sources]
@@ -412,6 +414,8 @@ def extract(source: Source, url: str, fetched: Fetched, capture: Capture) -> Ite
 
     content_type = fetched.content_type
     if source.kind == "feed":
+        from crawler.feeds import parse_feed  # feedparser and trafilatura: only when a feed is read
+
         result = parse_feed(fetched.body, url=url, source=source.name, content_type=content_type,
                             min_text_chars=source.options["min_text_chars"])
         items: list[AnnouncementItem] = [entry.item for entry in result.entries]

@@ -13,12 +13,12 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from crawler.store import apply_migrations, connect, immediate, now_iso, rows
-from monitor.migrations import migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 DEFAULT_EVERY = 50
 # Announcements read, analysed and stored per transaction by Detector.run.
@@ -31,6 +31,8 @@ class MilestoneConfigError(ValueError):
 
 def open_dataset(path: str | Path) -> Database:
     """The dataset with the crawler's and the monitor's migrations applied."""
+    from monitor.migrations import migrations  # sqlite-migrate: only for a command that writes
+
     db = connect(path)
     apply_migrations(db, migrations, Path(path))
     return db

@@ -116,3 +116,39 @@ def test_a_second_detect_all_leaves_the_dataset_size_unchanged(tmp_path: Path) -
     second = detect_all()
     assert second == {**first, "new_events": 0, "milestones": 0}
     assert file_size(path) == size
+
+
+def test_reading_commands_do_not_import_the_heavy_libraries() -> None:
+    """`query`, `search` and `--help` start in under 0.3 s only while the command line leaves
+    SciPy (through datasketch), the migration tooling and trafilatura to the commands using them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, monitor.cli, crawler.search;"
+        "print(sorted(m for m in ('datasketch', 'scipy', 'sqlite_utils', 'trafilatura', 'scrapy')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_signatures_of_many_texts_are_datasketchs_own() -> None:
+    import numpy as np
+    from datasketch import MinHash
+
+    from crawler import fingerprint
+
+    case_words = [w for p in sorted(CASES.glob("*.txt")) for w in fingerprint.normalise_text(p.read_text("utf-8"))]
+    # Texts of 0 to 400 words cut from the cases: some too short for a signature, most long enough.
+    texts = [case_words[i * 97 : i * 97 + (i * 37) % 400] for i in range(80)]
+    mine = fingerprint.signatures(texts)
+    assert sum(s is not None for s in mine) > 20
+    for words, sig in zip(texts, mine, strict=True):
+        sh = fingerprint.shingles(words)
+        if sh is None:
+            assert sig is None
+            continue
+        mh = MinHash(num_perm=fingerprint.NUM_PERM, seed=1)
+        mh.update_batch(sh)
+        assert sig is not None and np.array_equal(sig.hashvalues, mh.hashvalues.astype(np.uint64))
