@@ -38,7 +38,7 @@ from crawler.canonical import URLError, canonical_url
 from crawler.config import Config, ConfigError
 from crawler.items import AnnouncementItem
 from crawler.sources import Source
-from crawler.store import BadItem, Store, apply_migrations, connect_readonly, immediate, now_iso
+from crawler.store import BadItem, Prepared, Store, apply_migrations, connect_readonly, immediate, now_iso
 from monitor.events import Detector
 
 DEFAULT_MAX_CAPTURES = 500
@@ -331,13 +331,16 @@ class Backfill:
             report.skipped += 1
             self._remember(store, source, capture, "skipped", _skip_reason(source, original), None)
             return
+        # A feed capture brings many entries at once: their words and signatures are computed
+        # together, before the write transaction (Store.prepare_many).
+        prepared = store.prepare_many(items)
         with immediate(store.conn):
             results = []
             ann_id = None
-            for item in items:
+            for item, ready in zip(items, prepared, strict=True):
                 try:
                     status, ann_id, events = store_archived(store, detector, self.settings.archive, item, capture,
-                                                            original)
+                                                            original, None if isinstance(ready, BadItem) else ready)
                 except BadItem:
                     continue
                 results.append(status)
@@ -440,9 +443,9 @@ def extract(source: Source, url: str, fetched: Fetched, capture: Capture) -> Ite
 
 
 def store_archived(store: Store, detector: Detector, archive: str, item: AnnouncementItem, capture: Capture,
-                   original: str) -> tuple[str, int, int]:
+                   original: str, prepared: Prepared | None = None) -> tuple[str, int, int]:
     """Store one archived item; returns (status, announcement id, events found). Runs inside the
-    caller's transaction."""
+    caller's transaction. ``prepared``: the item as ``Store.prepare_many`` made it ready."""
     conn = store.conn
     try:
         canon = canonical_url(item.url)
@@ -456,7 +459,7 @@ def store_archived(store: Store, detector: Detector, archive: str, item: Announc
         return _keep_as_history(store, detector, prior[0], item, capture, provenance)
     had_sighting = conn.execute("SELECT 1 FROM sightings WHERE url = ? AND source = ?",
                                 (canon, item.source)).fetchone() is not None
-    result = store.ingest(item)
+    result = store.ingest(item) if prepared is None else store.ingest_prepared(prepared)
     ann_id = result.announcement_id
     own_url = conn.execute("SELECT url FROM announcements WHERE id = ?", (ann_id,)).fetchone()[0]
     promoted = result.status == "duplicate" and own_url == canon
