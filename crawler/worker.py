@@ -58,7 +58,40 @@ def rss_mb() -> float:
 
 def worker_main(conn: Connection, config_path: str | None, database: str, log_level: str,
                 memory_limit_mb: int) -> None:
-    """A worker's whole life: a reactor, a CrawlerRunner, crawls started as they arrive."""
+    """A worker's whole life: a reactor, a CrawlerRunner, crawls started as they arrive.
+
+    The parent stops it through the pipe: a terminal's Ctrl-C or a SIGTERM sent to the whole
+    group is the parent's to act on. A worker that cannot start says why in one line and exits;
+    the pool records its crawls as failed.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent()
+    # One BLAS thread: a worker computes small signatures, and OpenBLAS's per-thread buffers
+    # under an address-space limit made numpy's import spin instead of fail.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    try:
+        _serve_jobs(conn, config_path, database, log_level, memory_limit_mb)
+    except BaseException as exc:  # noqa: BLE001 - the process ends here either way
+        os.write(2, f"clusterwatch crawl worker: {type(exc).__name__}: {exc}\n".encode()[:500])
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the process that started it dies, however it died."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass  # elsewhere: a closed pipe still ends the worker (read() below)
+
+
+def _serve_jobs(conn: Connection, config_path: str | None, database: str, log_level: str,
+                memory_limit_mb: int) -> None:
     if memory_limit_mb:
         import resource
 
@@ -67,6 +100,12 @@ def worker_main(conn: Connection, config_path: str | None, database: str, log_le
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from scrapy.utils.log import configure_logging
     from scrapy.utils.reactor import install_reactor
+
+    from crawler import fingerprint
+
+    # What every crawl needs is loaded now, under the limit: a worker that cannot hold it fails
+    # at its start, rather than losing the items of a crawl that first computes a signature.
+    fingerprint.signature(["wort"] * fingerprint.MIN_WORDS_NEAR)
 
     from crawler import settings as default_settings
 
@@ -148,6 +187,8 @@ def worker_main(conn: Connection, config_path: str | None, database: str, log_le
             try:
                 message = conn.recv()
             except (EOFError, OSError):  # the parent is gone: nothing more will come
+                # If the reactor is not running (or stuck), nothing would ever stop this process.
+                threading.Timer(15, os._exit, args=(0,)).start()
                 message = ("exit",)
             if message[0] == "crawl":
                 reactor.callFromThread(start, *message[1:])

@@ -15,7 +15,8 @@ MONITOR_SECTIONS: dict[str, tuple[str, ...] | None] = {
               "timeout", "unsubscribe"),
     "subscribers": ("email", "programmes", "events", "digest", "keywords", "language", "name"),
     "milestones": None,  # programme name -> {every = N} or a list of thresholds
-    "service": ("log_format", "crawl_timeout", "digest_time", "jobs_db", "max_crawl_memory_mb"),
+    "service": ("log_format", "crawl_timeout", "digest_time", "jobs_db", "max_crawl_memory_mb", "crawl_workers",
+                "worker_max_crawls", "worker_max_memory_mb"),
     "archive": ("cdx_url", "wayback_url", "commoncrawl_index_url", "commoncrawl_data_url", "search_per_minute",
                 "fetch_per_minute", "timeout", "retries", "backoff", "max_backoff", "page_size", "max_captures"),
 }
