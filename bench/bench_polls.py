@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 FILLER = "Die Mitglieder des Netzwerks trafen sich zum Austausch über gemeinsame Projekte. " * 6
 
 
@@ -109,6 +110,11 @@ def run(feeds: int, sites: int, seconds: float, every: str, changing: float, wor
     servers = [ThreadingHTTPServer(("127.0.0.1", 0), Feeds) for _ in range(sites)]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
+    from crawler.sources import parse_duration
+
+    # APScheduler delays each run by up to the jitter: the schedule asks for N / (every + jitter / 2).
+    jitter = max(1, round(parse_duration(every) / 10))
+    wanted = feeds / (parse_duration(every) + jitter / 2)
     Feeds.changing = set(range(0, feeds, max(1, int(1 / changing)))) if changing else set()
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "cw.toml"
@@ -118,7 +124,7 @@ def run(feeds: int, sites: int, seconds: float, every: str, changing: float, wor
         for i in range(feeds):
             port = servers[i % sites].server_address[1]
             lines += ["[[sources]]", f'name = "feed{i}"', 'kind = "feed"', f'url = "http://127.0.0.1:{port}/f/{i}.xml"',
-                      f'every = "{every}"', 'jitter = "30s"', ""]
+                      f'every = "{every}"', f'jitter = "{jitter}s"', ""]
         config.write_text("\n".join(lines))
         env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWATCH")}
         proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"], cwd=tmp, env=env,
@@ -148,7 +154,8 @@ def run(feeds: int, sites: int, seconds: float, every: str, changing: float, wor
             server.shutdown()
     cpu = cpu1 - cpu0
     print(f"{feeds:>5} feeds ({sites} sites, every {every}): first round {first_round} polls; then "
-          f"{polls / span:6.2f} polls/s over {span:.0f} s, {cpu / max(polls, 1) * 1000:6.1f} ms CPU per poll "
+          f"{polls / span:6.2f} polls/s (schedule: {wanted:.2f}) over {span:.0f} s, "
+          f"{cpu / max(polls, 1) * 1000:6.1f} ms CPU per poll "
           f"({cpu / span * 100:4.1f} % of one core), memory {rss0:.0f} -> {rss1:.0f} MiB "
           f"(max {max(samples):.0f})", flush=True)
 
