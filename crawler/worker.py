@@ -26,6 +26,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import sqlite3
 import threading
 import time
 import uuid
@@ -35,7 +36,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from crawler.store import RUN_COUNTS, Store, now_iso
+from crawler.store import RUN_COUNTS, Store, StoreError, now_iso
 
 # A crawl the worker did not end this long after its time limit means the worker itself is stuck.
 HANG_GRACE = 30.0
@@ -370,7 +371,10 @@ class WorkerPool:
             orphans = list(worker.jobs.values())
             worker.jobs.clear()
         for job in orphans:
-            record_failure(self.database, job.source, job.id, message, status=status)
+            try:
+                record_failure(self.database, job.source, job.id, message, status=status)
+            except (StoreError, sqlite3.Error) as exc:  # the dataset itself is the problem: say so in the row
+                message = f"{message}; the run could not be recorded: {exc}"
             if retry and job.attempts < 2 and not self.closed:
                 # Once more, in a fresh worker, under a new id: the failed run stays on record.
                 with self.lock:
@@ -378,10 +382,14 @@ class WorkerPool:
                                    attempts=job.attempts)
                     self._dispatch(retried)
             else:
-                self._finish(job)
+                self._finish(job, message=message)
 
-    def _finish(self, job: _Job, row: dict[str, Any] | None = None) -> None:
-        row = row or _run_row(self.database, job.id, job.source)
+    def _finish(self, job: _Job, row: dict[str, Any] | None = None, message: str = "") -> None:
+        try:
+            row = row or _run_row(self.database, job.id, job.source)
+        except (StoreError, sqlite3.Error) as exc:
+            row = _skipped_row(job.source, job.id, f"{message or 'the crawl ended'}; its run cannot be read: {exc}",
+                               status="failed")
         row["seconds"] = round(time.monotonic() - job.started, 1)
         with self.lock:
             self.running_sources.discard(job.source)

@@ -218,6 +218,7 @@ def run_once(config: Config) -> int:
     source, not the sum of all; two sources on one site still take turns (crawler.hostgate).
     """
     settings = service_settings(config)
+    Store(config.database).close()  # a dataset that cannot be written is reported here, in one line
     pool = make_pool(config, settings)
     try:
         jobs = [pool.submit(s.name, settings.crawl_timeout) for s in config.sources if s.enabled]
