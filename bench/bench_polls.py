@@ -28,7 +28,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-FILLER = "Die Mitglieder des Netzwerks trafen sich zum Austausch über gemeinsame Projekte. " * 6
+FILLER = "Die Mitglieder des Netzwerks trafen sich zum Austausch über gemeinsame Projekte."
+
+
+def own_text(number: int, version: int) -> str:
+    """A text of its own per feed and version: copies of one text would all be near duplicates,
+    and the deduplication, not the polling, would be measured."""
+    words = " ".join(f"Projekt{(number * 7919 + version * 104729 + k * 31) % 100003}" for k in range(60))
+    return f"{FILLER} {words}."
 
 
 class Feeds(BaseHTTPRequestHandler):
@@ -42,7 +49,9 @@ class Feeds(BaseHTTPRequestHandler):
         if self.path == "/robots.txt":
             return self._send(200, b"User-agent: *\nAllow: /\n", {})
         if self.path.startswith("/a/"):  # an entry's page, fetched once when its summary is short
-            page = f"<html><body><article><h1>Meldung</h1><p>{FILLER * 3}</p></article></body></html>"
+            number, _, v = self.path[3:].split(".")[0].partition("-")
+            text = own_text(int(number), int(v))
+            page = f"<html><body><article><h1>Meldung</h1><p>{text}</p></article></body></html>"
             return self._send(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
         number = int(self.path.rsplit("/", 1)[-1].split(".")[0])
         version = int(time.time() // 60) if number in Feeds.changing else 0
@@ -56,7 +65,7 @@ class Feeds(BaseHTTPRequestHandler):
         items = "".join(
             f"<item><title>Meldung {number}-{v}</title><link>http://{self.headers['Host']}/a/{number}-{v}.html</link>"
             f"<guid>{number}-{v}</guid><pubDate>{formatdate(1700000000 + v * 60)}</pubDate>"
-            f"<description>Das Cluster {number} meldet Neuigkeiten in Runde {v}. {FILLER}</description></item>"
+            f"<description>Cluster {number}, Runde {v}: {own_text(number, v)}</description></item>"
             for v in range(max(0, version - 2), version + 1))
         body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {number}</title>{items}</channel></rss>'
         self._send(200, body.encode(), {"ETag": etag, "Content-Type": "application/rss+xml"})
@@ -127,11 +136,12 @@ def run(feeds: int, sites: int, seconds: float, every: str, changing: float, wor
                       f'every = "{every}"', f'jitter = "{jitter}s"', ""]
         config.write_text("\n".join(lines))
         env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERWATCH")}
+        log = open(Path(tempfile.gettempdir()) / f"bench_polls_service_{feeds}.log", "w")  # noqa: SIM115
         proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"], cwd=tmp, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.DEVNULL, stderr=log, text=True)
         try:
             # Start-up: every source's first crawl (a full fetch) happens now; measured from the end of it.
-            deadline = time.monotonic() + max(120.0, feeds / 5)
+            deadline = time.monotonic() + max(120.0, feeds / 2)
             while Feeds.full < feeds and time.monotonic() < deadline and proc.poll() is None:
                 time.sleep(1)
             first_round = Feeds.polls
@@ -150,6 +160,7 @@ def run(feeds: int, sites: int, seconds: float, every: str, changing: float, wor
                 proc.communicate(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+            log.close()
         for server in servers:
             server.shutdown()
     cpu = cpu1 - cpu0
