@@ -24,21 +24,32 @@ class HostGate:
     locks: dict[str, asyncio.Lock] = {}
     last_sent: dict[str, float] = {}
 
-    def __init__(self, delay: float, enabled: bool):
+    def __init__(self, delay: float, enabled: bool, stale_after: float = 300.0):
         self.delay = delay
         self.enabled = enabled
+        # A request that took the gate and was then dropped without an answer (its spider closed
+        # while it waited in the downloader's queue) would hold the site forever in a long-lived
+        # worker: after this long the gate is taken to be abandoned and a new one made.
+        self.stale_after = stale_after
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> HostGate:
         s = crawler.settings
-        return cls(s.getfloat("DOWNLOAD_DELAY"), s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1)
+        stale = 2 * s.getfloat("DOWNLOAD_TIMEOUT", 180) + s.getfloat("RETRY_BACKOFF_MAX", 60)
+        return cls(s.getfloat("DOWNLOAD_DELAY"), s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1, stale)
 
     async def process_request(self, request: Any, spider: Any = None) -> None:
         if not self.enabled:
             return None
         key = urlparse_cached(request).netloc.lower()
         lock = self.locks.setdefault(key, asyncio.Lock())
-        await lock.acquire()
+        try:
+            await asyncio.wait_for(lock.acquire(), self.stale_after)
+        except TimeoutError:
+            if self.locks.get(key) is lock:
+                self.locks[key] = asyncio.Lock()
+            lock = self.locks[key]
+            await lock.acquire()
         try:
             delay = getattr(spider, "download_delay", None) if spider is not None else None
             wait = self.last_sent.get(key, 0.0) + (self.delay if delay is None else float(delay)) - time.monotonic()
@@ -48,13 +59,13 @@ class HostGate:
             lock.release()
             raise
         self.last_sent[key] = time.monotonic()
-        request.meta[_META] = key
+        request.meta[_META] = lock  # released through the object: the key may have a new one by then
         return None
 
     def _release(self, request: Any) -> None:
-        key = request.meta.pop(_META, None)
-        if key is not None and self.locks[key].locked():
-            self.locks[key].release()
+        lock = request.meta.pop(_META, None)
+        if lock is not None and lock.locked():
+            lock.release()
 
     def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
         self._release(request)
