@@ -276,6 +276,10 @@ class WorkerPool:
         future: Future[dict[str, Any]] = Future()
         job = _Job(uuid.uuid4().hex, source, limit, full, future)
         with self.lock:
+            if self.closed:  # stopping: no new worker may be started for it
+                future.set_result(_skipped_row(source, job.id, "interrupted: the service stopped",
+                                               status="interrupted"))
+                return future
             if source in self.running_sources:
                 # Never twice at once: the running crawl will see whatever this one would have.
                 future.set_result(_skipped_row(source, job.id, "skipped: a crawl of this source is running"))
