@@ -84,7 +84,7 @@ def search(conn: sqlite3.Connection, text: str, *, limit: int = 20) -> list[dict
     if ranked:
         best = [rowid for rowid, _ in sorted(ranked, key=lambda r: (r[1], -r[0]))[:limit]]
         return _with_snippets(conn, best, terms, at_word_start=True)
-    # No word starts so: the words may be inside compounds ("unternehmen" in
+    # No word matches: the words may be inside compounds ("unternehmen" in
     # "Mitgliedsunternehmen"), which only the trigrams find.
     return _with_snippets(conn, _fragments(conn, terms, limit), terms, at_word_start=False)
 
