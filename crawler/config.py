@@ -84,7 +84,11 @@ DEFAULTS: dict[str, Any] = {
         "crawl_timeout": "30m",
         "digest_time": "07:00",
         "jobs_db": None,  # none: beside the dataset, <database>.jobs.db
-        "max_crawl_memory_mb": 2048,
+        "max_crawl_memory_mb": 2048,  # the address-space limit of each crawl worker
+        # Long-lived crawl workers (crawler.worker): how many, and when one is replaced by a new one.
+        "crawl_workers": 1,
+        "worker_max_crawls": 500,
+        "worker_max_memory_mb": 1024,
     },
 }
 
@@ -114,7 +118,8 @@ MONITOR_SECTIONS: dict[str, tuple[str, ...] | None] = {
                     "sources"),
     "health": ("channels", "email", "low_ratio", "min_runs", "silence_factor"),
     "milestones": None,  # programme name -> {every = N} or a list of thresholds
-    "service": ("log_format", "crawl_timeout", "digest_time", "jobs_db", "max_crawl_memory_mb"),
+    "service": ("log_format", "crawl_timeout", "digest_time", "jobs_db", "max_crawl_memory_mb", "crawl_workers",
+                "worker_max_crawls", "worker_max_memory_mb"),
     "archive": ("cdx_url", "wayback_url", "commoncrawl_index_url", "commoncrawl_data_url", "search_per_minute",
                 "fetch_per_minute", "timeout", "retries", "backoff", "max_backoff", "page_size", "max_captures"),
 }
@@ -291,6 +296,9 @@ class ServiceSettings:
     jobs_db: Path
     log_format: str
     max_crawl_memory_mb: int = DEFAULTS["service"]["max_crawl_memory_mb"]
+    crawl_workers: int = DEFAULTS["service"]["crawl_workers"]
+    worker_max_crawls: int = DEFAULTS["service"]["worker_max_crawls"]
+    worker_max_memory_mb: int = DEFAULTS["service"]["worker_max_memory_mb"]
 
 
 @dataclass(frozen=True)
@@ -560,7 +568,13 @@ def _service(raw: dict[str, Any], database: Path, where: str) -> ServiceSettings
     memory = values["max_crawl_memory_mb"]
     if not isinstance(memory, int) or memory < 256:
         raise ConfigError(f"{where}: service.max_crawl_memory_mb must be a whole number >= 256")
-    return ServiceSettings(timeout, digest_time, jobs_db, values["log_format"], memory)
+    workers = {}
+    for key, low in (("crawl_workers", 1), ("worker_max_crawls", 1), ("worker_max_memory_mb", 128)):
+        value = values[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise ConfigError(f"{where}: service.{key} must be a whole number >= {low}")
+        workers[key] = value
+    return ServiceSettings(timeout, digest_time, jobs_db, values["log_format"], memory, **workers)
 
 
 # --- the Scrapy settings the [crawler] section stands for -----------------------------------------

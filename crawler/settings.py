@@ -33,6 +33,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.RetryDelayMiddleware": 10,
+    # Next to the downloader, after robots.txt is settled: one request at a time per site across
+    # all the spiders of a process (Scrapy's per-domain slot is per spider).
+    "crawler.hostgate.HostGate": 960,
 }
 
 # Next to the spider (after Referer 700, UrlLength 800, Depth 900 in output order), so a request

@@ -17,18 +17,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-from sqlite_utils import Database
 
 from crawler import fingerprint, precedence
 from crawler.canonical import URLError, canonical_url
 from crawler.errors import ClusterwatchError
 from crawler.items import TEXT_KINDS, AnnouncementItem
 from crawler.locks import LockError, open_lock
-from crawler.migrations import migrations
 from crawler.sanitize import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 30_000
 # The counters of a crawl run (crawl_runs columns).
@@ -96,6 +96,28 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# Items per transaction in a bulk load (Store.ingest_many).
+BULK_BATCH = 500
+
+
+@dataclass
+class Prepared:
+    """An item ready for matching: what can be computed without the dataset."""
+
+    item: AnnouncementItem
+    url: str
+    body_words: list[str]
+    words: list[str]
+    digest: str | None
+    sig: fingerprint.Signature | None = None
+    signed: bool = False  # whether ``sig`` was computed (None is also an answer: too short)
+
+    def signature(self) -> fingerprint.Signature | None:
+        if not self.signed:
+            self.sig, self.signed = fingerprint.signature(self.words), True
+        return self.sig
+
+
 @dataclass(frozen=True)
 class IngestResult:
     status: str  # new | updated | duplicate | unchanged
@@ -127,6 +149,12 @@ def connect(path: str | Path) -> Database:
     The file is created, its folder is not: a mistyped --db would otherwise leave a whole folder
     tree behind, and a dataset in it that no other command finds.
     """
+    # Imported here: a command that only reads (query, search) never migrates, and these modules
+    # cost a tenth of its start-up.
+    from sqlite_utils import Database
+
+    from crawler.migrations import migrations
+
     path = Path(path)
     if path.is_dir():
         raise StoreError(_FOLDER.format(path=path))
@@ -234,6 +262,12 @@ class Store:
     # --- ingest -----------------------------------------------------------------------------
 
     def ingest(self, item: AnnouncementItem) -> IngestResult:
+        prepared = self.prepare(item)
+        with immediate(self.conn):
+            return self.ingest_prepared(prepared)
+
+    def prepare(self, item: AnnouncementItem) -> Prepared:
+        """What ingest needs of an item that reads no dataset: its canonical address, words and hash."""
         inert(item)
         try:
             url = canonical_url(item.url)
@@ -243,37 +277,83 @@ class Store:
             raise BadItem(f"{url}: neither title nor text")
         body_words = fingerprint.normalise_text(item.body)
         words = fingerprint.normalise_text(item.title or "") + body_words
-        digest = fingerprint.text_hash(body_words)
+        return Prepared(item, url, body_words, words, fingerprint.text_hash(body_words))
+
+    def prepare_many(self, items: Iterable[AnnouncementItem]) -> list[Prepared | BadItem]:
+        """Many items prepared at once, their signatures computed together (``fingerprint.signatures``);
+        an item that cannot be stored is its BadItem, in its place."""
+        out: list[Prepared | BadItem] = []
+        for item in items:
+            try:
+                out.append(self.prepare(item))
+            except BadItem as exc:
+                out.append(exc)
+        ready = [p for p in out if isinstance(p, Prepared)]
+        for p, sig in zip(ready, fingerprint.signatures([p.words for p in ready]), strict=True):
+            p.sig = sig
+            p.signed = True
+        return out
+
+    def ingest_prepared(self, p: Prepared) -> IngestResult:
+        """Match and store a prepared item; runs inside the caller's transaction (``immediate``)."""
+        url, item, digest = p.url, p.item, p.digest
         seen = now_iso()
-        with immediate(self.conn):
+        row = self.conn.execute(
+            "SELECT a.id, a.url, a.source, a.text_kind, a.published, a.title, a.body, a.text_hash,"
+            " a.revision FROM sightings s "
+            "JOIN announcements a ON a.id = s.announcement_id WHERE s.url = ? LIMIT 1",
+            (url,),
+        ).fetchone()
+        if row:
+            return self._seen_again(row, url, item, digest, p.body_words, p, seen)
+        if digest:
             row = self.conn.execute(
-                "SELECT a.id, a.url, a.source, a.text_kind, a.published, a.title, a.body, a.text_hash,"
-                " a.revision FROM sightings s "
-                "JOIN announcements a ON a.id = s.announcement_id WHERE s.url = ? LIMIT 1",
-                (url,),
+                "SELECT id FROM announcements WHERE text_hash = ? LIMIT 1", (digest,)
             ).fetchone()
             if row:
-                return self._seen_again(row, url, item, digest, body_words, words, seen)
-            if digest:
-                row = self.conn.execute(
-                    "SELECT id FROM announcements WHERE text_hash = ? LIMIT 1", (digest,)
-                ).fetchone()
-                if row:
-                    self._sighting(row[0], url, item, "text", 1.0, seen)
-                    self._promote_if_earlier(row[0], url, item, digest, None)
-                    return IngestResult("duplicate", row[0], "text", 1.0)
-            sig = fingerprint.signature(words)
-            if sig is not None:
-                best = self._nearest(sig)
-                if best is not None:
-                    ann_id, sim = best
-                    self._sighting(ann_id, url, item, "near", sim, seen)
-                    self._promote_if_earlier(ann_id, url, item, digest, sig)
-                    return IngestResult("duplicate", ann_id, "near", sim)
-            ann_id = self._insert(url, item, digest, seen)
-            self._index(ann_id, sig)
-            self._sighting(ann_id, url, item, "origin", None, seen)
-            return IngestResult("new", ann_id, "origin")
+                self._sighting(row[0], url, item, "text", 1.0, seen)
+                self._promote_if_earlier(row[0], url, item, digest, None)
+                return IngestResult("duplicate", row[0], "text", 1.0)
+        sig = p.signature()
+        if sig is not None:
+            best = self._nearest(sig)
+            if best is not None:
+                ann_id, sim = best
+                self._sighting(ann_id, url, item, "near", sim, seen)
+                self._promote_if_earlier(ann_id, url, item, digest, sig)
+                return IngestResult("duplicate", ann_id, "near", sim)
+        ann_id = self._insert(url, item, digest, seen)
+        self._index(ann_id, sig)
+        self._sighting(ann_id, url, item, "origin", None, seen)
+        return IngestResult("new", ann_id, "origin")
+
+    def ingest_many(self, items: Iterable[AnnouncementItem], *, batch_size: int = BULK_BATCH
+                    ) -> Iterator[IngestResult | BadItem]:
+        """Store many items, ``batch_size`` per transaction; yields each item's result (or its
+        BadItem) in order.
+
+        The same matching as ``ingest``, item after item, so an item sees every item before it
+        (also in its own batch): the result is the one ingest gives on the same sequence. What
+        changes is the cost: one commit (and one flush of the full-text index's pending terms)
+        per batch instead of per item, and the batch's signatures computed together. A process
+        killed during a load loses the batch it was writing, never part of an announcement.
+        """
+        batch: list[AnnouncementItem] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) >= batch_size:
+                yield from self._ingest_batch(batch)
+                batch = []
+        if batch:
+            yield from self._ingest_batch(batch)
+
+    def _ingest_batch(self, items: list[AnnouncementItem]) -> list[IngestResult | BadItem]:
+        prepared = self.prepare_many(items)
+        out: list[IngestResult | BadItem] = []
+        with immediate(self.conn):
+            for p in prepared:
+                out.append(p if isinstance(p, BadItem) else self.ingest_prepared(p))
+        return out
 
     def _promote_if_earlier(self, ann_id: int, url: str, item: AnnouncementItem, digest: str | None,
                             sig: fingerprint.Signature | None) -> None:
@@ -356,7 +436,7 @@ class Store:
 
     def _seen_again(
         self, row: sqlite3.Row | tuple, url: str, item: AnnouncementItem, digest: str | None,
-        body_words: list[str], words: list[str], seen: str,
+        body_words: list[str], prepared: Prepared, seen: str,
     ) -> IngestResult:
         ann_id, own_url, own_source, old_kind, old_published, old_title, old_body, old_hash, old_revision = row
         self._sighting(ann_id, url, item, "url" if url != own_url else "origin", None, seen)
@@ -394,7 +474,7 @@ class Store:
             " archive_timestamp = NULL, archive_url = NULL, language = coalesce(?, language) WHERE id = ?",
             (item.title or old_title, item.body, item.text_kind, digest, seen, item.language, ann_id),
         )
-        self._index(ann_id, fingerprint.signature(words), replace=True)
+        self._index(ann_id, prepared.signature(), replace=True)
         return IngestResult("updated", ann_id, "url")
 
     def _sighting(

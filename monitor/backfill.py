@@ -33,12 +33,10 @@ from crawler.archive import (
 )
 from crawler.canonical import URLError, canonical_url
 from crawler.config import Config, ConfigError
-from crawler.feeds import parse_feed
 from crawler.items import AnnouncementItem
 from crawler.sources import Source
-from crawler.store import BadItem, Store, apply_migrations, connect_readonly, immediate, now_iso
+from crawler.store import BadItem, Prepared, Store, apply_migrations, connect_readonly, immediate, now_iso
 from monitor.events import EventRecorder
-from monitor.migrations import migrations as monitor_migrations
 
 DEFAULT_MAX_CAPTURES = 500
 _WAYBACK_PATH = re.compile(r"/web/(\d{1,14})(?:[a-z]{2}_)?/(.+)$")
@@ -225,6 +223,8 @@ class Backfill:
 
     def run(self) -> list[SourceReport]:
         store = Store(self.config.database)
+        from monitor.migrations import migrations as monitor_migrations  # not at start-up: 70 ms
+
         apply_migrations(store.db, monitor_migrations, store.path)
         detector = EventRecorder(store.db, self.config.milestones, on_event=None)  # history: no alerts
         reports: dict[str, SourceReport] = {}
@@ -261,6 +261,8 @@ class Backfill:
         without alerts. ``clusterwatch detect --all`` reads only each announcement's current text,
         so the events of older archived revisions lose their evidence; this finds them again."""
         store = Store(self.config.database)
+        from monitor.migrations import migrations as monitor_migrations  # not at start-up: 70 ms
+
         apply_migrations(store.db, monitor_migrations, store.path)
         detector = EventRecorder(store.db, self.config.milestones, on_event=None)
         names = [s.name for s in self.sources]
@@ -324,13 +326,16 @@ class Backfill:
             report.skipped += 1
             self._remember(store, source, capture, "skipped", _skip_reason(source, original), None)
             return
+        # A feed capture brings many entries at once: their words and signatures are computed
+        # together, before the write transaction (Store.prepare_many).
+        prepared = store.prepare_many(items)
         with immediate(store.conn):
             results = []
             ann_id = None
-            for item in items:
+            for item, ready in zip(items, prepared, strict=True):
                 try:
                     status, ann_id, events = store_archived(store, detector, self.settings.archive, item, capture,
-                                                            original)
+                                                            original, None if isinstance(ready, BadItem) else ready)
                 except BadItem:
                     continue
                 results.append(status)
@@ -407,6 +412,8 @@ def extract(source: Source, url: str, fetched: Fetched, capture: Capture) -> Ite
 
     content_type = fetched.content_type
     if source.kind == "feed":
+        from crawler.feeds import parse_feed  # feedparser and trafilatura: only when a feed is read
+
         result = parse_feed(fetched.body, url=url, source=source.name, content_type=content_type,
                             min_text_chars=source.options["min_text_chars"])
         items: list[AnnouncementItem] = [entry.item for entry in result.entries]
@@ -429,9 +436,9 @@ def extract(source: Source, url: str, fetched: Fetched, capture: Capture) -> Ite
 
 
 def store_archived(store: Store, detector: EventRecorder, archive: str, item: AnnouncementItem, capture: Capture,
-                   original: str) -> tuple[str, int, int]:
+                   original: str, prepared: Prepared | None = None) -> tuple[str, int, int]:
     """Store one archived item; returns (status, announcement id, events found). Runs inside the
-    caller's transaction."""
+    caller's transaction. ``prepared``: the item as ``Store.prepare_many`` made it ready."""
     conn = store.conn
     try:
         canon = canonical_url(item.url)
@@ -445,7 +452,7 @@ def store_archived(store: Store, detector: EventRecorder, archive: str, item: An
         return _keep_as_history(store, detector, prior[0], item, capture, provenance)
     had_sighting = conn.execute("SELECT 1 FROM sightings WHERE url = ? AND source = ?",
                                 (canon, item.source)).fetchone() is not None
-    result = store.ingest(item)
+    result = store.ingest(item) if prepared is None else store.ingest_prepared(prepared)
     ann_id = result.announcement_id
     own_url = conn.execute("SELECT url FROM announcements WHERE id = ?", (ann_id,)).fetchone()[0]
     promoted = result.status == "duplicate" and own_url == canon

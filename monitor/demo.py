@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,6 +101,7 @@ events = ["milestone"]
 
 def run_demo(folder: Path, *, echo: Callable[[str], None] = print) -> DemoResult:
     from crawler.config import load
+    from crawler.worker import WorkerPool
     from monitor.alerts.outbox import deliver
     from monitor.cycle import run_detection
     from monitor.events import list_events, open_dataset
@@ -125,13 +124,18 @@ def run_demo(folder: Path, *, echo: Callable[[str], None] = print) -> DemoResult
         result = DemoResult(folder=folder, config=config_path)
         echo(f"Serving the snapshot on loopback: {', '.join(f'{n} {s.url}' for n, s in servers.items())}")
         echo("Crawling 5 sources ...")
-        proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config_path), "crawl", "--json"],
-                              capture_output=True, text=True, timeout=300)
-        try:
-            result.runs = json.loads(proc.stdout)
-        except json.JSONDecodeError:
-            raise DemoError(f"the crawl failed: {(proc.stderr.strip().splitlines() or ['no output'])[-1]}") from None
         config = load(config_path)
+        # Through the library: the crawls are jobs of one crawl worker, side by side, and their
+        # runs are read from the dataset (nothing a child prints is parsed).
+        pool = WorkerPool(str(config_path), config.database, size=1)
+        try:
+            jobs = [pool.submit(s.name, 300) for s in config.sources if s.enabled]
+            result.runs = [job.result() for job in jobs]
+        finally:
+            pool.close()
+        if not any(r["status"] in ("ok", "partial") for r in result.runs):
+            first = next((m for r in result.runs for m in json.loads(r["error_messages"])), "no message")
+            raise DemoError(f"the crawl failed: {first}")
         run_detection(config)
         report = deliver(config)
         result.delivered = report.sent

@@ -1,0 +1,85 @@
+"""Ingest benchmark: item-by-item (`Store.ingest`, one transaction per item) beside bulk
+(`Store.ingest_many`, one per batch) on the same items, side by side in one run.
+
+    python bench/bench_ingest.py                 # 20,000 items
+    python bench/bench_ingest.py --items 100000
+
+The items are generated German releases (bench/german.py) with what a backfill brings: 10 %
+republications at another address (a dateline and a source line added: near duplicates), 5 % the
+same text at another address, 5 % a re-crawl of an address already seen. Both runs must give the
+same result per item; the benchmark says so, or fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from german import Generator  # noqa: E402
+
+from crawler.items import AnnouncementItem  # noqa: E402
+from crawler.store import Store  # noqa: E402
+
+
+def workload(n: int, seed: int = 11) -> list[AnnouncementItem]:
+    rng = random.Random(seed)
+    originals = list(Generator(seed).items(n))
+    out: list[AnnouncementItem] = []
+    for i, item in enumerate(originals):
+        out.append(item)
+        roll = rng.random()
+        if i and roll < 0.10:
+            src = originals[rng.randrange(i)]
+            out.append(AnnouncementItem(url=f"https://aggregator.example/?p={i}", source="aggregator",
+                                        title=src.title, body=f"Berlin: {src.body}\n\nQuelle: bmwe.de",
+                                        published=src.published))
+        elif i and roll < 0.15:
+            src = originals[rng.randrange(i)]
+            out.append(AnnouncementItem(url=f"https://mirror.example/{i}", source="mirror", title=src.title,
+                                        body=src.body, published=src.published))
+        elif i and roll < 0.20:
+            out.append(copy.deepcopy(originals[rng.randrange(i)]))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=20_000, help="distinct releases (more items with the copies)")
+    parser.add_argument("--batch", type=int, default=500)
+    args = parser.parse_args()
+    items = workload(args.items)
+    print(f"{len(items)} items ({args.items} releases and their copies), "
+          f"{sum(len(i.body) for i in items) / len(items):.0f} characters each on average")
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Store(Path(tmp) / "one.db")
+        batch = copy.deepcopy(items)
+        t = time.perf_counter()
+        single = [one.ingest(item) for item in items]
+        t_single = time.perf_counter() - t
+        one.close()
+        bulk_store = Store(Path(tmp) / "bulk.db")
+        t = time.perf_counter()
+        bulk = list(bulk_store.ingest_many(batch, batch_size=args.batch))
+        t_bulk = time.perf_counter() - t
+        bulk_store.close()
+        same = [(r.status, r.announcement_id, r.match) for r in single] == \
+               [(r.status, r.announcement_id, r.match) for r in bulk]  # type: ignore[union-attr]
+        statuses = {s: sum(r.status == s for r in single) for s in ("new", "duplicate", "unchanged", "updated")}
+        print(f"results: {statuses}; item-by-item and bulk identical: {same}")
+        print(f"item-by-item: {len(items) / t_single:8.0f} items/s  ({t_single:.1f} s)")
+        print(f"bulk ({args.batch}/tx): {len(items) / t_bulk:8.0f} items/s  ({t_bulk:.1f} s)  "
+              f"x{t_single / t_bulk:.2f}")
+        if not same:
+            sys.exit("bulk ingest gave another result than item-by-item ingest")
+
+
+if __name__ == "__main__":
+    main()
