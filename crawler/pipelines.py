@@ -27,6 +27,10 @@ RUN_COLUMN = {"new": "new", "updated": "updated", "duplicate": "duplicates", "un
 # Sent by crawler.runner on a second Ctrl-C, just before the reactor stops without closing the
 # spiders: the pipeline records the run as interrupted, with what it stored so far.
 run_aborted = object()
+# Sent by crawler.worker when a crawl reaches its time limit: the pipeline records the run as failed
+# at once (closing the spider waits for the requests in flight, which a hanging server answers only
+# at the download timeout), with the message saying so.
+run_timed_out = object()
 
 
 class CrawlState:
@@ -74,6 +78,7 @@ class StorePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.aborted, signal=run_aborted)
+        crawler.signals.connect(pipeline.timed_out, signal=run_timed_out)
         return pipeline
 
     def _spider(self, spider: Any) -> Any:
@@ -121,6 +126,13 @@ class StorePipeline:
             return
         spider.messages.insert(0, f"interrupted: {how} after {spider.counted('pages')} pages")
         self._record(spider, "interrupted")
+
+    def timed_out(self, message: str) -> None:
+        spider = self.crawler.spider
+        if self.store is None or self.recorded or not _is_source_spider(spider):
+            return
+        spider.error(message, fatal=True)
+        self._record(spider, "failed")
 
     def _record(self, spider: Any, status: str) -> None:
         assert self.store is not None and self.run_id is not None

@@ -36,6 +36,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from crawler.pipelines import run_timed_out
 from crawler.store import RUN_COUNTS, Store, StoreError, now_iso
 
 # A crawl the worker did not end this long after its time limit means the worker itself is stuck.
@@ -160,10 +161,7 @@ def _serve_jobs(conn: Connection, config_path: str | None, database: str, log_le
             message = f"crawl stopped after the time limit of {limit:.0f} s"
             # Recorded now, not when the spider has closed: closing waits for the requests in
             # flight, which a hanging server answers only at the download timeout.
-            if spider.store is not None and spider.run_id is not None and not spider.recorded:
-                spider.error(message, fatal=True)
-                spider.recorded = True
-                spider.store.finish_run(spider.run_id, dict(spider.counts), spider.messages, "failed")
+            crawler.signals.send_catch_log(signal=run_timed_out, message=message)
             crawler.engine.close_spider(spider, "time_limit").addErrback(lambda _: None)
             answer()
 
@@ -172,10 +170,6 @@ def _serve_jobs(conn: Connection, config_path: str | None, database: str, log_le
         def finished(result: Any) -> Any:
             if timer.active():
                 timer.cancel()
-            store = getattr(crawler.spider, "store", None)
-            if store is not None:
-                with contextlib.suppress(Exception):
-                    store.close()  # a run recorded at its time limit left its connection open
             locks.close()  # only now may the source be crawled again
             answer()
             return None  # a spider's failure is in its run; the reactor goes on

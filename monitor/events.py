@@ -83,13 +83,18 @@ class EventRecorder:
             found = [detect(ann["body"] or "", title=ann["title"], language=ann["language"]) for ann in batch]
             with immediate(self.conn):
                 for ann, events in zip(batch, found, strict=True):
-                    if all_again:
-                        self.conn.execute("DELETE FROM evidence WHERE announcement_id = ?", (ann["id"],))
+                    kept: list[int] = []
                     for event in events:
-                        created, milestone = self._store(ann, event)
+                        created, milestone = self._store(ann, event, kept)
                         stats["events"] += 1
                         stats["new_events"] += created
                         stats["milestones"] += milestone
+                    if all_again:
+                        # The evidence this text no longer gives goes; what it gives again stays in
+                        # place (deleting and re-inserting it grew the file on every pass).
+                        marks = ",".join("?" * len(kept))
+                        self.conn.execute(f"DELETE FROM evidence WHERE announcement_id = ? AND id NOT IN ({marks})",
+                                          (ann["id"], *kept))
                     # A text revised since it was read stays unanalysed: the next run reads the new one.
                     self.conn.execute("UPDATE announcements SET analysed_at = ? WHERE id = ? AND revision = ?",
                                       (now_iso(), ann["id"], ann["revision"]))
@@ -100,7 +105,8 @@ class EventRecorder:
                 )
         return stats
 
-    def _store(self, ann: dict[str, Any], event: Any) -> tuple[bool, bool]:
+    def _store(self, ann: dict[str, Any], event: Any, kept: list[int] | None = None) -> tuple[bool, bool]:
+        """Store one event found in ``ann``; ``kept`` collects the ids of its evidence rows."""
         day = (ann["published"] or "")[:10] or None
         key = event_key(event.kind, event.programme, event.number, event.member, day)
         row = self.conn.execute("SELECT id, published FROM events WHERE key = ?", (key,)).fetchone()
@@ -124,11 +130,21 @@ class EventRecorder:
             self.conn.execute(
                 "UPDATE events SET member = coalesce(member, ?), place = coalesce(place, ?), retracted = 0"
                 " WHERE id = ?", (event.member, event.place, event_id))
-        self.conn.execute(
+        cur = self.conn.execute(
             "INSERT OR IGNORE INTO evidence (event_id, announcement_id, sentence, rule, published, detected)"
             " VALUES (?,?,?,?,?,?)",
             (event_id, ann["id"], event.evidence, event.rule, day, now_iso()),
         )
+        if kept is not None:
+            if cur.rowcount:
+                kept.append(int(cur.lastrowid or 0))
+            else:  # found again: the frame that found it may have a new name
+                evidence_id = self.conn.execute(
+                    "SELECT id FROM evidence WHERE event_id = ? AND announcement_id = ? AND sentence = ?",
+                    (event_id, ann["id"], event.evidence)).fetchone()[0]
+                self.conn.execute("UPDATE evidence SET rule = ? WHERE id = ? AND rule IS NOT ?",
+                                  (event.rule, evidence_id, event.rule))
+                kept.append(evidence_id)
         # An event whose text does not say whose membership it is cannot be alerted: the reader
         # would not know what it is about (its `why` says so in `clusterwatch extract --json`).
         if created and self.on_event is not None and event.programme is not None \
