@@ -22,6 +22,7 @@ Isolation stays what a process per crawl gave:
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import multiprocessing
@@ -30,6 +31,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import weakref
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -242,6 +244,22 @@ class _Worker:
     retiring: bool = False
 
 
+# Every pool not closed yet. Workers ignore SIGTERM (the service stops them through the pipe), so
+# multiprocessing's own exit handler, which terminates daemonic children and then joins them, would
+# wait for them forever: a process that exits without closing its pool would never end.
+_OPEN_POOLS: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+
+
+@atexit.register  # registered after multiprocessing's handler, so it runs before it
+def _kill_leftover_workers() -> None:
+    for pool in list(_OPEN_POOLS):
+        for w in list(pool.workers):
+            with contextlib.suppress(Exception):
+                if w.process.is_alive():
+                    w.process.kill()
+                    w.process.join(5)
+
+
 class WorkerPool:
     """Hands crawls to ``size`` long-lived workers; ``crawl`` returns the run's row (never raises)."""
 
@@ -263,6 +281,7 @@ class WorkerPool:
         self.started_workers = 0
         self._watch = threading.Thread(target=self._watchdog, daemon=True, name="worker-watchdog")
         self._watch.start()
+        _OPEN_POOLS.add(self)
 
     # --- public -------------------------------------------------------------------------------
 

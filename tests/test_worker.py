@@ -122,3 +122,19 @@ def test_run_once_crawls_the_sources_at_once_each_within_its_limit(tmp_path: Pat
     seconds = sorted(time.mktime(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")) for s in starts)
     assert len(seconds) == 5 and seconds[-1] - seconds[0] < 4
     assert took < 5 * 4
+
+
+def test_a_process_that_forgets_to_close_its_pool_still_exits(tmp_path: Path) -> None:
+    # Workers ignore SIGTERM; without the pool's exit handler, multiprocessing would wait for
+    # them forever when the process ends (as a whole test session once did).
+    import subprocess
+    import sys
+
+    script = (
+        "from crawler.worker import WorkerPool\n"
+        f"pool = WorkerPool(None, {str(tmp_path / 'data.db')!r}, size=1)\n"
+        "run = pool.crawl('no-such-source', 10)\n"  # the worker is up and has answered a job
+        "print('started', run.get('status'), flush=True)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "started" in done.stdout, done.stderr
