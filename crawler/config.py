@@ -131,7 +131,8 @@ LOG_FORMATS = ("text", "json")
 EMAIL_CHANNEL = "email"  # the route of a subscriber's `email` address: the [email] server or Maildir
 # user:password@ written into a channel URL itself: refused, as email.password is.
 _LITERAL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@?#]*:([^/@?#]+)@", re.I)
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# ${NAME}: a secret taken from the environment when a message is sent, never stored.
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # Scrapy warns about a response above this size (never more than the configured maximum).
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 
@@ -487,7 +488,7 @@ def _channels(raw: dict[str, Any], what: str) -> tuple[str, ...]:
         if "://" not in url:
             raise ConfigError(f"{what}: a channel must be an Apprise URL such as \"json://host/path\", not {url!r}")
         literal = _LITERAL_PASSWORD.match(url)
-        if literal and not _PLACEHOLDER.fullmatch(literal.group(1)):
+        if literal and not PLACEHOLDER.fullmatch(literal.group(1)):
             scheme = url.split("://", 1)[0]
             raise ConfigError(f"{what}: channel {scheme}://… has a password in the URL; put it in an environment"
                               " variable and write ${NAME} in its place")

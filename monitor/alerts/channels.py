@@ -15,12 +15,12 @@ from __future__ import annotations
 import copy
 import logging
 import os
-import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+from crawler.config import PLACEHOLDER
 from monitor.alerts.redact import MARK
 from monitor.alerts.transport import DeliveryError, SmtpSettings, SmtpTransport
 
@@ -47,10 +47,6 @@ def _asset() -> Any:
 
     # No retries inside Apprise (the outbox retries); no persistent storage of tokens.
     return apprise.AppriseAsset(default_service_retry=0, storage_mode="memory")
-
-
-# ${NAME}: a secret taken from the environment when the message is sent, never stored.
-PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def parse_channel(url: str) -> Any | None:

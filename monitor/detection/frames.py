@@ -656,9 +656,9 @@ def count_frames(s: Sentence) -> list[Hit]:
                     out.append(_batch_hit(s, i, k))
                 continue
             window = []
-            for t in toks[k + 1:k + 9]:
+            for j, t in enumerate(toks[k + 1:k + 9], k + 1):
                 if t.text in (":", ";", "–", "|") or t.low in ("mit", "with") or t.kind == "num" and (
-                        member_noun(toks[toks.index(t) + 1].text if toks.index(t) + 1 < len(toks) else "")):
+                        member_noun(toks[j + 1].text if j + 1 < len(toks) else "")):
                     break  # "Vier Vereine haben über 1000 Mitglieder": those are the clubs' members
                 window.append(t)
             mk = next((j for j, t in enumerate(window, k + 1) if (member_noun(t.text) is not None
@@ -666,8 +666,7 @@ def count_frames(s: Sentence) -> list[Hit]:
                        and not (j + 1 < len(toks) and toks[j + 1].low in _NOT_MEMBER_HEADS_EN)), None)
             _, clause_toks = _clause(s, i)
             # "…, die 18 Bürgervereine unter ihrem Dach vereint": a relative clause puts its verb last
-            relative = any(toks[r].low in ("die", "der", "das", "dem", "denen", "which", "that")
-                           and r > 0 and toks[r - 1].text == "," for r in range(max(1, q - 2), q))
+            relative = _after_relative_pronoun(toks, q)
             # ("der rund 80 Unternehmen vertritt" stays no count: a cluster represents, not has, them)
             counting = [lem for vk, lem in s.verbs if lem in COUNT_VERBS and lem != "haben" and (
                         vk < i or relative and vk > k and lem in _RELATIVE_COUNTING)
@@ -917,7 +916,9 @@ def _someone_elses_subject(s: Sentence, at: int) -> bool:
     return NOT_PROGRAMMES.search(" ".join(t.text for t in subject_words)) is not None
 
 
-_RELATIVE_COUNTING = frozenset("vereinen umfassen bündeln zählen angehören".split())
+_HOLDING_VERBS = frozenset("vereinen umfassen bündeln zählen".split())
+_RELATIVE_COUNTING = _HOLDING_VERBS | {"angehören"}
+_RELATIVE_PRONOUNS = frozenset("die der das dem denen which that".split())
 # Plural nouns that are never members, whatever verb counts them.
 _NEVER_MEMBERS = re.compile(
     r"^(?:\w*(?:mitarbeiter\w*|beschäftigte\w*|angestellte\w*|teilnehm\w*|besucher\w*|gäste\w*|zuschauer\w*|"
@@ -939,9 +940,14 @@ def _members_by_verb(s: Sentence, k: int) -> bool:
         q -= 1
     if q is None or q == 0 or s.tokens[q - 1].low in PREPOSITIONS_:
         return False
-    relative = any(s.tokens[r].low in ("die", "der", "das", "dem") and s.tokens[r - 1].text == ","
-                   for r in range(max(1, q - 2), q))  # "…, die 46 Einzelhändler unter ihrem Dach vereint"
-    return any(lem in ("vereinen", "umfassen", "bündeln", "zählen") and (vk < k or relative) for vk, lem in s.verbs)
+    relative = _after_relative_pronoun(s.tokens, q)  # "…, die 46 Einzelhändler unter ihrem Dach vereint"
+    return any(lem in _HOLDING_VERBS and (vk < k or relative) for vk, lem in s.verbs)
+
+
+def _after_relative_pronoun(toks: list[Token], q: int) -> bool:
+    """A relative clause starts just before token ``q`` (", die 18 …", ", dem damit 115 …"): its
+    verb comes last, after the count."""
+    return any(toks[r].low in _RELATIVE_PRONOUNS and toks[r - 1].text == "," for r in range(max(1, q - 2), q))
 
 
 def _antecedent(s: Sentence, q: int) -> Phrase | None:
