@@ -287,6 +287,16 @@ def _merge(events: list[Event]) -> list[Event]:
             out.append(ev)
     ordinals = [e for e in out if e.kind == "member_ordinal"]
     named = [e for e in out if e.kind == "new_member" and e.member]
+    if len(ordinals) == 1 and ordinals[0].member is None and len({e.member for e in named}) == 1 \
+            and not ordinals[0].evidence.rstrip("“”\"' ").endswith((".", "!", "?")) \
+            and (_related(named[0].programme, ordinals[0].programme) or named[0].programme is None):
+        # A headline "BVB begrüßt das 200.000. Vereinsmitglied" above "X wurde als BVB-Mitglied
+        # begrüßt": the one newcomer the text names is the ordinal's member
+        o, joiner = ordinals[0], named[0]
+        filled = replace(o, member=joiner.member, place=o.place or joiner.place,
+                         why={**(o.why or {}), "member": f"the one newcomer the text names: {joiner.evidence}"})
+        out = [filled if e is o else e for e in out]
+        ordinals = [filled]
     out = [e for e in out if not (
         # "fünf neue Mitglieder aufgenommen … Neu dabei sind A, B, C, D und E": the names tell it
         e.kind == "new_member" and not e.member and e.number is not None

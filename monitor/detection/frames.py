@@ -263,6 +263,8 @@ def _clause_subject(s: Sentence, at: int) -> Phrase | None:
     # ("… begrüßt das 100. Mitglied Das Cluster X ist als 100. Mitglied …") has two subjects.
     finite = [k for k, _ in verbs if k < at] or [k for k, _ in verbs]
     verb_at = (finite[-1] if any(k < at for k, _ in verbs) else finite[0]) if finite else at
+    if s.lang == "en" and any(k == at for k, _ in verbs):
+        verb_at = at  # "A joined as a producer member while B joined …": each verb its own subject
     subj = subject([p for p in s.phrases if p.start >= first], verb_at)
     if subj is not None and subj.text.lower() in _PRONOUN_SUBJECT:
         return None
@@ -290,11 +292,26 @@ def _clause(s: Sentence, at: int) -> tuple[str, list[Token]]:
     return s.text[toks[start].start:stop], toks[start:end]
 
 
+# "480 members, a twenty percent increase since we began", "seit der Gründung verdoppelt": the
+# founding is the baseline of a comparison, the count is today's.
+_SINCE_BEFORE = re.compile(r"\b(?:since|seit)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def _told_history(text: str, after: int = 0) -> bool:
+    """A word of the past in ``text``; one after a since/seit that follows the count (at offset
+    ``after``) is a baseline ("Seit seiner Gründung mit 30 Mitgliedern" before the count stays history)."""
+    return any(m.start() < after or _SINCE_BEFORE.search(text, 0, m.start()) is None for m in _HISTORY.finditer(text))
+
+
 def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None = None) -> bool:
     text, toks = _clause(s, at) if at is not None and 0 <= at < len(s.tokens) else (s.text, s.tokens)
-    if _HISTORY.search(text) or _HISTORY_CLAUSE.search(text) or _PLUPERFECT.search(s.text):
+    offset = s.tokens[at].start if at is not None and 0 <= at < len(s.tokens) else len(s.text)
+    clause_offset = offset - (toks[0].start if toks else 0)
+    if _told_history(text, clause_offset) or _HISTORY_CLAUSE.search(text) or _PLUPERFECT.search(s.text):
         return True
-    if _HISTORY.search(s.text) and not _NOW.search(text):
+    # Another clause's past counts only before the count: "Bei der Gründung 1990 waren es 12, heute
+    # sind es 80"; not "…, in dem sich 270 Firmen zusammengeschlossen haben, 75 Jahre nach seiner Gründung"
+    if _told_history(s.text[:offset]) and not _NOW.search(text):
         return True
     years = [t.value for t in toks if t.kind == "num" and t.value and 1800 <= t.value <= 2100]
     if years and (_ALREADY.search(text) or _PAST.search(text)):
@@ -625,6 +642,7 @@ def count_frames(s: Sentence) -> list[Hit]:
             continue  # "850 Genossenschaften mit etwa 183.000 Mitgliedern": the members of those
         found = _member_noun_after(toks, i, lang=s.lang)
         plural_frame = False  # "41 Netzwerke als Mitglieder": the construction says it is a count
+        place_ref: str | None = None  # "im Cluster", "dort": whose, by a reference
         kind = "member_count"
         frame = "count: number + member noun"
         at: int | None = None
@@ -695,6 +713,15 @@ def count_frames(s: Sentence) -> list[Hit]:
                 at, mn, frame = k, MemberNoun(), f"count: {counting[0]}"
             elif gathered and place is not None:
                 at, mn, frame = k, MemberNoun(owner=place.text), f"count: {gathered[0]} in"
+            elif gathered and (there := next((p for p in s.phrases if p.prep in ("in", "im", "bei", "beim")
+                                              and generic(p.text) and any(t is toks[p.start] for t in clause_toks)),
+                                             None)) is not None:
+                # "Im Cluster sind rund 350 Unternehmen organisiert": the cluster the text is about
+                at, mn, frame = k, MemberNoun(), f"count: {gathered[0]} in"
+                place_ref = there.text.lower()
+            elif gathered and any(t.low in ("dort", "darin", "hier", "there") for t in clause_toks):
+                at, mn, frame = k, MemberNoun(), f"count: {gathered[0]} there"
+                place_ref = ""
             else:
                 continue
             plural_frame = True
@@ -728,6 +755,8 @@ def count_frames(s: Sentence) -> list[Hit]:
         if owner:
             hit.programme = owner
             hit.roles["programme"] = f"{owner} (attached to {toks[at].text})"
+        elif place_ref is not None:
+            hit.ref = place_ref
         else:
             _programme_by_clause(s, hit, i, None)
         out.append(hit)
@@ -863,8 +892,11 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
         return False
     if before in _LICENSING_BEFORE or before in ("es", "sind", "are", "now", "nun", "jetzt", "heute", "today"):
         return True
+    # "Von den über 1000 Mitgliedern beteiligen sich 500 …", "Of the 300 members, …": the part is
+    # taken from the whole, which is the count
+    partitive = q > 1 and toks[q - 2].low in ("von", "of") and (q == 2 or toks[q - 3].text == ",")
     if before in ("die", "the", "den", "allen", "all") and (toks[i].value or 0) >= 10 and at == i + 1 \
-            and not (q > 1 and toks[q - 2].low in PREPOSITIONS_):
+            and (partitive or not (q > 1 and toks[q - 2].low in PREPOSITIONS_)):
         after = s.phrase_after(at, within=0)
         return after is None or after.start != at + 1  # "die 95 go-cluster-Mitglieder", not "die drei … X, Y"
     if at + 1 < len(toks) and toks[at + 1].low in ("starke", "starken", "starker", "strong", "-strong"):
@@ -917,7 +949,7 @@ def _someone_elses_subject(s: Sentence, at: int) -> bool:
 
 
 _HOLDING_VERBS = frozenset("vereinen umfassen bündeln zählen".split())
-_RELATIVE_COUNTING = _HOLDING_VERBS | {"angehören"}
+_RELATIVE_COUNTING = _HOLDING_VERBS | {"angehören", "zusammenschließen", "organisieren", "anschließen"}
 _RELATIVE_PRONOUNS = frozenset("die der das dem denen which that".split())
 # Plural nouns that are never members, whatever verb counts them.
 _NEVER_MEMBERS = re.compile(
@@ -947,13 +979,16 @@ def _members_by_verb(s: Sentence, k: int) -> bool:
 def _after_relative_pronoun(toks: list[Token], q: int) -> bool:
     """A relative clause starts just before token ``q`` (", die 18 …", ", dem damit 115 …"): its
     verb comes last, after the count."""
-    return any(toks[r].low in _RELATIVE_PRONOUNS and toks[r - 1].text == "," for r in range(max(1, q - 2), q))
+    # ", in dem sich über 270 Firmen … zusammengeschlossen haben": a preposition may lead it
+    return any(toks[r].low in _RELATIVE_PRONOUNS and (toks[r - 1].text == "," or r > 1 and toks[r - 2].text == ","
+                                                      and toks[r - 1].low in PREPOSITIONS_)
+               for r in range(max(1, q - 3), q))
 
 
 def _antecedent(s: Sentence, q: int) -> Phrase | None:
     """The organisation a relative clause before token ``q`` describes: "die Arbeitsgemeinschaft
     Freiburger Bürgervereine (AFB), die 18 Bürgervereine unter ihrem Dach vereint"."""
-    comma = next((r - 1 for r in range(q - 1, max(0, q - 3), -1) if s.tokens[r - 1].text == ","), None)
+    comma = next((r - 1 for r in range(q - 1, max(0, q - 5), -1) if s.tokens[r - 1].text == ","), None)
     if comma is None:
         return None
     before = [p for p in s.phrases if p.end <= comma and not p.bracketed]
@@ -1182,10 +1217,16 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue
             if member.text.lower() in _PRONOUN_SUBJECT or not _nameish(s, member):
                 continue
-            # "Wir heißen Sulz und Blaustein willkommen": every object of the welcome is a member
-            group = coordinated(s.text, toks, s.phrases, member) if how == "object" else [member]
+            # "Wir heißen Sulz und Blaustein willkommen", "A und B wurden aufgenommen": every
+            # object of the welcome, every subject of the passive is a member
+            group = coordinated(s.text, toks, s.phrases, member) if how == "object" else \
+                coordinated(s.text, toks, s.phrases, _first_of_group(s, member)) if how == "subject (passive)" \
+                else [member]
             for joiner in group:
-                if joiner is not member and (not _nameish(s, joiner) or generic(joiner.text)
+                # After a name, a single capitalised word in the same list is a name too ("A und Auenwald")
+                listed_name = how == "subject (passive)" and joiner.det is None and not generic(joiner.text) \
+                    and not ORG_PLURALS.match(joiner.text.lower()) and joiner.text[:1].isupper()
+                if joiner is not member and (not (_nameish(s, joiner) or listed_name) or generic(joiner.text)
                                              or prog_phrase is not None and joiner.start == prog_phrase.start):
                     continue
                 out.append(_joiner(s, f"new member: {lem}", toks[k].text, joiner, how, prog_phrase, k))

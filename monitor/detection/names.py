@@ -119,9 +119,14 @@ def is_org(text: str) -> bool:
         return False  # "Vereinen", "Handelskammern": several organisations, not one
     if _GO_CLUSTER.search(text) or _ORG_LEGAL.search(text):
         return True
-    if any(org_word(w) for w in text.split()[:3]):
-        return True
     words = text.split()
+    if any(org_word(w) for w in words[:3]):
+        return True
+    # English puts the head last, or before its "of"/"for": "Young European Research Universities
+    # Network", "Oak Park Area Chamber of Commerce"
+    heads = [words[-1]] + [words[k - 1] for k, w in enumerate(words) if k > 0 and w in ("of", "for")]
+    if any(w[:1].isupper() and org_word(w) for w in heads):
+        return True
     return any(_ACRONYM.match(w) and w not in _NOT_ACRONYMS for w in words)
 
 
@@ -204,6 +209,12 @@ def _inside_brackets(tokens: list[Token], at: int) -> bool:
     return depth > 0
 
 
+# Words that end a noun phrase: "as a producer member while Walbridge joined" has no article for Walbridge.
+_EN_REFERRING = frozenset("the our this its their".split())
+_CLAUSE_WORDS = frozenset("while whereas and or but when which who that because since after before als wie "
+                          "und oder aber sowie während weil wenn dass nachdem bevor".split())
+
+
 def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:
     """Every name in the sentence, left to right, with its article and preposition."""
     out: list[Phrase] = []
@@ -222,11 +233,14 @@ def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:
             k = j
             while k < n and k - j < 3 and tokens[k].kind == "word" and tokens[k].text[:1].islower() \
                     and tokens[k].low not in PREPOSITIONS and tokens[k].low not in DETERMINERS \
-                    and not _GO_CLUSTER.fullmatch(tokens[k].low):
+                    and not _GO_CLUSTER.fullmatch(tokens[k].low) and tokens[k].low not in _CLAUSE_WORDS:
                 k += 1
             if k < n and k > j and _word_ok(tokens[k]) and tokens[k].kind != "legal":
                 j = k
         span = phrase_at(sentence, tokens, j) if j < n else None
+        if span is None and det in _EN_REFERRING and j < n and tokens[j].kind == "word" \
+                and tokens[j].text.islower() and generic(tokens[j].text):
+            span = (j, j + 1)  # "the network", "our association": English writes a reference in lower case
         if span is None:
             i += 1 if j == i else j - i
             continue
@@ -264,6 +278,9 @@ def generic(text: str) -> bool:
     return _GENERIC.match(text) is not None or (" " not in text and ORG_HEADS.fullmatch(text) is not None)
 
 
+_PLACE_PREPS = frozenset("in im an am aus bei from near".split())
+
+
 def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head: Phrase) -> list[Phrase]:
     """The phrases joined to ``head`` by commas and und/and/sowie: "A, B und C sind beigetreten"."""
     out = [head]
@@ -274,6 +291,24 @@ def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head
         if tokens[k].text == "(" and k + 2 < len(tokens) and tokens[k + 2].text == ")":
             k += 3
             continue
+        # "Hamm in Nordrhein-Westfalen und Höchstadt an der Aisch": where an item lies is part of it
+        # A phrase starts at its name, after its preposition and article: "an der Jagst"
+        place = next((by_start[j] for j in (k + 1, k + 2) if j in by_start), None) \
+            if tokens[k].low in _PLACE_PREPS else None
+        if place is not None and place.prep in _PLACE_PREPS and place.end < len(tokens) \
+                and not any(t.low in ("von", "by", "durch") for t in tokens[place.start:place.end]):
+            # "Kirchberg an der Jagst und Auenwald" is read as one name after "an": the item after
+            # the conjunction is the next member
+            u = next((j for j in range(place.start + 1, place.end - 1)
+                      if tokens[j].low in ("und", "and") and tokens[j + 1].text[:1].isupper()), None)
+            if u is not None:
+                text = _text(sentence, tokens, u + 1, place.end)
+                out.append(Phrase(u + 1, place.end, text, None, None, is_org(text)))
+                k = place.end
+                continue
+            if tokens[place.end].text == "," or tokens[place.end].low in ("und", "and", "sowie"):
+                k = place.end
+                continue
         if tokens[k].text == "," or tokens[k].low in ("und", "and", "sowie", "as well as"):
             k += 1
             if k < len(tokens) and tokens[k].low in ("und", "and", "sowie"):

@@ -95,8 +95,37 @@ def paragraphs(text: str) -> list[str]:
         text = _LINK_NOTE.sub(_NOTE_MARK, text)
         text = _NOTE_LINE.sub("", text).replace(_NOTE_MARK, " ")
     # str.split is several times faster than a regex for collapsing whitespace.
-    out = (" ".join(par.split()) for par in _PARAGRAPH.split(text))
+    out = (" ".join(par.split()) for block in _PARAGRAPH.split(text) for par in _headlines(block))
     return [par for par in out if par]
+
+
+_TERMINAL = ".!?…:;,\"“”»)"
+
+
+def _headlines(block: str) -> list[str]:
+    """A line without a full stop that a longer line follows is a headline of its own ("… werden
+    Mitglied im Gesunde Städte-Netzwerk" above "Hamm und Höchstadt wurden …"), unless the block
+    is hard-wrapped text, whose lines all break mid-sentence at about the same width."""
+    if "\n" not in block:
+        return [block]
+    lines = [line.strip() for line in block.split("\n") if line.strip()]
+    if len(lines) < 2:
+        return [block]
+    widths = [len(line) for line in lines[:-1]]
+    if len(widths) >= 2 and max(widths) - min(widths) <= 25 and min(widths) >= 40:
+        return [block]  # hard-wrapped
+    out: list[str] = []
+    current: list[str] = []
+    for k, line in enumerate(lines):
+        current.append(line)
+        nxt = lines[k + 1] if k + 1 < len(lines) else ""
+        if nxt and line[-1] not in _TERMINAL and len(line) <= 200 and len(nxt) > len(line) \
+                and nxt[:1].isupper() and not line[-1].isdigit():
+            out.append(" ".join(current))
+            current = []
+    if current:
+        out.append(" ".join(current))
+    return out
 
 
 def split_paragraph(par: str) -> list[str]:
