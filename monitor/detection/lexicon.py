@@ -157,7 +157,8 @@ _NOT_OWNERS = re.compile(
     r"fach|prüfungs|berufungs|wahl|haupt|vollversammlung|vollversammlungs|versammlungs|delegierten)-?$"
 )
 _PLAIN_PREFIX = re.compile(r"^(?:neu|voll|förder|fördernde?|assoziiert|ordentlich|einzel|firmen|"
-                           r"unternehmens|kooperations|gast|premium|basis|korrespondierend)-?$")
+                           r"unternehmens|kooperations|gast|premium|basis|korrespondierend|direkt|aktiv|passiv|gesamt|stamm|"
+                           r"privat|außerordentlich|korporativ|institutionell|persönlich|regulär|stimmberechtigt)-?$")
 
 
 @lru_cache(maxsize=20_000)
