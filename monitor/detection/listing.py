@@ -44,11 +44,25 @@ def split_names(span: str) -> list[str]:
         # "Judo und Sportverein Pirna-Copitz" is one name.
         head, region = _split_region(item)
         parts = _LAST_AND.split(head)
-        if len(parts) == 2 and all(p and " " not in p for p in parts):
+        described = _DESCRIPTOR.match(item)
+        if described and item[described.end():][:1].isupper():
+            # "die IT-Dienstleister Materna und Computacenter": what they are, then their names
+            named = _LAST_AND.split(item[described.end():])
+            out += [p for p in named if p[:1].isupper() or p[:1].isdigit()]
+        elif len(parts) == 2 and all(p and " " not in p for p in parts):
             out += [f"{p} {region}".strip() for p in parts]
         elif item:
             out.append(item)
     return out
+
+
+# A description before the names of an item: "Anbieter von IT-Sicherheitstechnologie", "die
+# Kommunikationsfirmen", "the software makers".
+_DESCRIPTOR = re.compile(
+    r"^[\w-]*(?:anbieter|dienstleister|hersteller|spezialisten|experten|entwickler|berater|betreiber|händler|"
+    r"zulieferer|agenturen|kanzleien|firmen|unternehmen|start-ups|startups|softwarehäuser|banken|versicherer|"
+    r"providers|makers|manufacturers|companies|firms|suppliers|developers|vendors)"
+    r"(?:\s+(?:von|für|aus|of|for|from)\s+[\w-]+(?:\s+und\s+[\w-]+)?)?\s+", re.I)
 
 
 _REGION = re.compile(r"^(.*?)\s+(in\s+[A-ZÄÖÜ][\w-]+(?:\s+\([^)]*\))?)$")
