@@ -113,9 +113,16 @@ def _without_descriptor(name: str) -> str:
     """"Digitalverband Bitkom" is Bitkom: a descriptor before a one-word name is not part of it
     (the same rule as ``programmes``; "Bundesverband Windenergie" keeps its first word)."""
     words = name.split()
-    if len(words) == 2 and DESCRIPTOR.match(words[0]):
+    if len(words) == 2 and DESCRIPTOR.match(words[0]) and not _PLACE_WORD.search(words[1]):
         return words[1]
     return name
+
+
+# "Softwareverband Nord", "Gewerbeverein Talheim": a region or place after the descriptor makes
+# the name; alone it would name nothing
+_PLACE_WORD = re.compile(r"^(?:nord|süd|ost|west|nordwest|nordost|südwest|südost|mitte|mittelland)$|"
+                         r"(?:land|tal|berg|heim|stadt|dorf|burg|hausen|ingen|feld|see|bach|au|furt|hafen|"
+                         r"brück|brücken|kirchen|stedt|leben|rode|hagen|wald)$", re.IGNORECASE)
 
 
 def _event(hit: Hit, sentence: str, doc: Document, index: int, members: frozenset[str] = frozenset()) -> Event:

@@ -150,7 +150,8 @@ _PUBLIC_BODY = re.compile(r"bundestag|landtag|parlament|parliament|bundesrat|eur
 # Page furniture and wire services that look like organisations: "GLOBE NEWSWIRE", "Association
 # News", "Mehr anzeigen Weniger anzeigen". The text is never about them.
 _FURNITURE = re.compile(r"\b(?:\w*newswire|business wire|news|nachrichte?n?|anzeigen|presse\w*|press|cookies?|"
-                        r"login|men[üu]|startseite|home|newsletter|redaktion|dpa|epd|afp|reuters)\b", re.IGNORECASE)
+                        r"login|men[üu]|startseite|home|newsletter|redaktion|dpa|epd|afp|reuters|yumpu|issuu|scribd|slideshare)\b",
+                        re.IGNORECASE)
 
 
 def _usable(name: str) -> bool:

@@ -54,7 +54,8 @@ class Hit:
 
 _QUALIFIERS = {
     "über": "over", "mehr als": "over", "more than": "over", "over": "over", "rund": "about",
-    "etwa": "about", "ca": "about", "circa": "about", "around": "about", "about": "about",
+    "etwa": "about", "ca": "about", "ca.": "about", "rd.": "about", "circa": "about", "around": "about",
+    "about": "about",
     "approximately": "about", "some": "about", "knapp": "nearly", "fast": "nearly", "nahezu": "nearly",
     "beinahe": "nearly", "nearly": "nearly", "almost": "nearly", "gut": "over", "gut über": "over",
     "weit über": "over", "mindestens": "at least", "at least": "at least", "insgesamt": "total",
@@ -556,6 +557,11 @@ class _Lazy:
         return self._value
 
 
+def _span_text(s: Sentence, start: int, end: int) -> str:
+    last = s.tokens[end - 1]
+    return s.text[s.tokens[start].start:last.start + len(last.text)]
+
+
 def bracket_counts(s: Sentence) -> tuple[list[Hit], set[int]]:
     """Counts in brackets after a name: "Borussia Dortmund (rund 190.000 Mitglieder), der 1. FC Köln
     (132.000)". A bare number in brackets counts only in a sentence whose brackets hold members."""
@@ -565,11 +571,13 @@ def bracket_counts(s: Sentence) -> tuple[list[Hit], set[int]]:
     if "(" not in s.text:
         return out, used
     spans = []
+    q_of: dict[int, int] = {}
     for i, tok in enumerate(toks):
         if tok.kind != "num" or tok.value is None or is_ordinal(toks, i):
             continue
         q = i
-        while q > 0 and toks[q - 1].low in _QUALIFIER_WORDS:
+        while q > 0 and (toks[q - 1].low in _QUALIFIER_WORDS or toks[q - 1].text == "." and q > 1
+                         and toks[q - 2].low in ("ca", "rd")):  # "(ca. 180.000 Mitglieder)"
             q -= 1
         if q == 0 or toks[q - 1].text != "(":
             continue
@@ -578,17 +586,24 @@ def bracket_counts(s: Sentence) -> tuple[list[Hit], set[int]]:
         close = i + 2 if member else i + 1
         if close >= len(toks) or toks[close].text != ")":
             continue
-        owner = next((p for p in s.phrases if p.end == q - 1), None)
-        spans.append((i, member, owner))
-    if not any(member for _, member, _ in spans):
+        owner = next((p for p in s.phrases if p.end == q - 1 or p.end == q - 2 and toks[q - 2].kind == "num"), None)
+        q_of[i] = q
+        spans.append((i, member, owner))  # ("FC Schalke 04 (ca. 180.000 Mitglieder)": a number ends the name)
+    # "Schalke 04 (180.000) und der Hamburger SV (100.000) haben sechsstellige Mitgliederzahlen":
+    # bare numbers, several of them, in a sentence about members
+    bare = not any(member for _, member, _ in spans)
+    if bare and not (len(spans) >= 2 and s.member_nouns):
         return out, used
     for i, _member, owner in spans:
         used.add(i)
         if owner is None or generic(owner.text) or NOT_PROGRAMMES.search(owner.text) or is_owner(owner.text):
             continue
+        if bare and not owner.org:
+            continue  # "members come from Japan (53), India (24)": places, not clubs
+        name = owner.text if owner.end != q_of[i] - 2 else _span_text(s, owner.start, q_of[i] - 1)
         hit = Hit("member_count", "count: in brackets", toks[i].text, number=toks[i].value,
-                  qualifier=_qualifier(toks, i), programme=owner.text)
-        hit.roles["programme"] = f"{owner.text} (before the brackets)"
+                  qualifier=_qualifier(toks, i), programme=name)
+        hit.roles["programme"] = f"{name} (before the brackets)"
         out.append(hit)
     return out, used
 
@@ -613,6 +628,8 @@ def count_frames(s: Sentence) -> list[Hit]:
         prev = toks[q - 1].low if q > 0 else ""
         if nxt in _PERCENT or nxt in _MONEY or prev in _MONEY or prev in ("je", "pro", "per", "alle", "jeder"):
             continue
+        if any(t.low in ("je", "pro", "per") for t in toks[max(0, q - 3):q]):
+            continue  # "Mitgliederzahl pro Kammer ca. 45.000": an average
         if 1900 <= tok.value <= 2100 and tok.text.isdigit() and _qualifier(toks, i) is None:
             continue  # a year ("seit 2012 …"), not a count
         # "von 68 auf 100 Mitglieder": the first number is the past.
@@ -752,9 +769,17 @@ def count_frames(s: Sentence) -> list[Hit]:
         subj = _clause_subject(s, i) if owner else None
         if owner and subj is not None and subj.text.lower().startswith(owner.lower()) and subj.text != owner:
             owner = subj.text  # "Die IHK Musterstadt zählt 45.000 IHK-Mitglieder"
+        # "der VfB Stuttgart mit 43 703 Mitgliedern", "The Guild, with over 40 members": the name
+        # right before "mit" has them
+        with_owner = next((p for p in s.phrases if p.end == q - 1 and p.prep is None and not p.bracketed
+                           and p.org and not generic(p.text) and not NOT_PROGRAMMES.search(p.text)), None) \
+            if not owner and prev in ("mit", "with") else None
         if owner:
             hit.programme = owner
             hit.roles["programme"] = f"{owner} (attached to {toks[at].text})"
+        elif with_owner is not None:
+            hit.programme = with_owner.text
+            hit.roles["programme"] = f"{with_owner.text} (before '{toks[q - 1].text}')"
         elif place_ref is not None:
             hit.ref = place_ref
         else:
@@ -788,7 +813,8 @@ def count_frames(s: Sentence) -> list[Hit]:
                 prev = toks[k - 1].low
                 if nxt in _PERCENT:
                     break
-                if prev in ("um", "by", "von", "from"):
+                if prev in ("um", "by", "von", "from") or any(x.low in ("je", "pro", "per")
+                                                              for x in toks[max(0, k - 3):k]):
                     continue
                 between = {x.low for x in toks[min(i, k) + 1:max(i, k)]}
                 if not (prev in ("auf", "to", "bei", "at", ":", "of") or between & _LINKING
@@ -924,7 +950,8 @@ _INCLUDING = frozenset("darunter including namely u.a. insbesondere among :".spl
 _QUANTIFIERS = frozenset("alle viele mehrere einige beide beiden zahlreiche all many several some both".split())
 _FUNCTION_AFTER = frozenset("members and as in of to at on by since now this last this year in".split())
 _GATHERED = frozenset("organisieren zusammenschließen anschließen vereinen bündeln belong".split())
-_QUALIFIER_WORDS = frozenset("über mehr als rund knapp fast gut etwa ca circa nahezu beinahe insgesamt mindestens "
+_QUALIFIER_WORDS = frozenset("über mehr als rund knapp fast gut etwa ca ca. rd. circa nahezu beinahe insgesamt "
+                             "mindestens "
                              "more than over around about approximately some nearly almost at least weit "
                              "heute inzwischen mittlerweile derzeit aktuell bereits schon".split())
 

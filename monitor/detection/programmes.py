@@ -20,7 +20,7 @@ _GENERIC_PREFIX = re.compile(
 _ARTICLE = re.compile(r"^(?:das|dem|den|der|des|die|the)\s+", re.IGNORECASE)
 # German genitive on the head noun: "des Netzwerks XY" is "Netzwerk XY".
 _GENITIVE = re.compile(
-    r"^(netzwerk|verein|verband|cluster|programm|bündnis|forum|kompetenznetz)(?:e?s)\b",
+    r"^(\w*(?:netzwerk|verein|verband|programm|bündnis|kompetenznetz)|cluster|forum)(?:e?s)\b",
     re.IGNORECASE,
 )
 _TRAILING = re.compile(r"[\s,.;:!?)\-–]+$")
