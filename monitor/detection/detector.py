@@ -113,7 +113,7 @@ def _without_descriptor(name: str) -> str:
     """"Digitalverband Bitkom" is Bitkom: a descriptor before a one-word name is not part of it
     (the same rule as ``programmes``; "Bundesverband Windenergie" keeps its first word)."""
     words = name.split()
-    if len(words) == 2 and DESCRIPTOR.match(words[0]) and not _PLACE_WORD.search(words[1]):
+    if len(words) == 2 and DESCRIPTOR.match(words[0]) and not _PLACE_WORD.search(words[1]) and "-" not in words[1]:
         return words[1]
     return name
 

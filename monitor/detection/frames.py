@@ -103,6 +103,7 @@ _MODAL = re.compile(
     r"can|could|would|should|may|might|want|wants|wish|interested|interessiert\w*|"
     r"wenn|falls|if|how to|wie|Wenn|Falls|If|Können|Möchten|Wollen)\b",
 )
+_POLITE = re.compile(r"\bzu dürfen\b", re.IGNORECASE)
 _CALL = re.compile(r"^(?:werden|treten|join|become|jetzt|mitglied werden|become a member)\b", re.IGNORECASE)
 _NOT_ADMIT = re.compile(
     # Compounds too: "in den Bundesvorstand aufgenommen".
@@ -1170,6 +1171,21 @@ def accession_frames(s: Sentence) -> list[Hit]:
     return out
 
 
+def _without_subject(s: Sentence, k: int, window: str) -> str:
+    """The window around an admitting verb without its subject: "Der Vorstand nahm X in den Verband
+    auf" is admitted by the board; "X wurde in den Vorstand aufgenommen" joins the board."""
+    subj = _clause_subject(s, k)
+    if subj is None or subj.end > k or subj.prep is not None:
+        return window
+    return window.replace(subj.text, "", 1)
+
+
+def _member_ordinal_in(toks: list[Token]) -> bool:
+    """An ordinal that is not a date ("seit dem 1. März" is a day, not the 1st member)."""
+    return any(is_ordinal(toks, j) and not (j + 1 < len(toks) and toks[j + 1].low.rstrip(".") in _MONTHS)
+               for j in range(len(toks)))
+
+
 def new_member_frames(s: Sentence) -> list[Hit]:
     in_list = list_frames(s)
     if in_list:
@@ -1181,11 +1197,14 @@ def new_member_frames(s: Sentence) -> list[Hit]:
     toks = s.tokens
     if not toks or _CALL.match(s.text.strip("„“\"' ")) and not s.phrases:
         return out
-    modal = _MODAL.search(s.text) is not None
+    # "… als neues Mitglied begrüßen zu dürfen": a formula of politeness, not a possibility
+    modal = _MODAL.search(_POLITE.sub("", s.text)) is not None
     passive = any(t.low in ("wurde", "wurden", "wird", "worden", "was", "were", "been") for t in toks)
     for k, lem in s.verbs:
         if lem in JOIN_VERBS:
-            if modal or toks[k].low in ("beizutreten",) or (k > 0 and toks[k - 1].low == "to" and
+            latest = k > 0 and toks[k - 1].low == "to" and any(
+                t.low in ("latest", "newest", "first", "most") or t.kind == "ord" for t in toks[max(0, k - 5):k - 1])
+            if modal or toks[k].low in ("beizutreten",) or (k > 0 and toks[k - 1].low == "to" and not latest and
                                                            not re.search(r"invitation|einladung", s.text, re.I)):
                 continue
             if k + 1 < len(toks) and toks[k + 1].low in ("us", "now", "today", "forces", "hands", "kräfte"):
@@ -1212,14 +1231,14 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                     continue
                 out.append(_joiner(s, f"new member: {lem}", toks[k].text, joiner, "subject", target, k))
         elif lem in ADMIT_VERBS or lem in WELCOME_VERBS:
-            if modal or _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 7])):
+            if modal or _NOT_ADMIT.search(_without_subject(s, k, " ".join(t.text for t in toks[max(0, k - 6):k + 7]))):
                 continue
             member_ctx = bool(s.member_nouns)
             target = next((p for p in s.phrases if p.prep in ("in", "ins", "into", "to", "im", "zum", "bei")
                            and (p.org or generic(p.text))), None)
             if not member_ctx and target is None:
                 continue
-            if member_ctx and any(is_ordinal(toks, j) for j in range(len(toks))):
+            if member_ctx and _member_ordinal_in(toks):
                 continue  # the ordinal frame reports it
             if lem in WELCOME_VERBS and not member_ctx and not re.search(r"\bnew\b|\bneue", s.text, re.I):
                 continue
@@ -1318,11 +1337,12 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         novelty = mn.new or bool(before & _NEW) or bool(
             re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|"
                       r"became|become|has become|seit (?:anfang |ende |mitte )?(?:januar|februar|märz|april|mai|juni|"
-                      r"juli|august|september|oktober|november|dezember|dem \d+\.)|since (?:january|february|march|"
-                      r"april|may|june|july|august|september|october|november|december))\b", s.text, re.I))
+                      r"juli|august|september|oktober|november|dezember|dem \d+\.\s\w+)|"
+                      r"since (?:january|february|march|april|may|june|july|august|september|october|november|"
+                      r"december))\b", s.text, re.I))
         if not novelty:
             continue
-        if any(t.kind == "num" for t in toks[max(0, i - 3):i]) or any(is_ordinal(toks, j) for j in range(len(toks))):
+        if any(t.kind == "num" for t in toks[max(0, i - 3):i]) or _member_ordinal_in(toks):
             continue
         owner, elsewhere = _owned_by(s, i, mn)
         if elsewhere:
