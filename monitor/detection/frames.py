@@ -302,7 +302,9 @@ _SINCE_BEFORE = re.compile(r"\b(?:since|seit)\s+(?:\w+\s+){0,2}$", re.IGNORECASE
 def _told_history(text: str, after: int = 0) -> bool:
     """A word of the past in ``text``; one after a since/seit that follows the count (at offset
     ``after``) is a baseline ("Seit seiner Gründung mit 30 Mitgliedern" before the count stays history)."""
-    return any(m.start() < after or _SINCE_BEFORE.search(text, 0, m.start()) is None for m in _HISTORY.finditer(text))
+    return any((m.start() < after and not _NOW.search(text, m.end(), after))
+               or m.start() >= after and _SINCE_BEFORE.search(text, 0, m.start()) is None
+               for m in _HISTORY.finditer(text))
 
 
 def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None = None) -> bool:
@@ -609,6 +611,12 @@ def bracket_counts(s: Sentence) -> tuple[list[Hit], set[int]]:
     return out, used
 
 
+_BRINGING = re.compile(r"\b(?:bringing|brings|brought|raising|raises|raised|taking|takes|took)\s+"
+                       r"(?=(?:[\w'’-]+\s+){0,5}?(?:total|membership|tally|member count|number of members)\b)"
+                       r"(?:[\w'’-]+\s+){1,7}?to\s+(?:(?:more than|over|about|around|nearly|almost)\s+)?",
+                       re.IGNORECASE)
+
+
 def count_frames(s: Sentence) -> list[Hit]:
     out, bracketed = bracket_counts(s)
     toks = s.tokens
@@ -775,6 +783,13 @@ def count_frames(s: Sentence) -> list[Hit]:
         with_owner = next((p for p in s.phrases if p.end == q - 1 and p.prep is None and not p.bracketed
                            and p.org and not generic(p.text) and not NOT_PROGRAMMES.search(p.text)), None) \
             if not owner and prev in ("mit", "with") else None
+        if not owner and with_owner is None and q > 0 and re.search(r"\w['’]s$", toks[q - 1].text):
+            # "The Tidewater Logistics Network's 27 member companies"
+            with_owner = next((p for p in s.phrases if p.end == q and is_org(re.sub(r"['’]s$", "", p.text))
+                               and not generic(re.sub(r"['’]s$", "", p.text))), None)
+            if with_owner is not None:
+                with_owner = Phrase(with_owner.start, with_owner.end, re.sub(r"['’]s$", "", with_owner.text),
+                                    with_owner.det, with_owner.prep, True)
         if owner:
             hit.programme = owner
             hit.roles["programme"] = f"{owner} (attached to {toks[at].text})"
@@ -785,6 +800,24 @@ def count_frames(s: Sentence) -> list[Hit]:
             hit.ref = place_ref
         else:
             _programme_by_clause(s, hit, i, None)
+        out.append(hit)
+    # "…, bringing the total to 132", "which brings our membership to 98": the new total
+    for m in _BRINGING.finditer(s.text):
+        found_at = next((j for j, t in enumerate(toks) if t.start >= m.end()), None)
+        if found_at is None:
+            continue
+        k, value = found_at, toks[found_at].value
+        if toks[k].kind != "num" or not value or is_ordinal(toks, k) \
+                or any(h.number == value for h in out) or 1900 <= value <= 2100:
+            continue
+        nxt = toks[k + 1].low if k + 1 < len(toks) else ""
+        if nxt in _PERCENT or nxt in _MONEY or (nxt and ORG_PLURALS.match(nxt) is None and member_noun(nxt) is None
+                                                  and toks[k + 1].kind == "word" and nxt not in _FUNCTION_AFTER):
+            continue
+        if not (s.member_nouns or "membership" in m.group(0).lower()):
+            continue
+        hit = Hit("member_count", "count: bringing the total to", m.group(0).split()[0], number=value)
+        _programme_by_clause(s, hit, k, None)
         out.append(hit)
     # "… waren es 57 Mitglieder, heute sind es 120": the number the pronoun stands for.
     if out:
@@ -861,6 +894,8 @@ def _batch_news(s: Sentence, at: int) -> bool:
         return False
     if NOT_PROGRAMMES.search(s.text) or _NOT_ADMIT.search(s.text) or _GOAL.search(s.text):
         return False
+    if _CALL.match(s.text.strip("„“\"' ")):
+        return False  # "Become a member and join more than 300 companies": an invitation
     if _among(s, at):
         return False
     arrival = JOIN_VERBS | ADMIT_VERBS | _ARRIVAL
@@ -919,6 +954,8 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
         return False
     if before in _LICENSING_BEFORE or before in ("es", "sind", "are", "now", "nun", "jetzt", "heute", "today"):
         return True
+    if before in ("'s", "’s") or q > 0 and re.search(r"\w['’]s$", toks[q - 1].text):
+        return True  # "The network's 15 member companies"
     # "Von den über 1000 Mitgliedern beteiligen sich 500 …", "Of the 300 members, …": the part is
     # taken from the whole, which is the count
     partitive = q > 1 and toks[q - 2].low in ("von", "of") and (q == 2 or toks[q - 3].text == ",")
@@ -1215,6 +1252,12 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if subj is None or generic(subj.text) or subj.text.lower() in _PRONOUN_SUBJECT \
                     or NOT_PROGRAMMES.search(subj.text) or not _nameish(s, subj):
                 continue
+            if s.lang == "en" and subj.start > k:
+                continue  # "Eleven new members joined the Guild": English puts no subject after its verb
+            if s.lang == "en" and subj.end < k and toks[subj.end].text.islower() and toks[subj.end].kind == "word" \
+                    and toks[subj.end].low not in _EN_STOP and toks[subj.end].low not in ("and", "has", "have") \
+                    and proper_noun(toks[subj.end].text, "en"):
+                continue  # "the California company joined": a description; the name is elsewhere
             target = None
             for p in s.phrases:
                 if p.start <= subj.start:
