@@ -18,7 +18,8 @@ from .programmes import is_owner
 from .tokens import tokenize
 
 _LEGAL_TAIL = re.compile(
-    r"\s*,?\s*(?:e\.\s?V\.|gGmbH|GmbH\s?&\s?Co\.\s?KG|GmbH|AG|KG|SE|eG|UG|Inc\.|Ltd\.?|LLC|plc|e\.\s?G\.)\s*$"
+    # after a space or comma: "AIAG" keeps its "AG"
+    r"(?:\s+|\s*,\s*)(?:e\.\s?V\.|gGmbH|GmbH\s?&\s?Co\.\s?KG|GmbH|AG|KG|SE|eG|UG|Inc\.|Ltd\.?|LLC|plc|e\.\s?G\.)\s*$"
 )
 _ACRONYM_DEF = re.compile(r"\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü0-9&-]{1,11})\)")
 
@@ -43,6 +44,7 @@ class Document:
     units: list[str] = field(default_factory=list)
     scanned: int = 0
     topic_unit: int = -1  # the unit that named the topic
+    _topic_settled: bool = False
     _body: str | None = None  # see not_a_programme
 
     @property
@@ -67,6 +69,30 @@ class Document:
             for name in names_in(self.units[self.scanned][:2000]):
                 self.note(name, self.scanned)
             self.scanned += 1
+
+    def _settle_topic(self) -> None:
+        """The organisation the text names most often is what it is about; the first named wins a
+        tie. ("Auszeichnung mit dem Label der European Cluster Excellence Initiative" in the lead
+        of a release that names TechnologyMountains five times is not its topic.) Decided once,
+        when an event first needs it, over the whole text."""
+        if self._topic_settled:
+            return
+        self._topic_settled = True
+        self.scan(len(self.units))
+        if not self.mentions:
+            return
+        text = "\n".join(self.units)
+        first: dict[str, int] = {}
+        for m in self.mentions:
+            if len(m.name) >= 3 and m.name.lower() not in _NOT_TOPICS:
+                first.setdefault(m.name, m.sentence)
+        if not first:
+            return
+        counts = {name: len(re.findall(rf"(?<!\w){re.escape(_core(name))}(?!\w)", text)) for name in first}
+        best = max(first, key=lambda name: (counts[name], -first[name]))
+        if best != self.topic and counts[best] >= 2 and counts[best] > counts.get(self.topic or "", 1):
+            self.topic, self.topic_unit = best, first[best]
+            self.topic_source = f"the organisation the text names most often ({counts[best]} times)"
 
     def note(self, name: str, sentence: int) -> None:
         if _usable(name):
@@ -96,8 +122,7 @@ class Document:
             for m in self.mentions:
                 if m.sentence > sentence and head in m.name.lower() and not _overlaps(m.name, skip):
                     return m.name, f"'{ref}' is {m.name}, named in sentence {m.sentence + 1}"
-        if self.topic is None:
-            self.scan(len(self.units))
+        self._settle_topic()
         if head in _KIND_NOUNS and self.topic is not None and head not in _plain(self.topic) \
                 and not any(head in _plain(m.name) for m in self.mentions):
             # "der Initiative" in a text that names no initiative: guessing the first organisation
@@ -116,6 +141,8 @@ class Document:
         return None, "the text does not say whose membership it is"
 
 
+# Words that look like names and are never what a text is about: currencies, laws.
+_NOT_TOPICS = frozenset("euro eur usd dollar eeg dsgvo gdpr".split())
 # Nouns that say what kind of organisation a reference points to ("der Initiative", "the Alliance").
 _KIND_NOUNS = frozenset(
     "initiative allianz bündnis netzwerk cluster kammer alliance network chamber coalition initiative "
@@ -125,6 +152,15 @@ _POSSESSIVE_WORDS = frozenset(
     "unser unsere unserem unseren unserer our its their sein seine seinem seinen seiner ihr ihre "
     "ihrem ihren ihrer".split()
 )
+
+
+def _core(name: str) -> str:
+    """What a text repeats of a name: "Clusterinitiative HydroNordic e. V." is "HydroNordic"."""
+    core = without_legal_form(name)
+    words = core.split()
+    if len(words) == 2 and generic(words[0]) and len(words[1]) >= 3:
+        return words[1]
+    return core
 
 
 def _overlaps(name: str, members: list[str]) -> bool:
