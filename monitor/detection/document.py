@@ -74,12 +74,15 @@ class Document:
         """The organisation the text names most often is what it is about; the first named wins a
         tie. ("Auszeichnung mit dem Label der European Cluster Excellence Initiative" in the lead
         of a release that names TechnologyMountains five times is not its topic.) Decided once,
-        when an event first needs it, over the whole text."""
+        when an event first needs it, by counting in the whole text."""
+        if self.topic is None:
+            self.scan(len(self.units))
         if self._topic_settled:
             return
         self._topic_settled = True
-        self.scan(len(self.units))
-        if not self.mentions:
+        # Only the names read so far (up to the event) are weighed: reading every sentence's
+        # names would double the detector's time on ordinary releases.
+        if len(self.mentions) < 2:
             return
         text = "\n".join(self.units)
         first: dict[str, int] = {}

@@ -103,7 +103,11 @@ _MODAL = re.compile(
     r"can|could|would|should|may|might|want|wants|wish|interested|interessiert\w*|"
     r"wenn|falls|if|how to|wie|Wenn|Falls|If|Können|Möchten|Wollen)\b",
 )
-_POLITE = re.compile(r"\bzu dürfen\b", re.IGNORECASE)
+# Formulas that look modal and are not: politeness ("begrüßen zu dürfen") and reporting (", wie
+# der Verband mitteilte", "as the association announced").
+_POLITE = re.compile(r"\bzu dürfen\b|,?\s*\b(?:wie|as)\s+(?:\w+\s+){0,4}?(?:mitteilte|mitteilt|berichtete|berichtet|"
+                     r"erklärte|bekanntgab|bekannt gab|meldete|meldet|announced|reported|said|stated)\b",
+                     re.IGNORECASE)
 _CALL = re.compile(r"^(?:werden|treten|join|become|jetzt|mitglied werden|become a member)\b", re.IGNORECASE)
 _NOT_ADMIT = re.compile(
     # Compounds too: "in den Bundesvorstand aufgenommen".
@@ -122,13 +126,15 @@ _NOT_MEMBER_HEADS_EN = frozenset("states state countries country nations nation 
 _EVERY = frozenset("jedes jeder jede every each".split())
 _LINKING = frozenset("beträgt betrug liegt lag ist sind stands stood is reached erreicht erreichte gestiegen "
                      "gewachsen grew rose now nun jetzt derzeit aktuell currently totals totaled".split())
-_COMPARATIVE = frozenset("mehr more weniger fewer less additional zusätzliche zusätzlichen weitere".split())
+_COMPARATIVE = frozenset("mehr more weniger fewer less additional zusätzliche zusätzlichen weitere other anderen "
+                         "übrigen".split())
 _FURTHER = frozenset("additional zusätzlich zusätzliche zusätzlichen weitere weiteren further".split())
 _NUMBER_WORDS_COUNT = frozenset("zahl anzahl number total".split())
 _SEPARABLE = {("treten", "bei"): "beitreten", ("nehmen", "auf"): "aufnehmen",
               ("gehören", "an"): "angehören", ("heißen", "willkommen"): "begrüßen",
               ("greifen", "zurück"): "zurückgreifen"}
-_PRONOUN_SUBJECT = frozenset("es er sie wir ich it we they he she you ihr man i".split())
+_PRONOUN_SUBJECT = frozenset("es er sie wir ich it we they he she you ihr man i we're we’re they're they’re "
+                             "it's it’s i'm i’m we've we’ve".split())
 
 
 @dataclass
@@ -245,7 +251,9 @@ def _owned_by(s: Sentence, k: int, mn: MemberNoun) -> tuple[str | None, bool]:
                 return stem, False
     # "Mitglieder des Vorstands", "members of the board": someone else's.
     after = " ".join(t.low for t in s.tokens[k + 1:k + 5])
-    if NOT_PROGRAMMES.match(re.sub(r"^(?:des|der|of the|of|im|in the|in)\s+", "", after)):
+    # "Mitglieder des (bisherigen) Vorstandes", "members of the (outgoing) board"
+    if NOT_PROGRAMMES.match(re.sub(r"^(?:des|der|of the|of|im|in the|in)\s+(?:[a-zäöüß]+(?:en|e|er|es|ing)\s+)?",
+                                   "", after)):
         return None, True
     return None, False
 
@@ -774,6 +782,8 @@ def count_frames(s: Sentence) -> list[Hit]:
         rate = " ".join(t.low for t in toks[at + 1:at + 4])
         if re.match(r"(?:a|per|each|every) year|pro jahr|im jahr\b|jährlich|im schnitt", rate):
             continue  # "averaging 35 to 40 members a year": a rate, not a count
+        if re.match(r"(?:weniger|mehr|fewer|more|less)\b", rate):
+            continue  # "hat lediglich 820 Mitglieder weniger": a difference
         hit = Hit(kind, frame, toks[at].text, number=tok.value, qualifier=_qualifier(toks, i))
         subj = _clause_subject(s, i) if owner else None
         if owner and subj is not None and subj.text.lower().startswith(owner.lower()) and subj.text != owner:
@@ -882,7 +892,7 @@ _ARRIVAL = frozenset("gewinnen begrüßen welcome gain".split())
 _GOAL = re.compile(r"\b(?:ziel\w*|goal|target|aim|plan\w*|pro jahr|jährlich|per year|a year|each year|"
                    r"every year|im schnitt|on average|durchschnittlich|"
                    # "Seit 2015 haben wir insgesamt 18 neue Mitglieder aufgenommen": a sum, not news
-                   r"insgesamt|in total|bisher|bislang|so far|seit \d{4}|since \d{4})\b", re.IGNORECASE)
+                   r"bisher|bislang|so far|mittlerweile|already|seit \d{4}|since \d{4})\b", re.IGNORECASE)
 _ARRIVED = re.compile(r"\b(?:hinzu|dazu)(?:gekommen|gewonnen|kommen|gestoßen)|\bsigned up\b|\bneu dabei\b",
                       re.IGNORECASE)
 
@@ -890,9 +900,12 @@ _ARRIVED = re.compile(r"\b(?:hinzu|dazu)(?:gekommen|gewonnen|kommen|gestoßen)|\
 def _batch_news(s: Sentence, at: int) -> bool:
     """Whether the clause around ``at`` tells that a number of members arrived ("zwölf neue
     Mitglieder aufgenommen", "14 new members joined"), rather than presenting or counting them."""
-    if _MODAL.search(s.text) and not re.search(r"\b(?:konnte|konnten|could)\b", s.text):
+    if _MODAL.search(_POLITE.sub("", s.text)) and not re.search(r"\b(?:konnte|konnten|could)\b", s.text):
         return False
-    if NOT_PROGRAMMES.search(s.text) or _NOT_ADMIT.search(s.text) or _GOAL.search(s.text):
+    # Someone else's members only in the clause that tells of them: ", wie das Organisationsteam
+    # mitteilte" reports the news, it is not about the team
+    clause = _clause(s, at)[0]
+    if NOT_PROGRAMMES.search(clause) or _NOT_ADMIT.search(clause) or _GOAL.search(s.text):
         return False
     if _CALL.match(s.text.strip("„“\"' ")):
         return False  # "Become a member and join more than 300 companies": an invitation
@@ -968,6 +981,8 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
     text, clause = _clause(s, i)
     if _NOW.search(text) or re.search(r"\bat present\b", text, re.I):
         return True  # "Currently 72 members make use of …", "Aktuell greifen 58 Mitglieder … zurück"
+    if q == 0 and s.text.rstrip()[-1:] not in ".!?:;" and sum(t.kind == "word" for t in toks) <= 10:
+        return True  # a headline: "412 Mitglieder beim Sozialverband Hainfeld"
     head = next((k for k, t in enumerate(toks) if t.text in ("-", "–", ":", "|")), None)
     if head is not None and sum(t.kind == "word" for t in toks[:head]) <= 6 \
             and (i < head or sum(t.kind == "word" for t in toks[head:]) <= 6):
@@ -1268,7 +1283,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                         (s.lang == "en" and p.start > k and p.prep in (None, "the")):
                     target = p
                     break
-            group = coordinated(s.text, toks, s.phrases, _first_of_group(s, subj))
+            first_joiner = _first_of_group(s, subj)
+            if _continues_origin(s, first_joiner):
+                continue  # "Mitglieder aus Argentinien, Bolivien und Chile sind beigetreten": origins
+            group = coordinated(s.text, toks, s.phrases, first_joiner)
             for joiner in group:
                 if target is not None and joiner.start == target.start or not _nameish(s, joiner):
                     continue
@@ -1377,6 +1395,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if before & _EVERY or before & {"alle", "all", "jedem", "jeden", "vielen", "viele", "einige", "einigen",
                                           "zahlreichen", "zahlreiche", "many", "several", "some"}:
             continue  # "über jedes neue Mitglied": any member, not one
+        if before & {"alte", "alten", "bisherige", "bisherigen", "old", "existing", "current"}:
+            continue  # "neue und alte Mitglieder wiedersehen": members in general
+        if i > 0 and NOT_PROGRAMMES.fullmatch(toks[i - 1].low):
+            continue  # "a new board member", "new staff members"
         novelty = mn.new or bool(before & _NEW) or bool(
             re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|"
                       r"became|become|has become|seit (?:anfang |ende |mitte )?(?:januar|februar|märz|april|mai|juni|"
@@ -1430,7 +1452,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                     if appo is not None and appo.prep is None and not generic(appo.text):
                         names = [appo]
         for p in names:
-            if NOT_PROGRAMMES.search(p.text) or p.text.lower() in _PRONOUN_SUBJECT or not _nameish(s, p):
+            if NOT_PROGRAMMES.search(p.text) or p.text.lower() in _PRONOUN_SUBJECT or not _nameish(s, p) \
+                    or _continues_origin(s, p):
                 continue
             hit = Hit("new_member", "new member: noun", tok.text, member=p.text, place=_place_after(s, p))
             hit.roles["member"] = p.text
@@ -1469,6 +1492,13 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
         return True  # "BDSW", "biosaxony"-like brands with capitals inside, "C40"
     # One plain word ("Säulen", "Jüngere"): a name only if it is not a common noun or adjective.
     return proper_noun(p.text, s.lang)
+
+
+def _continues_origin(s: Sentence, p: Phrase) -> bool:
+    """``p`` goes on a list begun after "aus"/"from" ("aus Argentinien, Bolivien und Chile")."""
+    before = [q for q in s.phrases if q.end <= p.start]
+    return bool(before) and before[-1].prep in ("aus", "from", "in") and \
+        all(t.text == "," for t in s.tokens[before[-1].end:p.start]) and before[-1].end < p.start
 
 
 def _first_of_group(s: Sentence, p: Phrase) -> Phrase:

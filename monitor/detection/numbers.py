@@ -11,7 +11,8 @@ from text_to_num import alpha2digit
 # A cardinal: digit groups with a thousands separator (dot, comma, space, narrow/no-break
 # space) or a plain run of digits. The lookarounds stop "2008 100" from reading as one number
 # and keep decimals ("1,5") and dates ("24.03.2016") from half-matching.
-NUM = r"(?<![\d.,])(?:\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?!\d|[.,]\d)|\d{1,7}(?!\d|[.,]\d))"
+# A grouped number never starts with 0: "2023-03 335 Mitglieder" is a month and 335.
+NUM = r"(?<![\d.,])(?:[1-9]\d{0,2}(?:[.,\u00a0\u202f ]\d{3})+(?!\d|[.,]\d)|\d{1,7}(?!\d|[.,]\d))"
 
 _SEPARATORS = re.compile(r"[.,\u00a0\u202f ]")
 
