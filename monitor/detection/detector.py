@@ -234,12 +234,19 @@ def _fuller(old: Event, new: Event) -> Event:
                    place=better.place or old.place or new.place, evidence=better.evidence, why=better.why)
 
 
+def _same_member(a: str, b: str) -> bool:
+    """One newcomer under two spellings ("Beispiel GmbH" and "Beispiel GmbH & Co. KG", "Weber"
+    and "Weber Sensorik GmbH"); "University of Lakemont" and "University of North Fenwick" are two."""
+    x, y = without_legal_form(a).lower(), without_legal_form(b).lower()
+    return x == y or x.startswith(y + " ") or y.startswith(x + " ")
+
+
 def _same(a: Event, b: Event) -> bool:
     if a.kind != b.kind or not _related(a.programme, b.programme):
         return False
     if a.kind == "new_member":
         if a.member and b.member:
-            return a.member.split()[0].lower() == b.member.split()[0].lower()
+            return _same_member(a.member, b.member)
         return a.number == b.number
     return a.number == b.number
 

@@ -619,7 +619,7 @@ def bracket_counts(s: Sentence) -> tuple[list[Hit], set[int]]:
     return out, used
 
 
-_BRINGING = re.compile(r"\b(?:bringing|brings|brought|raising|raises|raised|taking|takes|took)\s+"
+_BRINGING = re.compile(r"\b(?:bringing|brings|bring|brought|raising|raises|raised|taking|takes|took)\s+"
                        r"(?=(?:[\w'’-]+\s+){0,5}?(?:total|membership|tally|member count|number of members)\b)"
                        r"(?:[\w'’-]+\s+){1,7}?to\s+(?:(?:more than|over|about|around|nearly|almost)\s+)?",
                        re.IGNORECASE)
@@ -1115,7 +1115,8 @@ _QUANTITY_WORDS = frozenset("ein eine einen einer zwei drei vier fünf sechs sie
                             "weitere viele mehrere einige zahlreiche a an two three four five several many".split())
 # "Wie immer, in Reihenfolge des Beitritts: A, B und C": a colon after words of joining opens a list.
 _COLON_LEAD = re.compile(r"(?:beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nrs]?\s+mitglied\w*|neumitglied\w*|"
-                         r"new\s+members?|newly\s+joined|neu\s+dabei|neu\s+im\s+\w+|welcome)[^:.;]{0,40}:\s+",
+                         r"new\s+members?|newly\s+joined|neu\s+dabei|neu\s+im\s+\w+|welcome|joining|joined|"
+                         r"beigetreten|aufgenommen)[^:.;]{0,40}:\s+",
                          re.IGNORECASE)
 
 
@@ -1192,13 +1193,15 @@ def accession_frames(s: Sentence) -> list[Hit]:
     toks = s.tokens
     out: list[Hit] = []
     low = s.text.lower()
-    if "beitritt" not in low and "aufnahme" not in low and "accession" not in low:
+    if not any(w in low for w in ("beitritt", "aufnahme", "accession", "inclusion", "addition", "admission")):
         return out
     if _MODAL.search(s.text) or NOT_PROGRAMMES.search(s.text) or _NOT_ADMIT.search(s.text):
         return out
     for k, tok in enumerate(toks[:-2]):
-        if tok.low not in ("beitritt", "beitritts", "aufnahme", "accession"):
+        if tok.low not in ("beitritt", "beitritts", "aufnahme", "accession", "inclusion", "addition", "admission"):
             continue
+        if tok.low in ("inclusion", "addition", "admission") and not (s.member_nouns or _BRINGING.search(s.text)):
+            continue  # "the addition of a new wing": only of members
         if toks[k + 1].low not in ("der", "des", "von", "vom", "of"):
             continue
         member = s.phrase_after(k + 1, within=2)
@@ -1212,14 +1215,17 @@ def accession_frames(s: Sentence) -> list[Hit]:
         first, _, rest = name.partition(" ")
         if member.det == "des" and rest and first.endswith("s") and org_word(first[:-1]):
             name = f"{first[:-1]} {rest}"  # "des Clusters Photonik Jena": the Cluster Photonik Jena
-        hit = Hit("new_member", "new member: accession noun", tok.text, member=name,
-                  place=_place_after(s, member))
-        hit.roles["member"] = f"{member.text} (after '{tok.text}')"
-        if target is not None:
-            _set_programme(hit, target, s, k)
-        else:
-            _programme_by_clause(s, hit, member.end, member)
-        out.append(hit)
+        # "The inclusion of Dartmouth College, the University of Utah and …": every one of them
+        group = [member] + [p for p in coordinated(s.text, toks, s.phrases, member)[1:] if _nameish(s, p)]
+        for p in group:
+            name_ = name if p is member else p.text
+            hit = Hit("new_member", "new member: accession noun", tok.text, member=name_, place=_place_after(s, p))
+            hit.roles["member"] = f"{p.text} (after '{tok.text}')"
+            if target is not None:
+                _set_programme(hit, target, s, k)
+            else:
+                _programme_by_clause(s, hit, member.end, member)
+            out.append(hit)
     return out
 
 
@@ -1392,8 +1398,11 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if mn is None or mn.count_noun or modal:
             continue
         before = {t.low for t in toks[max(0, i - 3):i]}
-        if before & _EVERY or before & {"alle", "all", "jedem", "jeden", "vielen", "viele", "einige", "einigen",
-                                          "zahlreichen", "zahlreiche", "many", "several", "some"}:
+        # ("have all become members": "all" floats; it quantifies the subject, not the members)
+        floating = {t.low for t in toks[max(0, i - 3):i - 1]} & {"all", "alle"} and toks[i - 1].low in _COPULA
+        if before & _EVERY or (before - ({"all", "alle"} if floating else set())) & {
+                "alle", "all", "jedem", "jeden", "vielen", "viele", "einige", "einigen",
+                "zahlreichen", "zahlreiche", "many", "several", "some"}:
             continue  # "über jedes neue Mitglied": any member, not one
         if before & {"alte", "alten", "bisherige", "bisherigen", "old", "existing", "current"}:
             continue  # "neue und alte Mitglieder wiedersehen": members in general
@@ -1435,7 +1444,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                                                                                                "are")), None)
             after_cop = s.phrase_after(cop_after, within=2) if cop_after is not None else None
             if subj is not None and subj.end <= i and not generic(subj.text) and copula:
-                names = [subj]
+                # "A, B and the C have all become members"
+                names = coordinated(s.text, toks, s.phrases, _first_of_group(s, subj))
             elif after_cop is not None and after_cop.prep is None and not generic(after_cop.text) \
                     and (subj is None or subj.end > i or generic(subj.text)):
                 names = coordinated(s.text, toks, s.phrases, after_cop)
@@ -1537,6 +1547,12 @@ def _set_programme(hit: Hit, p: Phrase | None, s: Sentence, at: int) -> None:
         hit.ref = _ref(s, at)
 
 
+def _title_case(s: Sentence) -> bool:
+    words = [t.text for t in s.tokens if t.kind == "word" and len(t.text) > 3]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words) \
+        and s.text.rstrip()[-1:] not in ".!?"
+
+
 def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> list[tuple[Hit, bool]]:
     """The frames' hits in a sentence, each with whether its clause tells of the past."""
     s = analyse(text, lang)
@@ -1545,6 +1561,10 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
     hits += new_member_frames(s) if not any(h.kind == "member_ordinal" for h in hits) else []
     if any(h.kind == "new_member" and h.member for h in hits):  # the names tell it better than their number
         hits = [h for h in hits if not (h.kind == "new_member" and not h.member)]
+    if s.lang == "en" and _title_case(s):
+        # "Weapons, Tobacco Makers, Koch Group Are Among Newest ALEC Members": in a headline in
+        # title case every word looks like a name, so none can be told to be one
+        hits = [h for h in hits if not (h.kind == "new_member" and h.member)]
     out = []
     for h in hits:
         at = _index_of(s, h)
