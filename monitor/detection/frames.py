@@ -625,6 +625,9 @@ _BRINGING = re.compile(r"\b(?:bringing|brings|bring|brought|raising|raises|raise
                        re.IGNORECASE)
 
 
+_BRING_WORDS = re.compile(r"bring|brought|rais|tak|took", re.IGNORECASE)
+
+
 def count_frames(s: Sentence) -> list[Hit]:
     out, bracketed = bracket_counts(s)
     toks = s.tokens
@@ -812,7 +815,7 @@ def count_frames(s: Sentence) -> list[Hit]:
             _programme_by_clause(s, hit, i, None)
         out.append(hit)
     # "…, bringing the total to 132", "which brings our membership to 98": the new total
-    for m in _BRINGING.finditer(s.text):
+    for m in (_BRINGING.finditer(s.text) if _BRING_WORDS.search(s.text) else ()):
         found_at = next((j for j, t in enumerate(toks) if t.start >= m.end()), None)
         if found_at is None:
             continue
@@ -900,7 +903,8 @@ _ARRIVED = re.compile(r"\b(?:hinzu|dazu)(?:gekommen|gewonnen|kommen|gestoßen)|\
 def _batch_news(s: Sentence, at: int) -> bool:
     """Whether the clause around ``at`` tells that a number of members arrived ("zwölf neue
     Mitglieder aufgenommen", "14 new members joined"), rather than presenting or counting them."""
-    if _MODAL.search(_POLITE.sub("", s.text)) and not re.search(r"\b(?:konnte|konnten|could)\b", s.text):
+    if _MODAL.search(s.text) and _MODAL.search(_POLITE.sub("", s.text)) \
+            and not re.search(r"\b(?:konnte|konnten|could)\b", s.text):
         return False
     # Someone else's members only in the clause that tells of them: ", wie das Organisationsteam
     # mitteilte" reports the news, it is not about the team
@@ -1238,6 +1242,10 @@ def _without_subject(s: Sentence, k: int, window: str) -> str:
     return window.replace(subj.text, "", 1)
 
 
+_ANY_MEMBER = frozenset("alle all jedem jeden vielen viele einige einigen zahlreichen zahlreiche many several "
+                        "some".split())
+
+
 def _member_ordinal_in(toks: list[Token]) -> bool:
     """An ordinal that is not a date ("seit dem 1. März" is a day, not the 1st member)."""
     return any(is_ordinal(toks, j) and not (j + 1 < len(toks) and toks[j + 1].low.rstrip(".") in _MONTHS)
@@ -1256,11 +1264,11 @@ def new_member_frames(s: Sentence) -> list[Hit]:
     if not toks or _CALL.match(s.text.strip("„“\"' ")) and not s.phrases:
         return out
     # "… als neues Mitglied begrüßen zu dürfen": a formula of politeness, not a possibility
-    modal = _MODAL.search(_POLITE.sub("", s.text)) is not None
+    modal = _MODAL.search(s.text) is not None and _MODAL.search(_POLITE.sub("", s.text)) is not None
     passive = any(t.low in ("wurde", "wurden", "wird", "worden", "was", "were", "been") for t in toks)
     for k, lem in s.verbs:
         if lem in JOIN_VERBS:
-            latest = k > 0 and toks[k - 1].low == "to" and any(
+            latest = k > 0 and toks[k - 1].low == "to" and s.lang == "en" and any(
                 t.low in ("latest", "newest", "first", "most") or t.kind == "ord" for t in toks[max(0, k - 5):k - 1])
             if modal or toks[k].low in ("beizutreten",) or (k > 0 and toks[k - 1].low == "to" and not latest and
                                                            not re.search(r"invitation|einladung", s.text, re.I)):
@@ -1399,10 +1407,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             continue
         before = {t.low for t in toks[max(0, i - 3):i]}
         # ("have all become members": "all" floats; it quantifies the subject, not the members)
-        floating = {t.low for t in toks[max(0, i - 3):i - 1]} & {"all", "alle"} and toks[i - 1].low in _COPULA
-        if before & _EVERY or (before - ({"all", "alle"} if floating else set())) & {
-                "alle", "all", "jedem", "jeden", "vielen", "viele", "einige", "einigen",
-                "zahlreichen", "zahlreiche", "many", "several", "some"}:
+        quantified = before & _ANY_MEMBER
+        if quantified and quantified <= {"all", "alle"} and toks[i - 1].low in _COPULA:
+            quantified = set()
+        if before & _EVERY or quantified:
             continue  # "über jedes neue Mitglied": any member, not one
         if before & {"alte", "alten", "bisherige", "bisherigen", "old", "existing", "current"}:
             continue  # "neue und alte Mitglieder wiedersehen": members in general
@@ -1561,7 +1569,7 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
     hits += new_member_frames(s) if not any(h.kind == "member_ordinal" for h in hits) else []
     if any(h.kind == "new_member" and h.member for h in hits):  # the names tell it better than their number
         hits = [h for h in hits if not (h.kind == "new_member" and not h.member)]
-    if s.lang == "en" and _title_case(s):
+    if s.lang == "en" and any(h.kind == "new_member" and h.member for h in hits) and _title_case(s):
         # "Weapons, Tobacco Makers, Koch Group Are Among Newest ALEC Members": in a headline in
         # title case every word looks like a name, so none can be told to be one
         hits = [h for h in hits if not (h.kind == "new_member" and h.member)]

@@ -95,7 +95,9 @@ def paragraphs(text: str) -> list[str]:
         text = _LINK_NOTE.sub(_NOTE_MARK, text)
         text = _NOTE_LINE.sub("", text).replace(_NOTE_MARK, " ")
     # str.split is several times faster than a regex for collapsing whitespace.
-    out = (" ".join(par.split()) for block in _PARAGRAPH.split(text) for par in _headlines(block))
+    # Headlines stand at the top: only a text's first blocks are looked at for them.
+    out = (" ".join(par.split()) for n, block in enumerate(_PARAGRAPH.split(text))
+           for par in (_headlines(block) if n < 3 else (block,)))
     return [par for par in out if par]
 
 
@@ -103,29 +105,35 @@ _TERMINAL = ".!?…:;,\"“”»)"
 
 
 def _headlines(block: str) -> list[str]:
-    """A line without a full stop that a longer line follows is a headline of its own ("… werden
-    Mitglied im Gesunde Städte-Netzwerk" above "Hamm und Höchstadt wurden …"), unless the block
-    is hard-wrapped text, whose lines all break mid-sentence at about the same width."""
+    """A line near a block's top without a full stop, above a longer line that begins a sentence,
+    is a headline of its own ("… werden Mitglied im Gesunde Städte-Netzwerk" above "Hamm und
+    Höchstadt wurden …"), unless the block is hard-wrapped text, whose lines break mid-sentence at
+    about one width. Only the first lines are looked at: headlines stand on top."""
     if "\n" not in block:
         return [block]
-    lines = [line.strip() for line in block.split("\n") if line.strip()]
-    if len(lines) < 2:
-        return [block]
-    widths = [len(line) for line in lines[:-1]]
-    if len(widths) >= 2 and max(widths) - min(widths) <= 25 and min(widths) >= 40:
-        return [block]  # hard-wrapped
+    lines = block.split("\n", 4)
     out: list[str] = []
-    current: list[str] = []
-    for k, line in enumerate(lines):
-        current.append(line)
-        nxt = lines[k + 1] if k + 1 < len(lines) else ""
-        if nxt and line[-1] not in _TERMINAL and len(line) <= 200 and len(nxt) > len(line) \
-                and nxt[:1].isupper() and not line[-1].isdigit():
-            out.append(" ".join(current))
-            current = []
-    if current:
-        out.append(" ".join(current))
+    start = 0
+    for k in range(min(3, len(lines) - 1)):
+        line, nxt = lines[k].strip(), lines[k + 1].strip()
+        if not line or not nxt or line[-1] in _TERMINAL or line[-1].isdigit() or len(line) > 200 \
+                or not nxt[:1].isupper():
+            continue
+        if len(nxt) <= len(line):
+            continue
+        if _hard_wrapped(block):
+            return [block]
+        out.append(" ".join(lines[start:k + 1]))
+        start = k + 1
+    if not out:
+        return [block]
+    out.append("\n".join(lines[start:]))
     return out
+
+
+def _hard_wrapped(block: str) -> bool:
+    widths = [len(line.strip()) for line in block.split("\n")[:-1] if line.strip()]
+    return len(widths) >= 2 and max(widths) - min(widths) <= 25 and min(widths) >= 40
 
 
 def split_paragraph(par: str) -> list[str]:
