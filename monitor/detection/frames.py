@@ -1489,12 +1489,39 @@ def new_member_frames(s: Sentence) -> list[Hit]:
 _COPULA = frozenset("ist sind wird wurde werden wurden is are was were becomes became become has have".split())
 
 
+# Who speaks for or runs an organisation is not joining it: "said Amanda Lee, vice president",
+# "President Tony", "der VUN-Vorsitzende", "Bürgermeister Alfred Mutter", "die Verbandsspitze".
+_OFFICE = re.compile(
+    r"(?:^|[\s-])(?:vice|president|presidents|chair\w*|director|directors|ceo|cfo|cto|secretary|spokes\w+|"
+    r"manager|head|founder|präsident\w*|vizepräsident\w*|vorsitzende\w*|vorstand\w*|geschäftsführer\w*|"
+    r"bürgermeister\w*|landrat|landrätin|sprecher\w*|leiter\w*|spitze|minister\w*|staatssekretär\w*|"
+    r"gemeinderä\w*|stadträ\w*)(?:$|[\s,])", re.IGNORECASE)
+_SAYING = frozenset("said says sagte sagt erklärte erklärt betonte betont meinte stated explained added "
+                    "commented noted so freute".split())
+
+
+def _official(s: Sentence, p: Phrase) -> bool:
+    if _OFFICE.search(p.text):
+        return True
+    toks = s.tokens
+    before = toks[p.start - 1] if p.start > 0 else None
+    if before is not None and before.kind == "word" and _OFFICE.search(before.text):
+        return True
+    after = [t.low for t in toks[p.end:p.end + 2]]
+    if after and (after[0] in _SAYING or after[0] == "," and len(after) > 1 and
+                  (after[1] in _SAYING or _OFFICE.search(after[1]))):
+        return True
+    return p.start > 0 and toks[p.start - 1].low in _SAYING  # "…, said Amanda Lee"
+
+
 def _nameish(s: Sentence, p: Phrase) -> bool:
     """A phrase that can be a member's name: an organisation, several words, or one word that is
     a name or noun — at the sentence start German and English capitalise any word ("Allein",
     "Erfreulich", "Just"), so there the word's part of speech decides."""
     if p.det in ("ein", "eine", "einen", "einem", "einer", "a", "an") and not p.org:
         return False  # "ein Maschinenbauer aus Ulm": someone, not a name
+    if _official(s, p):
+        return False
     before = [t for t in s.tokens[max(0, p.start - 2):p.start] if t.low not in DETERMINERS_]
     if any((t.kind == "num" and not 1900 <= (t.value or 0) <= 2100)
            or t.low in ("weitere", "weiteren", "further", "other", "zwei", "two") or t.low in _QUANTIFIERS
