@@ -896,7 +896,7 @@ _GOAL = re.compile(r"\b(?:ziel\w*|goal|target|aim|plan\w*|pro jahr|jährlich|per
                    r"every year|im schnitt|on average|durchschnittlich|"
                    # "Seit 2015 haben wir insgesamt 18 neue Mitglieder aufgenommen": a sum, not news
                    r"bisher|bislang|so far|mittlerweile|already|seit \d{4}|since \d{4})\b", re.IGNORECASE)
-_ARRIVED = re.compile(r"\b(?:hinzu|dazu)(?:gekommen|gewonnen|kommen|gestoßen)|\bsigned up\b|\bneu dabei\b",
+_ARRIVED = re.compile(r"\b(?:hinzu|dazu)(?:gekommen|gewonnen|kommen|gestoßen|gestossen)|\bsigned up\b|\bneu dabei\b",
                       re.IGNORECASE)
 
 
@@ -1096,7 +1096,8 @@ _LIST_LEAD = re.compile(
     r"\b(?:neu\s+(?:dabei|hinzugekommen|aufgenommen|(?:im|in\s+der|beim|bei)\s+[^,.:;]{1,40}?)\s+(?:sind|ist)|"
     r"(?:weitere\s+)?neue(?:n)?\s+mitglieder\s+sind|(?:weitere\s+)?neumitglieder\s+sind|"
     r"zu\s+den\s+neuen\s+mitgliedern\s+(?:gehören|zählen)|(?:\w+\s+)?neuzugänge\s+sind|neuzugang\s+ist|"
-    r"(?:the\s+)?(?:new|newest|latest)\s+members\s+(?:include|are)|newly\s+joined\s+(?:are|were))"
+    r"(?:the\s+)?(?:new|newest|latest)\s+members\s+(?:include|are)|newly\s+joined\s+(?:are|were)|"
+    r"please\s+(?:join\s+us\s+in\s+)?welcom(?:e|ing)(?:\s+(?:our\s+)?new\s+members?)?)"
     r"(?:\s+unter\s+anderem|\s+u\.\s?a\.)?\s*:?\s+",
     re.IGNORECASE,
 )
@@ -1149,14 +1150,17 @@ def list_frames(s: Sentence) -> list[Hit]:
         span = s.text[lead.end():].split("\n", 1)[0]  # a line break without a full stop ends the list
         found = [(name, at, lead.group(0).strip()) for name in split_names(span)]
     else:
-        if not any(lem in arrival for _, lem in s.verbs) or _NOT_ADMIT.search(s.text):
+        arrived = _ARRIVED.search(s.text)  # "… sind mit A und B zwei neue Mitglieder dazugestoßen"
+        if not (any(lem in arrival for _, lem in s.verbs) or arrived) or _NOT_ADMIT.search(s.text):
             return []
         verbs = {k for k, _ in s.verbs}
+        if arrived:
+            verbs.add(next((j for j, t in enumerate(toks) if t.start >= arrived.start()), len(toks) - 1))
         for m, tok in enumerate(toks[:-1]):
             if tok.low not in ("mit", "with") or toks[m + 1].low not in ("der", "dem", "den", "the"):
                 continue
             stop = next((j for j in range(m + 2, len(toks)) if toks[j].kind == "num" or toks[j].low in _LIST_END
-                         or j in verbs or toks[j].text in (";", ":")), None)
+                         or j in verbs or toks[j].text in (";", ":") or toks[j].low in _QUANTITY_WORDS), None)
             if stop is None or not any(k >= stop for k in verbs):
                 continue
             span = s.text[toks[m + 1].start:toks[stop].start]

@@ -17,7 +17,8 @@ _ITEM_WITH_ARTICLE = re.compile(
     rf"\s*(?:,\s*(?:und|sowie|and)?|\s+(?:und|sowie|and|&))\s+(?:schließlich\s+|zuletzt\s+|finally\s+)?{_ARTICLE}\s+",
     re.I)
 _COMMA = re.compile(r"\s*[,;]\s*(?:(?:und|sowie|and)\s+)?")
-_LAST_AND = re.compile(r"\s+(?:und|sowie|and|as well as)\s+", re.I)
+# Not after a hyphen: "Buchhändler- und Verleger-Verband" is one name.
+_LAST_AND = re.compile(r"(?<!-)\s+(?:und|sowie|and|as well as)\s+", re.I)
 _LEADING = re.compile(rf"^(?:{_ARTICLE}|unter anderem|u\.\s?a\.|auch|including|namely|nämlich|z\.\s?B\.)\s+", re.I)
 # Where a list stops inside its sentence ("…, die alle aus Bayern kommen", "… (siehe Foto)").
 _TAIL = re.compile(r"\s*(?:–|—| - |\bdie\s+(?:alle|sich|ihre)\b|\bwhich\b|\bwho\b).*$", re.S)
@@ -49,7 +50,8 @@ def split_names(span: str) -> list[str]:
             # "die IT-Dienstleister Materna und Computacenter": what they are, then their names
             named = _LAST_AND.split(item[described.end():])
             out += [p for p in named if p[:1].isupper() or p[:1].isdigit()]
-        elif len(parts) == 2 and all(p and " " not in p for p in parts):
+        elif len(parts) == 2 and all(p and (" " not in p or _PLACE_NAME.match(p)) for p in parts):
+            # "Deggenhausertal und Heidenheim an der Brenz": two places
             out += [f"{p} {region}".strip() for p in parts]
         elif item:
             out.append(item)
@@ -65,6 +67,8 @@ _DESCRIPTOR = re.compile(
     r"(?:\s+(?:von|für|aus|of|for|from)\s+[\w-]+(?:\s+und\s+[\w-]+)?)?\s+", re.I)
 
 
+_PLACE_NAME = re.compile(r"^[A-ZÄÖÜ][\w/-]+ (?:an der|am|im|in der|ob der|bei|vor der) [A-ZÄÖÜ][\w-]+$|"
+                         r"^[A-ZÄÖÜ][\w/-]+ \([A-ZÄÖÜ][\w-]+\)$")
 _REGION = re.compile(r"^(.*?)\s+(in\s+[A-ZÄÖÜ][\w-]+(?:\s+\([^)]*\))?)$")
 
 
