@@ -122,7 +122,8 @@ def _without_descriptor(name: str) -> str:
 # the name; alone it would name nothing
 _PLACE_WORD = re.compile(r"^(?:nord|süd|ost|west|nordwest|nordost|südwest|südost|mitte|mittelland)$|"
                          r"(?:land|tal|berg|heim|stadt|dorf|burg|hausen|ingen|feld|see|bach|au|furt|hafen|"
-                         r"brück|brücken|kirchen|stedt|leben|rode|hagen|wald)$", re.IGNORECASE)
+                         r"brück|brücken|kirchen|stedt|stetten|weiler|ach|ow|itz|dorf|rath|roth|reuth|zell|"
+                         r"born|brunn|beck|büttel|werder|moor|horst|kamp|lar)$", re.IGNORECASE)
 
 
 def _event(hit: Hit, sentence: str, doc: Document, index: int, members: frozenset[str] = frozenset()) -> Event:

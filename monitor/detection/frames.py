@@ -628,6 +628,18 @@ _BRINGING = re.compile(r"\b(?:bringing|brings|bring|brought|raising|raises|raise
 _BRING_WORDS = re.compile(r"bring|brought|rais|tak|took", re.IGNORECASE)
 
 
+def _part(s: Sentence, i: int) -> str:
+    """The part of a sentence around token ``i`` between dashes and semicolons: "Rund 100
+    Mitglieder hat der Verein – doch bei der Versammlung waren kaum welche anwesend"."""
+    at = s.tokens[i].start
+    starts = [m.end() for m in _PART_BREAK.finditer(s.text, 0, at)]
+    end = _PART_BREAK.search(s.text, at)
+    return s.text[(starts[-1] if starts else 0):(end.start() if end else len(s.text))]
+
+
+_PART_BREAK = re.compile(r"\s[–—-]\s|;")
+
+
 def count_frames(s: Sentence) -> list[Hit]:
     out, bracketed = bracket_counts(s)
     toks = s.tokens
@@ -766,7 +778,8 @@ def count_frames(s: Sentence) -> list[Hit]:
             and not (q > 1 and toks[q - 2].low in PREPOSITIONS_)  # "Die 95 Mitglieder von …", not "für die 70 …"
         # "das rund 80 Mitglieder starke Innovationsnetzwerk": the count is an attribute of the noun after it
         strong = at is not None and at + 1 < len(toks) and re.match(r"stark|strong", toks[at + 1].low) is not None
-        if not strong and ((attendance and not the_total) or _someone_elses_subject(s, i)
+        if not strong and ((attendance and not the_total and _ATTENDANCE.search(_part(s, i)) is not None)
+                           or _someone_elses_subject(s, i)
                            or not (plural_frame or _licensed(s, i, at))):
             continue
         if strong:
@@ -814,6 +827,15 @@ def count_frames(s: Sentence) -> list[Hit]:
         else:
             _programme_by_clause(s, hit, i, None)
         out.append(hit)
+    # An infobox line: "Mitglieder 1202 (2021)", "Members: 4,500"
+    if len(toks) <= 8 and toks and toks[0].low in ("mitglieder", "members", "mitgliederzahl", "mitglieder:",
+                                                   "membership") and not out:
+        k = 2 if len(toks) > 2 and toks[1].text == ":" else 1
+        if k < len(toks) and toks[k].kind == "num" and toks[k].value and not is_ordinal(toks, k) \
+                and not (k + 1 < len(toks) and toks[k + 1].kind == "word"):
+            hit = Hit("member_count", "count: infobox", toks[0].text, number=toks[k].value)
+            hit.ref = ""
+            out.append(hit)
     # "…, bringing the total to 132", "which brings our membership to 98": the new total
     for m in (_BRINGING.finditer(s.text) if _BRING_WORDS.search(s.text) else ()):
         found_at = next((j for j, t in enumerate(toks) if t.start >= m.end()), None)
@@ -846,14 +868,17 @@ def count_frames(s: Sentence) -> list[Hit]:
         noun = member_noun(tok.text) if tok.kind == "word" and ("mitglied" in tok.low or "member" in tok.low) \
             else None
         counted = noun is not None and noun.count_noun
-        if noun is not None and not counted and i >= 2 and toks[i - 2].low in _NUMBER_WORDS_COUNT \
+        if noun is not None and not counted and i >= 2 and (toks[i - 2].low in _NUMBER_WORDS_COUNT
+                                                            or toks[i - 2].low.endswith("zahl")) \
                 and toks[i - 1].low in ("der", "of", "an", "ihrer", "seiner", "unserer"):
             counted = True
         if not counted or attendance:
             continue
         back = next((k for k in range(max(0, i - 7), i) if toks[k].kind == "num" and k > 0
                      and toks[k - 1].low in ("auf", "to")), None)
-        for k in ([back] if back is not None else range(i + 1, min(len(toks), i + 13))):
+        ahead = range(i + 1, min(len(toks), i + 13))
+        to_number = next((k for k in ahead if toks[k].kind == "num" and toks[k - 1].low in ("auf", "to")), None)
+        for k in ([back] if back is not None else [to_number] if to_number is not None else ahead):
             t = toks[k]
             if t.kind == "num" and t.value and not (1900 <= t.value <= 2100) and not is_ordinal(toks, k):
                 nxt = toks[k + 1].low if k + 1 < len(toks) else ""
@@ -871,7 +896,7 @@ def count_frames(s: Sentence) -> list[Hit]:
                     break
                 after = toks[k + 1] if k + 1 < len(toks) else None
                 if after is not None and after.kind == "word" and member_noun(after.text) is None \
-                        and not (s.lang == "en" and ORG_PLURALS.match(after.low)) \
+                        and not ORG_PLURALS.match(after.low) \
                         and (after.text[:1].isupper() if s.lang == "de" else
                              after.low not in _FUNCTION_AFTER and not after.low.endswith("ed")):
                     continue  # "Mitgliederzahl …: 68 Männer, 30 Frauen", "315 Vereinen": another noun
@@ -1609,5 +1634,6 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
         at = _index_of(s, h)
         if h.kind != "member_count" and _NEGATION.search(_clause(s, at)[0]):
             continue  # "Die Mitgliedsnummer 200.000 wird nicht vergeben", "X did not join"
-        out.append((h, historical(s, doc_year, at)))
+        # An infobox's "(2021)" dates the figure it gives; it is the latest the page states
+        out.append((h, h.frame != "count: infobox" and historical(s, doc_year, at)))
     return out

@@ -97,7 +97,7 @@ def paragraphs(text: str) -> list[str]:
     # str.split is several times faster than a regex for collapsing whitespace.
     # Headlines stand at the top: only a text's first blocks are looked at for them.
     out = (" ".join(par.split()) for n, block in enumerate(_PARAGRAPH.split(text))
-           for par in (_headlines(block) if n < 3 else (block,)))
+           for par in _lines(block, n))
     return [par for par in out if par]
 
 
@@ -129,6 +129,24 @@ def _headlines(block: str) -> list[str]:
         return [block]
     out.append("\n".join(lines[start:]))
     return out
+
+
+def _lines(block: str, n: int) -> list[str] | tuple[str]:
+    table = _table_lines(block)
+    return table if len(table) > 1 or n >= 3 else _headlines(block)
+
+
+def _table_lines(block: str) -> list[str] | tuple[str]:
+    """A block of many short lines (an infobox, a table, a menu: "Beschäftigte 31.942",
+    "Mitglieder 1202 (2021)") is read line by line, not as one sentence."""
+    if block.count("\n") < 4 or len(block) > 45 * (block.count("\n") + 1):
+        return (block,)
+    lines = [line.strip() for line in block.split("\n")]
+    short = sum(len(line) <= 40 for line in lines)
+    ended = sum(line[-1:] in (".", "!", "?") for line in lines)
+    if short < 0.8 * len(lines) or ended > 0.3 * len(lines):
+        return (block,)  # hard-wrapped sentences, not a table
+    return lines
 
 
 def _hard_wrapped(block: str) -> bool:
