@@ -105,7 +105,7 @@ _MODAL = re.compile(
 )
 # Formulas that look modal and are not: politeness ("begrüßen zu dürfen") and reporting (", wie
 # der Verband mitteilte", "as the association announced").
-_POLITE = re.compile(r"\bzu dürfen\b|,?\s*\b(?:wie|as)\s+(?:\w+\s+){0,4}?(?:mitteilte|mitteilt|berichtete|berichtet|"
+_POLITE = re.compile(r"\bzu dürfen\b|,?\s*\b(?:wie|as)\s+(?:\S+\s+){0,10}?(?:mitteilte|mitteilt|berichtete|berichtet|"
                      r"erklärte|bekanntgab|bekannt gab|meldete|meldet|announced|reported|said|stated)\b",
                      re.IGNORECASE)
 _CALL = re.compile(r"^(?:werden|treten|join|become|jetzt|mitglied werden|become a member)\b", re.IGNORECASE)
@@ -338,7 +338,11 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
     return False
 
 
-_NEGATION = re.compile(r"\b(?:nicht|kein|keine|keinen|not|never|no longer|nie)\b", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:nicht|kein|keine|keinen|not|never|no longer|nie|\w+n['’]t)\b", re.IGNORECASE)
+# What is to come is no milestone yet: "on its way to becoming the alliance's 14th member",
+# "member-elect", "soll … aufgenommen werden".
+_FUTURE = re.compile(r"\b(?:to becom\w*|on (?:its|their|his|her) way to|member-elect|will become|will join|"
+                     r"is to become|are to become|soll\w*\s(?:\S+\s){0,6}?(?:werden|beitreten))\b", re.IGNORECASE)
 
 
 def _index_of(s: Sentence, hit: Hit) -> int:
@@ -568,6 +572,9 @@ class _Lazy:
         return self._value
 
 
+_DEPARTMENT = re.compile(r"abteilung|sparte|riege|^turner$|ortsgruppe|ortsverein|section|division", re.IGNORECASE)
+
+
 def _span_text(s: Sentence, start: int, end: int) -> str:
     last = s.tokens[end - 1]
     return s.text[s.tokens[start].start:last.start + len(last.text)]
@@ -611,6 +618,8 @@ def bracket_counts(s: Sentence) -> tuple[list[Hit], set[int]]:
             continue
         if bare and not owner.org:
             continue  # "members come from Japan (53), India (24)": places, not clubs
+        if _DEPARTMENT.search(owner.text):
+            continue  # "die Turner (493 Mitglieder), die Fußballabteilung (297)": parts of one club
         name = owner.text if owner.end != q_of[i] - 2 else _span_text(s, owner.start, q_of[i] - 1)
         hit = Hit("member_count", "count: in brackets", toks[i].text, number=toks[i].value,
                   qualifier=_qualifier(toks, i), programme=name)
@@ -707,6 +716,8 @@ def count_frames(s: Sentence) -> list[Hit]:
                     out.append(_batch_hit(s, i, at, owner))
                 continue
         else:
+            if prev in ("in", "aus", "across", "from") and s.member_nouns and not _after_relative_pronoun(toks, q):
+                continue  # "500.000 Mitglieder in 12.000 Ortsvereinen": where the members are, not a count
             # "41 Netzwerke als Mitglieder", "vereint 90 besonders leistungsfähige Netzwerke".
             k = i + 1
             while k < len(toks) and k <= i + 5 and (toks[k].text == "," or _ADJ_SKIP.match(toks[k].low) and not (
@@ -800,6 +811,9 @@ def count_frames(s: Sentence) -> list[Hit]:
             continue  # "averaging 35 to 40 members a year": a rate, not a count
         if re.match(r"(?:weniger|mehr|fewer|more|less)\b", rate):
             continue  # "hat lediglich 820 Mitglieder weniger": a difference
+        if re.search(r"\b(?:previous|prior|former|old|vorherige\w*|bisherige\w*|alte\w*|frühere\w*)\s+"
+                     r"(?:\w+\s+){0,2}$", s.text[:toks[q].start], re.IGNORECASE):
+            continue  # "eclipsing the previous mark of 623 members": the record it broke
         hit = Hit(kind, frame, toks[at].text, number=tok.value, qualifier=_qualifier(toks, i))
         subj = _clause_subject(s, i) if owner else None
         if owner and subj is not None and subj.text.lower().startswith(owner.lower()) and subj.text != owner:
@@ -936,6 +950,8 @@ def _batch_news(s: Sentence, at: int) -> bool:
     clause = _clause(s, at)[0]
     if NOT_PROGRAMMES.search(clause) or _NOT_ADMIT.search(clause) or _GOAL.search(s.text):
         return False
+    if _ATTENDANCE.search(_part(s, at)):
+        return False  # "8 Neu-Mitglieder waren vertreten und stellten sich den Anwesenden vor"
     if _CALL.match(s.text.strip("„“\"' ")):
         return False  # "Become a member and join more than 300 companies": an invitation
     if _among(s, at):
@@ -1045,7 +1061,7 @@ def _someone_elses_subject(s: Sentence, at: int) -> bool:
     _, clause = _clause(s, at)
     first = next((k for k, t in enumerate(s.tokens) if t is clause[0]), 0) if clause else 0
     verb = next((k for k in range(first, at)
-                 if s.tokens[k].low in _COPULA or s.tokens[k].low in ("hat", "haben", "zählt")), at)
+                 if s.tokens[k].low in _COPULA or s.tokens[k].low in ("hat", "haben", "zählt", "zählen")), at)
     subject_words = s.tokens[first:verb]
     if subject_words and subject_words[0].kind == "num" and not 1900 <= (subject_words[0].value or 0) <= 2100 \
             and not is_ordinal(s.tokens, first):  # "Dritter ist der VfB mit 30.000 Mitgliedern" is a rank
@@ -1241,6 +1257,9 @@ def accession_frames(s: Sentence) -> list[Hit]:
         if member is None or member.start > k + 3 or generic(member.text) or not _nameish(s, member) \
                 or is_owner(member.text) or ORG_PLURALS.match(member.text.split()[0].lower()):
             continue  # "die Aufnahme von Partnern aus Wirtschaft und Wissenschaft": nobody by name
+        if " " not in member.text and not member.org and member.det in ("des", "der") \
+                and s.tokens[member.end:member.end + 1] and s.tokens[member.end].low in ("des", "der", "von"):
+            continue  # "die Aufnahme des Gebiets des ehemaligen Landkreises": a thing of someone's
         target = next((p for p in s.phrases if p.start > member.end and p.prep in ("in", "ins", "zum", "zur", "to",
                                                                                   "into", "bei") and
                        (p.org or generic(p.text))), None)
@@ -1335,6 +1354,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                     continue
                 out.append(_joiner(s, f"new member: {lem}", toks[k].text, joiner, "subject", target, k))
         elif lem in ADMIT_VERBS or lem in WELCOME_VERBS:
+            if s.lang == "en" and k > 0 and toks[k - 1].low == "to":
+                continue  # "changed its bylaws to admit new classes of members": a purpose
             if modal or _NOT_ADMIT.search(_without_subject(s, k, " ".join(t.text for t in toks[max(0, k - 6):k + 7]))):
                 continue
             member_ctx = bool(s.member_nouns)
@@ -1474,7 +1495,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         else:
             subj = _clause_subject(s, i)
             # "X ist … Mitglied", and with inversion "Seit Januar ist X Mitglied"
-            copula = any(t.low in _COPULA for t in toks[(subj.end if subj else 0):i]) or (
+            # (near the noun: "X has changed its bylaws to admit new classes of members" is no "X is a member")
+            copula = any(t.low in _COPULA for t in toks[max(subj.end if subj else 0, i - 5):i]) or (
                 subj is not None and any(t.low in _COPULA for t in toks[max(0, subj.start - 3):subj.start]))
             # "Das neueste Mitglied im Programm ist die Gemeinde Münster": the name after the copula
             cop_after = next((j for j in range(i + 1, min(len(toks), i + 8)) if toks[j].low in ("ist", "is", "sind",
@@ -1630,10 +1652,13 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
         # title case every word looks like a name, so none can be told to be one
         hits = [h for h in hits if not (h.kind == "new_member" and h.member)]
     out = []
+    future = _FUTURE.search(s.text) is not None if hits else False
     for h in hits:
         at = _index_of(s, h)
         if h.kind != "member_count" and _NEGATION.search(_clause(s, at)[0]):
             continue  # "Die Mitgliedsnummer 200.000 wird nicht vergeben", "X did not join"
+        if h.kind != "member_count" and future:
+            continue  # "on its way to becoming the alliance's 14th member"
         # An infobox's "(2021)" dates the figure it gives; it is the latest the page states
         out.append((h, h.frame != "count: infobox" and historical(s, doc_year, at)))
     return out

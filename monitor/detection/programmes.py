@@ -55,7 +55,39 @@ def normalise_programme(name: str) -> str:
         text = _ARTICLE.sub("", text)
     text = _GENITIVE.sub(lambda m: m.group(1), text)
     text = _TRAILING.sub("", text)
-    return _SPACES.sub(" ", text).strip().lower()
+    return nominative(_SPACES.sub(" ", text).strip()).lower()
+
+
+# German declines the adjective of a name: "im Deutschen Städtetag", "des Saarländischen
+# Fußballverbandes", "dem Niedersächsischen Landfrauenverband" are the Deutscher Städtetag, the
+# Saarländischer Fußballverband. The head noun's gender gives the nominative ending.
+_ADJECTIVE = re.compile(r"^([A-ZÄÖÜ][a-zäöüß]+?(?:isch|sch|al|ell|iv|ig|lich|är|ar|an|en|ut))(?:en|em|er|es|e)$")
+_MASCULINE = re.compile(r"(verband|bund|verein|tag|kreis|rat|club|klub|ring|ausschuss|konvent)(?:e?s)?$",
+                        re.IGNORECASE)
+_FEMININE = re.compile(r"(?:gesellschaft|kammer|initiative|allianz|vereinigung|union|gemeinschaft|region|akademie|"
+                       r"stiftung|agentur|plattform|liga|föderation|partnerschaft|genossenschaft|innung|"
+                       r"kooperation|konferenz|landsmannschaft|metropolregion)$", re.IGNORECASE)
+_NEUTER = re.compile(r"(netzwerk|bündnis|forum|institut|programm|zentrum|kuratorium|komitee|konsortium)(?:e?s)?$",
+                     re.IGNORECASE)
+
+
+def nominative(name: str) -> str:
+    words = name.split()
+    if len(words) < 2:
+        return name
+    adjective = _ADJECTIVE.match(words[0])
+    head = words[1]
+    if adjective is None:
+        return name
+    if (m := _MASCULINE.search(head)) is not None:
+        ending, head = "er", head[:m.start()] + head[m.start():m.start() + len(m.group(1))]
+    elif _FEMININE.search(head):
+        ending = "e"
+    elif (m := _NEUTER.search(head)) is not None:
+        ending, head = "es", head[:m.start()] + head[m.start():m.start() + len(m.group(1))]
+    else:
+        return name
+    return " ".join([adjective.group(1) + ending, head, *words[2:]])
 
 
 # A legal-form word before a one-word name is a descriptor: "der Verband Bitkom" is Bitkom.
