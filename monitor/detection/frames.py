@@ -275,6 +275,10 @@ def _clause_subject(s: Sentence, at: int) -> Phrase | None:
     verb_at = (finite[-1] if any(k < at for k, _ in verbs) else finite[0]) if finite else at
     if s.lang == "en" and any(k == at for k, _ in verbs):
         verb_at = at  # "A joined as a producer member while B joined …": each verb its own subject
+    if s.lang == "de" and 0 < verb_at < len(toks) and toks[verb_at - 1].text == "," and first < verb_at:
+        # "Wie die ASEW mitteilte, traten 15 Unternehmen bei": after a clause put first, the
+        # subject follows the verb; nothing before the comma is it
+        first = verb_at
     subj = subject([p for p in s.phrases if p.start >= first], verb_at)
     if subj is not None and subj.text.lower() in _PRONOUN_SUBJECT:
         return None
@@ -1081,7 +1085,8 @@ _NEVER_MEMBERS = re.compile(
     r"^(?:\w*(?:mitarbeiter\w*|beschäftigte\w*|angestellte\w*|teilnehm\w*|besucher\w*|gäste\w*|zuschauer\w*|"
     r"einwohner\w*|jahre\w*|monate\w*|tage\w*|stunden|euro|prozent|projekte\w*|veranstaltungen|kunden|"
     r"patienten|studierende\w*|schüler\w*|auszubildende\w*|arbeitsplätze\w*|stellen|produkte\w*|"
-    r"quadratmeter|hektar|kilometer|tonnen|mal|punkte\w*|seiten|artikel|themen|branchen|länder\w*))$")
+    r"quadratmeter|hektar|kilometer|tonnen|mal|punkte\w*|seiten|artikel|themen|branchen|länder\w*|"
+    r"mandatsträger\w*|abgeordnete\w*|ehrenamtliche\w*|helfer\w*))$")
 
 
 def _members_by_verb(s: Sentence, k: int) -> bool:
@@ -1098,7 +1103,7 @@ def _members_by_verb(s: Sentence, k: int) -> bool:
     if q is None or q == 0 or s.tokens[q - 1].low in PREPOSITIONS_:
         return False
     relative = _after_relative_pronoun(s.tokens, q)  # "…, die 46 Einzelhändler unter ihrem Dach vereint"
-    return any(lem in _HOLDING_VERBS and (vk < k or relative) for vk, lem in s.verbs)
+    return any((lem in _HOLDING_VERBS or lem == "angehören") and (vk < k or relative) for vk, lem in s.verbs)
 
 
 def _after_relative_pronoun(toks: list[Token], q: int) -> bool:
