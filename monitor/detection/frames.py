@@ -579,6 +579,23 @@ class _Lazy:
 _DEPARTMENT = re.compile(r"abteilung|sparte|riege|^turner$|ortsgruppe|ortsverein|section|division", re.IGNORECASE)
 
 
+_ATTRIBUTE_PARTICIPLE = re.compile(r"^(?:aufgenommen|organisiert|zusammengeschlossen|angeschlossen|beteiligt|"
+                                   r"vereint|vertreten|eingebunden|versammelt|zusammengefasst)(?:e|en|er|es)$")
+
+
+def _attributed_in(s: Sentence, q: int) -> Phrase | None:
+    """"die im Netzwerk organisierten 80 Unternehmen": an article, a place and a participle of
+    joining before the number; the place is whose members they are."""
+    toks = s.tokens
+    if q == 0 or not _ATTRIBUTE_PARTICIPLE.match(toks[q - 1].low):
+        return None
+    article = next((j for j in range(q - 2, max(-1, q - 12), -1) if toks[j].low in ("die", "der", "den", "the")), None)
+    if article is None:
+        return None
+    return next((p for p in s.phrases if article < p.start < q - 1 and p.prep in ("in", "im", "ins", "bei", "beim")
+                 and (p.org or generic(p.text))), None)
+
+
 def _span_text(s: Sentence, start: int, end: int) -> str:
     last = s.tokens[end - 1]
     return s.text[s.tokens[start].start:last.start + len(last.text)]
@@ -771,6 +788,12 @@ def count_frames(s: Sentence) -> list[Hit]:
                 at, frame = k, "count: angehören (dative)"
                 if generic(dative.text):
                     mn = MemberNoun()
+            elif (inside := _attributed_in(s, q)) is not None:
+                # "die in das Programm „go-cluster“ aufgenommenen rund 100 Cluster"
+                at, mn, frame = k, MemberNoun(owner=None if generic(inside.text) else inside.text), \
+                    "count: participle attribute"
+                if generic(inside.text):
+                    place_ref = inside.text.lower()
             elif counting and relative and (antecedent := _antecedent(s, q)) is not None:
                 at, mn, frame = k, MemberNoun(owner=antecedent.text), f"count: {counting[0]} (relative clause)"
             elif counting and _counting_subject(s, i):
