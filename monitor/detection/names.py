@@ -111,6 +111,11 @@ _NOT_ACRONYMS = frozenset("GMT UTC CET CEST MEZ MESZ USA UK US EU NJ NY CA DC TX
                           "IT KW TV".split())
 
 
+_ATTRIBUTE_START = frozenset("zur zum zu für von vom mit aus auf durch über".split())
+_PLURAL_HEADS = ("vereinen", "vereine", "verbände", "verbänden", "netzwerke", "netzwerken", "clustern", "kammern",
+                 "initiativen", "gesellschaften", "genossenschaften")
+
+
 @lru_cache(maxsize=50_000)
 def is_org(text: str) -> bool:
     if not text or NOT_PROGRAMMES.search(text) or text in _NOT_ACRONYMS:
@@ -120,10 +125,19 @@ def is_org(text: str) -> bool:
     if _GO_CLUSTER.search(text) or _ORG_LEGAL.search(text):
         return True
     words = text.split()
-    if any(org_word(w) for w in words[:3]):
+    if re.fullmatch(r"[A-ZÄÖÜ]{2,}s", words[0]):
+        return False  # "IHKs", "HWKs": several of them
+    if words[0].lower().endswith(_PLURAL_HEADS):
+        return False  # "Schützenvereinen Sachsen-Anhalts": several clubs of a region, not one
+    # The head of a German name comes before its attributes: "Entwicklung zur Dachorganisation"
+    # is a development, "Verband der Metallindustrie" a union.
+    cut = next((k for k, w in enumerate(words) if w in _ATTRIBUTE_START), len(words))
+    if any(org_word(w) for w in words[:min(3, cut)]):
         return True
     # English puts the head last, or before its "of"/"for": "Young European Research Universities
     # Network", "Oak Park Area Chamber of Commerce"
+    if cut < len(words):
+        return False  # a German attribute follows the head, which is no organisation
     heads = [words[-1]] + [words[k - 1] for k, w in enumerate(words) if k > 0 and w in ("of", "for")]
     if any(w[:1].isupper() and org_word(w) for w in heads):
         return True
