@@ -289,6 +289,12 @@ def _single_joiner(events: list[Event]) -> bool:
     return len({e.member for e in events if e.kind == "new_member" and e.member}) <= 1
 
 
+def _named_in_sentence(e: Event) -> bool:
+    """A count whose sentence names whose it is stands on its own; one given to an organisation
+    by reference may be a part of it or its past."""
+    return str((e.why or {}).get("programme", "")).startswith("named in the sentence")
+
+
 def _merge(events: list[Event]) -> list[Event]:
     """One event per milestone in a document (a headline and the body saying the same thing are
     one); the fullest record of it wins."""
@@ -316,6 +322,14 @@ def _merge(events: list[Event]) -> list[Event]:
         # "fünf neue Mitglieder aufgenommen … Neu dabei sind A, B, C, D und E": the names tell it
         e.kind == "new_member" and not e.member and e.number is not None
         and sum(_related(n.programme, e.programme) or n.programme is None for n in named) >= e.number)]
+    # One count per organisation and text: the largest is its total now ("davon 173 ordentliche
+    # Mitglieder", "waren es 2015 noch 229" are parts and the past).
+    largest: dict[str | None, int] = {}
+    for ev in out:
+        if ev.kind == "member_count" and ev.number is not None and ev.programme is not None:
+            largest[ev.programme] = max(largest.get(ev.programme, 0), ev.number)
+    out = [e for e in out if not (e.kind == "member_count" and e.programme is not None and e.number is not None
+                                  and e.number < largest[e.programme] and not _named_in_sentence(e))]
     kept: list[Event] = []
     for ev in out:
         if ev.kind == "member_count" and any(
