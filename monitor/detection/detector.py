@@ -38,7 +38,7 @@ _CUES = (
     "unite", "compris", "represent", "brings together", "verfüg", "zusammengeschlossen", "celebrat", "belong",
     "boast", "made up of", "neu dabei", "neu hinzu", "neuzug", "newcomer", "besteht aus", "bestehen aus",
     "consists of", "consist of",
-    "organisiert", "belong to", "teil des", "teil der",
+    "organisiert", "belong to", "teil des", "teil der", "becomes part of", "became part of",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.
@@ -50,7 +50,7 @@ _COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen"
                             "repräsent", "unite", "compris", "represent", "brings together", "verfüg",
                             "zusammengeschlossen", "verbind", "vertret", "feier", "nutzen", "celebrat", "belong",
                             "boast", "made up of", "besteht aus", "bestehen aus", "consists of", "consist of",
-                            "organisiert", "belong to", "teil des", "teil der"))
+                            "organisiert", "belong to"))
 _DIGIT = re.compile(r"\d")
 
 
@@ -92,7 +92,7 @@ _NUMBER_WORD_NEAR = re.compile(r"zwei|drei|vier|fünf|sechs|sieben|acht|neun|zeh
 _NEWS = re.compile(
     "beitr|beigetr|aufgenomm|aufnehm|nahm|nimm|nehm|tritt|trat|join|welcom|begrüß|admit|accept|neu|new|jetzt|"
     "nun |kurzem|sofort|heute|offiziell|now|becom|became|darunter|including|heiß|seit |since |verstärk|"
-    "beitritt|aufnahme|accession"
+    "beitritt|aufnahme|accession|wird teil|wurde teil|part of"
 )
 
 

@@ -1478,9 +1478,14 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         return out
     # "X ist neues Mitglied im Y", "Neues Mitglied: X", "X is now a member of Y".
     for i, tok in enumerate(toks):
-        if tok.kind != "word" or not ("mitglied" in tok.low or "member" in tok.low):
+        # "X wird Teil der Hanse-Allianz", "X becomes part of the network": membership by another noun
+        part = (tok.low == "teil" and i + 1 < len(toks) and toks[i + 1].low in ("des", "der", "dieses", "unseres")
+                or tok.low == "part" and i + 1 < len(toks) and toks[i + 1].low == "of") and i > 0 \
+            and toks[i - 1].low in ("wird", "wurde", "ist", "sind", "werden", "becomes", "became", "become", "is",
+                                    "now", "jetzt", "nun", "offiziell", "officially")
+        if tok.kind != "word" or not ("mitglied" in tok.low or "member" in tok.low or part):
             continue
-        mn = member_noun(tok.text)
+        mn = MemberNoun() if part else member_noun(tok.text)
         if mn is None or mn.count_noun or modal:
             continue
         before = {t.low for t in toks[max(0, i - 3):i]}
@@ -1494,7 +1499,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             continue  # "neue und alte Mitglieder wiedersehen": members in general
         if i > 0 and NOT_PROGRAMMES.fullmatch(toks[i - 1].low):
             continue  # "a new board member", "new staff members"
-        novelty = mn.new or bool(before & _NEW) or bool(
+        novelty = mn.new or bool(before & _NEW) or part and toks[i - 1].low in ("wird", "wurde", "becomes", "became") \
+            or bool(
             re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|"
                       r"became|become|has become|seit (?:anfang |ende |mitte )?(?:januar|februar|märz|april|mai|juni|"
                       r"juli|august|september|oktober|november|dezember|dem \d+\.\s\w+)|"
