@@ -755,7 +755,7 @@ def count_frames(s: Sentence) -> list[Hit]:
                     out.append(_batch_hit(s, i, k))
                 continue
             window = []
-            for j, t in enumerate(toks[k + 1:k + 9], k + 1):
+            for j, t in enumerate(toks[k + 1:k + 12], k + 1):
                 if t.text in (":", ";", "–", "|") or t.low in ("mit", "with") or t.kind == "num" and (
                         member_noun(toks[j + 1].text if j + 1 < len(toks) else "")):
                     break  # "Vier Vereine haben über 1000 Mitglieder": those are the clubs' members

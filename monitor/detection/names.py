@@ -289,12 +289,14 @@ def generic(text: str) -> bool:
         return False
     text = re.sub(r"(?<=[a-zäöü])(?:es|s)$", "", text.strip()) if text.strip().lower().endswith(
         ("programms", "vereins", "verbands", "netzwerks", "clusters", "bündnisses", "forums")) else text.strip()
-    if _SUPERLATIVE_PLACE.search(text) and _GENERIC.match(text.split()[0]) is not None:
+    if _SUPERLATIVE_PLACE.search(text) and (_GENERIC.match(text.split()[0]) is not None
+                                             or len(text.split()) == 2 and org_word(text.split()[0])):
         return True  # "(größten) Verein der Welt", "Club im Land": a description, not a name
     return _GENERIC.match(text) is not None or (" " not in text and ORG_HEADS.fullmatch(text) is not None)
 
 
-_SUPERLATIVE_PLACE = re.compile(r"\s(?:der welt|deutschlands|europas|im land|in deutschland|in europa|"
+_SUPERLATIVE_PLACE = re.compile(r"\s(?:der welt|deutschlands|europas|bayerns|österreichs|der schweiz|im land|"
+                                r"in deutschland|in europa|"
                                 r"of the world|in the world|in europe|in germany)$", re.IGNORECASE)
 
 
