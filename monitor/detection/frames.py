@@ -101,7 +101,9 @@ _ALREADY = re.compile(r"\b(?:schon|bereits|already)\b", re.IGNORECASE)
 _MODAL = re.compile(
     r"\b(?:können|könnten|kann|möchten|möchte|wollen|will|sollten|sollen|würden|dürfen|"
     r"can|could|would|should|may|might|want|wants|wish|interested|interessiert\w*|"
-    r"wenn|falls|if|how to|wie|Wenn|Falls|If|Können|Möchten|Wollen)\b",
+    # ("wie" only as "how": "wie man Mitglied wird"; "so viele wie seit 15 Jahren nicht" compares)
+    r"wenn|falls|if|how to|wie (?:man|Sie|ihr|Ihr|werde|werden|kann|können)|Wie (?:man|Sie|werde|werden|kann)|"
+    r"Wenn|Falls|If|Können|Möchten|Wollen)\b",
 )
 # Formulas that look modal and are not: politeness ("begrüßen zu dürfen") and reporting (", wie
 # der Verband mitteilte", "as the association announced").
@@ -160,7 +162,7 @@ class Sentence:
         """(token index, noun) of every word that names members ("Mitglieder", "IHK-Mitglieder")."""
         out = []
         for k, t in enumerate(self.tokens):
-            if t.kind == "word" and ("mitglied" in t.low or "member" in t.low):
+            if t.kind == "word" and ("mitglied" in t.low or "member" in t.low or t.low.startswith(_NEWCOMER)):
                 mn = member_noun(t.text)
                 if mn is not None:
                     out.append((k, mn))
@@ -203,7 +205,8 @@ def _member_noun_after(tokens: list[Token], i: int, span: int = 4,
     for k in range(i + 1, min(len(tokens), i + 1 + span)):
         tok = tokens[k]
         if tok.kind in ("word", "numword"):
-            mn = member_noun(tok.text) if ("mitglied" in tok.low or "member" in tok.low) else None
+            mn = member_noun(tok.text) if ("mitglied" in tok.low or "member" in tok.low
+                                           or tok.low.startswith(_NEWCOMER)) else None
             if mn is not None and tok.low.startswith("member") and k + 1 < len(tokens) \
                     and tokens[k + 1].low in _NOT_MEMBER_HEADS_EN:
                 return None  # "member states", "member fees"
@@ -258,6 +261,9 @@ def _owned_by(s: Sentence, k: int, mn: MemberNoun) -> tuple[str | None, bool]:
     return None, False
 
 
+_SUBORDINATORS = frozenset("dass daß weil da nachdem obwohl sodass wobei".split())
+
+
 def _clause_subject(s: Sentence, at: int) -> Phrase | None:
     # The clause is cut at a colon or an opening quote: "Die Staatssekretärin: „Nun hat
     # go-cluster 50 Mitglieder“" has go-cluster, not the speaker, as its subject.
@@ -268,6 +274,13 @@ def _clause_subject(s: Sentence, at: int) -> Phrase | None:
                                            and toks[k + 1].kind == "word" and toks[k + 1].text[:1].isupper()):
             first = k + 1
             break
+    if s.lang == "de":
+        # "X meldet, dass mit 36 Neuzugängen so viele Firmen dem Verband beigetreten sind": the
+        # subordinate clause around the trigger has its own subject
+        sub = next((k + 2 for k in range(min(at, len(toks)) - 2, first - 1, -1)
+                    if toks[k].text == "," and toks[k + 1].low in _SUBORDINATORS), None)
+        if sub is not None and sub <= at:
+            first = sub
     verbs = [(k, lem) for k, lem in s.verbs if k >= first]
     # The finite verb nearest before the trigger: a sentence that runs two clauses together
     # ("… begrüßt das 100. Mitglied Das Cluster X ist als 100. Mitglied …") has two subjects.
@@ -343,6 +356,9 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
 
 
 _NEGATION = re.compile(r"\b(?:nicht|kein|keine|keinen|not|never|no longer|nie|\w+n['’]t)\b", re.IGNORECASE)
+# "so viele wie seit zehn Jahren nicht mehr", "so viele wie noch nie": a comparison, no negation
+_COMPARED = re.compile(r"\b(?:wie|als)\s+(?:(?:seit|noch|zuvor)\b.{0,50}?\b(?:nicht mehr|nie|zuvor)|nie)\b",
+                       re.IGNORECASE)
 # What is to come is no milestone yet: "on its way to becoming the alliance's 14th member",
 # "member-elect", "soll … aufgenommen werden".
 _FUTURE = re.compile(r"\b(?:to becom\w*|on (?:its|their|his|her) way to|member-elect|will become|will join|"
@@ -956,7 +972,8 @@ def count_frames(s: Sentence) -> list[Hit]:
 
 
 # Verbs telling that members arrived, besides joining and admitting ("gewinnen", "welcome").
-_ARRIVAL = frozenset("gewinnen begrüßen welcome gain".split())
+_ARRIVAL = frozenset("gewinnen begrüßen welcome gain add verzeichnen".split())
+_NEWCOMER = ("neuzug", "neuaufnahme")
 # A number of new members that is a goal or a rate, not an arrival.
 _GOAL = re.compile(r"\b(?:ziel\w*|goal|target|aim|plan\w*|pro jahr|jährlich|per year|a year|each year|"
                    r"every year|im schnitt|on average|durchschnittlich|"
@@ -970,7 +987,7 @@ def _batch_news(s: Sentence, at: int) -> bool:
     """Whether the clause around ``at`` tells that a number of members arrived ("zwölf neue
     Mitglieder aufgenommen", "14 new members joined"), rather than presenting or counting them."""
     if _MODAL.search(s.text) and _MODAL.search(_POLITE.sub("", s.text)) \
-            and not re.search(r"\b(?:konnte|konnten|could)\b", s.text):
+            and not re.search(r"\b(?:konnte|konnten|could)\b|\b(?:habe|hat|haben|hatte)\b.{0,80}\bkönnen\b", s.text):
         return False
     # Someone else's members only in the clause that tells of them: ", wie das Organisationsteam
     # mitteilte" reports the news, it is not about the team
@@ -993,7 +1010,9 @@ def _batch_news(s: Sentence, at: int) -> bool:
 
 def _among(s: Sentence, at: int) -> bool:
     """ "…, darunter zwölf neue Mitglieder": new members counted inside a total, not news."""
-    return any(t.low in ("darunter", "davon", "including", "among", "of", "unter") for t in s.tokens[max(0, at - 3):at])
+    # ("of" only right before the number: "22 of the new members", not "Chamber of Commerce added 22")
+    return any(t.low in ("darunter", "davon", "including", "among", "unter") for t in s.tokens[max(0, at - 3):at]) \
+        or at > 0 and s.tokens[at - 1].low == "of"
 
 
 def _batch_hit(s: Sentence, i: int, at: int, owner: str | None = None) -> Hit:
@@ -1607,6 +1626,9 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
         return False  # "ein Maschinenbauer aus Ulm": someone, not a name
     if _official(s, p):
         return False
+    if p.text.lower().endswith(("beitrag", "beiträge", "gebühr", "gebühren", "antrag", "formular", "satzung",
+                                "ordnung", " fee", " fees", " form")):
+        return False  # "wird der Jahresbeitrag fällig": a fee or a form, never a member
     before = [t for t in s.tokens[max(0, p.start - 2):p.start] if t.low not in DETERMINERS_]
     if any((t.kind == "num" and not 1900 <= (t.value or 0) <= 2100)
            or t.low in ("weitere", "weiteren", "further", "other", "zwei", "two") or t.low in _QUANTIFIERS
@@ -1689,7 +1711,7 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
     future = _FUTURE.search(s.text) is not None if hits else False
     for h in hits:
         at = _index_of(s, h)
-        if h.kind != "member_count" and _NEGATION.search(_clause(s, at)[0]):
+        if h.kind != "member_count" and _NEGATION.search(_COMPARED.sub("", _clause(s, at)[0])):
             continue  # "Die Mitgliedsnummer 200.000 wird nicht vergeben", "X did not join"
         if h.kind != "member_count" and future:
             continue  # "on its way to becoming the alliance's 14th member"

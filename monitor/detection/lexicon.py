@@ -81,7 +81,7 @@ _VERB_CANDIDATE = re.compile(
     r"zusammengeschloss|gratul|angeschloss|anschließ|organisiert|"
     r"join|welcom|admit|represent|compris|unit|grow|grew|count|accept|becam|becom|brings|bring|"
     r"feier|celebr|erreich|reach|gewinn|verzeichn|meld|announc|freu|belong|boast|"
-    r"(?:has|have|had|is|are|was|were)$|numb|total|reach|includ|enlist|sign|ratif)"
+    r"(?:has|have|had|is|are|was|were)$|numb|total|reach|includ|enlist|sign|ratif|added$|adds$|add$)"
 )
 
 COUNT_VERBS = frozenset(
@@ -186,6 +186,8 @@ def member_noun(word: str) -> MemberNoun | None:
         original = word[:at].rstrip("-")
         # "IHK-Mitglieder", "Vereinsmitglieder", "go-cluster-Mitglied": members of that body.
         return MemberNoun(owner=original or None, count_noun=count_noun)
+    if low.startswith(("neuzug", "neuaufnahme")):
+        return MemberNoun(new=True)  # "19 Neuzugänge", "acht Neuaufnahmen"
     if low in ("member", "members", "membership", "memberships"):
         return MemberNoun(count_noun=low.startswith("membership"))
     return None
