@@ -126,10 +126,16 @@ _PLACE_WORD = re.compile(r"^(?:nord|süd|ost|west|nordwest|nordost|südwest|süd
                          r"born|brunn|beck|büttel|werder|moor|horst|kamp|lar)$", re.IGNORECASE)
 
 
+_NOT_A_NAME = re.compile(r"\b(?:president|präsident\w*|chair\w*|director|ceo|vorsitzende\w*|geschäftsführer\w*|"
+                         r"photo|foto|bild|credit|quelle)\b", re.IGNORECASE)
+
+
 def _event(hit: Hit, sentence: str, doc: Document, index: int, members: frozenset[str] = frozenset()) -> Event:
     name = hit.programme
     if name and generic(name):  # "Verein", "Organisation": a reference, not a name
         hit.ref, name = name.lower(), None
+    if name and _NOT_A_NAME.search(name):  # "OSI President Simon Phipps", "Tim Wood Photo": a person, a credit
+        hit.ref, name = hit.ref or "", None
     why: dict[str, Any] = {"frame": hit.frame, "trigger": hit.trigger, "roles": dict(hit.roles),
                            "sentence": sentence}
     if name:

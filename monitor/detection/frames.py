@@ -765,6 +765,7 @@ def count_frames(s: Sentence) -> list[Hit]:
             _, clause_here = _clause(s, i)
             if any(t.low in _NEW or t.low in ("weitere", "further", "additional") for t in toks[i + 1:k]) \
                     or any(lem in JOIN_VERBS | ADMIT_VERBS and any(t is toks[vk] for t in clause_here)
+                           and not (s.lang == "en" and lem in JOIN_VERBS and vk < i)  # "joins 15 associations"
                            for vk, lem in s.verbs):
                 # "Zwölf weitere Innovationscluster wurden aufgenommen": newcomers, not the total
                 if _batch_news(s, i):
@@ -1372,6 +1373,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue
             if NOT_PROGRAMMES.search(" ".join(t.text for t in toks[k + 1:k + 4])):
                 continue  # "has joined the board", "trat dem Vorstand bei"
+            if s.lang == "en" and any(t.kind == "num" for t in toks[k + 1:k + 4]) \
+                    and not any(t.low in ("as", "the") for t in toks[k + 1:k + 2]):
+                continue  # "joins 17 national associations and 600 workshops": it unites them
             subj = _clause_subject(s, k)
             if subj is None or generic(subj.text) or subj.text.lower() in _PRONOUN_SUBJECT \
                     or NOT_PROGRAMMES.search(subj.text) or not _nameish(s, subj):
@@ -1549,7 +1553,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             subj = _clause_subject(s, i)
             # "X ist … Mitglied", and with inversion "Seit Januar ist X Mitglied"
             # (near the noun: "X has changed its bylaws to admit new classes of members" is no "X is a member")
-            copula = any(t.low in _COPULA for t in toks[max(subj.end if subj else 0, i - 5):i]) or (
+            # ("has gained another new member": "has" is an auxiliary there, the subject gains members)
+            copula = any(t.low in _COPULA and not (t.low in ("has", "have") and j + 1 < len(toks)
+                                                    and toks[j + 1].low not in ("become", "been", "now"))
+                         for j, t in enumerate(toks[:i]) if j >= max(subj.end if subj else 0, i - 5)) or (
                 subj is not None and any(t.low in _COPULA for t in toks[max(0, subj.start - 3):subj.start]))
             # "Das neueste Mitglied im Programm ist die Gemeinde Münster": the name after the copula
             cop_after = next((j for j in range(i + 1, min(len(toks), i + 8)) if toks[j].low in ("ist", "is", "sind",

@@ -91,8 +91,17 @@ def words_to_digits(sentence: str, lang: str, check: bool = True) -> str:
     """
     if check and not has_number_words(sentence, lang):
         return sentence
+    # English capitalises a number word only inside a name ("the Big Ten Conference", "Group of
+    # Seven"): those stay words.
+    shielded = _NAMED_NUMBER.sub(lambda m: m.group(0).replace(m.group(2), m.group(2)[0] + "\u2060" + m.group(2)[1:]),
+                                 sentence) if lang == "en" else sentence
     try:
-        return alpha2digit(sentence, lang)
+        out = alpha2digit(shielded, lang)
     except (ValueError, IndexError, KeyError):
         # text2num rejects odd inputs in rare corners; the digits in the text still count.
         return sentence
+    return out.replace("\u2060", "") if shielded is not sentence else out
+
+
+_NAMED_NUMBER = re.compile(r"(?<=[A-Za-z])(\s+)(One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|"
+                           r"Twenty|Hundred|Thousand)\b")
