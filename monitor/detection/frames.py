@@ -1425,6 +1425,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 subj = _clause_subject(s, k)
                 member, how = subj, "subject (passive)"
                 prog_phrase = target
+                if k + 1 < len(toks) and toks[k + 1].text == ":":
+                    # "Als neues Mitglied wurde aufgenommen: Die Schlüsselregion e. V. (Velbert)"
+                    member = next((p for p in s.phrases if p.start > k + 1 and p.prep is None), None)
+                    how = "named after the colon"
             elif any(t.kind == "num" for t in toks[k + 1:k + 3]):
                 continue  # "welcomed 9 new members to the club": a number of members, no names
             else:

@@ -26,7 +26,10 @@ _TAIL = re.compile(r"\s*(?:–|—| - |\bdie\s+(?:alle|sich|ihre)\b|\bwhich\b|\b
 
 def split_names(span: str) -> list[str]:
     """The items of an enumeration, each without its article; empty strings are dropped."""
-    span = _TAIL.sub("", span.strip().rstrip(".:;!"))
+    span = span.strip().rstrip(":;!")
+    if not re.search(r"\b(?:e\.\s?V|Inc|Ltd|Co|Corp|e\.\s?G)\.$", span):
+        span = span.rstrip(".")
+    span = _TAIL.sub("", span)
     span = re.sub(rf"^{_ARTICLE}\s+", "", span, flags=re.I)
     if _ITEM_WITH_ARTICLE.search(span):
         # "A, B and the C": the article marks the last item; the commas still separate the others
@@ -38,7 +41,12 @@ def split_names(span: str) -> list[str]:
             items = items[:-1] + last
     out = []
     for item in items:
-        item = item.strip(" ,;.„“\"'")
+        # "Die Schlüsselregion e. V. (Velbert/Heiligenhaus) im Innovationsfeld Produktion": the name
+        # ends where a bracket with where it is opens
+        item = re.sub(r"\s+\((?![A-ZÄÖÜ][A-Za-z0-9&-]{1,11}\))[^)]{3,}\).*$", "", item)
+        item = item.strip(" ,;„“\"'")
+        if not re.search(r"\b(?:e\.\s?V|Inc|Ltd|Co|Corp|e\.\s?G)\.$", item):
+            item = item.rstrip(".")  # the sentence's full stop, not that of "e. V."
         while _LEADING.match(item):
             item = _LEADING.sub("", item, count=1).strip()
         # "Gräfelfing, Ingolstadt und Halfing in Bayern": one-word names joined by "und" are two;
