@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .lexicon import NOT_PROGRAMMES, ORG_HEADS
 from .names import generic, phrases
@@ -187,6 +188,7 @@ def _inflected(a: str, b: str) -> bool:
         (x.startswith(y) or y.startswith(x)) and abs(len(x) - len(y)) <= 3 for x, y in zip(wa, wb, strict=True))
 
 
+@lru_cache(maxsize=4096)
 def _plain(name: str) -> str:
     """A name without quotes and spacing differences: 'Regionalverband „Südlicher Oberrhein“'."""
     return " ".join(re.sub(r"[„“”\"'‚‘’«»]", "", name.lower()).split())

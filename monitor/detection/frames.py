@@ -92,6 +92,7 @@ _PAST = re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfa
                    r"numbered|angehört haben|gewesen)\b", re.IGNORECASE)
 # Past only for the clause that says it: "…, rund 100 mehr als im Vorjahr" leaves the count before it.
 _HISTORY_CLAUSE = re.compile(r"\b(?:year prior|years ago|vorjahr|vorjahres|im jahr zuvor|previous year|prior year|"
+                             r"vor (?:\w+ )?(?:jahren|jahrzehnten)|"
                              r"founding)\b",
                              re.IGNORECASE)
 _NOW = re.compile(r"\b(?:heute|jetzt|nun|inzwischen|mittlerweile|aktuell|derzeit|zurzeit|gegenwärtig|now|today|"
@@ -99,7 +100,8 @@ _NOW = re.compile(r"\b(?:heute|jetzt|nun|inzwischen|mittlerweile|aktuell|derzeit
                   re.IGNORECASE)
 _ALREADY = re.compile(r"\b(?:schon|bereits|already)\b", re.IGNORECASE)
 _MODAL = re.compile(
-    r"\b(?:können|könnten|kann|möchten|möchte|wollen|will|sollten|sollen|würden|dürfen|"
+    r"\b(?:können|könnten|könnte|kann|möchten|möchte|wollen|will|sollten|sollte|sollen|würden|würde|dürfen|"
+    r"dürfte|dürften|"
     r"can|could|would|should|may|might|want|wants|wish|interested|interessiert\w*|"
     # ("wie" only as "how": "wie man Mitglied wird"; "so viele wie seit 15 Jahren nicht" compares)
     r"wenn|falls|if|how to|wie (?:man|Sie|ihr|Ihr|werde|werden|kann|können)|Wie (?:man|Sie|werde|werden|kann)|"
@@ -123,6 +125,7 @@ _MONTHS = frozenset("jan feb mar apr may jun jul aug sep sept oct nov dec januar
                     "juli august september oktober november dezember january february march june july "
                     "october december".split())
 _NOT_MEMBER_HEADS_EN = frozenset("states state countries country nations nation login fees fee benefits benefit "
+                                 "branches branch offices stations stores "
                                  "area portal services directory discount discounts meeting meetings types type "
                                  "categories category levels level classes class".split())
 _EVERY = frozenset("jedes jeder jede every each".split())
@@ -655,6 +658,8 @@ def bracket_counts(s: Sentence) -> tuple[list[Hit], set[int]]:
             continue
         if bare and not owner.org:
             continue  # "members come from Japan (53), India (24)": places, not clubs
+        if bare and (1900 <= (toks[i].value or 0) <= 2100 or _ATTENDANCE.search(s.text)):
+            continue  # "Weber GmbH (1998)": a year; "geehrt wurden …": honours, not counts
         if _DEPARTMENT.search(owner.text):
             continue  # "die Turner (493 Mitglieder), die Fußballabteilung (297)": parts of one club
         name = owner.text if owner.end != q_of[i] - 2 else _span_text(s, owner.start, q_of[i] - 1)
@@ -889,8 +894,9 @@ def count_frames(s: Sentence) -> list[Hit]:
     if len(toks) <= 8 and toks and toks[0].low in ("mitglieder", "members", "mitgliederzahl", "mitglieder:",
                                                    "membership") and not out:
         k = 2 if len(toks) > 2 and toks[1].text == ":" else 1
-        if k < len(toks) and toks[k].kind == "num" and toks[k].value and not is_ordinal(toks, k) \
-                and not (k + 1 < len(toks) and toks[k + 1].kind == "word"):
+        if k < len(toks) and toks[k].kind == "num" and toks[k].value and toks[k].value >= 2 \
+                and not 1900 <= toks[k].value <= 2100 and not is_ordinal(toks, k) \
+                and not (k + 1 < len(toks) and (toks[k + 1].kind == "word" or toks[k + 1].text in ("%", "/"))):
             hit = Hit("member_count", "count: infobox", toks[0].text, number=toks[k].value)
             hit.ref = ""
             out.append(hit)
@@ -907,8 +913,12 @@ def count_frames(s: Sentence) -> list[Hit]:
         if nxt in _PERCENT or nxt in _MONEY or (nxt and ORG_PLURALS.match(nxt) is None and member_noun(nxt) is None
                                                   and toks[k + 1].kind == "word" and nxt not in _FUNCTION_AFTER):
             continue
-        if not (s.member_nouns or "membership" in m.group(0).lower()):
-            continue
+        arrived = s.member_nouns and any(lem in JOIN_VERBS | ADMIT_VERBS | _ARRIVAL for _, lem in s.verbs)
+        if not ("member" in m.group(0).lower() or "mitglied" in m.group(0).lower() or arrived
+                or nxt and (member_noun(nxt) is not None or ORG_PLURALS.match(nxt))):
+            continue  # "Members donated again, bringing the total to 2,300": a total of something else
+        if NOT_PROGRAMMES.search(s.text[m.start():m.end() + 40]) or re.search(r"\bboard\b", s.text, re.I):
+            continue  # "3 members to the board bring the total to 12"
         hit = Hit("member_count", "count: bringing the total to", m.group(0).split()[0], number=value)
         _programme_by_clause(s, hit, k, None)
         out.append(hit)
@@ -1045,6 +1055,11 @@ _PARTICIPLE_END = re.compile(r"(?:\bge\w+(?:t|en)|\w+iert|\w*(?:ausge|vorge|mitg
 _GROUP_BEFORE = frozenset("delegation abordnung gruppe team group panel jury".split())
 
 
+# Events where members are counted as present, not as members: "120 Mitglieder bei der Jahreshauptversammlung".
+_GATHERING = re.compile(r"versammlung|fest\b|feier|ausflug|fahrt|wahl|treffen|tagung|sitzung|meeting|party|"
+                        r"dinner|reception|trip|vote", re.IGNORECASE)
+
+
 def _licensed(s: Sentence, i: int, at: int) -> bool:
     """Does the sentence say that an organisation HAS this many members, rather than that this
     many members did something ("zwölf Mitglieder stellen aus", "five members presented")?"""
@@ -1073,7 +1088,9 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
     text, clause = _clause(s, i)
     if _NOW.search(text) or re.search(r"\bat present\b", text, re.I):
         return True  # "Currently 72 members make use of …", "Aktuell greifen 58 Mitglieder … zurück"
-    if q == 0 and s.text.rstrip()[-1:] not in ".!?:;" and sum(t.kind == "word" for t in toks) <= 10:
+    if q == 0 and s.text.rstrip()[-1:] not in ".!?:;" and sum(t.kind == "word" for t in toks) <= 10 \
+            and (owner := s.phrase_after(at, within=1)) is not None and owner.org and owner.prep is not None \
+            and not _GATHERING.search(s.text):
         return True  # a headline: "412 Mitglieder beim Sozialverband Hainfeld"
     head = next((k for k, t in enumerate(toks) if t.text in ("-", "–", ":", "|")), None)
     if head is not None and sum(t.kind == "word" for t in toks[:head]) <= 6 \
@@ -1214,6 +1231,10 @@ _COLON_LEAD = re.compile(r"(?:beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nrs]
                          re.IGNORECASE)
 
 
+_HIRE = re.compile(r"\b(?:cfo|ceo|coo|cto|officer|director|manager|chief|president|sponsor\w*|partner\w*|staff|"
+                   r"employee\w*|colleague\w*|hire\w*|intern\w*|volunteer\w*|coach\w*|board)\b", re.IGNORECASE)
+
+
 def list_frames(s: Sentence) -> list[Hit]:
     """New members given as a list: after a lead ("Neu dabei sind …") or as "Mit A, B und C sind
     drei neue Mitglieder beigetreten". One hit per name."""
@@ -1230,10 +1251,16 @@ def list_frames(s: Sentence) -> list[Hit]:
     lead = _LIST_LEAD.search(s.text) if leads else None
     if lead is None and ":" in s.text:
         lead = _COLON_LEAD.search(s.text)
+        if lead is not None and re.match(r"(?i)joining|joined|beigetreten|aufgenommen", lead.group(0)) \
+                and not (s.member_nouns or re.search(r"(?i)\bneu|\bnew\b|\bmember|\bmitglied", s.text[:lead.end()])
+                         or any(ORG_PLURALS.match(t.low) for t in toks if t.start < lead.start())):
+            lead = None  # "Aufgenommen: Hochwasser in Talheim": a caption
         after = [t for t in toks if lead is not None and t.start >= lead.end()]
         verbs = {k for k, _ in s.verbs}
         if any(t.low in _COPULA or t.low in _LIST_END or toks.index(t) in verbs for t in after):
             lead = None  # "Neu im Netzwerk X: Die Y GmbH ist seit Januar Mitglied": a clause, not a list
+    if lead is not None and lead.group(0).lower().startswith("please") and _HIRE.search(s.text):
+        lead = None  # "Please welcome our new CFO, Dana Reyes": a colleague, not a member
     if lead is not None:
         at = next((k for k, t in enumerate(toks) if t.start >= lead.start()), 0)
         span = s.text[lead.end():].split("\n", 1)[0]  # a line break without a full stop ends the list
@@ -1297,8 +1324,9 @@ def accession_frames(s: Sentence) -> list[Hit]:
     for k, tok in enumerate(toks[:-2]):
         if tok.low not in ("beitritt", "beitritts", "aufnahme", "accession", "inclusion", "addition", "admission"):
             continue
-        if tok.low in ("inclusion", "addition", "admission") and not (s.member_nouns or _BRINGING.search(s.text)):
-            continue  # "the addition of a new wing": only of members
+        if tok.low in ("inclusion", "addition", "admission") and not (
+                any(k < j <= k + 8 for j, _ in s.member_nouns) or re.search(r"(?i)membership", s.text)):
+            continue  # "the addition of a new wing", "the inclusion of Talheim in the flood map": not of members
         if toks[k + 1].low not in ("der", "des", "von", "vom", "of"):
             continue
         member = s.phrase_after(k + 1, within=2)
@@ -1338,6 +1366,11 @@ def _without_subject(s: Sentence, k: int, window: str) -> str:
     return window.replace(subj.text, "", 1)
 
 
+# What one becomes a member of when one "wird Teil" of it; not a company group or a programme of works.
+_MEMBERSHIP_BODY = re.compile(r"(?:netzwerk|network|allianz|alliance|verband|association|verein|cluster|initiative|"
+                              r"bündnis|koalition|coalition|consortium|konsortium|federation|föderation|forum|"
+                              r"partnerschaft|go-cluster)", re.IGNORECASE)
+_CORPORATE = re.compile(r"\b(?:gruppe|group|holding|konzern|ag|se|inc|corp)\b", re.IGNORECASE)
 _ANY_MEMBER = frozenset("alle all jedem jeden vielen viele einige einigen zahlreichen zahlreiche many several "
                         "some".split())
 
@@ -1365,7 +1398,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
     for k, lem in s.verbs:
         if lem in JOIN_VERBS:
             latest = k > 0 and toks[k - 1].low == "to" and s.lang == "en" and any(
-                t.low in ("latest", "newest", "first", "most") or t.kind == "ord" for t in toks[max(0, k - 5):k - 1])
+                t.low in ("latest", "newest", "first", "most") or t.kind == "ord" for t in toks[max(0, k - 5):k - 1]) \
+                and (after := s.phrase_after(k, within=1)) is not None and after.org  # "… to join the Council"
             if modal or toks[k].low in ("beizutreten",) or (k > 0 and toks[k - 1].low == "to" and not latest and
                                                            not re.search(r"invitation|einladung", s.text, re.I)):
                 continue
@@ -1510,6 +1544,12 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 or tok.low == "part" and i + 1 < len(toks) and toks[i + 1].low == "of") and i > 0 \
             and toks[i - 1].low in ("wird", "wurde", "ist", "sind", "werden", "becomes", "became", "become", "is",
                                     "now", "jetzt", "nun", "offiziell", "officially")
+        if part:
+            body = s.phrase_after(i + 1, within=2)
+            subj_ = _clause_subject(s, i)
+            if body is None or not _MEMBERSHIP_BODY.search(body.text) or _CORPORATE.search(body.text) \
+                    or subj_ is None or not (subj_.org or len(subj_.text.split()) > 1 or subj_.text.isupper()):
+                part = False  # "Die neue Halle ist Teil des Programms", "ist jetzt Teil der Fenn Gruppe"
         if tok.kind != "word" or not ("mitglied" in tok.low or "member" in tok.low or part):
             continue
         mn = MemberNoun() if part else member_noun(tok.text)
@@ -1635,7 +1675,7 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
     "Erfreulich", "Just"), so there the word's part of speech decides."""
     if p.det in ("ein", "eine", "einen", "einem", "einer", "a", "an") and not p.org:
         return False  # "ein Maschinenbauer aus Ulm": someone, not a name
-    if _official(s, p):
+    if _official(s, p) or p.text.lower() in ("please", "bitte", "thanks", "danke"):
         return False
     if p.text.lower().endswith(("beitrag", "beiträge", "gebühr", "gebühren", "antrag", "formular", "satzung",
                                 "ordnung", " fee", " fees", " form")):

@@ -61,7 +61,8 @@ def normalise_programme(name: str) -> str:
 # German declines the adjective of a name: "im Deutschen Städtetag", "des Saarländischen
 # Fußballverbandes", "dem Niedersächsischen Landfrauenverband" are the Deutscher Städtetag, the
 # Saarländischer Fußballverband. The head noun's gender gives the nominative ending.
-_ADJECTIVE = re.compile(r"^([A-ZÄÖÜ][a-zäöüß]+?(?:isch|sch|al|ell|iv|ig|lich|är|ar|an|en|ut))(?:en|em|er|es|e)$")
+# ("Siegener", "Essener": adjectives of towns do not decline)
+_ADJECTIVE = re.compile(r"^([A-ZÄÖÜ][a-zäöüß]+?(?:isch|sch|al|ell|iv|ig|lich|är|ar))(?:en|em|er|es|e)$")
 _MASCULINE = re.compile(r"(verband|bund|verein|tag|kreis|rat|club|klub|ring|ausschuss|konvent)(?:e?s)?$",
                         re.IGNORECASE)
 _FEMININE = re.compile(r"(?:gesellschaft|kammer|initiative|allianz|vereinigung|union|gemeinschaft|region|akademie|"

@@ -119,8 +119,8 @@ def _headlines(block: str) -> list[str]:
         if not line or not nxt or line[-1] in _TERMINAL or line[-1].isdigit() or len(line) > 200 \
                 or not nxt[:1].isupper():
             continue
-        if len(nxt) <= len(line):
-            continue
+        if len(nxt) <= len(line) or line.rsplit(None, 1)[-1] in _CONTINUES:
+            continue  # ("… neues Mitglied im\nNetzwerk Talheim": a line broken mid-sentence)
         if _hard_wrapped(block):
             return [block]
         out.append(" ".join(lines[start:k + 1]))
@@ -147,6 +147,11 @@ def _table_lines(block: str) -> list[str] | tuple[str]:
     if short < 0.8 * len(lines) or ended > 0.3 * len(lines):
         return (block,)  # hard-wrapped sentences, not a table
     return lines
+
+
+# Words a headline does not end with, but a sentence broken at a line's end may.
+_CONTINUES = frozenset("der die das den dem des ein eine einer im in am an auf aus bei mit von vom zu zum zur und "
+                       "oder für über als sowie the a an of in at to for and or with from by as".split())
 
 
 def _hard_wrapped(block: str) -> bool:
