@@ -894,8 +894,9 @@ def count_frames(s: Sentence) -> list[Hit]:
     if len(toks) <= 8 and toks and toks[0].low in ("mitglieder", "members", "mitgliederzahl", "mitglieder:",
                                                    "membership") and not out:
         k = 2 if len(toks) > 2 and toks[1].text == ":" else 1
-        if k < len(toks) and toks[k].kind == "num" and toks[k].value and toks[k].value >= 2 \
-                and not 1900 <= toks[k].value <= 2100 and not is_ordinal(toks, k) \
+        figure = toks[k].value if k < len(toks) else None
+        if figure is not None and toks[k].kind == "num" and figure >= 2 \
+                and not 1900 <= figure <= 2100 and not is_ordinal(toks, k) \
                 and not (k + 1 < len(toks) and (toks[k + 1].kind == "word" or toks[k + 1].text in ("%", "/"))):
             hit = Hit("member_count", "count: infobox", toks[0].text, number=toks[k].value)
             hit.ref = ""
@@ -1399,7 +1400,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if lem in JOIN_VERBS:
             latest = k > 0 and toks[k - 1].low == "to" and s.lang == "en" and any(
                 t.low in ("latest", "newest", "first", "most") or t.kind == "ord" for t in toks[max(0, k - 5):k - 1]) \
-                and (after := s.phrase_after(k, within=1)) is not None and after.org  # "… to join the Council"
+                and (joined_body := s.phrase_after(k, within=1)) is not None and joined_body.org  # "… the Council"
             if modal or toks[k].low in ("beizutreten",) or (k > 0 and toks[k - 1].low == "to" and not latest and
                                                            not re.search(r"invitation|einladung", s.text, re.I)):
                 continue
