@@ -101,6 +101,7 @@ _NOW = re.compile(r"\b(?:heute|jetzt|nun|inzwischen|mittlerweile|aktuell|derzeit
 _ALREADY = re.compile(r"\b(?:schon|bereits|already)\b", re.IGNORECASE)
 _MODAL = re.compile(
     r"\b(?:können|könnten|könnte|kann|möchten|möchte|wollen|will|sollten|sollte|sollen|würden|würde|dürfen|"
+    r"must|muss|müssen|needs to|need to|have to|has to|"
     r"dürfte|dürften|"
     r"can|could|would|should|may|might|want|wants|wish|interested|interessiert\w*|"
     # ("wie" only as "how": "wie man Mitglied wird"; "so viele wie seit 15 Jahren nicht" compares)
@@ -1382,7 +1383,17 @@ def _member_ordinal_in(toks: list[Token]) -> bool:
                for j in range(len(toks)))
 
 
+_NOT_JOINED = re.compile(r"\b(?:protest\w*|call\w*|campaign\w*|fight|effort\w*|chorus|trend|boycott|strike|"
+                         r"petition|debate|discussion|conversation|celebration\w*|race|list|team|staff|faculty|"
+                         r"company|firm)\b")
+# Countries of an intergovernmental body are member states, never a membership clusterwatch watches.
+_MEMBER_STATES = re.compile(r"member (?:states?|countr\w+|nations?)|mitglied(?:s)?(?:staat|länder|land)\w*",
+                            re.IGNORECASE)
+
+
 def new_member_frames(s: Sentence) -> list[Hit]:
+    if _MEMBER_STATES.search(s.text):
+        return []
     in_list = list_frames(s)
     if in_list:
         return in_list
@@ -1408,6 +1419,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue
             if NOT_PROGRAMMES.search(" ".join(t.text for t in toks[k + 1:k + 4])):
                 continue  # "has joined the board", "trat dem Vorstand bei"
+            if s.lang == "en" and (_NOT_JOINED.search(" ".join(t.low for t in toks[k + 1:k + 5]))
+                                   or any(t.low in ("other", "others") for t in toks[k + 1:k + 3])):
+                continue  # "joined the protest", "joined other chambers in opening up …": no membership
             if s.lang == "en" and any(t.kind == "num" for t in toks[k + 1:k + 4]) \
                     and not any(t.low in ("as", "the") for t in toks[k + 1:k + 2]):
                 continue  # "joins 17 national associations and 600 workshops": it unites them
