@@ -76,7 +76,8 @@ _ATTENDANCE = re.compile(
     r"besucht|zahlungs\w*|mahnung\w*|unexcused|zusammen|together|combined|"
     r"erschienen|stimmten|abgestimmt|wählten|"
     r"attended|attending|voted|were present|present at|folgten|besuchten|trafen|diskutierten|nehmen teil|"
-    r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an)\b",
+    r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an|zu knacken|knacken zu|zu erreichen|"
+    r"erwarte\w*|expect\w*)\b",
     re.IGNORECASE,
 )
 _HISTORY = re.compile(
@@ -346,6 +347,8 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
     # sind es 80"; not "…, in dem sich 270 Firmen zusammengeschlossen haben, 75 Jahre nach seiner Gründung"
     if _told_history(s.text[:offset]) and not _NOW.search(text):
         return True
+    if _PAST.search(text) and re.search(r"\bnoch\b(?!\s+nie)", text, re.IGNORECASE):
+        return True  # "Indessen zählte der Verein noch 165 Mitglieder": what it still had then
     years = [t.value for t in toks if t.kind == "num" and t.value and 1800 <= t.value <= 2100]
     if years and (_ALREADY.search(text) or _PAST.search(text)):
         latest = doc_year()
@@ -739,8 +742,11 @@ def count_frames(s: Sentence) -> list[Hit]:
         if any(t.low in ("/", "pro", "per", "je") for t in toks[i + 2:i + 4]):
             continue
         if prev in ("mit", "with") and q >= 2 and ORG_PLURALS.match(toks[q - 2].low) and any(
-                t.kind == "num" for t in toks[max(0, q - 5):q - 2]):
-            continue  # "850 Genossenschaften mit etwa 183.000 Mitgliedern": the members of those
+                t.kind == "num" for t in toks[max(0, q - 5):q - 2]) and not any(
+                lem in ("zählen", "umfassen", "vereinen", "count", "comprise") for _, lem in s.verbs):
+            # "850 Genossenschaften mit etwa 183.000 Mitgliedern": the members of those; but "der
+            # Verband zählte 275 Clubs mit 80.247 Mitgliedern" counts its own through them
+            continue
         found = _member_noun_after(toks, i, lang=s.lang)
         plural_frame = False  # "41 Netzwerke als Mitglieder": the construction says it is a count
         place_ref: str | None = None  # "im Cluster", "dort": whose, by a reference
@@ -761,6 +767,8 @@ def count_frames(s: Sentence) -> list[Hit]:
         else:
             if prev in ("in", "aus", "across", "from") and s.member_nouns and not _after_relative_pronoun(toks, q):
                 continue  # "500.000 Mitglieder in 12.000 Ortsvereinen": where the members are, not a count
+            if prev in ("mit", "with") and any(j in (q - 2, q - 3) for j, _ in s.member_nouns):
+                continue  # "173 ordentliche Mitglieder mit 12 verbundenen Unternehmen": a part of them
             # "41 Netzwerke als Mitglieder", "vereint 90 besonders leistungsfähige Netzwerke".
             k = i + 1
             while k < len(toks) and k <= i + 5 and (toks[k].text == "," or _ADJ_SKIP.match(toks[k].low) and not (
@@ -768,6 +776,9 @@ def count_frames(s: Sentence) -> list[Hit]:
                 k += 1
             if k >= len(toks) or not (ORG_PLURALS.match(toks[k].low) or _members_by_verb(s, k)):
                 continue
+            if k + 3 < len(toks) and toks[k + 1].low in ("mit", "with") and toks[k + 2].kind == "num" \
+                    and member_noun(toks[k + 3].text) is not None:
+                continue  # "275 Clubs mit 80.247 Mitgliedern": the clubs hold the members that count
             _, clause_here = _clause(s, i)
             if any(t.low in _NEW or t.low in ("weitere", "further", "additional") for t in toks[i + 1:k]) \
                     or any(lem in JOIN_VERBS | ADMIT_VERBS and any(t is toks[vk] for t in clause_here)
