@@ -90,6 +90,8 @@ class Document:
         for m in self.mentions:
             if len(m.name) >= 3 and m.name.lower() not in _NOT_TOPICS:
                 first.setdefault(m.name, m.sentence)
+            if len(first) >= 12:
+                break  # the topic is among the first names a text gives
         if not first:
             return
         counts = {name: _occurrences(_core(name), text) for name in first}

@@ -683,6 +683,10 @@ _BRINGING = re.compile(r"\b(?:bringing|brings|bring|brought|raising|raises|raise
 _BRING_WORDS = re.compile(r"bring|brought|rais|tak|took", re.IGNORECASE)
 
 
+_PREVIOUS = re.compile(r"\b(?:previous|prior|former|old|vorherige\w*|bisherige\w*|alte\w*|frühere\w*)\s+"
+                       r"(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
 def _part(s: Sentence, i: int) -> str:
     """The part of a sentence around token ``i`` between dashes and semicolons: "Rund 100
     Mitglieder hat der Verein – doch bei der Versammlung waren kaum welche anwesend"."""
@@ -872,8 +876,7 @@ def count_frames(s: Sentence) -> list[Hit]:
             continue  # "averaging 35 to 40 members a year": a rate, not a count
         if re.match(r"(?:weniger|mehr|fewer|more|less)\b", rate):
             continue  # "hat lediglich 820 Mitglieder weniger": a difference
-        if re.search(r"\b(?:previous|prior|former|old|vorherige\w*|bisherige\w*|alte\w*|frühere\w*)\s+"
-                     r"(?:\w+\s+){0,2}$", s.text[:toks[q].start], re.IGNORECASE):
+        if _PREVIOUS.search(s.text[max(0, toks[q].start - 60):toks[q].start]):
             continue  # "eclipsing the previous mark of 623 members": the record it broke
         hit = Hit(kind, frame, toks[at].text, number=tok.value, qualifier=_qualifier(toks, i))
         subj = _clause_subject(s, i) if owner else None

@@ -97,7 +97,7 @@ def paragraphs(text: str) -> list[str]:
     # str.split is several times faster than a regex for collapsing whitespace.
     # Headlines stand at the top: only a text's first blocks are looked at for them.
     out = (" ".join(par.split()) for n, block in enumerate(_PARAGRAPH.split(text))
-           for par in _lines(block, n))
+           for par in (_lines(block, n) if "\n" in block else (block,)))
     return [par for par in out if par]
 
 
