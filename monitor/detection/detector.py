@@ -39,7 +39,8 @@ _CUES = (
     "boast", "made up of", "neu dabei", "neu hinzu", "neuzug", "newcomer", "besteht aus", "bestehen aus",
     "consists of", "consist of",
     "organisiert", "belong to", "teil des", "teil der", "wird teil", "wurde teil", "jetzt teil", "nun teil",
-    "offiziell teil", "becomes part of", "became part of", "now part of", "added",
+    "offiziell teil", "becomes part of", "became part of", "now part of", "added", "angeschlossen",
+    "zusammen geschlossen",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.
@@ -51,7 +52,8 @@ _COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen"
                             "repräsent", "unite", "compris", "represent", "brings together", "verfüg",
                             "zusammengeschlossen", "verbind", "vertret", "feier", "nutzen", "celebrat", "belong",
                             "boast", "made up of", "besteht aus", "bestehen aus", "consists of", "consist of",
-                            "organisiert", "belong to", "added", "teil des", "teil der"))
+                            "organisiert", "belong to", "added", "teil des", "teil der", "angeschlossen",
+                            "zusammen geschlossen"))
 _DIGIT = re.compile(r"\d")
 
 

@@ -73,7 +73,7 @@ _ATTENDANCE = re.compile(
     r"angeschrieben|verstorben\w*|geehrt|ehrte\w*|ehrung\w*|jubilar\w*|honou?red|im durchschnitt|"
     r"durchschnittlich\w*|on average|average|goal|ziel|target|im blick|angestrebt|anstreben|hoffen|hope|"
     r"composed of|consist\w* of|elected|gewählt\w*|renewals|anwesend\w*|teilgenommen|teilnahmen|nahmen|"
-    r"besucht|zahlungs\w*|mahnung\w*|unexcused|zusammen|together|combined|"
+    r"besucht|zahlungs\w*|mahnung\w*|unexcused|zusammen(?!\s*geschlossen)|together|combined|"
     r"erschienen|stimmten|abgestimmt|wählten|"
     r"attended|attending|voted|were present|present at|folgten|besuchten|trafen|diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an|zu knacken|knacken zu|zu erreichen|"
@@ -182,6 +182,8 @@ def analyse(text: str, lang: str) -> Sentence:
         if tok.kind != "word" or tok.text[:1].isupper() and k > 0 and lang == "de":
             continue
         lem = verb_lemma(tok.low, lang)
+        if tok.low == "geschlossen" and k > 0 and tokens[k - 1].low == "zusammen":
+            lem = "zusammenschließen"  # "haben sich … zusammen geschlossen", written apart
         if lem is None:
             continue
         for (verb, particle), whole in _SEPARABLE.items():
@@ -838,6 +840,14 @@ def count_frames(s: Sentence) -> list[Hit]:
                 at, mn, frame = k, MemberNoun(), f"count: {counting[0]}"
             elif gathered and place is not None:
                 at, mn, frame = k, MemberNoun(owner=place.text), f"count: {gathered[0]} in"
+            elif gathered and (dative_ := next((p for p in s.phrases if p.det in ("dem", "der", "diesem")
+                                                 and p.prep is None and (p.org or generic(p.text)) and p.start < i
+                                                 and any(t is toks[p.start] for t in clause_toks)), None)) is not None:
+                # "Aus diesen Bereichen haben sich dem Verband über 500 Firmen angeschlossen"
+                at, mn, frame = k, MemberNoun(owner=None if generic(dative_.text) else dative_.text), \
+                    f"count: {gathered[0]} (dative)"
+                if generic(dative_.text):
+                    place_ref = dative_.text.lower()
             elif gathered and (there := next((p for p in s.phrases if p.prep in ("in", "im", "bei", "beim")
                                               and generic(p.text) and any(t is toks[p.start] for t in clause_toks)),
                                              None)) is not None:
