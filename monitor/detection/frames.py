@@ -77,7 +77,7 @@ _ATTENDANCE = re.compile(
     r"erschienen|stimmten|abgestimmt|wählten|"
     r"attended|attending|voted|were present|present at|folgten|besuchten|trafen|diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an|zu knacken|knacken zu|zu erreichen|"
-    r"erwarte\w*|expect\w*)\b",
+    r"erwarte\w*|expect\w*|would|angemeldet hatten|registered for)\b",
     re.IGNORECASE,
 )
 _HISTORY = re.compile(
@@ -723,6 +723,14 @@ def count_frames(s: Sentence) -> list[Hit]:
             continue
         if any(t.low in ("je", "pro", "per") for t in toks[max(0, q - 3):q]):
             continue  # "Mitgliederzahl pro Kammer ca. 45.000": an average
+        if prev in ("und", "and", "bis", "to", "-", "–") and q >= 3 and toks[q - 2].kind == "num" \
+                and toks[q - 3].low in ("zwischen", "between", "von", "from"):
+            continue  # "zwischen 50 und 200 Mitglieder": a range
+        if nxt in ("und", "and", "bis") and any(t.low in ("zwischen", "between") for t in toks[max(0, q - 2):q]):
+            continue
+        if prev in ("weniger", "fewer", "less") or prev in ("als", "than") and q >= 2 \
+                and toks[q - 2].low in ("weniger", "fewer", "less"):
+            continue  # "weniger als 50 Mitglieder": a bound, not a count
         if 1900 <= tok.value <= 2100 and tok.text.isdigit() and _qualifier(toks, i) is None:
             continue  # a year ("seit 2012 …"), not a count
         # "von 68 auf 100 Mitglieder": the first number is the past.

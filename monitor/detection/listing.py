@@ -30,6 +30,8 @@ def split_names(span: str) -> list[str]:
     if not re.search(r"\b(?:e\.\s?V|Inc|Ltd|Co|Corp|e\.\s?G)\.$", span):
         span = span.rstrip(".")
     span = _TAIL.sub("", span)
+    # "Acireale (Sizilien, 55.000 Einwohner), Arles-sur-Tech (…)": an aside with commas is no item
+    span = re.sub(r"\s*\([^()]*,[^()]*\)", "", span)
     span = re.sub(rf"^{_ARTICLE}\s+", "", span, flags=re.I)
     if _ITEM_WITH_ARTICLE.search(span):
         # "A, B and the C": the article marks the last item; the commas still separate the others

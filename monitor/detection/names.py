@@ -45,6 +45,7 @@ _STOP = frozenset(
     alle viele einige mehrere dies diese dieser dieses hier dort wie was wer wo when where while
     während wenn weil dass ob bereits schon erst noch nur ebenfalls gemeinsam zusammen
     percent per cent million billion year years month months week weeks day days
+    jahresende jahresbeginn jahresanfang jahresmitte stichtag zeitpunkt beginn schluss auftakt
     """.split()
 )
 _MEMBERISH = re.compile(r"mitglied|^members?$|^membership", re.IGNORECASE)
