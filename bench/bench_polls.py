@@ -108,7 +108,8 @@ def cpu_and_rss(root: int) -> tuple[float, float]:
     for pid in tree_pids(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            cpu += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            # utime + stime, and cutime + cstime: a retired worker, once reaped, counts in its parent's.
+            cpu += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
             rss += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page / 2**20
         except OSError:
             continue
