@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from german import Generator  # noqa: E402
 
 from crawler.items import AnnouncementItem  # noqa: E402
-from crawler.store import Store  # noqa: E402
+from crawler.store import BULK_BATCH, Store  # noqa: E402
 
 
 def workload(n: int, seed: int = 11) -> list[AnnouncementItem]:
@@ -53,7 +53,7 @@ def workload(n: int, seed: int = 11) -> list[AnnouncementItem]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=20_000, help="distinct releases (more items with the copies)")
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=BULK_BATCH)
     args = parser.parse_args()
     items = workload(args.items)
     print(f"{len(items)} items ({args.items} releases and their copies), "

@@ -401,12 +401,16 @@ class Store:
         included (one transaction), never part of an announcement.
         """
         def batches() -> Iterator[list[AnnouncementItem]]:
+            # The first batch is prepared here, with nothing beside it: it is small, and the
+            # batches double up to batch_size, so that the other process soon has work.
+            size = min(batch_size, 250)
             batch: list[AnnouncementItem] = []
             for item in items:
                 batch.append(item)
-                if len(batch) >= batch_size:
+                if len(batch) >= size:
                     yield batch
                     batch = []
+                    size = min(batch_size, size * 2)
             if batch:
                 yield batch
 
