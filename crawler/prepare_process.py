@@ -20,17 +20,23 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from crawler.errors import ClusterwatchError
+
 _HEADER = struct.Struct("<Q")
 
 
-def _send(stream: BinaryIO, value: Any) -> None:
+class PrepareFailed(ClusterwatchError):
+    pass
+
+
+def send(stream: BinaryIO, value: Any) -> None:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_HEADER.pack(len(data)))
     stream.write(data)
     stream.flush()
 
 
-def _receive(stream: BinaryIO) -> Any:
+def receive(stream: BinaryIO) -> Any:
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
         raise EOFError
@@ -49,26 +55,24 @@ class PrepareProcess:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
-        self.proc = subprocess.Popen([sys.executable, "-m", "crawler.prepare_process"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-m", "crawler.prepare_child"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env)
         self.waiting = False
 
     def submit(self, items: list[Any], scheme: int) -> PrepareProcess:
         assert not self.waiting, "one batch at a time"
         assert self.proc.stdin is not None
-        _send(self.proc.stdin, (items, scheme))  # type: ignore[arg-type]
+        send(self.proc.stdin, (items, scheme))  # type: ignore[arg-type]
         self.waiting = True
         return self
 
     def result(self) -> Any:
-        from crawler.store import StoreError
-
         assert self.proc.stdout is not None
         self.waiting = False
         try:
-            status, value = _receive(self.proc.stdout)  # type: ignore[arg-type]
+            status, value = receive(self.proc.stdout)  # type: ignore[arg-type]
         except (EOFError, OSError, pickle.UnpicklingError):
-            raise StoreError(f"the bulk load's preparing process ended (exit status {self.proc.poll()})") from None
+            raise PrepareFailed(f"the bulk load's preparing process ended (exit status {self.proc.poll()})") from None
         if status == "error":
             raise value
         return value
@@ -85,26 +89,3 @@ class PrepareProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-
-
-def main() -> None:
-    from crawler.store import prepare_items
-
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    while True:
-        try:
-            items, scheme = _receive(stdin)  # type: ignore[arg-type]
-        except EOFError:  # the parent closed the pipe, or died
-            return
-        try:
-            answer: tuple[str, Any] = ("ok", prepare_items(items, scheme, compact=True))
-        except Exception as exc:  # noqa: BLE001 - the parent raises it
-            answer = ("error", exc)
-        try:
-            _send(stdout, answer)  # type: ignore[arg-type]
-        except (BrokenPipeError, OSError):
-            return
-
-
-if __name__ == "__main__":
-    main()
