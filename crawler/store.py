@@ -414,9 +414,8 @@ class Store:
             if batch:
                 yield batch
 
-        # The first batch is prepared here; from the second on, the next batch is prepared in
-        # another process (crawler.prepare_process) while this one writes; a small load never
-        # starts one.
+        # From the second batch on, the next batch is prepared in another process
+        # (crawler.prepare_process) while this one is written; a small load never starts one.
         pool = None
         try:
             pending: Any = None

@@ -72,9 +72,12 @@ def test_a_prefix_stands_for_its_forms_and_at_most_fifty_more_words(dataset: Pat
     sql = canned_sql()
     head = sql.partition("\nselect\n")[0]
     expanded = conn.execute(head + "\nselect q from query", {"q": "Zukunftswort* Viele"}).fetchone()[0]
-    assert expanded.startswith('("zukunftswortaa" OR ') and expanded.endswith(') AND Viele')
-    assert expanded.count(" OR ") == 49  # 50 of the 80 words, the first in alphabetical order
-    assert '"zukunftswortbx"' in expanded and '"zukunftswortby"' not in expanded
+    assert expanded.startswith("(") and expanded.endswith(") AND Viele")
+    # Its ten German forms (not looked up: FTS5 finds an absent word at no cost) and 50 of the 80
+    # words it starts, the first in alphabetical order.
+    assert expanded.count(" OR ") == 59
+    assert '"zukunftswortaa"' in expanded and '"zukunftswortbx"' in expanded and '"zukunftswortby"' not in expanded
+    assert '"zukunftswort"' in expanded and '"zukunftswortern"' in expanded
     # Forms first, whatever their place in the alphabet; a phrase is left alone.
     expanded = conn.execute(head + "\nselect q from query", {"q": 'Mitglied* "go Netz*"'}).fetchone()[0]
     assert '"mitglieder"' in expanded and '"mitgliedsunternehmen"' in expanded
