@@ -34,7 +34,7 @@ NEAR_THRESHOLD = 0.5
 #    Mersenne prime): about 0.7 ms per 3.6 KB text in Python, the ceiling of a bulk load.
 # 2: the same estimator with a hash computed as arrays: each distinct word hashed once (BLAKE2b,
 #    cached), a shingle's hash mixed from its three words' hashes, the 128 permutations an affine
-#    map modulo 2**64 of the mixed hash (datasketch's newer schemes do the same). About 20 times
+#    map modulo 2**64 of the mixed hash (datasketch's newer schemes do the same). About five times
 #    faster. Datasets created from this version on use it.
 SCHEME_DATASKETCH = 1
 SCHEME_ARRAYS = 2

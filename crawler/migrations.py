@@ -256,7 +256,7 @@ def m0009_word_and_fragment_indexes(db: Database) -> None:
 def m0010_signature_scheme(db: Database) -> None:
     # Which MinHash scheme the dataset's signatures were computed with (crawler.fingerprint):
     # signatures of two schemes never compare, so a dataset that has signatures keeps scheme 1
-    # (datasketch's), and a new one starts with scheme 2 (hashes computed as arrays, about 20
+    # (datasketch's), and a new one starts with scheme 2 (hashes computed as arrays, about five
     # times faster). Nothing is recomputed here.
     db.executescript(
         """
