@@ -400,10 +400,12 @@ class Store:
         A process killed during a load loses the batch it was writing, indexes and triggers
         included (one transaction), never part of an announcement.
         """
+        first = min(batch_size, 250)
+
         def batches() -> Iterator[list[AnnouncementItem]]:
             # The first batch is prepared here, with nothing beside it: it is small, and the
             # batches double up to batch_size, so that the other process soon has work.
-            size = min(batch_size, 250)
+            size = first
             batch: list[AnnouncementItem] = []
             for item in items:
                 batch.append(item)
@@ -421,6 +423,12 @@ class Store:
             pending: Any = None
             for batch in batches():
                 if pending is None:
+                    if len(batch) >= first:
+                        # A full first batch: more will probably follow. The other process starts
+                        # (its imports) while this one prepares the first batch.
+                        from crawler.prepare_process import PrepareProcess
+
+                        pool = PrepareProcess()
                     pending = _Done(self.prepare_many(batch))
                     continue
                 if pool is None:
