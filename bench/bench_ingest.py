@@ -1,8 +1,8 @@
 """Ingest benchmark: item-by-item (`Store.ingest`, one transaction per item) beside bulk
 (`Store.ingest_many`, one per batch) on the same items, side by side in one run.
 
-    python bench/bench_ingest.py                 # 20,000 items
-    python bench/bench_ingest.py --items 100000
+    python bench/bench_ingest.py                 # 10,000 releases (about 12,000 items), 3 runs
+    python bench/bench_ingest.py --items 100000 --runs 1
 
 The items are generated German releases (bench/german.py) with what a backfill brings: 10 %
 republications at another address (a dateline and a source line added: near duplicates), 5 % the
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import copy
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from german import Generator  # noqa: E402
 
 from crawler.items import AnnouncementItem  # noqa: E402
-from crawler.store import Store  # noqa: E402
+from crawler.store import BULK_BATCH, Store  # noqa: E402
 
 
 def workload(n: int, seed: int = 11) -> list[AnnouncementItem]:
@@ -50,35 +51,51 @@ def workload(n: int, seed: int = 11) -> list[AnnouncementItem]:
     return out
 
 
+def one_run(items: list[AnnouncementItem], batch: int, tmp: Path, n: int) -> tuple[float, float, bool]:
+    """Item-by-item, then bulk, each on a new dataset: (items/s, items/s, same results)."""
+    one = Store(tmp / f"one{n}.db")
+    bulk_items = copy.deepcopy(items)
+    single_items = copy.deepcopy(items)
+    t = time.perf_counter()
+    single = [one.ingest(item) for item in single_items]
+    t_single = time.perf_counter() - t
+    one.close()
+    bulk_store = Store(tmp / f"bulk{n}.db")
+    t = time.perf_counter()
+    bulk = list(bulk_store.ingest_many(bulk_items, batch_size=batch))
+    t_bulk = time.perf_counter() - t
+    bulk_store.close()
+    same = [(r.status, r.announcement_id, r.match) for r in single] == \
+           [(r.status, r.announcement_id, r.match) for r in bulk]  # type: ignore[union-attr]
+    if n == 0:
+        statuses = {s: sum(r.status == s for r in single) for s in ("new", "duplicate", "unchanged", "updated")}
+        print(f"results: {statuses}")
+    return len(items) / t_single, len(items) / t_bulk, same
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=20_000, help="distinct releases (more items with the copies)")
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--items", type=int, default=10_000, help="distinct releases (more items with the copies)")
+    parser.add_argument("--batch", type=int, default=BULK_BATCH)
+    parser.add_argument("--runs", type=int, default=3, help="runs of both, side by side; medians printed")
     args = parser.parse_args()
     items = workload(args.items)
     print(f"{len(items)} items ({args.items} releases and their copies), "
           f"{sum(len(i.body) for i in items) / len(items):.0f} characters each on average")
+    singles, bulks = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        one = Store(Path(tmp) / "one.db")
-        batch = copy.deepcopy(items)
-        t = time.perf_counter()
-        single = [one.ingest(item) for item in items]
-        t_single = time.perf_counter() - t
-        one.close()
-        bulk_store = Store(Path(tmp) / "bulk.db")
-        t = time.perf_counter()
-        bulk = list(bulk_store.ingest_many(batch, batch_size=args.batch))
-        t_bulk = time.perf_counter() - t
-        bulk_store.close()
-        same = [(r.status, r.announcement_id, r.match) for r in single] == \
-               [(r.status, r.announcement_id, r.match) for r in bulk]  # type: ignore[union-attr]
-        statuses = {s: sum(r.status == s for r in single) for s in ("new", "duplicate", "unchanged", "updated")}
-        print(f"results: {statuses}; item-by-item and bulk identical: {same}")
-        print(f"item-by-item: {len(items) / t_single:8.0f} items/s  ({t_single:.1f} s)")
-        print(f"bulk ({args.batch}/tx): {len(items) / t_bulk:8.0f} items/s  ({t_bulk:.1f} s)  "
-              f"x{t_single / t_bulk:.2f}")
-        if not same:
-            sys.exit("bulk ingest gave another result than item-by-item ingest")
+        for n in range(args.runs):
+            single, bulk, same = one_run(items, args.batch, Path(tmp), n)
+            print(f"run {n + 1}: item-by-item {single:6.0f} items/s, bulk ({args.batch}/tx) {bulk:6.0f} items/s, "
+                  f"x{bulk / single:.2f}; identical results: {same}", flush=True)
+            if not same:
+                sys.exit("bulk ingest gave another result than item-by-item ingest")
+            singles.append(single)
+            bulks.append(bulk)
+            for f in Path(tmp).glob("*.db*"):
+                f.unlink()
+    s, b = statistics.median(singles), statistics.median(bulks)
+    print(f"median of {args.runs}: item-by-item {s:.0f} items/s, bulk {b:.0f} items/s, x{b / s:.2f}")
 
 
 if __name__ == "__main__":

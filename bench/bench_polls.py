@@ -108,14 +108,16 @@ def cpu_and_rss(root: int) -> tuple[float, float]:
     for pid in tree_pids(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            cpu += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            # utime + stime, and cutime + cstime: a retired worker, once reaped, counts in its parent's.
+            cpu += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
             rss += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page / 2**20
         except OSError:
             continue
     return cpu, rss
 
 
-def run(feeds: int, sites: int, seconds: float, every: str, changing: float, workers: int) -> None:
+def run(feeds: int, sites: int, seconds: float, every: str, changing: float, workers: int,
+        verbose: bool = False) -> None:
     servers = [ThreadingHTTPServer(("127.0.0.1", 0), Feeds) for _ in range(sites)]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -141,16 +143,23 @@ def run(feeds: int, sites: int, seconds: float, every: str, changing: float, wor
                                 stdout=subprocess.DEVNULL, stderr=log, text=True)
         try:
             # Start-up: every source's first crawl (a full fetch) happens now; measured from the end of it.
-            deadline = time.monotonic() + max(120.0, feeds / 2)
+            started = time.monotonic()
+            deadline = started + max(120.0, feeds / 2)
             while Feeds.full < feeds and time.monotonic() < deadline and proc.poll() is None:
                 time.sleep(1)
-            first_round = Feeds.polls
+            first_round, first_full = Feeds.polls, Feeds.full
             cpu0, rss0 = cpu_and_rss(proc.pid)
+            print(f"{feeds:>5} feeds: first round (every feed's first, full fetch) {first_full} full fetches, "
+                  f"{first_round} polls in {time.monotonic() - started:.0f} s, {cpu0:.0f} s CPU "
+                  f"({cpu0 / max(first_round, 1) * 1000:.0f} ms per poll), memory {rss0:.0f} MiB", flush=True)
             polls0, t0 = Feeds.polls, time.monotonic()
             samples = [rss0]
             while time.monotonic() - t0 < seconds and proc.poll() is None:
-                time.sleep(min(10.0, seconds / 6))
+                time.sleep(min(60.0 if verbose else 10.0, seconds / 6))
                 samples.append(cpu_and_rss(proc.pid)[1])
+                if verbose:
+                    print(f"  {time.monotonic() - t0:6.0f} s: {Feeds.polls - polls0} polls, "
+                          f"{cpu_and_rss(proc.pid)[0] - cpu0:.1f} s CPU, {samples[-1]:.0f} MiB", flush=True)
             cpu1, rss1 = cpu_and_rss(proc.pid)
             polls = Feeds.polls - polls0
             span = time.monotonic() - t0
@@ -167,7 +176,8 @@ def run(feeds: int, sites: int, seconds: float, every: str, changing: float, wor
     print(f"{feeds:>5} feeds ({sites} sites, every {every}): first round {first_round} polls; then "
           f"{polls / span:6.2f} polls/s (schedule: {wanted:.2f}) over {span:.0f} s, "
           f"{cpu / max(polls, 1) * 1000:6.1f} ms CPU per poll "
-          f"({cpu / span * 100:4.1f} % of one core), memory {rss0:.0f} -> {rss1:.0f} MiB "
+          f"({cpu / span * 100:4.1f} % of one core, {cpu / span / (os.cpu_count() or 1) * 100:4.1f} % of the machine's "
+          f"{os.cpu_count()} cores), memory {rss0:.0f} -> {rss1:.0f} MiB "
           f"(max {max(samples):.0f})", flush=True)
 
 
@@ -179,11 +189,12 @@ def main() -> None:
     parser.add_argument("--every", default=None, help="each feed's interval (default: feeds/3.3 s, 3.3 polls/s)")
     parser.add_argument("--changing", type=float, default=0.05, help="share of feeds with a new entry each minute")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--verbose", action="store_true", help="print polls, CPU and memory at each sample")
     args = parser.parse_args()
     for n in args.feeds:
         Feeds.polls = Feeds.full = 0
         every = args.every or f"{max(30, round(n / 3.3))}s"
-        run(n, args.sites, args.seconds, every, args.changing, args.workers)
+        run(n, args.sites, args.seconds, every, args.changing, args.workers, args.verbose)
 
 
 if __name__ == "__main__":

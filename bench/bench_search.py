@@ -9,7 +9,8 @@ inserted directly, so that the indexes are maintained by the same triggers as in
 deduplication is left out (it is not what is measured here: bench/bench_ingest.py measures it).
 An existing file at --db of the right size is reused. The queries: two common words, two words
 together, a rare word (one of the index's words found in 3-10 releases), a fragment found only
-inside compounds, a phrase; each run --repeat times after one warm-up.
+inside compounds, a phrase; each run --repeat times after one warm-up. Then Datasette's canned
+search (data/metadata.yml) for prefix queries and plain words.
 """
 
 from __future__ import annotations
@@ -79,6 +80,34 @@ def rare_word(path: Path) -> str:
     return str(term)
 
 
+CANNED_QUERIES = ["Mitglied*", "Netz*", "Wasser* Netzwerk", '"go-cluster" Mitglied*', "cluster", "Wasserstoff Netzwerk"]
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
+
+
+def canned(conn: sqlite3.Connection, repeat: int) -> None:
+    """Datasette's canned search (data/metadata.yml, search_announcements), as Datasette runs it."""
+    import yaml  # comes with Datasette (the web extra)
+
+    from crawler.resources import data_file
+
+    metadata = yaml.safe_load(data_file("metadata.yml").read_text(encoding="utf-8"))
+    sql = metadata["databases"]["clusterwatch"]["queries"]["search_announcements"]["sql"]
+    print(f"{'canned search':<26} {'hits':>5} {'p50 ms':>8} {'p95 ms':>8}")
+    for q in CANNED_QUERIES:
+        hits = conn.execute(sql, {"q": q}).fetchall()  # warm-up
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            conn.execute(sql, {"q": q}).fetchall()
+            times.append((time.perf_counter() - t) * 1000)
+        p50, p95 = percentiles(times)
+        print(f"{q:<26} {len(hits):>5} {p50:>8.1f} {p95:>8.1f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=100_000)
@@ -106,6 +135,7 @@ def main() -> None:
         times.sort()
         p95 = times[max(0, int(len(times) * 0.95) - 1)]
         print(f"{q:<26} {len(hits):>5} {statistics.median(times):>8.1f} {p95:>8.1f}")
+    canned(conn, args.repeat)
     conn.close()
     # The command as a user runs it: start-up included.
     walls = []

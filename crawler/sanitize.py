@@ -17,9 +17,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _INVISIBLE = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff]")
 
 
+# Both at once: one pass over a text instead of two (removing a character never makes another).
+_UNWANTED = re.compile(f"{_CONTROL.pattern}|{_INVISIBLE.pattern}")
+
+
 def clean_text(text: str) -> str:
     """A body: control and invisible formatting characters removed, line structure kept."""
-    return _INVISIBLE.sub("", _CONTROL.sub("", text))
+    return _UNWANTED.sub("", text)
 
 
 def clean_line(text: str) -> str:

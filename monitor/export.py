@@ -37,7 +37,7 @@ from lxml import etree
 
 from crawler.errors import ClusterwatchError
 from crawler.resources import bundled
-from crawler.store import rows
+from crawler.store import rows, sqlite_uri
 
 if TYPE_CHECKING:
     pass
@@ -415,7 +415,27 @@ def browse_metadata(database: Path, source: Path = METADATA) -> dict[str, Any]:
     if METADATA_DATABASE in databases:
         databases = {database.stem: databases.pop(METADATA_DATABASE), **databases}
     metadata["databases"] = databases
+    _without_vocabulary(database, databases.get(database.stem) or {})
     return metadata
+
+
+def _without_vocabulary(database: Path, section: dict[str, Any]) -> None:
+    """A dataset not opened for writing since before migration 0011 has no word vocabulary: its
+    canned search takes the query as FTS5 reads it (a word followed by * then merges every word it
+    starts, slow on a large dataset) instead of failing."""
+    query = (section.get("queries") or {}).get("search_announcements")
+    if not query or not database.is_file():
+        return
+    conn = sqlite3.connect(sqlite_uri(database), uri=True)
+    try:
+        has = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'announcements_fts_vocab'").fetchone()
+    except sqlite3.DatabaseError:
+        return
+    finally:
+        conn.close()
+    head, found, tail = query["sql"].partition("\nselect\n")
+    if not has and found and "announcements_fts_vocab" in head:
+        query["sql"] = "with query(q) as (select :q)" + found + tail
 
 
 def datasette_command(database: Path, metadata: Path, host: str, port: int) -> list[str]:

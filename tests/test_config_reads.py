@@ -128,3 +128,21 @@ def test_a_service_cycle_reads_the_configuration_once(configured: Path, counted:
     counted.update(reads=0, parses=0)
     service.digest_job(str(configured), database)
     assert counted == {"reads": 1, "parses": 1}
+
+
+def test_the_service_parses_an_unchanged_configuration_once(configured: Path, counted: dict[str, int]) -> None:
+    """A service cycle per poll: with 3,000 sources a parse cost more than the poll itself."""
+    database = str(crawler.config.load(configured).database)
+    counted.update(reads=0, parses=0)
+    first = service.cycle_config(str(configured), database)
+    second = service.cycle_config(str(configured), database)
+    assert second is first
+    assert counted == {"reads": 1, "parses": 1}
+    # An edited file applies to the next cycle (its size changes; an edit keeping the size changes
+    # the modification time).
+    configured.write_text(configured.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    counted.update(reads=0, parses=0)
+    third = service.cycle_config(str(configured), database)
+    assert third is not first
+    assert counted == {"reads": 1, "parses": 1}
+    assert service.cycle_config(str(configured), database) is third

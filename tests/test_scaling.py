@@ -317,4 +317,12 @@ def test_a_killed_bulk_load_leaves_only_whole_announcements(tmp_path: Path) -> N
     ).fetchone()[0]
     assert orphan == 0
     assert state[4] == state[0]
+    # The batch being written had set the insert trigger aside and changed the update trigger,
+    # in its transaction: both are as the migrations made them, and both indexes match the texts.
+    fresh = sqlite3.connect(tmp_path / "check.db")
+    assert conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY 1").fetchall() == \
+        fresh.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY 1").fetchall()
+    fresh.close()
+    for table in ("announcements_fts", "announcements_fts_fragments"):
+        conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")
     conn.close()

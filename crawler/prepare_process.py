@@ -1,0 +1,91 @@
+"""A second process that prepares a bulk load's next batch while the first one writes.
+
+``Store.ingest_many`` hands each batch after the first to this process (words, hashes,
+signatures, band keys: ``crawler.store.prepare_items``) and writes the batch before it in the
+meantime, so the two run on two cores. It is a plain child (``python -m crawler.prepare_process``)
+reading pickled requests on stdin and answering on stdout, one at a time: not ``multiprocessing``,
+whose spawned children run the parent's main script again (a script without a ``__main__`` guard
+would start its load once more in the child).
+
+Both sides are this package, on this machine: the pickles never cross a trust boundary.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from crawler.errors import ClusterwatchError
+
+_HEADER = struct.Struct("<Q")
+
+
+class PrepareFailed(ClusterwatchError):
+    pass
+
+
+def send(stream: BinaryIO, value: Any) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def receive(stream: BinaryIO) -> Any:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    size = _HEADER.unpack(header)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)  # noqa: S301 - our own parent, see the module's docstring
+
+
+class PrepareProcess:
+    """The child, from the parent's side: ``submit`` a batch, later take its ``result``."""
+
+    def __init__(self) -> None:
+        root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
+        self.proc = subprocess.Popen([sys.executable, "-m", "crawler.prepare_child"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=env)
+        self.waiting = False
+
+    def submit(self, items: list[Any], scheme: int) -> PrepareProcess:
+        assert not self.waiting, "one batch at a time"
+        assert self.proc.stdin is not None
+        send(self.proc.stdin, (items, scheme))  # type: ignore[arg-type]
+        self.waiting = True
+        return self
+
+    def result(self) -> Any:
+        assert self.proc.stdout is not None
+        self.waiting = False
+        try:
+            status, value = receive(self.proc.stdout)  # type: ignore[arg-type]
+        except (EOFError, OSError, pickle.UnpicklingError):
+            raise PrepareFailed(f"the bulk load's preparing process ended (exit status {self.proc.poll()})") from None
+        if status == "error":
+            raise value
+        return value
+
+    def close(self) -> None:
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
