@@ -181,6 +181,19 @@ class IngestResult:
     similarity: float | None = None
 
 
+def _with_migrate_lock(path: Path, work: Any) -> None:
+    try:
+        lock = open_lock(f"{path}.migrate.lock")
+    except LockError as exc:
+        raise StoreError(f"dataset {path}: {exc.strerror}") from None
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            work()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def apply_migrations(db: Database, migration_set: Any, path: Path) -> None:
     """Apply pending migrations, one process at a time: two crawls starting together on a new
     dataset would otherwise both create its tables."""
@@ -220,7 +233,10 @@ def connect(path: str | Path) -> Database:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # WAL lets analysts query while a crawl writes; NORMAL is durable across process crashes.
-        conn.execute("PRAGMA journal_mode = WAL")
+        # Switching a new file to WAL needs it to itself, and SQLite answers "database is locked"
+        # at once rather than waiting when two crawls start together: one process at a time.
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            _with_migrate_lock(path, lambda: conn.execute("PRAGMA journal_mode = WAL"))
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         db = Database(conn)
