@@ -182,6 +182,7 @@ class IngestResult:
 
 
 def _with_migrate_lock(path: Path, work: Any) -> None:
+    """Run ``work`` while holding the dataset's migration lock (one process at a time)."""
     try:
         lock = open_lock(f"{path}.migrate.lock")
     except LockError as exc:
@@ -197,18 +198,8 @@ def _with_migrate_lock(path: Path, work: Any) -> None:
 def apply_migrations(db: Database, migration_set: Any, path: Path) -> None:
     """Apply pending migrations, one process at a time: two crawls starting together on a new
     dataset would otherwise both create its tables."""
-    if not migration_set.pending(db):
-        return
-    try:
-        lock = open_lock(f"{path}.migrate.lock")
-    except LockError as exc:
-        raise StoreError(f"dataset {path}: {exc.strerror}") from None
-    with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            migration_set.apply(db)  # re-reads what is applied, now under the lock
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    if migration_set.pending(db):
+        _with_migrate_lock(path, lambda: migration_set.apply(db))  # re-reads what is applied, under the lock
 
 
 def connect(path: str | Path) -> Database:

@@ -21,7 +21,7 @@ from typing import Any
 
 import ahocorasick
 
-from .document import Document, without_legal_form
+from .document import PERSON_TITLE, Document, without_legal_form
 from .frames import Hit, sentence_hits
 from .model import Event
 from .names import generic
@@ -125,19 +125,19 @@ def _without_descriptor(name: str) -> str:
 # the name; alone it would name nothing
 _PLACE_WORD = re.compile(r"^(?:nord|süd|ost|west|nordwest|nordost|südwest|südost|mitte|mittelland)$|"
                          r"(?:land|tal|berg|heim|stadt|dorf|burg|hausen|ingen|feld|see|bach|au|furt|hafen|"
-                         r"brück|brücken|kirchen|stedt|stetten|weiler|ach|ow|itz|dorf|rath|roth|reuth|zell|"
+                         r"brück|brücken|kirchen|stedt|stetten|weiler|ach|ow|itz|rath|roth|reuth|zell|"
                          r"born|brunn|beck|büttel|werder|moor|horst|kamp|lar)$", re.IGNORECASE)
 
 
-_NOT_A_NAME = re.compile(r"\b(?:president|präsident\w*|chair\w*|director|ceo|vorsitzende\w*|geschäftsführer\w*|"
-                         r"photo|foto|bild|credit|quelle)\b", re.IGNORECASE)
+_CREDIT = re.compile(r"\b(?:bild|credit|quelle)\b", re.IGNORECASE)
 
 
 def _event(hit: Hit, sentence: str, doc: Document, index: int, members: frozenset[str] = frozenset()) -> Event:
     name = hit.programme
     if name and generic(name):  # "Verein", "Organisation": a reference, not a name
         hit.ref, name = name.lower(), None
-    if name and _NOT_A_NAME.search(name):  # "OSI President Simon Phipps", "Tim Wood Photo": a person, a credit
+    # "OSI President Simon Phipps", "Tim Wood Photo": a person, a credit
+    if name and (PERSON_TITLE.search(name) or _CREDIT.search(name)):
         hit.ref, name = hit.ref or "", None
     why: dict[str, Any] = {"frame": hit.frame, "trigger": hit.trigger, "roles": dict(hit.roles),
                            "sentence": sentence}

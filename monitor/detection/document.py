@@ -207,11 +207,11 @@ _FURNITURE = re.compile(r"\b(?:\w*newswire|business wire|news|nachrichte?n?|anze
 
 def _usable(name: str) -> bool:
     return bool(name) and not is_owner(name) and NOT_PROGRAMMES.search(name) is None and len(name) <= 120 \
-        and _FURNITURE.search(name) is None and _PERSON_TITLE.search(name) is None
+        and _FURNITURE.search(name) is None and PERSON_TITLE.search(name) is None
 
 
 # "Chamber President Scott Hamilton", "Photo: Tim Wood": a person or a credit, never what a text is about
-_PERSON_TITLE = re.compile(r"\b(?:president|präsident\w*|chair\w*|director|ceo|vorsitzende\w*|"
+PERSON_TITLE = re.compile(r"\b(?:president|präsident\w*|chair\w*|director|ceo|vorsitzende\w*|"
                            r"geschäftsführer\w*|photo|foto)\b", re.IGNORECASE)
 
 

@@ -32,7 +32,7 @@ from .lexicon import (
 )
 from .listing import split_names
 from .names import DETERMINERS as DETERMINERS_
-from .names import POSSESSIVES, Phrase, coordinated, generic, is_org, org_word, phrases, subject
+from .names import POSSESSIVES, Phrase, coordinated, generic, is_org, org_word, phrases, span_text, subject
 from .names import PREPOSITIONS as PREPOSITIONS_
 from .programmes import is_owner
 from .tokens import Token, is_ordinal, tokenize
@@ -621,11 +621,6 @@ def _attributed_in(s: Sentence, q: int) -> Phrase | None:
                  and (p.org or generic(p.text))), None)
 
 
-def _span_text(s: Sentence, start: int, end: int) -> str:
-    last = s.tokens[end - 1]
-    return s.text[s.tokens[start].start:last.start + len(last.text)]
-
-
 def bracket_counts(s: Sentence) -> tuple[list[Hit], set[int]]:
     """Counts in brackets after a name: "Borussia Dortmund (rund 190.000 Mitglieder), der 1. FC Köln
     (132.000)". A bare number in brackets counts only in a sentence whose brackets hold members."""
@@ -668,7 +663,7 @@ def bracket_counts(s: Sentence) -> tuple[list[Hit], set[int]]:
             continue  # "Weber GmbH (1998)": a year; "geehrt wurden …": honours, not counts
         if _DEPARTMENT.search(owner.text):
             continue  # "die Turner (493 Mitglieder), die Fußballabteilung (297)": parts of one club
-        name = owner.text if owner.end != q_of[i] - 2 else _span_text(s, owner.start, q_of[i] - 1)
+        name = owner.text if owner.end != q_of[i] - 2 else span_text(s.text, toks, owner.start, q_of[i] - 1)
         hit = Hit("member_count", "count: in brackets", toks[i].text, number=toks[i].value,
                   qualifier=_qualifier(toks, i), programme=name)
         hit.roles["programme"] = f"{name} (before the brackets)"

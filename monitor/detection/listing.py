@@ -26,9 +26,7 @@ _TAIL = re.compile(r"\s*(?:–|—| - |\bdie\s+(?:alle|sich|ihre)\b|\bwhich\b|\b
 
 def split_names(span: str) -> list[str]:
     """The items of an enumeration, each without its article; empty strings are dropped."""
-    span = span.strip().rstrip(":;!")
-    if not re.search(r"\b(?:e\.\s?V|Inc|Ltd|Co|Corp|e\.\s?G)\.$", span):
-        span = span.rstrip(".")
+    span = _without_full_stop(span.strip().rstrip(":;!"))
     span = _TAIL.sub("", span)
     # "Acireale (Sizilien, 55.000 Einwohner), Arles-sur-Tech (…)": an aside with commas is no item
     span = re.sub(r"\s*\([^()]*,[^()]*\)", "", span)
@@ -46,9 +44,7 @@ def split_names(span: str) -> list[str]:
         # "Die Schlüsselregion e. V. (Velbert/Heiligenhaus) im Innovationsfeld Produktion": the name
         # ends where a bracket with where it is opens
         item = re.sub(r"\s+\((?![A-ZÄÖÜ][A-Za-z0-9&-]{1,11}\))[^)]{3,}\).*$", "", item)
-        item = item.strip(" ,;„“\"'")
-        if not re.search(r"\b(?:e\.\s?V|Inc|Ltd|Co|Corp|e\.\s?G)\.$", item):
-            item = item.rstrip(".")  # the sentence's full stop, not that of "e. V."
+        item = _without_full_stop(item.strip(" ,;„“\"'"))
         while _LEADING.match(item):
             item = _LEADING.sub("", item, count=1).strip()
         # "Gräfelfing, Ingolstadt und Halfing in Bayern": one-word names joined by "und" are two;
@@ -79,6 +75,14 @@ _DESCRIPTOR = re.compile(
 
 _PLACE_NAME = re.compile(r"^[A-ZÄÖÜ][\w/-]+ (?:an der|am|im|in der|ob der|bei|vor der) [A-ZÄÖÜ][\w-]+$|"
                          r"^[A-ZÄÖÜ][\w/-]+ \([A-ZÄÖÜ][\w-]+\)$")
+# "e. V." keeps its full stop at a sentence's end; any other final full stop is the sentence's.
+_LEGAL_STOP = re.compile(r"\b(?:e\.\s?V|Inc|Ltd|Co|Corp|e\.\s?G)\.$")
+
+
+def _without_full_stop(text: str) -> str:
+    return text if _LEGAL_STOP.search(text) else text.rstrip(".")
+
+
 _REGION = re.compile(r"^(.*?)\s+(in\s+[A-ZÄÖÜ][\w-]+(?:\s+\([^)]*\))?)$")
 
 

@@ -84,7 +84,7 @@ def _word_ok(tok: Token) -> bool:
     return True
 
 
-def _text(sentence: str, tokens: list[Token], start: int, end: int) -> str:
+def span_text(sentence: str, tokens: list[Token], start: int, end: int) -> str:
     last = tokens[end - 1]
     return sentence[tokens[start].start : last.start + len(last.text)].strip(" ,;:")
 
@@ -260,7 +260,7 @@ def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:
             i += 1 if j == i else j - i
             continue
         start, end = span
-        text = _text(sentence, tokens, start, end)
+        text = span_text(sentence, tokens, start, end)
         text = text.strip("„“”‚‘’\"«»‹›").strip() if tokens[start].kind == "quote" else text
         bracketed = "(" in sentence and _inside_brackets(tokens, start)
         out.append(Phrase(start, end, text, det, prep, is_org(text), bracketed))
@@ -325,7 +325,7 @@ def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head
             u = next((j for j in range(place.start + 1, place.end - 1)
                       if tokens[j].low in ("und", "and") and tokens[j + 1].text[:1].isupper()), None)
             if u is not None:
-                text = _text(sentence, tokens, u + 1, place.end)
+                text = span_text(sentence, tokens, u + 1, place.end)
                 out.append(Phrase(u + 1, place.end, text, None, None, is_org(text)))
                 k = place.end
                 continue

@@ -81,11 +81,11 @@ def nominative(name: str) -> str:
     if adjective is None:
         return name
     if (m := _MASCULINE.search(head)) is not None:
-        ending, head = "er", head[:m.start()] + head[m.start():m.start() + len(m.group(1))]
+        ending, head = "er", head[:m.end(1)]  # without a genitive ending
     elif _FEMININE.search(head):
         ending = "e"
     elif (m := _NEUTER.search(head)) is not None:
-        ending, head = "es", head[:m.start()] + head[m.start():m.start() + len(m.group(1))]
+        ending, head = "es", head[:m.end(1)]
     else:
         return name
     return " ".join([adjective.group(1) + ending, head, *words[2:]])
