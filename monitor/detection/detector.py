@@ -95,7 +95,7 @@ _NUMBER_WORD_NEAR = re.compile(r"zwei|drei|vier|fünf|sechs|sieben|acht|neun|zeh
 _NEWS = re.compile(
     "beitr|beigetr|aufgenomm|aufnehm|nahm|nimm|nehm|tritt|trat|join|welcom|begrüß|admit|accept|neu|new|jetzt|"
     "nun |kurzem|sofort|heute|offiziell|now|becom|became|darunter|including|heiß|seit |since |verstärk|"
-    "beitritt|aufnahme|accession|wird teil|wurde teil|part of"
+    "beitritt|aufnahme|accession|wird teil|wurde teil|part of|wird mitglied|gewonnen|among"
 )
 
 
@@ -328,9 +328,11 @@ def _merge(events: list[Event]) -> list[Event]:
         out = [filled if e is o else e for e in out]
         ordinals = [filled]
     out = [e for e in out if not (
-        # "fünf neue Mitglieder aufgenommen … Neu dabei sind A, B, C, D und E": the names tell it
+        # "fünf neue Mitglieder aufgenommen … Neu dabei sind A, B, C, D und E": the names tell it.
+        # Also when only some are named ("65 Firmen beigetreten, darunter A und B"): the named
+        # newcomers are the news an analyst follows, the unnamed rest is no milestone of its own.
         e.kind == "new_member" and not e.member and e.number is not None
-        and sum(_related(n.programme, e.programme) or n.programme is None for n in named) >= e.number)]
+        and any(_related(n.programme, e.programme) or n.programme is None for n in named))]
     # One count per organisation and text: the largest is its total now ("davon 173 ordentliche
     # Mitglieder", "waren es 2015 noch 229" are parts and the past).
     largest: dict[str | None, int] = {}

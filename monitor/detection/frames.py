@@ -1608,7 +1608,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             continue  # "neue und alte Mitglieder wiedersehen": members in general
         if i > 0 and NOT_PROGRAMMES.fullmatch(toks[i - 1].low):
             continue  # "a new board member", "new staff members"
-        novelty = mn.new or bool(before & _NEW) or part and toks[i - 1].low in ("wird", "wurde", "becomes", "became") \
+        novelty = mn.new or bool(before & _NEW) or (part or tok.low == "mitglied") and i > 1 \
+            and toks[i - 1].low in ("wird", "wurde", "becomes", "became") \
             or bool(
             re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|"
                       r"became|become|has become|seit (?:anfang |ende |mitte )?(?:januar|februar|märz|april|mai|juni|"
@@ -1624,8 +1625,18 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             continue
         names: list[Phrase] = []
         listed = False
-        if i + 1 < len(toks) and toks[i + 1].text in (":",) or (i + 2 < len(toks) and toks[i + 1].low in ("sind", "are")
-                                                                 and toks[i + 2].text == ":"):
+        among = _among_new(s, i)
+        gained = _gained_with(s, i) if among is None else None
+        if among is not None:
+            # "Zu den neuen Mitgliedern des Clusters gehören A und B", "New members include A and B"
+            names = coordinated(s.text, toks, s.phrases, among[1])
+            if owner is None and among[0] is not None:
+                owner = among[0].text
+        elif gained is not None:
+            # "Mit der Beispiel GmbH hat der Verband ein neues Mitglied gewonnen"
+            names = coordinated(s.text, toks, s.phrases, gained)
+        elif i + 1 < len(toks) and toks[i + 1].text in (":",) or (
+                i + 2 < len(toks) and toks[i + 1].low in ("sind", "are") and toks[i + 2].text == ":"):
             first = next((p for p in s.phrases if p.start > i and p.prep is None), None)
             group = coordinated(s.text, toks, s.phrases, first) if first is not None else []
             if group and (group[-1].end >= len(toks) or toks[group[-1].end].kind != "word"):
@@ -1684,6 +1695,36 @@ def new_member_frames(s: Sentence) -> list[Hit]:
 
 
 _COPULA = frozenset("ist sind wird wurde werden wurden is are was were becomes became become has have".split())
+_AMONG_VERBS = frozenset("gehört gehören zählt zählen sind ist are is include includes".split())
+_GAINED = frozenset("gewonnen hinzugewonnen dazugewonnen bekommen erhalten begrüßt gained won".split())
+
+
+def _among_new(s: Sentence, i: int) -> tuple[Phrase | None, Phrase] | None:
+    """The names after "Zu den neuen Mitgliedern (des X) gehören …", "Among the new members are …",
+    "New members include …": (the owner the noun names, the first name), or None."""
+    toks = s.tokens
+    lead = {t.low for t in toks[max(0, i - 3):i]}
+    verb = next((j for j in range(i + 1, min(len(toks), i + 9)) if toks[j].low in _AMONG_VERBS), None)
+    if verb is None or not ({"zu", "den"} <= lead or "among" in lead or toks[verb].low in ("include", "includes")):
+        return None
+    owner = next((p for p in s.phrases if i < p.start < verb and (p.prep in ("im", "in", "of", "bei", "beim")
+                                                                  or p.prep is None and p.det in ("des", "der"))
+                  and p.org and not generic(p.text)), None)
+    first = s.phrase_after(verb, within=2)
+    if first is None or first.prep is not None or generic(first.text):
+        return None
+    return owner, first
+
+
+def _gained_with(s: Sentence, i: int) -> Phrase | None:
+    """The name in "Mit der Beispiel GmbH hat der Verband ein neues Mitglied gewonnen"."""
+    toks = s.tokens
+    if not any(t.low in _GAINED for t in toks[i + 1:i + 4]):
+        return None
+    first = next((p for p in s.phrases if p.end <= i and p.prep in ("mit", "with")), None)
+    if first is None or generic(first.text) or not (first.org or len(first.text.split()) > 1):
+        return None
+    return first
 
 
 # Who speaks for or runs an organisation is not joining it: "said Amanda Lee, vice president",
