@@ -26,7 +26,7 @@ from .frames import Hit, sentence_hits
 from .model import Event
 from .names import generic
 from .numbers import guess_language, has_number_words, words_to_digits
-from .programmes import DESCRIPTOR, normalise_programme
+from .programmes import DESCRIPTOR, nominative, normalise_programme
 from .sentences import paragraphs, split_paragraph
 
 # Words without which no frame can fire. They are found with an Aho-Corasick automaton
@@ -154,7 +154,8 @@ def _event(hit: Hit, sentence: str, doc: Document, index: int, members: frozense
         kind=hit.kind,  # type: ignore[arg-type]
         programme=programme or None,
         number=hit.number,
-        member=hit.member,
+        # "mit der Technischen Universität Berlin": the member under its own name, in the nominative
+        member=nominative(hit.member) if hit.member else None,
         place=hit.place,
         evidence=sentence,
         rule=hit.frame,

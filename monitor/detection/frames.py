@@ -77,7 +77,10 @@ _ATTENDANCE = re.compile(
     r"erschienen|stimmten|abgestimmt|wählten|"
     r"attended|attending|voted|were present|present at|folgten|besuchten|trafen|diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an|zu knacken|knacken zu|zu erreichen|"
-    r"erwarte\w*|expect\w*|would|angemeldet hatten|registered for)\b",
+    r"erwarte\w*|expect\w*|would|angemeldet hatten|registered for|"
+    # what would be: "würde die VUMV auf 42 Mitglieder wachsen" (not "würden … nutzen", reported use)
+    r"(?:würden?|wären?)\s(?:\S+\s){0,12}?(?:wachsen|anwachsen|steigen|ansteigen|zählen|umfassen|vereinen|haben|"
+    r"sein|kommen))\b",
     re.IGNORECASE,
 )
 _HISTORY = re.compile(

@@ -68,7 +68,8 @@ _MASCULINE = re.compile(r"(verband|bund|verein|tag|kreis|rat|club|klub|ring|auss
                         re.IGNORECASE)
 _FEMININE = re.compile(r"(?:gesellschaft|kammer|initiative|allianz|vereinigung|union|gemeinschaft|region|akademie|"
                        r"stiftung|agentur|plattform|liga|föderation|partnerschaft|genossenschaft|innung|"
-                       r"kooperation|konferenz|landsmannschaft|metropolregion)$", re.IGNORECASE)
+                       r"kooperation|konferenz|landsmannschaft|metropolregion|universität|hochschule|bank|"
+                       r"sparkasse|klinik|bibliothek|versicherung|hansestadt|stadt|gemeinde)$", re.IGNORECASE)
 _NEUTER = re.compile(r"(netzwerk|bündnis|forum|institut|programm|zentrum|kuratorium|komitee|konsortium)(?:e?s)?$",
                      re.IGNORECASE)
 
