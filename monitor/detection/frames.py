@@ -80,7 +80,12 @@ _ATTENDANCE = re.compile(
     r"erwarte\w*|expect\w*|would|angemeldet hatten|registered for|"
     # what would be: "würde die VUMV auf 42 Mitglieder wachsen" (not "würden … nutzen", reported use)
     r"(?:würden?|wären?)\s(?:\S+\s){0,12}?(?:wachsen|anwachsen|steigen|ansteigen|zählen|umfassen|vereinen|haben|"
-    r"sein|kommen))\b",
+    r"sein|kommen)|"
+    # a plan: "plans to reach 500 members", "will bis 2027 auf 300 Mitglieder wachsen"
+    r"(?:plans?|planned|aims?|wants?|hopes?) to (?:\S+\s){0,3}?(?:reach|grow|have|double|increase|attract|recruit)|"
+    r"(?:will|wollen|möchte|möchten|wird|werden)\s(?:\S+\s){0,6}?(?:erreichen|wachsen|anwachsen|steigern|reach|grow)|"
+    # a condition: "a minimum of 10 member organisations is required"
+    r"required|erforderlich|vorausgesetzt)\b",
     re.IGNORECASE,
 )
 _HISTORY = re.compile(
@@ -759,6 +764,12 @@ def count_frames(s: Sentence) -> list[Hit]:
             # "850 Genossenschaften mit etwa 183.000 Mitgliedern": the members of those; but "der
             # Verband zählte 275 Clubs mit 80.247 Mitgliedern" counts its own through them
             continue
+        rel = next((r for r in range(max(2, q - 4), q) if toks[r].low in _RELATIVE_PRONOUNS | {"who"}
+                    and toks[r - 1].text == ","), None)
+        if rel is not None and NOT_PROGRAMMES.fullmatch(toks[rel - 2].low):
+            continue  # "The board, which has nine members": a board's seats
+        if any(t.low in ("minimum", "maximum", "höchstens", "maximal") for t in toks[max(0, q - 3):q]):
+            continue  # "a minimum of 10 members": a bound
         found = _member_noun_after(toks, i, lang=s.lang)
         plural_frame = False  # "41 Netzwerke als Mitglieder": the construction says it is a count
         place_ref: str | None = None  # "im Cluster", "dort": whose, by a reference
