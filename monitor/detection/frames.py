@@ -1495,7 +1495,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                     continue
                 out.append(_joiner(s, f"new member: {lem}", toks[k].text, joiner, "subject", target, k))
         elif lem in ADMIT_VERBS or lem in WELCOME_VERBS:
-            if s.lang == "en" and k > 0 and toks[k - 1].low == "to":
+            if s.lang == "en" and k > 0 and toks[k - 1].low == "to" and not (k > 1 and toks[k - 2].low in _GLAD):
                 continue  # "changed its bylaws to admit new classes of members": a purpose
             if modal or _NOT_ADMIT.search(_without_subject(s, k, " ".join(t.text for t in toks[max(0, k - 6):k + 7]))):
                 continue
@@ -1527,6 +1527,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 member = objs[0] if objs else None
                 how = "object"
                 prog_phrase = _clause_subject(s, k)
+                if k > 2 and toks[k - 2].low in _GLAD:  # "X is delighted to welcome …": X welcomes
+                    prog_phrase = _clause_subject(s, k - 3)
                 if target is not None:
                     prog_phrase = target
             if member is None or generic(member.text) or NOT_PROGRAMMES.search(member.text):
@@ -1709,6 +1711,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
 
 
 _COPULA = frozenset("ist sind wird wurde werden wurden is are was were becomes became become has have".split())
+_GLAD = frozenset("delighted pleased happy proud honored honoured glad excited thrilled".split())
 _AMONG_VERBS = frozenset("gehört gehören zählt zählen sind ist are is include includes".split())
 _GAINED = frozenset("gewonnen hinzugewonnen dazugewonnen bekommen erhalten begrüßt gained won".split())
 

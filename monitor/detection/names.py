@@ -244,7 +244,9 @@ def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:
         if j < n and tokens[j].kind == "word" and tokens[j].low in DETERMINERS:
             det = tokens[j].low
             j += 1
-        if prep or det:  # "nach einer intensiven Prüfung": adjectives between article and noun
+        # "nach einer intensiven Prüfung": adjectives between article and noun (but "to welcome X":
+        # after an infinitive's "to" the lower-case word is its verb)
+        if det or prep and prep != "to":
             k = j
             while k < n and k - j < 3 and tokens[k].kind == "word" and tokens[k].text[:1].islower() \
                     and tokens[k].low not in PREPOSITIONS and tokens[k].low not in DETERMINERS \
@@ -333,6 +335,7 @@ def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head
                 k = place.end
                 continue
         if tokens[k].text == "," or tokens[k].low in ("und", "and", "sowie", "as well as"):
+            comma = tokens[k].text == ","
             k += 1
             if k < len(tokens) and tokens[k].low in ("und", "and", "sowie"):
                 k += 1
@@ -341,11 +344,25 @@ def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head
             nxt = by_start.get(k)
             if nxt is None or nxt.prep is not None:
                 break
-            out.append(nxt)
+            out.extend(_last_of_list(sentence, tokens, nxt) if comma else [nxt])
             k = nxt.end
             continue
         break
     return out
+
+
+def _last_of_list(sentence: str, tokens: list[Token], p: Phrase) -> list[Phrase]:
+    """A comma list's last two items read as one name ("A, Kestrel Labs and Norvik"): an
+    und/and before a capitalised word ends the list there. ("Forschung und Entwicklung" inside a
+    listed name is rarer than a list's last item.)"""
+    u = next((j for j in range(p.end - 2, p.start, -1)
+              if tokens[j].low in ("und", "and") and tokens[j + 1].text[:1].isupper()
+              and tokens[j - 1].kind == "word" and tokens[j - 1].low not in _CONNECTORS), None)
+    if u is None:
+        return [p]
+    first, last = span_text(sentence, tokens, p.start, u), span_text(sentence, tokens, u + 1, p.end)
+    return [Phrase(p.start, u, first, p.det, p.prep, is_org(first)),
+            Phrase(u + 1, p.end, last, None, None, is_org(last))]
 
 
 def subject(phrases_: list[Phrase], verb_at: int) -> Phrase | None:
