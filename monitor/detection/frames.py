@@ -102,7 +102,7 @@ _PAST = re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfa
 # Past only for the clause that says it: "…, rund 100 mehr als im Vorjahr" leaves the count before it.
 _HISTORY_CLAUSE = re.compile(r"\b(?:year prior|years ago|vorjahr|vorjahres|im jahr zuvor|previous year|prior year|"
                              r"vor (?:\w+ )?(?:jahren|jahrzehnten)|"
-                             r"founding)\b",
+                             r"founding(?!\s+(?:level|tier)))\b",
                              re.IGNORECASE)
 _NOW = re.compile(r"\b(?:heute|jetzt|nun|inzwischen|mittlerweile|aktuell|derzeit|zurzeit|gegenwärtig|now|today|"
                   r"currently)\b",
@@ -131,6 +131,8 @@ _NOT_ADMIT = re.compile(
     re.IGNORECASE,
 )
 _FROM = frozenset("aus from".split())
+_WEEKDAYS = frozenset("montag dienstag mittwoch donnerstag freitag samstag sonntag monday tuesday wednesday "
+                      "thursday friday saturday sunday".split())
 _MONTHS = frozenset("jan feb mar apr may jun jul aug sep sept oct nov dec januar februar märz april mai juni "
                     "juli august september oktober november dezember january february march june july "
                     "october december".split())
@@ -357,6 +359,9 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
     # sind es 80"; not "…, in dem sich 270 Firmen zusammengeschlossen haben, 75 Jahre nach seiner Gründung"
     if _told_history(s.text[:offset]) and not _NOW.search(text):
         return True
+    if _PAST.search(text) and _NOW.search(s.text, offset) and not _NOW.search(text) \
+            and any(t.kind == "num" and t.value and 1800 <= t.value <= 2100 and t.start < offset for t in s.tokens):
+        return True  # "In 2001 we had only 395 members; now we have …": a dated past, then today
     if _PAST.search(text) and re.search(r"\bnoch\b(?!\s+nie)", text, re.IGNORECASE):
         return True  # "Indessen zählte der Verein noch 165 Mitglieder": what it still had then
     years = [t.value for t in toks if t.kind == "num" and t.value and 1800 <= t.value <= 2100]
@@ -383,9 +388,14 @@ _FUTURE = re.compile(r"\b(?:to becom\w*|on (?:its|their|his|her) way to|member-e
 
 
 def _index_of(s: Sentence, hit: Hit) -> int:
-    for k, t in enumerate(s.tokens):
-        if hit.number is not None and t.value == hit.number:
-            return k
+    """Where the hit's number stands; of two equal numbers the one before its trigger ("Vor rund 120
+    Jahren …, heute … der etwa 120 Mitgliedsunternehmen")."""
+    at = [k for k, t in enumerate(s.tokens) if hit.number is not None and t.value == hit.number]
+    if len(at) > 1:
+        near = [k for k in at if any(t.text == hit.trigger for t in s.tokens[k:k + 6])]
+        at = near or at
+    if at:
+        return at[0]
     return next((k for k, t in enumerate(s.tokens) if t.text == hit.trigger), 0)
 
 
@@ -1437,7 +1447,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         return []
     in_list = list_frames(s)
     if in_list:
-        return in_list
+        # "Eight companies join …: A, B …, alongside six new members at supporting level: C, D": a
+        # list led by "new members:" and one led by a verb of joining may share a sentence
+        modal_ = _MODAL.search(s.text) is not None and _MODAL.search(_POLITE.sub("", s.text)) is not None
+        return in_list + _joined_list(s, {h.member for h in in_list}, modal_)
     accession = accession_frames(s)
     if accession:
         return accession
@@ -1456,8 +1469,12 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if modal or toks[k].low in ("beizutreten",) or (k > 0 and toks[k - 1].low == "to" and not latest and
                                                            not re.search(r"invitation|einladung", s.text, re.I)):
                 continue
-            if k + 1 < len(toks) and toks[k + 1].low in ("us", "now", "today", "forces", "hands", "kräfte"):
+            if k + 1 < len(toks) and toks[k + 1].low in ("us", "now", "today", "forces", "hands", "kräfte", "me",
+                                                         "myself", "him", "her", "them", "our"):
                 continue
+            if s.lang == "en" and toks[k].low == "joining" and k > 0 and toks[k - 1].low in ("for", "by", "after",
+                                                                                           "before", "of"):
+                continue  # "Thanks to our Board Chair for joining the senior team": taking part
             if NOT_PROGRAMMES.search(" ".join(t.text for t in toks[k + 1:k + 4])):
                 continue  # "has joined the board", "trat dem Vorstand bei"
             if s.lang == "en" and (_NOT_JOINED.search(" ".join(t.low for t in toks[k + 1:k + 5]))
@@ -1472,6 +1489,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue
             if s.lang == "en" and subj.start > k:
                 continue  # "Eleven new members joined the Guild": English puts no subject after its verb
+            if s.lang == "de" and subj.det in ("der", "dem") \
+                    and any(t.kind == "num" for t in toks[subj.end:subj.end + 3]):
+                continue  # "traten der ASEW 34 Neu-Mitglieder bei": the dative; the number is the subject
             if s.lang == "en" and subj.end < k and toks[subj.end].text.islower() and toks[subj.end].kind == "word" \
                     and toks[subj.end].low not in _EN_STOP and toks[subj.end].low not in ("and", "has", "have") \
                     and proper_noun(toks[subj.end].text, "en"):
@@ -1548,40 +1568,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                                              or prog_phrase is not None and joiner.start == prog_phrase.start):
                     continue
                 out.append(_joiner(s, f"new member: {lem}", toks[k].text, joiner, how, prog_phrase, k))
-    # "… sind 14 Organisationen beigetreten, darunter A, B und C", "new members including A and B".
-    joined = any(lem in JOIN_VERBS | ADMIT_VERBS and not (k + 1 < len(toks) and toks[k + 1].low in ("forces", "hands"))
-                 and not _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 7]))
-                 for k, lem in s.verbs) or any(
-        t.low in _NEW and k + 1 < len(toks) and member_noun(toks[k + 1].text) is not None
-        for k, t in enumerate(toks) if t.kind == "word")
-    addressed = any(t.text == "Sie" for t in toks[1:])  # "Werben Sie neue Mitglieder, insbesondere …"
-    if joined and not modal and not addressed and not NOT_PROGRAMMES.search(s.text):
-        for k, tok in enumerate(toks):
-            if tok.low not in _INCLUDING:
-                continue
-            if tok.text == ":" and not any(k - 8 <= j < k for j, _ in s.member_nouns):
-                continue  # "Berlin: …" is a dateline, not a list of members
-            first = s.phrase_after(k, within=1)
-            if first is None or first.prep is not None:
-                continue
-            group = coordinated(s.text, toks, s.phrases, first)
-            after = group[-1].end
-            if tok.text == ":" and after < len(toks) and toks[after].kind == "word":
-                continue  # "Vier neue Mitglieder: go-cluster zählt jetzt 93": a clause, not a list
-            named = {h.member for h in out}
-            for p in group:
-                if p.text in named or not _nameish(s, p) or NOT_PROGRAMMES.search(p.text):
-                    continue
-                hit = Hit("new_member", "new member: list", tok.text, member=p.text, place=_place_after(s, p))
-                hit.roles["member"] = f"{p.text} (listed after '{tok.text}')"
-                if tok.text == ":":
-                    _programme_by_clause(s, hit, k, group[0])
-                    if hit.programme and any(hit.programme == g.text for g in group):
-                        hit.programme, hit.ref = None, ""
-                else:
-                    _programme_by_clause(s, hit, k, p)
-                out.append(hit)
-            break
+    out += _joined_list(s, {h.member for h in out}, modal)
     # "X ist (seit kurzem) neu im Exzellenzprogramm Y", "X und Y sind neu bei Z".
     for k, tok in enumerate(toks[:-1]):
         if tok.low in ("neu", "new") and toks[k + 1].low in ("im", "in", "bei", "beim", "to") and not modal:
@@ -1634,8 +1621,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                       r"december))\b", s.text, re.I))
         if not novelty:
             continue
-        if any(t.kind == "num" for t in toks[max(0, i - 3):i]) or _member_ordinal_in(toks):
-            continue
+        if any(t.kind == "num" and not (j + 1 < len(toks) and toks[j + 1].low.rstrip(".") in _MONTHS)
+               for j, t in enumerate(toks[max(0, i - 3):i], max(0, i - 3))) or _member_ordinal_in(toks):
+            continue  # "41 neue Mitglieder" is a number of them ("seit dem 1. Juli Mitglied" a date)
         owner, elsewhere = _owned_by(s, i, mn)
         if elsewhere:
             continue
@@ -1710,6 +1698,47 @@ def new_member_frames(s: Sentence) -> list[Hit]:
     return out
 
 
+def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
+    """Names listed after a verb of joining: "… sind 14 Organisationen beigetreten, darunter A, B
+    und C", "new members including A and B", "Eight companies join …: A, B and C"."""
+    toks = s.tokens
+    out: list[Hit] = []
+    joined = any(lem in JOIN_VERBS | ADMIT_VERBS and not (k + 1 < len(toks) and toks[k + 1].low in ("forces", "hands"))
+                 and not _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 7]))
+                 for k, lem in s.verbs) or any(
+        t.low in _NEW and k + 1 < len(toks) and member_noun(toks[k + 1].text) is not None
+        for k, t in enumerate(toks) if t.kind == "word")
+    addressed = any(t.text == "Sie" for t in toks[1:])  # "Werben Sie neue Mitglieder, insbesondere …"
+    if joined and not modal and not addressed and not NOT_PROGRAMMES.search(s.text):
+        for k, tok in enumerate(toks):
+            if tok.low not in _INCLUDING:
+                continue
+            if tok.text == ":" and not any(k - 8 <= j < k for j, _ in s.member_nouns) \
+                    and not any(k - 8 <= j < k and lem in JOIN_VERBS for j, lem in s.verbs):
+                continue  # "Berlin: …" is a dateline, not a list of members ("X join …: A, B" is one)
+            first = s.phrase_after(k, within=1)
+            if first is None or first.prep is not None:
+                continue
+            group = coordinated(s.text, toks, s.phrases, first)
+            after = group[-1].end
+            if tok.text == ":" and after < len(toks) and toks[after].kind == "word" \
+                    and toks[after].low not in ("and", "und", "sowie"):  # (", SINOPEC and thyssenkrupp")
+                continue  # "Vier neue Mitglieder: go-cluster zählt jetzt 93": a clause, not a list
+            for p in group:
+                if p.text in named or not _nameish(s, p) or NOT_PROGRAMMES.search(p.text):
+                    continue
+                hit = Hit("new_member", "new member: list", tok.text, member=p.text, place=_place_after(s, p))
+                hit.roles["member"] = f"{p.text} (listed after '{tok.text}')"
+                if tok.text == ":":
+                    _programme_by_clause(s, hit, k, group[0])
+                    if hit.programme and any(hit.programme == g.text for g in group):
+                        hit.programme, hit.ref = None, ""
+                else:
+                    _programme_by_clause(s, hit, k, p)
+                out.append(hit)
+            break
+    return out
+
 _COPULA = frozenset("ist sind wird wurde werden wurden is are was were becomes became become has have".split())
 _GLAD = frozenset("delighted pleased happy proud honored honoured glad excited thrilled".split())
 _AMONG_VERBS = frozenset("gehört gehören zählt zählen sind ist are is include includes".split())
@@ -1777,6 +1806,8 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
         return False  # "ein Maschinenbauer aus Ulm": someone, not a name
     if _official(s, p) or p.text.lower() in ("please", "bitte", "thanks", "danke"):
         return False
+    if p.text.lower().rstrip(".") in _MONTHS or p.text.lower() in _WEEKDAYS:
+        return False  # "On Friday, Sept. 27, three hospitals joined": a date
     if p.text.lower().endswith(("beitrag", "beiträge", "gebühr", "gebühren", "antrag", "formular", "satzung",
                                 "ordnung", " fee", " fees", " form")):
         return False  # "wird der Jahresbeitrag fällig": a fee or a form, never a member

@@ -16,7 +16,8 @@ _ARTICLE = r"(?:der|die|das|dem|den|des|the)"
 _ITEM_WITH_ARTICLE = re.compile(
     rf"\s*(?:,\s*(?:und|sowie|and)?|\s+(?:und|sowie|and|&))\s+(?:schließlich\s+|zuletzt\s+|finally\s+)?{_ARTICLE}\s+",
     re.I)
-_COMMA = re.compile(r"\s*[,;]\s*(?:(?:und|sowie|and)\s+)?")
+# (not before a legal form: "Mitsubishi Heavy Industries, Ltd." is one item)
+_COMMA = re.compile(r"\s*[,;]\s*(?!\s*(?:Ltd|Inc|LLC|Corp|Co|S\.A|AG|GmbH|plc|L\.P)\b\.?)(?:(?:und|sowie|and)\s+)?")
 # Not after a hyphen: "Buchhändler- und Verleger-Verband" is one name.
 _LAST_AND = re.compile(r"(?<!-)\s+(?:und|sowie|and|as well as)\s+", re.I)
 _LEADING = re.compile(rf"^(?:{_ARTICLE}|unter anderem|u\.\s?a\.|auch|including|namely|nämlich|z\.\s?B\.)\s+", re.I)

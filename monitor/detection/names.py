@@ -342,6 +342,13 @@ def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head
             if k < len(tokens) and tokens[k].low in DETERMINERS:
                 k += 1
             nxt = by_start.get(k)
+            if nxt is None and comma and k < len(tokens) and tokens[k].kind == "legal":
+                # "Mitsubishi Heavy Industries, Ltd.": the legal form is the item's, not an item
+                last = out[-1]
+                out[-1] = Phrase(last.start, k + 1, span_text(sentence, tokens, last.start, k + 1), last.det,
+                                 last.prep, True)
+                k += 1
+                continue
             if nxt is None or nxt.prep is not None:
                 break
             out.extend(_last_of_list(sentence, tokens, nxt) if comma else [nxt])
