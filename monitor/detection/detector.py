@@ -126,7 +126,9 @@ def _without_descriptor(name: str) -> str:
 _PLACE_WORD = re.compile(r"^(?:nord|süd|ost|west|nordwest|nordost|südwest|südost|mitte|mittelland)$|"
                          r"(?:land|tal|berg|heim|stadt|dorf|burg|hausen|ingen|feld|see|bach|au|furt|hafen|"
                          r"brück|brücken|kirchen|stedt|stetten|weiler|ach|ow|itz|rath|roth|reuth|zell|"
-                         r"born|brunn|beck|büttel|werder|moor|horst|kamp|lar)$", re.IGNORECASE)
+                         r"born|brunn|beck|büttel|werder|moor|horst|kamp|lar|straße|strasse|rhein|main|holstein|"
+                         r"pfalz|franken|schwaben|sachsen|hessen|bayern|westfalen|lippe|friesland|allgäu|eifel|harz|"
+                         r"vogtland|lausitz|altmark|uckermark|prignitz|havelland|region|kreis|gebiet)$", re.IGNORECASE)
 
 
 _CREDIT = re.compile(r"\b(?:bild|credit|quelle)\b", re.IGNORECASE)

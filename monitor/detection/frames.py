@@ -234,6 +234,8 @@ def _member_noun_after(tokens: list[Token], i: int, span: int = 4,
                 continue
             if tok.low == "member" or _ADJ_SKIP.match(tok.low) and not tok.text[:1].isupper():
                 continue
+            if tok.low in ("und", "oder") and k + 1 < len(tokens) and tokens[k + 1].text[:1].islower():
+                continue  # "412 aktive und passive Mitglieder"
             if lang == "en" and NOT_PROGRAMMES.fullmatch(tok.low):
                 return None  # "12 staff members", "nine board members": someone else's
             if lang == "en" and (tok.low in ("and", "or") or tok.text.islower() and tok.low not in _EN_STOP):
@@ -752,6 +754,12 @@ def count_frames(s: Sentence) -> list[Hit]:
         # "um 744 auf …", "200 more members than", "sechs unserer Mitglieder": a change or a part.
         if prev in ("um", "by", "plus") or nxt in _COMPARATIVE - _FURTHER:
             continue
+        if prev in ("von", "of") and q >= 2 and toks[q - 2].low in _CHANGE_NOUNS:
+            continue  # "einen Zuwachs von 30 Mitgliedern": a change, not the total
+        if any(t.low in ("damit", "thus", "therefore", "somit") for t in toks[i + 1:i + 5]) and any(
+                t.kind == "num" and j + 1 < len(toks) and member_noun(toks[j + 1].text) is not None
+                for j, t in enumerate(toks[i + 2:i + 7], i + 2)):
+            continue  # "12 Innungen und damit etwa 1000 Mitgliedsunternehmen": the second is the count
         if prev in _FURTHER or nxt in _FURTHER:
             # "14 weitere Mitglieder sind beigetreten": newcomers, never the total
             found_ = _member_noun_after(toks, i)
@@ -1006,11 +1014,12 @@ def count_frames(s: Sentence) -> list[Hit]:
                 prev = toks[k - 1].low
                 if nxt in _PERCENT:
                     break
-                if prev in ("um", "by", "von", "from") or any(x.low in ("je", "pro", "per")
-                                                              for x in toks[max(0, k - 3):k]):
-                    continue
+                reached = prev in ("von", "of") and any(x.low in _REACHED for x in toks[k + 1:k + 4])
+                if prev in ("um", "by", "von", "from") and not reached or any(x.low in ("je", "pro", "per")
+                                                                              for x in toks[max(0, k - 3):k]):
+                    continue  # (but "die Mitgliederzahl von 700 erreicht": a mark reached)
                 between = {x.low for x in toks[min(i, k) + 1:max(i, k)]}
-                if not (prev in ("auf", "to", "bei", "at", ":", "of") or between & _LINKING
+                if not (prev in ("auf", "to", "bei", "at", ":", "of") or reached or between & _LINKING
                         or lemmas & GROWTH_VERBS or _qualifier(toks, k)):
                     break
                 if any(h.number == t.value for h in out):
@@ -1150,6 +1159,9 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
             and (i < head or sum(t.kind == "word" for t in toks[head:]) <= 6):
         return True  # a headline: "Schon 350.000 Mitglieder – Der Alpenverein wächst", "Mitglieder: 1.200"
     words = [t for t in clause if t.kind == "word"]
+    if words and (verb_lemma(words[-1].low, s.lang) or "") in _GATHERED and any(
+            t.low in ("sind", "waren", "are", "were") for t in clause):
+        return True  # "Dort sind … 1000 Mitgliedsunternehmen zusammengeschlossen"
     for k, lem in s.verbs:
         if lem in _HOLDING and any(t is s.tokens[k] for t in clause):
             last = words[-1].low if words else ""
@@ -1165,10 +1177,14 @@ _INCLUDING = frozenset("darunter including namely u.a. insbesondere among :".spl
 _QUANTIFIERS = frozenset("alle viele mehrere einige beide beiden zahlreiche all many several some both".split())
 _FUNCTION_AFTER = frozenset("members and as in of to at on by since now this last this year in".split())
 _GATHERED = frozenset("organisieren zusammenschließen anschließen vereinen bündeln belong".split())
+_REACHED = frozenset("erreicht überschritten geknackt erreichen überschreiten knacken reached passed surpassed "
+                     "exceeded hit".split())
+_CHANGE_NOUNS = frozenset("zuwachs zuwächse anstieg rückgang verlust plus minus increase growth rise decline loss "
+                          "drop gain".split())
 _QUALIFIER_WORDS = frozenset("über mehr als rund knapp fast gut etwa ca ca. rd. circa nahezu beinahe insgesamt "
                              "mindestens "
                              "more than over around about approximately some nearly almost at least weit "
-                             "heute inzwischen mittlerweile derzeit aktuell bereits schon".split())
+                             "heute inzwischen mittlerweile derzeit aktuell bereits schon nunmehr".split())
 
 
 def _someone_elses_subject(s: Sentence, at: int) -> bool:
