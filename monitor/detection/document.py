@@ -120,7 +120,8 @@ class Document:
                 if m.sentence <= sentence and head in m.name.lower() and not _overlaps(m.name, skip):
                     return m.name, f"'{ref}' refers back to {m.name} (sentence {m.sentence + 1})"
             for m in reversed(self.mentions):
-                if m.sentence <= sentence and head in ("verein", "association") and "e. v" in m.name.lower() \
+                if m.sentence <= sentence and (head in ("verein", "association") and "e. v" in m.name.lower()
+                                               or head in ("verein", "club", "klub") and _CLUB.match(m.name)) \
                         and not _overlaps(m.name, skip):
                     return m.name, f"'{ref}' refers back to {m.name} (sentence {m.sentence + 1})"
             # Named only later in the text: "The Chamber welcomed … The Riverside Chamber of Commerce …"
@@ -158,6 +159,10 @@ _POSSESSIVE_WORDS = frozenset(
     "unser unsere unserem unseren unserer our its their sein seine seinem seinen seiner ihr ihre "
     "ihrem ihren ihrer".split()
 )
+
+
+# "SV Wittenberg-Piesteritz", "TSV 1860", "1. FC Köln": a club by its abbreviation ("der Verein")
+_CLUB = re.compile(r"(?:SV|TV|TSV|FC|SC|VfB|VfL|TuS|SpVgg|SG|TSG|FSV|SSV|BSC|ASV|PSV|DJK|SpVg|1\.\s?FC)\b")
 
 
 def _occurrences(name: str, text: str) -> int:
@@ -201,7 +206,8 @@ _PUBLIC_BODY = re.compile(r"bundestag|landtag|parlament|parliament|bundesrat|eur
 # Page furniture and wire services that look like organisations: "GLOBE NEWSWIRE", "Association
 # News", "Mehr anzeigen Weniger anzeigen". The text is never about them.
 _FURNITURE = re.compile(r"\b(?:\w*newswire|business wire|news|nachrichte?n?|anzeigen|presse\w*|press|cookies?|"
-                        r"login|men[üu]|startseite|home|newsletter|redaktion|dpa|epd|afp|reuters|yumpu|issuu|scribd|slideshare)\b",
+                        r"login|men[üu]|startseite|home|newsletter|redaktion|dpa|epd|afp|reuters|yumpu|issuu|scribd|slideshare|"
+                        r"\w*(?:foto|photo)\d*|img\w*)\b",
                         re.IGNORECASE)
 
 

@@ -562,6 +562,8 @@ def _programme_by_clause(s: Sentence, hit: Hit, at: int, member: Phrase | None) 
     for p in s.phrases:
         if member is not None and p.start == member.start:
             continue
+        if member is not None and p.start > member.end and any(t.text == "," for t in s.tokens[member.end:p.start]):
+            continue  # "Neu ist A, vielen durch sein Engagement in Stadt und Landkreis bekannt": an aside
         if p.prep in ("in", "im", "ins", "bei", "beim", "into", "to", "zum") and p.org and not generic(p.text):
             hit.programme = p.text
             hit.roles["programme"] = f"{p.text} ({p.prep} …)"
@@ -1824,6 +1826,8 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
         return False
     if p.text.lower().rstrip(".") in _MONTHS or p.text.lower() in _WEEKDAYS:
         return False  # "On Friday, Sept. 27, three hospitals joined": a date
+    if " " not in p.text and (p.text.lower().startswith(_NEWCOMER) or member_noun(p.text) is not None):
+        return False  # "begrüßt Neuzugang", "welcomes Newmembers": the newcomer, not a name
     if p.text.lower().endswith(("beitrag", "beiträge", "gebühr", "gebühren", "antrag", "formular", "satzung",
                                 "ordnung", " fee", " fees", " form")):
         return False  # "wird der Jahresbeitrag fällig": a fee or a form, never a member
