@@ -442,6 +442,11 @@ def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | 
             objs = [p for p in s.phrases if p.end <= als and p.prep is None]
             if len(objs) >= 2:
                 return objs[-1], "object before als"
+            verb = next((k for k, lem in s.verbs if lem in WELCOME_VERBS | ADMIT_VERBS and k > ordinal_at), None)
+            after = [p for p in s.phrases if verb is not None and p.start > verb and p.prep is None]
+            if not objs and len(after) >= 2 and not generic(after[-1].text) and _nameish(s, after[-1]):
+                # "Als 100. Mitglied begrüßt der Cluster X die Y GmbH": subject, then the object
+                return after[-1], "object after the verb"
         subj = _clause_subject(s, als)
         if subj is not None and not generic(subj.text) and _nameish(s, subj):
             return subj, "subject"
@@ -783,6 +788,17 @@ def count_frames(s: Sentence) -> list[Hit]:
                 lem in ("zählen", "umfassen", "vereinen", "count", "comprise") for _, lem in s.verbs):
             # "850 Genossenschaften mit etwa 183.000 Mitgliedern": the members of those; but "der
             # Verband zählte 275 Clubs mit 80.247 Mitgliedern" counts its own through them
+            continue
+        if prev in ("whose", "deren", "dessen") and q >= 2 and toks[q - 2].text == ",":
+            # "The Photonics Cluster, whose 86 members employ …": the antecedent's count
+            found_ = _member_noun_after(toks, i, lang=s.lang)
+            ante = next((p for p in s.phrases if p.end == q - 2), None)
+            if found_ is not None and not found_[1].count_noun and not found_[2] and ante is not None \
+                    and not NOT_PROGRAMMES.search(ante.text) and not attendance:
+                hit = Hit("member_count", "count: whose members", tok.text, number=tok.value,
+                          qualifier=_qualifier(toks, i))
+                _set_programme(hit, ante, s, i)
+                out.append(hit)
             continue
         rel = next((r for r in range(max(2, q - 4), q) if toks[r].low in _RELATIVE_PRONOUNS | {"who"}
                     and toks[r - 1].text == ","), None)
@@ -1428,6 +1444,21 @@ def accession_frames(s: Sentence) -> list[Hit]:
     return out
 
 
+def _body_admits(s: Sentence, k: int, lem: str) -> bool:
+    """"Der Photonik-Cluster hat die Lumora GmbH aufgenommen": a membership body admitting a firm
+    needs no word of membership."""
+    if lem not in ADMIT_VERBS or any(t.low in ("wurde", "wurden", "worden", "was", "were") for t in s.tokens):
+        return False
+    subj = _clause_subject(s, k)
+    if subj is None or generic(subj.text) or not _MEMBERSHIP_BODY.search(subj.text) or _CORPORATE.search(subj.text):
+        return False
+    obj = next((p for p in s.phrases if p.start > subj.end and p.prep is None and p.start < k), None)
+    return obj is not None and _LEGAL_FORM.search(obj.text) is not None
+
+
+_LEGAL_FORM = re.compile(r"\b(?:GmbH|AG|KG|e\.\s?V\.|eG|SE|UG|Ltd|Inc|LLC|plc|gGmbH)\b\.?")
+
+
 def _without_subject(s: Sentence, k: int, window: str) -> str:
     """The window around an admitting verb without its subject: "Der Vorstand nahm X in den Verband
     auf" is admitted by the board; "X wurde in den Vorstand aufgenommen" joins the board."""
@@ -1540,7 +1571,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             member_ctx = bool(s.member_nouns)
             target = next((p for p in s.phrases if p.prep in ("in", "ins", "into", "to", "im", "zum", "bei")
                            and (p.org or generic(p.text))), None)
-            if not member_ctx and target is None:
+            if not member_ctx and target is None and not _body_admits(s, k, lem):
                 continue
             if member_ctx and _member_ordinal_in(toks):
                 continue  # the ordinal frame reports it

@@ -20,8 +20,8 @@ _GENERIC_PREFIX = re.compile(
 _ARTICLE = re.compile(r"^(?:das|dem|den|der|des|die|the)\s+", re.IGNORECASE)
 # German genitive on the head noun: "des Netzwerks XY" is "Netzwerk XY".
 _GENITIVE = re.compile(
-    r"^(\w*(?:netzwerk|verein|verband|verbund|bund|kreis|ring|club|zentrum|institut|programm|bündnis|kompetenznetz)|"
-    r"cluster|forum)(?:e?s)\b",
+    r"^([\w-]*(?:netzwerk|verein|verband|verbund|bund|kreis|ring|club|zentrum|institut|programm|bündnis|kompetenznetz|"
+    r"cluster)|forum)(?:e?s)\b",
     re.IGNORECASE,
 )
 _TRAILING = re.compile(r"[\s,.;:!?)\-–]+$")
