@@ -41,6 +41,9 @@ _CUES = (
     "organisiert", "belong to", "teil des", "teil der", "wird teil", "wurde teil", "jetzt teil", "nun teil",
     "offiziell teil", "becomes part of", "became part of", "now part of", "added", "angeschlossen",
     "zusammen geschlossen",
+    # what an organisation is made of: "ein Zusammenschluss der 30 Bioregionen", "a network of 140 cities"
+    "zusammenschluss der", "zusammenschluss von", "association of", "network of", "alliance of", "federation of",
+    "coalition of", "consortium of",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.
@@ -53,7 +56,8 @@ _COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen"
                             "zusammengeschlossen", "verbind", "vertret", "feier", "nutzen", "celebrat", "belong",
                             "boast", "made up of", "besteht aus", "bestehen aus", "consists of", "consist of",
                             "organisiert", "belong to", "added", "teil des", "teil der", "angeschlossen",
-                            "zusammen geschlossen"))
+                            "zusammen geschlossen", "zusammenschluss der", "zusammenschluss von", "association of",
+                            "network of", "alliance of", "federation of", "coalition of", "consortium of"))
 _DIGIT = re.compile(r"\d")
 
 
@@ -119,6 +123,7 @@ def _without_descriptor(name: str) -> str:
     if len(words) == 2 and DESCRIPTOR.match(words[0]) and not _PLACE_WORD.search(words[1]) and "-" not in words[1]:
         return words[1]
     return name
+
 
 
 # "Softwareverband Nord", "Gewerbeverein Talheim": a region or place after the descriptor makes

@@ -73,7 +73,8 @@ _ATTENDANCE = re.compile(
     r"angeschrieben|verstorben\w*|geehrt|ehrte\w*|ehrung\w*|jubilar\w*|honou?red|im durchschnitt|"
     r"durchschnittlich\w*|on average|average|goal|ziel|target|im blick|angestrebt|anstreben|hoffen|hope|"
     r"composed of|consist\w* of|elected|gewählt\w*|renewals|anwesend\w*|teilgenommen|teilnahmen|nahmen|"
-    r"besucht|zahlungs\w*|mahnung\w*|unexcused|zusammen(?!\s*geschlossen)|together|combined|"
+    r"besucht|zahlungs\w*|mahnung\w*|unexcused|zusammen(?!\s*geschlossen)|combined|"
+    r"(?<!brings )(?<!bring )(?<!brought )(?<!bringing )together|"
     r"erschienen|stimmten|abgestimmt|wählten|"
     r"attended|attending|voted|were present|present at|folgten|besuchten|trafen|diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an|zu knacken|knacken zu|zu erreichen|"
@@ -372,13 +373,17 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
         return latest is not None and max(years) < latest
     # "2014 ist die Stadt als 16. Mitglied beigetreten", "Im Jahr 2019 hat der Verein …": a clause
     # dated by its first words to a year before the text's own is history, whatever its tense.
-    lead = [t for t in toks[:4] if t.kind == "num" and t.value and 1800 <= t.value <= 2100]
+    # ("Der 1950 gegründete Club hat 90 Mitglieder": the year dates the founding, not the clause)
+    lead = [t for j, t in enumerate(toks[:4]) if t.kind == "num" and t.value and 1800 <= t.value <= 2100
+            and not (j + 1 < len(toks) and _DATED_ATTRIBUTE.match(toks[j + 1].low))]
     if lead and not any(t.low in ("seit", "since", "ab", "bis", "until", "by") for t in toks[:4]):
         latest = doc_year()
         return latest is not None and lead[0].value is not None and lead[0].value < latest
     return False
 
 
+_DATED_ATTRIBUTE = re.compile(r"(?:gegründet|ins leben gerufen|entstanden|eröffnet|founded|established|"
+                              r"formed|launched)\w*$")
 _NEGATION = re.compile(r"\b(?:nicht|kein|keine|keinen|not|never|no longer|nie|\w+n['’]t)\b", re.IGNORECASE)
 # "so viele wie seit zehn Jahren nicht mehr", "so viele wie noch nie": a comparison, no negation
 _COMPARED = re.compile(r"\b(?:wie|als)\s+(?:(?:seit|noch|zuvor)\b.{0,50}?\b(?:nicht mehr|nie|zuvor)|nie)\b",
@@ -713,14 +718,18 @@ _PREVIOUS = re.compile(r"\b(?:previous|prior|former|old|vorherige\w*|bisherige\w
 
 def _part(s: Sentence, i: int) -> str:
     """The part of a sentence around token ``i`` between dashes and semicolons: "Rund 100
-    Mitglieder hat der Verein – doch bei der Versammlung waren kaum welche anwesend"."""
+    Mitglieder hat der Verein – doch bei der Versammlung waren kaum welche anwesend". A dash inside
+    quotation marks is part of a name ("„Vielfalt – Frauen im Netzwerk“ zählt rund 30 Mitglieder")."""
     at = s.tokens[i].start
-    starts = [m.end() for m in _PART_BREAK.finditer(s.text, 0, at)]
-    end = _PART_BREAK.search(s.text, at)
+    quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(s.text)] if "–" in s.text or " - " in s.text else []
+    breaks = [m for m in _PART_BREAK.finditer(s.text) if not any(a < m.start() < b for a, b in quoted)]
+    starts = [m.end() for m in breaks if m.end() <= at]
+    end = next((m for m in breaks if m.start() >= at), None)
     return s.text[(starts[-1] if starts else 0):(end.start() if end else len(s.text))]
 
 
 _PART_BREAK = re.compile(r"\s[–—-]\s|;")
+_QUOTED = re.compile(r"[„“\"«»][^„“”\"«»]{1,80}[“”\"«»]")
 
 
 def count_frames(s: Sentence) -> list[Hit]:
@@ -789,6 +798,17 @@ def count_frames(s: Sentence) -> list[Hit]:
             # "850 Genossenschaften mit etwa 183.000 Mitgliedern": the members of those; but "der
             # Verband zählte 275 Clubs mit 80.247 Mitgliedern" counts its own through them
             continue
+        if prev in ("von", "der", "of", "aus") and q >= 3 and _UNION_NOUN.match(toks[q - 2].low) \
+                and any(t.low in _COPULA for t in toks[max(0, q - 5):q - 2]) and not attendance and any(
+                    ORG_PLURALS.match(t.low) or member_noun(t.text) is not None for t in toks[i + 1:i + 5]):
+            # "Der AK BioRegio ist der Zusammenschluss der 30 Bioregionen", "The WUN is an association
+            # of 18 research universities": what the subject is made of
+            subj = _clause_subject(s, q - 2)
+            if subj is not None and subj.end <= q - 2 and not NOT_PROGRAMMES.search(subj.text):
+                hit = Hit("member_count", "count: union of", tok.text, number=tok.value, qualifier=_qualifier(toks, i))
+                _set_programme(hit, subj, s, i)
+                out.append(hit)
+                continue
         if prev in ("whose", "deren", "dessen") and q >= 2 and toks[q - 2].text == ",":
             # "The Photonics Cluster, whose 86 members employ …": the antecedent's count
             found_ = _member_noun_after(toks, i, lang=s.lang)
@@ -830,8 +850,14 @@ def count_frames(s: Sentence) -> list[Hit]:
                 continue  # "173 ordentliche Mitglieder mit 12 verbundenen Unternehmen": a part of them
             # "41 Netzwerke als Mitglieder", "vereint 90 besonders leistungsfähige Netzwerke".
             k = i + 1
-            while k < len(toks) and k <= i + 5 and (toks[k].text == "," or _ADJ_SKIP.match(toks[k].low) and not (
-                    s.lang == "de" and toks[k].text[:1].isupper())) and not ORG_PLURALS.match(toks[k].low):
+            while k < len(toks) and k <= i + (7 if s.lang == "en" else 5) and (
+                    toks[k].text == "," or _ADJ_SKIP.match(toks[k].low) and not (
+                    s.lang == "de" and toks[k].text[:1].isupper())
+                    # English compounds: "80 innovation clusters", "18 research universities"
+                    or s.lang == "en" and toks[k].kind == "word" and toks[k].text.islower()
+                    and toks[k].low not in _EN_STOP and not NOT_PROGRAMMES.fullmatch(toks[k].low)
+                    and any(ORG_PLURALS.match(t.low) and member_noun(t.text) is None for t in toks[k + 1:k + 3])) \
+                    and not ORG_PLURALS.match(toks[k].low):
                 k += 1
             if k >= len(toks) or not (ORG_PLURALS.match(toks[k].low) or _members_by_verb(s, k)):
                 continue
@@ -1195,6 +1221,8 @@ _INCLUDING = frozenset("darunter including namely u.a. insbesondere among :".spl
 _QUANTIFIERS = frozenset("alle viele mehrere einige beide beiden zahlreiche all many several some both".split())
 _FUNCTION_AFTER = frozenset("members and as in of to at on by since now this last this year in".split())
 _GATHERED = frozenset("organisieren zusammenschließen anschließen vereinen bündeln belong".split())
+_UNION_NOUN = re.compile(r"^(?:zusammenschluss|verbund|netzwerk|dachverband|bündnis|network|association|alliance|"
+                         r"federation|coalition|union|consortium)$")
 _REACHED = frozenset("erreicht überschritten geknackt erreichen überschreiten knacken reached passed surpassed "
                      "exceeded hit".split())
 _CHANGE_NOUNS = frozenset("zuwachs zuwächse anstieg rückgang verlust plus minus increase growth rise decline loss "

@@ -60,8 +60,26 @@ _OTHER_WORDS: dict[str, set[str]] = {}
 _MAX_REMEMBERED = 200_000
 
 
+# "22 Millionen", "1,3 Mio.", "2.5 million": text2num reads the scale word alone (as 1000000).
+_SCALED = re.compile(r"\b(\d{1,3}(?:[.,]\d{1,3})?)\s*(Millionen|Million|Mio\.?|Milliarden|Milliarde|Mrd\.?|millions?|"
+                     r"billions?)(?!\w)", re.IGNORECASE)
+_SCALE = {"mil": 1_000_000, "mio": 1_000_000, "mrd": 1_000_000_000, "bil": 1_000_000_000}
+
+
+def _scaled(sentence: str, lang: str) -> str:
+    def value(m: re.Match[str]) -> str:
+        number, word = m.group(1), m.group(2).lower()
+        factor = _SCALE["mrd"] if word.startswith(("milliard", "mrd", "bil")) else _SCALE["mil"]
+        decimal = "," if lang == "de" else "."
+        whole, _, frac = number.replace("." if decimal == "," else ",", "").partition(decimal)
+        return str(int(whole) * factor + (int(frac) * factor // 10 ** len(frac) if frac else 0))
+    return _SCALED.sub(value, sentence)
+
+
 def has_number_words(sentence: str, lang: str) -> bool:
     """Does the sentence spell out a number ("fünfzig", "tausendstes", "one hundred")?"""
+    if _SCALED.search(sentence):
+        return True
     words = set(_LETTER_WORD.findall(sentence.lower()))
     numbers = _NUMBER_WORDS.setdefault(lang, set())
     if not words.isdisjoint(numbers):
@@ -91,6 +109,7 @@ def words_to_digits(sentence: str, lang: str, check: bool = True) -> str:
     """
     if check and not has_number_words(sentence, lang):
         return sentence
+    sentence = _scaled(sentence, lang)
     # English capitalises a number word only inside a name ("the Big Ten Conference", "Group of
     # Seven"): those stay words.
     shielded = _NAMED_NUMBER.sub(lambda m: m.group(0).replace(m.group(2), m.group(2)[0] + "\u2060" + m.group(2)[1:]),
