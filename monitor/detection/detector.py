@@ -133,7 +133,9 @@ _PLACE_WORD = re.compile(r"^(?:nord|süd|ost|west|nordwest|nordost|südwest|süd
                          r"brück|brücken|kirchen|stedt|stetten|weiler|ach|ow|itz|rath|roth|reuth|zell|"
                          r"born|brunn|beck|büttel|werder|moor|horst|kamp|lar|straße|strasse|rhein|main|holstein|"
                          r"pfalz|franken|schwaben|sachsen|hessen|bayern|westfalen|lippe|friesland|allgäu|eifel|harz|"
-                         r"vogtland|lausitz|altmark|uckermark|prignitz|havelland|region|kreis|gebiet)$", re.IGNORECASE)
+                         r"vogtland|lausitz|altmark|uckermark|prignitz|havelland|region|kreis|gebiet|weser|elbe|donau|"
+                         r"oder|ems|saale|mosel|neckar|lahn|ruhr|saar|spree|havel|isar|lech|fulda|werra|leine|nahe)$",
+                         re.IGNORECASE)
 
 
 _CREDIT = re.compile(r"\b(?:bild|credit|quelle)\b", re.IGNORECASE)

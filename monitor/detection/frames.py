@@ -21,6 +21,7 @@ from .lexicon import (
     GROWTH_VERBS,
     JOIN_VERBS,
     NOT_PROGRAMMES,
+    ORG_HEADS,
     ORG_PLURALS,
     OWNER_VERBS,
     WELCOME_VERBS,
@@ -1314,7 +1315,9 @@ def _counting_subject(s: Sentence, at: int) -> bool:
 
 # "Neu dabei sind A, B und C", "Weitere Neumitglieder sind unter anderem …", "New members include …"
 _LIST_LEAD = re.compile(
-    r"\b(?:neu\s+(?:dabei|hinzugekommen|aufgenommen|(?:im|in\s+der|beim|bei)\s+[^,.:;]{1,40}?)\s+(?:sind|ist)|"
+    r"\b(?:neu\s+(?:dabei|hinzugekommen|aufgenommen|(?:im|in\s+der|beim|bei)\s+[^,.:;]{1,40}?)\s+(?:sind|ist)"
+    r"(?:\s+seit\s+\w+(?:\s+\d{4})?)?|"
+    r"neu\s+(?:in\s+(?:den|das|die)\s+[^,.:;]{1,40}?\s+)?aufgenommen\s+(?:wurden|wurde)|"
     r"(?:weitere\s+)?neue(?:n)?\s+mitglieder\s+sind|(?:weitere\s+)?neumitglieder\s+sind|"
     r"zu\s+den\s+neuen\s+mitgliedern\s+(?:gehören|zählen)|(?:\w+\s+)?neuzugänge\s+sind|neuzugang\s+ist|"
     r"(?:the\s+)?(?:new|newest|latest)\s+members\s+(?:include|are)|newly\s+joined\s+(?:are|were)|"
@@ -1484,6 +1487,24 @@ def _body_admits(s: Sentence, k: int, lem: str) -> bool:
     return obj is not None and _LEGAL_FORM.search(obj.text) is not None
 
 
+def _named_admitted(s: Sentence, k: int, lem: str) -> bool:
+    """"Außerdem wurden die Stadt Verden und der Landkreis Diepholz aufgenommen": named bodies
+    admitted, the participle closing the sentence; whose, the text around says."""
+    toks = s.tokens
+    if lem != "aufnehmen" or s.lang != "de" or not any(t.low in ("wurde", "wurden") for t in toks[:k]):
+        return False
+    if k < len(toks) - 2 or any(p.prep is not None and p.start < k and not p.bracketed for p in s.phrases
+                                if p.prep not in ("zum", "zur", "am")):
+        return False  # "in das Handelsregister aufgenommen" has a target and goes its own way
+    subj = _clause_subject(s, k)
+    return subj is not None and (subj.org or _LEGAL_FORM.search(subj.text) is not None
+                                 or ORG_HEADS.search(subj.text) is not None
+                                 or _PUBLIC_BODY.match(subj.text) is not None)
+
+
+_PUBLIC_BODY = re.compile(r"(?:Stadt|Gemeinde|Landkreis|Kreis|Markt|Amt|Landeshauptstadt|Hansestadt|Bezirk|Region)\s")
+
+
 _LEGAL_FORM = re.compile(r"\b(?:GmbH|AG|KG|e\.\s?V\.|eG|SE|UG|Ltd|Inc|LLC|plc|gGmbH)\b\.?")
 
 
@@ -1527,7 +1548,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         # "Eight companies join …: A, B …, alongside six new members at supporting level: C, D": a
         # list led by "new members:" and one led by a verb of joining may share a sentence
         modal_ = _MODAL.search(s.text) is not None and _MODAL.search(_POLITE.sub("", s.text)) is not None
-        return in_list + _joined_list(s, {h.member for h in in_list}, modal_)
+        in_names = [h.member or "" for h in in_list]
+        return in_list + [h for h in _joined_list(s, set(in_names), modal_)
+                          if not any((h.member or "") in m or m in (h.member or "") for m in in_names)]
     accession = accession_frames(s)
     if accession:
         return accession
@@ -1587,6 +1610,17 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if _continues_origin(s, first_joiner):
                 continue  # "Mitglieder aus Argentinien, Bolivien und Chile sind beigetreten": origins
             group = coordinated(s.text, toks, s.phrases, first_joiner)
+            if target is not None and lem == "beitreten" and s.lang == "de" and target.start >= 2 \
+                    and toks[target.start - 2].low in ("und", "sowie"):
+                # "die Stadt A und der Landkreis B der Metropolregion C beigetreten": the dative was
+                # read as the last name's genitive, and the last name as the dative
+                cut = next((j for j in range(target.start + 1, target.end - 1) if toks[j].low == "der"), None)
+                if cut is not None:
+                    head_text = span_text(s.text, toks, target.start, cut)
+                    tail = span_text(s.text, toks, cut + 1, target.end)
+                    head = Phrase(target.start, cut, head_text, "der", None, True)
+                    group = [p for p in group if p.start != target.start] + [head]
+                    target = Phrase(cut + 1, target.end, tail, "der", None, is_org(tail))
             for joiner in group:
                 if target is not None and joiner.start == target.start or not _nameish(s, joiner):
                     continue
@@ -1599,7 +1633,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             member_ctx = bool(s.member_nouns)
             target = next((p for p in s.phrases if p.prep in ("in", "ins", "into", "to", "im", "zum", "bei")
                            and (p.org or generic(p.text))), None)
-            if not member_ctx and target is None and not _body_admits(s, k, lem):
+            if not member_ctx and target is None and not _body_admits(s, k, lem) and not _named_admitted(s, k, lem):
                 continue
             if member_ctx and _member_ordinal_in(toks):
                 continue  # the ordinal frame reports it
@@ -1689,7 +1723,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if i > 0 and NOT_PROGRAMMES.fullmatch(toks[i - 1].low):
             continue  # "a new board member", "new staff members"
         novelty = mn.new or bool(before & _NEW) or (part or tok.low == "mitglied") and i > 1 \
-            and toks[i - 1].low in ("wird", "wurde", "becomes", "became") \
+            and (toks[i - 1].low in ("wird", "wurde", "becomes", "became")
+                 # "wurde im Sommer 2024 wieder Mitglied des …"
+                 or tok.low == "mitglied" and any(t.low in ("wird", "wurde") for t in toks[max(0, i - 7):i - 1])
+                 and not any(t.text == "," for t in toks[max(0, i - 7):i])) \
             or bool(
             re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|"
                       r"became|become|has become|seit (?:anfang |ende |mitte )?(?:januar|februar|märz|april|mai|juni|"
@@ -1699,6 +1736,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if not novelty:
             continue
         if any(t.kind == "num" and not (j + 1 < len(toks) and toks[j + 1].low.rstrip(".") in _MONTHS)
+               and not (t.value and 1900 <= t.value <= 2100 and t.text.isdigit())
                for j, t in enumerate(toks[max(0, i - 3):i], max(0, i - 3))) or _member_ordinal_in(toks):
             continue  # "41 neue Mitglieder" is a number of them ("seit dem 1. Juli Mitglied" a date)
         owner, elsewhere = _owned_by(s, i, mn)
