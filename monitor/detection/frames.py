@@ -77,7 +77,7 @@ _ATTENDANCE = re.compile(
     r"besucht|zahlungs\w*|mahnung\w*|unexcused|zusammen(?!\s*geschlossen)|combined|"
     r"(?<!brings )(?<!bring )(?<!brought )(?<!bringing )together|"
     r"erschienen|stimmten|abgestimmt|wählten|"
-    r"attended|attending|voted|were present|present at|folgten|besuchten|trafen|diskutierten|nehmen teil|"
+    r"attended|attending|voted|were present|present at|folgten|gefolgt|besuchten|trafen|diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an|zu knacken|knacken zu|zu erreichen|"
     r"erwarte\w*|expect\w*|would|angemeldet hatten|registered for|"
     # what would be: "würde die VUMV auf 42 Mitglieder wachsen" (not "würden … nutzen", reported use)
@@ -1653,8 +1653,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             elif any(t.kind == "num" for t in toks[k + 1:k + 3]):
                 continue  # "welcomed 9 new members to the club": a number of members, no names
             else:
+                # (a genitive is never the object: "begrüßte der Vorsitzende des Vereins X seine …")
                 objs = [p for p in s.phrases if p.start > k and p.prep is None] if s.lang == "en" else \
-                    [p for p in s.phrases if p.prep is None][1:]
+                    [p for p in s.phrases if p.prep is None and p.det != "des"][1:]
                 member = objs[0] if objs else None
                 how = "object"
                 prog_phrase = _clause_subject(s, k)
@@ -1941,8 +1942,15 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
         return True
     if any(c.isupper() for c in p.text[1:]) or any(c.isdigit() for c in p.text):
         return True  # "BDSW", "biosaxony"-like brands with capitals inside, "C40"
+    if s.lang == "de" and _ABSTRACT_NOUN.search(p.text):
+        return False  # "Einladung", "Verfahren", "Verbandsspitze": a common noun, no one's name
     # One plain word ("Säulen", "Jüngere"): a name only if it is not a common noun or adjective.
     return proper_noun(p.text, s.lang)
+
+
+# Endings of German common nouns that are never a one-word name of a town or a firm
+_ABSTRACT_NOUN = re.compile(r"(?:ung|ungen|heit|keit|tion|tionen|ität|ismus|nis|nisse|spitze|verfahren|kontakte|"
+                            r"projekte|kreises|gremium|gremien)$", re.IGNORECASE)
 
 
 def _continues_origin(s: Sentence, p: Phrase) -> bool:
