@@ -1930,6 +1930,8 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
                                 "ordnung", " fee", " fees", " form")):
         return False  # "wird der Jahresbeitrag fällig": a fee or a form, never a member
     before = [t for t in s.tokens[max(0, p.start - 2):p.start] if t.low not in DETERMINERS_]
+    if any(t.text == "," for t in before):  # "On Friday, Feb. 17, UR joined": a date, then the name
+        before = before[[t.text for t in before].index(",") + 1:]
     if any((t.kind == "num" and not 1900 <= (t.value or 0) <= 2100)
            or t.low in ("weitere", "weiteren", "further", "other", "zwei", "two") or t.low in _QUANTIFIERS
            or t.low in ("viele", "vielen", "zahlreichen", "einige", "mehrere") for t in before):
