@@ -99,7 +99,7 @@ _NUMBER_WORD_NEAR = re.compile(r"zwei|drei|vier|fünf|sechs|sieben|acht|neun|zeh
 _NEWS = re.compile(
     "beitr|beigetr|aufgenomm|aufnehm|nahm|nimm|nehm|tritt|trat|join|welcom|begrüß|admit|accept|neu|new|jetzt|"
     "nun |kurzem|sofort|heute|offiziell|now|becom|became|darunter|including|heiß|seit |since |verstärk|"
-    "beitritt|aufnahme|accession|wird teil|wurde teil|part of|wird mitglied|gewonnen|among"
+    "beitritt|aufnahme|accession|wird teil|wurde teil|part of|wird mitglied|gewonnen|among|wurde|wurden"
 )
 
 

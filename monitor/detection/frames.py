@@ -21,7 +21,6 @@ from .lexicon import (
     GROWTH_VERBS,
     JOIN_VERBS,
     NOT_PROGRAMMES,
-    ORG_HEADS,
     ORG_PLURALS,
     OWNER_VERBS,
     WELCOME_VERBS,
@@ -80,12 +79,8 @@ _ATTENDANCE = re.compile(
     r"attended|attending|voted|were present|present at|folgten|gefolgt|besuchten|trafen|diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an|zu knacken|knacken zu|zu erreichen|"
     r"erwarte\w*|expect\w*|would|angemeldet hatten|registered for|"
-    # what would be: "würde die VUMV auf 42 Mitglieder wachsen" (not "würden … nutzen", reported use)
-    r"(?:würden?|wären?)\s(?:\S+\s){0,12}?(?:wachsen|anwachsen|steigen|ansteigen|zählen|umfassen|vereinen|haben|"
-    r"sein|kommen)|"
-    # a plan: "plans to reach 500 members", "will bis 2027 auf 300 Mitglieder wachsen"
-    r"(?:plans?|planned|aims?|wants?|hopes?) to (?:\S+\s){0,3}?(?:reach|grow|have|double|increase|attract|recruit)|"
-    r"(?:will|wollen|möchte|möchten|wird|werden)\s(?:\S+\s){0,6}?(?:erreichen|wachsen|anwachsen|steigern|reach|grow)|"
+    r"(?:versammlung|treffen|sitzung|feier|fest|jubiläum)\w*\s+kamen|kamen\s+(?:\S+\s+){0,4}?zur\s+\w*(?:versammlung|"
+    r"treffen|sitzung|feier)|"
     # a condition: "a minimum of 10 member organisations is required"
     r"required|erforderlich|vorausgesetzt)\b",
     re.IGNORECASE,
@@ -133,6 +128,9 @@ _NOT_ADMIT = re.compile(
     re.IGNORECASE,
 )
 _FROM = frozenset("aus from".split())
+_AS_ROLE = re.compile(r"\bas (?:its |their |the |a |an )?(?:new )?(?:chief |senior |executive |managing |vice )?"
+                      r"(?:director|ceo|cfo|cto|president|manager|chair\w*|head|professor|fellow|officer|advis[oe]r|"
+                      r"coach|editor|dean|secretary|treasurer|sponsor|speaker|partner)\b")
 _WEEKDAYS = frozenset("montag dienstag mittwoch donnerstag freitag samstag sonntag monday tuesday wednesday "
                       "thursday friday saturday sunday".split())
 _MONTHS = frozenset("jan feb mar apr may jun jul aug sep sept oct nov dec januar februar märz april mai juni "
@@ -353,7 +351,7 @@ def _told_history(text: str, after: int = 0) -> bool:
                for m in _HISTORY.finditer(text))
 
 
-def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None = None) -> bool:
+def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None = None, kind: str = "") -> bool:
     text, toks = _clause(s, at) if at is not None and 0 <= at < len(s.tokens) else (s.text, s.tokens)
     offset = s.tokens[at].start if at is not None and 0 <= at < len(s.tokens) else len(s.text)
     clause_offset = offset - (toks[0].start if toks else 0)
@@ -366,6 +364,8 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
     if _PAST.search(text) and _NOW.search(s.text, offset) and not _NOW.search(text) \
             and any(t.kind == "num" and t.value and 1800 <= t.value <= 2100 and t.start < offset for t in s.tokens):
         return True  # "In 2001 we had only 395 members; now we have …": a dated past, then today
+    if kind == "new_member" and re.search(r"\bwurden?\b", text) and years_before(toks, doc_year):
+        return True  # "Die Klarwerk GmbH wurde im Jahr 2012 Mitglied" in a text of 2025
     if _PAST.search(text) and re.search(r"\bnoch\b(?!\s+nie)", text, re.IGNORECASE):
         return True  # "Indessen zählte der Verein noch 165 Mitglieder": what it still had then
     years = [t.value for t in toks if t.kind == "num" and t.value and 1800 <= t.value <= 2100]
@@ -385,6 +385,15 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
 
 _DATED_ATTRIBUTE = re.compile(r"(?:gegründet|ins leben gerufen|entstanden|eröffnet|founded|established|"
                               r"formed|launched)\w*$")
+def years_before(toks: list[Token], doc_year: Callable[[], int | None]) -> bool:
+    """Does the clause name a year before the latest one the text names?"""
+    years = [t.value for t in toks if t.kind == "num" and t.value and 1800 <= t.value <= 2100 and t.text.isdigit()]
+    if not years:
+        return False
+    latest = doc_year()
+    return latest is not None and max(years) < latest
+
+
 _NEGATION = re.compile(r"\b(?:nicht|kein|keine|keinen|not|never|no longer|nie|\w+n['’]t)\b", re.IGNORECASE)
 # "so viele wie seit zehn Jahren nicht mehr", "so viele wie noch nie": a comparison, no negation
 _COMPARED = re.compile(r"\b(?:wie|als)\s+(?:(?:seit|noch|zuvor)\b.{0,50}?\b(?:nicht mehr|nie|zuvor)|nie)\b",
@@ -717,6 +726,32 @@ _PREVIOUS = re.compile(r"\b(?:previous|prior|former|old|vorherige\w*|bisherige\w
                        r"(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
+# Bodies with seats, written in lower case ("the council, which has 15 members"); "the Hydrogen Council"
+# is a name and has members
+_BODIES_LOW = frozenset("council panel jury commission cabinet senate assembly rat gremium".split())
+_PLAN_MARK = frozenset("würde würden wäre wären will wollen möchte möchten wird werden plan plans planned aim aims "
+                       "want wants hope hopes".split())
+_PLAN_GOAL = frozenset("wachsen anwachsen steigen ansteigen erreichen steigern haben reach grow have double increase "
+                       "attract recruit".split())
+
+
+def _planned(s: Sentence, i: int) -> bool:
+    """Is the number at ``i`` what a plan or a hypothesis aims at, in its own clause ("aims to reach
+    100 members", "will bis 2027 auf 300 Mitglieder wachsen", "würde … auf 42 Mitglieder wachsen")?
+    A count beside a plan stays a count ("hat 60 Mitglieder und will weiter wachsen")."""
+    toks = s.tokens
+    lo = i
+    while lo > 0 and toks[lo - 1].text not in (",", ";") and i - lo < 14:
+        lo -= 1
+    hi = i
+    while hi + 1 < len(toks) and toks[hi + 1].text not in (",", ";", ".") and hi - i < 10:
+        hi += 1
+    mark = next((j for j in range(lo, i) if toks[j].low in _PLAN_MARK), None)
+    if mark is None:
+        return False
+    return any(t.low in _PLAN_GOAL for t in toks[mark + 1:hi + 1] if t is not toks[i])
+
+
 def _part(s: Sentence, i: int) -> str:
     """The part of a sentence around token ``i`` between dashes and semicolons: "Rund 100
     Mitglieder hat der Verein – doch bei der Versammlung waren kaum welche anwesend". A dash inside
@@ -805,7 +840,8 @@ def count_frames(s: Sentence) -> list[Hit]:
             # "Der AK BioRegio ist der Zusammenschluss der 30 Bioregionen", "The WUN is an association
             # of 18 research universities": what the subject is made of
             subj = _clause_subject(s, q - 2)
-            if subj is not None and subj.end <= q - 2 and not NOT_PROGRAMMES.search(subj.text):
+            if subj is not None and subj.end <= q - 2 and not NOT_PROGRAMMES.search(subj.text) and tok.value > 2 \
+                    and not _CORPORATE.search(subj.text) and not _NOT_A_UNION.search(s.text):
                 hit = Hit("member_count", "count: union of", tok.text, number=tok.value, qualifier=_qualifier(toks, i))
                 _set_programme(hit, subj, s, i)
                 out.append(hit)
@@ -823,10 +859,12 @@ def count_frames(s: Sentence) -> list[Hit]:
             continue
         rel = next((r for r in range(max(2, q - 4), q) if toks[r].low in _RELATIVE_PRONOUNS | {"who"}
                     and toks[r - 1].text == ","), None)
-        if rel is not None and NOT_PROGRAMMES.fullmatch(toks[rel - 2].low):
+        if rel is not None and (NOT_PROGRAMMES.fullmatch(toks[rel - 2].low) or toks[rel - 2].text in _BODIES_LOW):
             continue  # "The board, which has nine members": a board's seats
         if any(t.low in ("minimum", "maximum", "höchstens", "maximal") for t in toks[max(0, q - 3):q]):
             continue  # "a minimum of 10 members": a bound
+        if _planned(s, i):
+            continue  # "will bis 2027 auf 300 Mitglieder wachsen", "würde … auf 42 Mitglieder wachsen"
         found = _member_noun_after(toks, i, lang=s.lang)
         plural_frame = False  # "41 Netzwerke als Mitglieder": the construction says it is a count
         place_ref: str | None = None  # "im Cluster", "dort": whose, by a reference
@@ -1222,6 +1260,9 @@ _INCLUDING = frozenset("darunter including namely u.a. insbesondere among :".spl
 _QUANTIFIERS = frozenset("alle viele mehrere einige beide beiden zahlreiche all many several some both".split())
 _FUNCTION_AFTER = frozenset("members and as in of to at on by since now this last this year in".split())
 _GATHERED = frozenset("organisieren zusammenschließen anschließen vereinen bündeln belong".split())
+# "Die Fusion ist ein Zusammenschluss von 2 Unternehmen", "a network of 12 companies under one holding"
+_NOT_A_UNION = re.compile(r"\b(?:fusion|merger|übernahme|holding|konzern|tochter\w*|subsidiar\w*|firmengruppe)\b",
+                          re.IGNORECASE)
 _UNION_NOUN = re.compile(r"^(?:zusammenschluss|verbund|netzwerk|dachverband|bündnis|network|association|alliance|"
                          r"federation|coalition|union|consortium)$")
 _REACHED = frozenset("erreicht überschritten geknackt erreichen überschreiten knacken reached passed surpassed "
@@ -1317,7 +1358,9 @@ def _counting_subject(s: Sentence, at: int) -> bool:
 _LIST_LEAD = re.compile(
     r"\b(?:neu\s+(?:dabei|hinzugekommen|aufgenommen|(?:im|in\s+der|beim|bei)\s+[^,.:;]{1,40}?)\s+(?:sind|ist)"
     r"(?:\s+seit\s+\w+(?:\s+\d{4})?)?|"
-    r"neu\s+(?:in\s+(?:den|das|die)\s+[^,.:;]{1,40}?\s+)?aufgenommen\s+(?:wurden|wurde)|"
+    r"neu\s+(?:in\s+(?:den|das|die)\s+(?:[^,.:;\s]+\s+){0,2}?\w*(?:verband|verein|netzwerk|cluster|bündnis|allianz|"
+    r"initiative|kreis|club|klub|gemeinschaft|forum|ring|verbund|programm)\w*(?:\s+[^,.:;\s]+){0,3}?\s+)?"
+    r"aufgenommen\s+(?:wurden|wurde)|"
     r"(?:weitere\s+)?neue(?:n)?\s+mitglieder\s+sind|(?:weitere\s+)?neumitglieder\s+sind|"
     r"zu\s+den\s+neuen\s+mitgliedern\s+(?:gehören|zählen)|(?:\w+\s+)?neuzugänge\s+sind|neuzugang\s+ist|"
     r"(?:the\s+)?(?:new|newest|latest)\s+members\s+(?:include|are)|newly\s+joined\s+(?:are|were)|"
@@ -1484,25 +1527,10 @@ def _body_admits(s: Sentence, k: int, lem: str) -> bool:
     if subj is None or generic(subj.text) or not _MEMBERSHIP_BODY.search(subj.text) or _CORPORATE.search(subj.text):
         return False
     obj = next((p for p in s.phrases if p.start > subj.end and p.prep is None and p.start < k), None)
-    return obj is not None and _LEGAL_FORM.search(obj.text) is not None
-
-
-def _named_admitted(s: Sentence, k: int, lem: str) -> bool:
-    """"Außerdem wurden die Stadt Verden und der Landkreis Diepholz aufgenommen": named bodies
-    admitted, the participle closing the sentence; whose, the text around says."""
-    toks = s.tokens
-    if lem != "aufnehmen" or s.lang != "de" or not any(t.low in ("wurde", "wurden") for t in toks[:k]):
+    if obj is None or _LEGAL_FORM.search(obj.text) is None:
         return False
-    if k < len(toks) - 2 or any(p.prep is not None and p.start < k and not p.bracketed for p in s.phrases
-                                if p.prep not in ("zum", "zur", "am")):
-        return False  # "in das Handelsregister aufgenommen" has a target and goes its own way
-    subj = _clause_subject(s, k)
-    return subj is not None and (subj.org or _LEGAL_FORM.search(subj.text) is not None
-                                 or ORG_HEADS.search(subj.text) is not None
-                                 or _PUBLIC_BODY.match(subj.text) is not None)
-
-
-_PUBLIC_BODY = re.compile(r"(?:Stadt|Gemeinde|Landkreis|Kreis|Markt|Amt|Landeshauptstadt|Hansestadt|Bezirk|Region)\s")
+    # "als Hauptsponsor aufgenommen", "auf seine Warnliste", "in seinen Index": admitted as or into something else
+    return not any(t.low in ("als", "auf", "in", "ins", "unter") for t in s.tokens[obj.end:k])
 
 
 _LEGAL_FORM = re.compile(r"\b(?:GmbH|AG|KG|e\.\s?V\.|eG|SE|UG|Ltd|Inc|LLC|plc|gGmbH)\b\.?")
@@ -1577,6 +1605,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue  # "Thanks to our Board Chair for joining the senior team": taking part
             if NOT_PROGRAMMES.search(" ".join(t.text for t in toks[k + 1:k + 4])):
                 continue  # "has joined the board", "trat dem Vorstand bei"
+            if s.lang == "en" and _AS_ROLE.search(" ".join(t.low for t in toks[k + 1:k + 12])):
+                continue  # "Dr. Evan Hale joined the Institute as director": a post, not a membership
             if s.lang == "en" and (_NOT_JOINED.search(" ".join(t.low for t in toks[k + 1:k + 5]))
                                    or any(t.low in ("other", "others") for t in toks[k + 1:k + 3])):
                 continue  # "joined the protest", "joined other chambers in opening up …": no membership
@@ -1610,7 +1640,11 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if _continues_origin(s, first_joiner):
                 continue  # "Mitglieder aus Argentinien, Bolivien und Chile sind beigetreten": origins
             group = coordinated(s.text, toks, s.phrases, first_joiner)
-            if target is not None and lem == "beitreten" and s.lang == "de" and target.start >= 2 \
+            fronted = next((p for p in s.phrases if p.det == "dem" and p.prep is None and p.end <= subj.start), None) \
+                if lem == "beitreten" and s.lang == "de" else None
+            if fronted is not None:
+                target = fronted  # "Dem Netzwerk X sind die Stadt A und der Förderverein der B beigetreten"
+            elif target is not None and lem == "beitreten" and s.lang == "de" and target.start >= 2 \
                     and toks[target.start - 2].low in ("und", "sowie"):
                 # "die Stadt A und der Landkreis B der Metropolregion C beigetreten": the dative was
                 # read as the last name's genitive, and the last name as the dative
@@ -1633,7 +1667,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             member_ctx = bool(s.member_nouns)
             target = next((p for p in s.phrases if p.prep in ("in", "ins", "into", "to", "im", "zum", "bei")
                            and (p.org or generic(p.text))), None)
-            if not member_ctx and target is None and not _body_admits(s, k, lem) and not _named_admitted(s, k, lem):
+            if not member_ctx and target is None and not _body_admits(s, k, lem):
                 continue
             if member_ctx and _member_ordinal_in(toks):
                 continue  # the ordinal frame reports it
@@ -1726,8 +1760,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         novelty = mn.new or bool(before & _NEW) or (part or tok.low == "mitglied") and i > 1 \
             and (toks[i - 1].low in ("wird", "wurde", "becomes", "became")
                  # "wurde im Sommer 2024 wieder Mitglied des …"
-                 or tok.low == "mitglied" and any(t.low in ("wird", "wurde") for t in toks[max(0, i - 7):i - 1])
-                 and not any(t.text == "," for t in toks[max(0, i - 7):i])) \
+                 or tok.low == "mitglied" and any(t.low in ("wird", "wurde", "werden", "wurden")
+                                                  for t in toks[max(0, i - 9):i - 1])
+                 and not any(t.text == "," or t.low in ("bereits", "schon", "damals") for t in toks[max(0, i - 9):i])) \
             or bool(
             re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|"
                       r"became|become|has become|seit (?:anfang |ende |mitte )?(?:januar|februar|märz|april|mai|juni|"
@@ -1774,7 +1809,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             copula = any(t.low in _COPULA and not (t.low in ("has", "have") and j + 1 < len(toks)
                                                     and toks[j + 1].low not in ("become", "been", "now"))
                          for j, t in enumerate(toks[:i]) if j >= max(subj.end if subj else 0, i - 5)) or (
-                subj is not None and any(t.low in _COPULA for t in toks[max(0, subj.start - 3):subj.start]))
+                subj is not None and any(t.low in _COPULA for t in toks[max(0, subj.start - 3):subj.start])) or (
+                subj is not None and tok.low == "mitglied"  # "wurde nach langer Beobachterrolle im März Mitglied"
+                and any(t.low in ("wurde", "wurden", "wird", "werden") for t in toks[max(subj.end, i - 9):i]))
             # "Das neueste Mitglied im Programm ist die Gemeinde Münster": the name after the copula
             cop_after = next((j for j in range(i + 1, min(len(toks), i + 8)) if toks[j].low in ("ist", "is", "sind",
                                                                                                "are")), None)
@@ -1830,7 +1867,9 @@ def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
             if tok.low not in _INCLUDING:
                 continue
             if tok.text == ":" and not any(k - 8 <= j < k for j, _ in s.member_nouns) \
-                    and not any(k - 8 <= j < k and lem in JOIN_VERBS for j, lem in s.verbs):
+                    and not any(k - 8 <= j < k and lem in JOIN_VERBS and j + 2 < k
+                                and toks[j + 1].low in ("the", "der", "dem", "den", "das", "die")
+                                and s.phrase_after(j, within=2) is not None for j, lem in s.verbs):
                 continue  # "Berlin: …" is a dateline, not a list of members ("X join …: A, B" is one)
             first = s.phrase_after(k, within=1)
             if first is None or first.prep is not None:
@@ -1884,9 +1923,15 @@ def _gained_with(s: Sentence, i: int) -> Phrase | None:
     if not any(t.low in _GAINED for t in toks[i + 1:i + 4]):
         return None
     first = next((p for p in s.phrases if p.end <= i and p.prep in ("mit", "with")), None)
-    if first is None or generic(first.text) or not (first.org or len(first.text.split()) > 1):
+    if first is None or generic(first.text) or not (first.org or len(first.text.split()) > 1) \
+            or _CAMPAIGN.match(first.text):
         return None
     return first
+
+
+# "Mit der Aktion Freundeskreis hat der Golfclub ein neues Mitglied gewonnen": how, not who
+_CAMPAIGN = re.compile(r"(?:aktion|kampagne|projekt|tag|woche|veranstaltung|initiative|campaign|drive|event)\b",
+                       re.IGNORECASE)
 
 
 # Who speaks for or runs an organisation is not joining it: "said Amanda Lee, vice president",
@@ -2025,5 +2070,5 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
         if h.kind != "member_count" and future:
             continue  # "on its way to becoming the alliance's 14th member"
         # An infobox's "(2021)" dates the figure it gives; it is the latest the page states
-        out.append((h, h.frame != "count: infobox" and historical(s, doc_year, at)))
+        out.append((h, h.frame != "count: infobox" and historical(s, doc_year, at, h.kind)))
     return out
