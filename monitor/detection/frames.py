@@ -459,6 +459,8 @@ def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | 
                 return objs[-1], "object before als"
             verb = next((k for k, lem in s.verbs if lem in WELCOME_VERBS | ADMIT_VERBS and k > ordinal_at), None)
             after = [p for p in s.phrases if verb is not None and p.start > verb and p.prep is None]
+            if s.lang == "en" and not objs and after and not generic(after[0].text) and _nameish(s, after[0]):
+                return after[0], "object"  # "As its 200th member, the Alliance welcomes X"
             if not objs and len(after) >= 2 and not generic(after[-1].text) and _nameish(s, after[-1]):
                 # "Als 100. Mitglied begrüßt der Cluster X die Y GmbH": subject, then the object
                 return after[-1], "object after the verb"
@@ -569,6 +571,12 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
         if owner:
             hit.programme = owner
             hit.roles["programme"] = f"{owner} (attached to {toks[at].text})"
+        elif how == "object after the verb" and member is not None:
+            # "Als 150. Mitglied begrüßt das Solarnetz Mitte die X": the subject right after the verb
+            subj = next((p for p in s.phrases if p.end <= member.start and p.start > at and p.prep is None), None)
+            _set_programme(hit, subj, s, at)
+            if subj is not None and hit.programme is None and not generic(subj.text):
+                hit.programme, hit.ref = subj.text, None
         else:
             _programme_by_clause(s, hit, min(i, at), member)
         out.append(hit)
@@ -1195,7 +1203,7 @@ _LICENSING_BEFORE = frozenset("mit with von of auf to der des seine seinen seine
 _HOLDING = frozenset(
     "haben zählen umfassen vereinen vertreten verzeichnen bündeln verbinden repräsentieren organisieren "
     "gehören angehören erreichen überschreiten knacken durchbrechen wachsen steigen "
-    "have count number include represent comprise unite reach exceed surpass grow total verfügen nutzen".split())
+    "have count number include represent comprise unite reach exceed surpass grow total verfügen nutzen bring".split())
 _PARTICIPLE_END = re.compile(r"(?:\bge\w+(?:t|en)|\w+iert|\w*(?:ausge|vorge|mitge|zuge|abge|aufge|eingel)\w+)$")
 _GROUP_BEFORE = frozenset("delegation abordnung gruppe team group panel jury".split())
 
