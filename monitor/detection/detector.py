@@ -153,7 +153,8 @@ def _event(hit: Hit, sentence: str, doc: Document, index: int, members: frozense
     if name:
         why["programme"] = f"named in the sentence: {name}"
     else:
-        name, reason = doc.resolve(hit.ref, index, exclude=hit.member, members=members)
+        name, reason = doc.resolve(hit.ref, index, exclude=hit.member, members=members,
+                                   count=hit.kind == "member_count")
         why["programme"] = reason
     display = _without_descriptor(without_legal_form(name)) if name else None
     programme = normalise_programme(display) if display else None

@@ -108,16 +108,20 @@ class Document:
                 self.topic_unit = sentence
 
     def resolve(self, ref: str | None, sentence: int, exclude: str | None = None,
-                members: frozenset[str] = frozenset()) -> tuple[str | None, str]:
+                members: frozenset[str] = frozenset(), count: bool = False) -> tuple[str | None, str]:
         """The organisation a reference points to, and why; (None, reason) when nothing fits.
         ``exclude`` is the member of the event: an organisation is never its own member; nor is
         the text about one it reports as joining (``members``: every member the text names)."""
         self.scan(sentence)
         head = (ref or "").split()[-1] if ref else ""
         skip = [m.lower() for m in {exclude, *members} if m]
+        # A count's "das Netzwerk" may be a newcomer named just before: "X ist als 50. Mitglied
+        # aufgenommen worden. Das Netzwerk vereint heute 64 Unternehmen" counts X's own members.
+        named = [] if count else skip
         if head and head not in _POSSESSIVE_WORDS:
+            stem = _HEAD_STEMS.get(head, head)  # "das Netzwerk" is the "Textilnetz Vogtland"
             for m in reversed(self.mentions):
-                if m.sentence <= sentence and head in m.name.lower() and not _overlaps(m.name, skip):
+                if m.sentence <= sentence and stem in m.name.lower() and not _overlaps(m.name, named):
                     return m.name, f"'{ref}' refers back to {m.name} (sentence {m.sentence + 1})"
             for m in reversed(self.mentions):
                 if m.sentence <= sentence and (head in ("verein", "association") and "e. v" in m.name.lower()
@@ -148,6 +152,7 @@ class Document:
         return None, "the text does not say whose membership it is"
 
 
+_HEAD_STEMS = {"netzwerk": "netz", "netzwerks": "netz"}
 # Words that look like names and are never what a text is about: currencies, laws.
 _NOT_TOPICS = frozenset("euro eur usd dollar eeg dsgvo gdpr".split())
 # Nouns that say what kind of organisation a reference points to ("der Initiative", "the Alliance").
