@@ -141,7 +141,9 @@ def test_extract_prints_one_json_line_per_input(tmp_path, cli) -> None:
             ("member_ordinal", "go-cluster", 100, "Innovationscluster Automotive Nordwest e. V.", "Bremen")]
         assert {"evidence", "rule"} <= set(by_path[str(seed)][0])
     if page.exists():
-        assert [(e["kind"], e["number"]) for e in by_path[str(page)]] == [("member_ordinal", 50)]
+        # the 50th member of go-cluster, and the newcomer's own 64 member companies
+        assert [(e["kind"], e["programme"], e["number"]) for e in by_path[str(page)]] == [
+            ("member_ordinal", "go-cluster", 50), ("member_count", "netzwerk polymermat thüringen", 64)]
     assert by_path[str(trap)] == []
     assert [e["number"] for e in by_path["-"]] == [5000]
     missing = cli("extract", str(tmp_path / "nope.txt"))
