@@ -88,7 +88,7 @@ class Document:
         text = "\n".join(self.units)
         first: dict[str, int] = {}
         for m in self.mentions:
-            if len(m.name) >= 3 and m.name.lower() not in _NOT_TOPICS:
+            if len(m.name) >= 3 and m.name.lower() not in _NOT_TOPICS and not _PLACE_BODY.match(m.name):
                 first.setdefault(m.name, m.sentence)
             if len(first) >= 12:
                 break  # the topic is among the first names a text gives
@@ -103,7 +103,7 @@ class Document:
     def note(self, name: str, sentence: int) -> None:
         if _usable(name):
             self.mentions.append(Mention(name, sentence))
-            if self.topic is None:
+            if self.topic is None and not _PLACE_BODY.match(name):
                 self.topic, self.topic_source = name, f"first organisation named (sentence {sentence + 1})"
                 self.topic_unit = sentence
 
@@ -152,6 +152,9 @@ class Document:
         return None, "the text does not say whose membership it is"
 
 
+# A town or district is where a text happens, rarely whose members it counts ("Kreis Warendorf" in a
+# release of an employers' association): never the topic by being named first or most often.
+_PLACE_BODY = re.compile(r"(?:Kreis|Landkreis|Stadt|Gemeinde|Bezirk|Landeshauptstadt|Hansestadt|Markt|Amt)\s")
 _HEAD_STEMS = {"netzwerk": "netz", "netzwerks": "netz"}
 # Words that look like names and are never what a text is about: currencies, laws.
 _NOT_TOPICS = frozenset("euro eur usd dollar eeg dsgvo gdpr".split())
