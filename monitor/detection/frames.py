@@ -1299,7 +1299,13 @@ def _someone_elses_subject(s: Sentence, at: int) -> bool:
                      for t in subject_words[:3])
     if quantified and any(t.kind == "word" and ORG_PLURALS.match(t.low) for t in subject_words[:4]):
         return True
-    return NOT_PROGRAMMES.search(" ".join(t.text for t in subject_words)) is not None
+    if NOT_PROGRAMMES.search(" ".join(t.text for t in subject_words)) is not None:
+        return True
+    # "Mit seinen 24 Mitgliedern ist der Gemeinderat voll besetzt": the subject after the verb
+    subj = _clause_subject(s, at)
+    return subj is not None and at < subj.start <= at + 6 and NOT_PROGRAMMES.search(subj.text) is not None \
+        and any(t.low in _COPULA for t in s.tokens[at:subj.start]) \
+        and not any(t.text in (",", "„", "“", '"', ":") for t in s.tokens[at:subj.start])
 
 
 _HOLDING_VERBS = frozenset("vereinen umfassen bündeln zählen".split())

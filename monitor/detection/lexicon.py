@@ -135,8 +135,8 @@ class MemberNoun:
 _MEMBER_HEADS = (
     "unternehmen", "firma", "firmen", "betrieb", "kommune", "netzwerk", "cluster", "organisation",
     "verband", "verbände", "verein", "institution", "einrichtung", "städte", "stadt", "gemeinde",
-    "hochschule", "kammer", "gesellschaft", "genossenschaft", "bank", "initiative", "land",
-    "länder", "kreis", "landkreis", "school", "schule", "universität", "institut", "zahl",
+    "hochschule", "kammer", "gesellschaft", "genossenschaft", "bank", "initiative",
+    "kreis", "landkreis", "school", "schule", "universität", "institut", "zahl",
     "stand", "bestand", "zuwachs", "wachstum", "werbung", "rekord",
 )
 _COUNT_HEADS = ("zahl", "stand", "bestand", "rekord")
