@@ -737,6 +737,7 @@ _PREVIOUS = re.compile(r"\b(?:previous|prior|former|old|vorherige\w*|bisherige\w
 # Bodies with seats, written in lower case ("the council, which has 15 members"); "the Hydrogen Council"
 # is a name and has members
 _BODIES_LOW = frozenset("council panel jury commission cabinet senate assembly rat gremium".split())
+_LOSS = frozenset("lost loses losing lose shed verloren verlor verloren verliert verlieren eingebüßt".split())
 _PLAN_MARK = frozenset("würde würden wäre wären will wollen möchte möchten wird werden plan plans planned aim aims "
                        "want wants hope hopes".split())
 _PLAN_GOAL = frozenset("wachsen anwachsen steigen ansteigen erreichen steigern haben reach grow have double increase "
@@ -873,6 +874,8 @@ def count_frames(s: Sentence) -> list[Hit]:
             continue  # "a minimum of 10 members": a bound
         if _planned(s, i):
             continue  # "will bis 2027 auf 300 Mitglieder wachsen", "würde … auf 42 Mitglieder wachsen"
+        if any(t.low in _LOSS for t in toks[max(0, q - 3):q]) or any(t.low in _LOSS for t in toks[i + 1:i + 4]):
+            continue  # "has lost 40 members", "hat 40 Mitglieder verloren": a loss, not the total
         found = _member_noun_after(toks, i, lang=s.lang)
         plural_frame = False  # "41 Netzwerke als Mitglieder": the construction says it is a count
         place_ref: str | None = None  # "im Cluster", "dort": whose, by a reference
