@@ -65,7 +65,7 @@ _ADJ_SKIP = re.compile(r"^(?:[a-zäöüß]+(?:e|en|er|es|em|ige|iche|ive|ische)|
                        r"neue?|new|active|registered|paying|full|associate|corporate|individual|"
                        r"[a-z]+(?:ing|ed|al|ive|ful|ous|ic|ary|an|ern|ish)|[a-z]+-[a-z]+)$")
 _NEW = frozenset("neu neue neuen neues neuer neuesten neueste neuestes jüngste jüngstes jüngsten "
-                 "new newest latest".split())
+                 "new newest latest weiteres".split())
 _PERCENT = frozenset("% prozent percent per".split())
 _MONEY = frozenset("euro € eur dollar $ usd".split())
 _ATTENDANCE = re.compile(
@@ -311,7 +311,13 @@ def _clause_subject(s: Sentence, at: int) -> Phrase | None:
         # "Wie die ASEW mitteilte, traten 15 Unternehmen bei": after a clause put first, the
         # subject follows the verb; nothing before the comma is it
         first = verb_at
-    subj = subject([p for p in s.phrases if p.start >= first], verb_at)
+    candidates = [p for p in s.phrases if p.start >= first]
+    subj = subject(candidates, verb_at)
+    if subj is not None and subj.start == first and subj.end == first + 1 and subj.end <= verb_at \
+            and s.lang == "de" and not subj.org and not proper_noun(subj.text, "de"):
+        # "Einstimmig wurde die Kanzlei … aufgenommen": an adverb put first; the subject follows the verb
+        after = subject([p for p in candidates if p is not subj], verb_at)
+        subj = after if after is not None and verb_at < after.start <= verb_at + 3 else subj
     if subj is not None and subj.text.lower() in _PRONOUN_SUBJECT:
         return None
     return subj
@@ -468,7 +474,11 @@ def _member_of(s: Sentence, ordinal_at: int, trigger_at: int) -> tuple[Phrase | 
         if subj is not None and not generic(subj.text) and _nameish(s, subj):
             return subj, "subject"
     # "Das 100. Mitglied ist die X GmbH", "100. Mitglied: X", "the 100th member, X,".
-    for k in range(trigger_at + 1, min(len(toks), trigger_at + 4)):
+    start = trigger_at + 1
+    owner_p = s.phrase_after(trigger_at, within=0)
+    if owner_p is not None and owner_p.start == trigger_at + 2 and toks[trigger_at + 1].low in ("des", "der", "of"):
+        start = owner_p.end  # "Das 88. Mitglied des Wirtschaftsforums Lippe ist …": past the genitive
+    for k in range(start, min(len(toks), start + 3)):
         if toks[k].low in ("ist", "wird", "heißt", "is", "was", ":", ",", "–", "-"):
             nxt = s.phrase_after(k, within=1)
             closed = nxt is not None and (toks[k].text != "," or nxt.end >= len(toks) - 1
@@ -755,6 +765,8 @@ def _planned(s: Sentence, i: int) -> bool:
     hi = i
     while hi + 1 < len(toks) and toks[hi + 1].text not in (",", ";", ".") and hi - i < 10:
         hi += 1
+    if any(t.low in ("künftig", "zukünftig", "demnächst") for t in toks[lo:i]):
+        return True  # "Künftig umfasst die Metropolregion 17 Kreise": what will be
     mark = next((j for j in range(lo, i) if toks[j].low in _PLAN_MARK), None)
     if mark is None:
         return False
@@ -1403,7 +1415,7 @@ def _name_item(item: str) -> bool:
 _QUANTITY_WORDS = frozenset("ein eine einen einer zwei drei vier fünf sechs sieben acht neun zehn elf zwölf "
                             "weitere viele mehrere einige zahlreiche a an two three four five several many".split())
 # "Wie immer, in Reihenfolge des Beitritts: A, B und C": a colon after words of joining opens a list.
-_COLON_LEAD = re.compile(r"(?:beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nrs]?\s+mitglied\w*|neumitglied\w*|"
+_COLON_LEAD = re.compile(r"(?:willkommen\s+(?:im|in\s+der|beim|bei)\s+[^:]{2,60}|beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nrs]?\s+mitglied\w*|neumitglied\w*|"
                          r"new\s+members?|newly\s+joined|neu\s+dabei|neu\s+im\s+\w+|welcome|joining|joined|"
                          r"beigetreten|aufgenommen)[^:.;]{0,40}:\s+",
                          re.IGNORECASE)
@@ -1781,7 +1793,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                                                   for t in toks[max(0, i - 9):i - 1])
                  and not any(t.text == "," or t.low in ("bereits", "schon", "damals") for t in toks[max(0, i - 9):i])) \
             or bool(
-            re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|"
+            re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|adds|added|"
                       r"became|become|has become|seit (?:anfang |ende |mitte )?(?:januar|februar|märz|april|mai|juni|"
                       r"juli|august|september|oktober|november|dezember|dem \d+\.\s\w+)|"
                       r"since (?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -1937,8 +1949,9 @@ def _among_new(s: Sentence, i: int) -> tuple[Phrase | None, Phrase] | None:
 def _gained_with(s: Sentence, i: int) -> Phrase | None:
     """The name in "Mit der Beispiel GmbH hat der Verband ein neues Mitglied gewonnen"."""
     toks = s.tokens
-    if not any(t.low in _GAINED for t in toks[i + 1:i + 4]):
-        return None
+    if not any(t.low in _GAINED for t in toks[i + 1:i + 4]) and not (
+            i > 0 and toks[i - 1].low in ("neues", "weiteres") and any(t.low in ("hat", "has") for t in toks[:i])):
+        return None  # ("Der Verband hat mit X ein weiteres Mitglied": no verb after the noun)
     first = next((p for p in s.phrases if p.end <= i and p.prep in ("mit", "with")), None)
     if first is None or generic(first.text) or not (first.org or len(first.text.split()) > 1) \
             or _CAMPAIGN.match(first.text):
