@@ -1415,7 +1415,8 @@ def _name_item(item: str) -> bool:
 _QUANTITY_WORDS = frozenset("ein eine einen einer zwei drei vier fünf sechs sieben acht neun zehn elf zwölf "
                             "weitere viele mehrere einige zahlreiche a an two three four five several many".split())
 # "Wie immer, in Reihenfolge des Beitritts: A, B und C": a colon after words of joining opens a list.
-_COLON_LEAD = re.compile(r"(?:willkommen\s+(?:im|in\s+der|beim|bei)\s+[^:]{2,60}|beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nrs]?\s+mitglied\w*|neumitglied\w*|"
+_COLON_LEAD = re.compile(r"(?:willkommen\s+(?:im|in\s+der|beim|bei)\s+[^:]{2,60}|"
+                         r"beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nrs]?\s+mitglied\w*|neumitglied\w*|"
                          r"new\s+members?|newly\s+joined|neu\s+dabei|neu\s+im\s+\w+|welcome|joining|joined|"
                          r"beigetreten|aufgenommen)[^:.;]{0,40}:\s+",
                          re.IGNORECASE)
