@@ -99,7 +99,8 @@ _NUMBER_WORD_NEAR = re.compile(r"zwei|drei|vier|fünf|sechs|sieben|acht|neun|zeh
 _NEWS = re.compile(
     "beitr|beigetr|aufgenomm|aufnehm|nahm|nimm|nehm|tritt|trat|join|welcom|begrüß|admit|accept|neu|new|jetzt|"
     "nun |kurzem|sofort|heute|offiziell|now|becom|became|darunter|including|heiß|seit |since |verstärk|"
-    "beitritt|aufnahme|accession|wird teil|wurde teil|part of|wird mitglied|gewonnen|among|wurde|wurden|"
+    r"beitritt|aufnahme|accession|wird teil|wurde teil|part of|wird mitglied|gewonnen|among|"
+    r"wurden?\s(?:\S+\s){0,8}?mitglied|"
     "weiteres mitglied|willkommen|adds|added"
 )
 
