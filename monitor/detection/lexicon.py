@@ -216,7 +216,7 @@ ORG_HEADS = re.compile(
     r"bund|verbund|ring|kreis|konsortium|stiftung|institut|agentur|region|association|network|alliance|"
     r"chamber|federation|council|society|consortium|coalition|initiative|partnership|platform|"
     r"programme|program|union|league|group|forum|foundation|institute|cooperative|"
-    r"organisation|organization|club|guild|gmbh|e\.\s?v\.)",
+    r"organisation|organization|club|guild|hub\b|gmbh|e\.\s?v\.)",
     re.IGNORECASE,
 )
 

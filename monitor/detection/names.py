@@ -280,7 +280,7 @@ _GENERIC = re.compile(
     r"interessenverband|berufsverband|clusterinitiative|kompetenznetz|kompetenznetzwerk|consortium|"
     r"coalition|union|league|federation|foundation|institute|cooperative|co-op|chapter|spitzenverband|"
     r"industrieverbund|dachorganisation|interessenvertretung|mitgliedsverband|regionalverband|"
-    r"traditionsverein|traditionsklub|fußballverein|sportclub|netzwerkverein)$",
+    r"traditionsverein|traditionsklub|fußballverein|sportclub|netzwerkverein|hub|collective|konsortium)$",
     re.IGNORECASE,
 )
 
