@@ -1745,6 +1745,22 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                     continue
                 out.append(_joiner(s, f"new member: {lem}", toks[k].text, joiner, how, prog_phrase, k))
     out += _joined_list(s, {h.member for h in out}, modal)
+    # "With the addition of Dales Wool Ltd, the network now has 75 members": the newcomer
+    for k, tok in enumerate(toks[:-2]):
+        if s.lang == "en" and tok.low == "addition" and toks[k + 1].low == "of" and s.member_nouns and not modal:
+            first = s.phrase_after(k + 1, within=1)
+            if first is None or generic(first.text) or not _nameish(s, first):
+                continue
+            named = {h.member for h in out}
+            for p in coordinated(s.text, toks, s.phrases, first):
+                if p.end < len(toks) and toks[p.end].low in ("now", "has", "have", "is", "are", "counts", "currently"):
+                    break  # "With the addition of X, the network now has …": the clause's subject, no list item
+                if p.text in named or not _nameish(s, p):
+                    continue
+                hit = Hit("new_member", "new member: addition", "addition", member=p.text, place=_place_after(s, p))
+                hit.roles["member"] = f"{p.text} (the addition of)"
+                _programme_by_clause(s, hit, k, p)
+                out.append(hit)
     # "X ist (seit kurzem) neu im Exzellenzprogramm Y", "X und Y sind neu bei Z".
     for k, tok in enumerate(toks[:-1]):
         if tok.low in ("neu", "new") and toks[k + 1].low in ("im", "in", "bei", "beim", "to") and not modal:
@@ -1872,7 +1888,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             hit.roles["member"] = p.text
             if owner:
                 hit.programme = owner
-            elif listed:
+            elif listed or among is not None:
                 hit.ref = ""  # "Die neuen Mitglieder sind: …": whose, the text around says
             else:
                 _programme_by_clause(s, hit, i, p)

@@ -308,7 +308,7 @@ _PLACE_PREPS = frozenset("in im an am aus bei from near".split())
 
 def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head: Phrase) -> list[Phrase]:
     """The phrases joined to ``head`` by commas and und/and/sowie: "A, B und C sind beigetreten"."""
-    out = [head]
+    out = _after_legal_form(sentence, tokens, head)
     by_start = {p.start: p for p in phrases_}
     k = head.end
     while k < len(tokens):
@@ -356,6 +356,17 @@ def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head
             continue
         break
     return out
+
+
+def _after_legal_form(sentence: str, tokens: list[Token], p: Phrase) -> list[Phrase]:
+    """"Dales Wool Ltd and Pennine Dyeworks" read as one name: a legal form ends a name, so an
+    und/and after it starts the next."""
+    u = next((j for j in range(p.start + 1, p.end - 1) if tokens[j].low in ("und", "and")
+              and tokens[j - 1].kind == "legal" and tokens[j + 1].text[:1].isupper()), None)
+    if u is None:
+        return [p]
+    first, last = span_text(sentence, tokens, p.start, u), span_text(sentence, tokens, u + 1, p.end)
+    return [Phrase(p.start, u, first, p.det, p.prep, True), Phrase(u + 1, p.end, last, None, None, is_org(last))]
 
 
 def _last_of_list(sentence: str, tokens: list[Token], p: Phrase) -> list[Phrase]:
