@@ -1152,7 +1152,7 @@ def count_frames(s: Sentence) -> list[Hit]:
 
 # Verbs telling that members arrived, besides joining and admitting ("gewinnen", "welcome").
 _ARRIVAL = frozenset("gewinnen begrüßen welcome gain add verzeichnen".split())
-_NEWCOMER = ("neuzug", "neuaufnahme")
+_NEWCOMER = ("neuzug", "neuaufnahme", "neueintritt")
 # A number of new members that is a goal or a rate, not an arrival.
 _GOAL = re.compile(r"\b(?:ziel\w*|goal|target|aim|plan\w*|pro jahr|jährlich|per year|a year|each year|"
                    r"every year|im schnitt|on average|durchschnittlich|"

@@ -186,7 +186,7 @@ def member_noun(word: str) -> MemberNoun | None:
         original = word[:at].rstrip("-")
         # "IHK-Mitglieder", "Vereinsmitglieder", "go-cluster-Mitglied": members of that body.
         return MemberNoun(owner=original or None, count_noun=count_noun)
-    if low.startswith(("neuzug", "neuaufnahme")):
+    if low.startswith(("neuzug", "neuaufnahme", "neueintritt")):
         return MemberNoun(new=True)  # "19 Neuzugänge", "acht Neuaufnahmen"
     if low in ("member", "members", "membership", "memberships"):
         return MemberNoun(count_noun=low.startswith("membership"))
