@@ -1408,6 +1408,8 @@ def _name_item(item: str) -> bool:
     first = item.split()[0] if item.split() else ""
     if first.isdigit() or first.lower() in _QUANTITY_WORDS:
         return False
+    if " " not in item and item.isalpha() and item[1:].islower() and _ABSTRACT_NOUN.search(item):
+        return False  # "Produktion und Verfahren": an abstract noun, no name
     return (item[:1].isupper() or item[:1].isdigit()) and len(item) <= 90 and not generic(item) \
         and not is_owner(item) and NOT_PROGRAMMES.search(item) is None and item.lower() not in _PRONOUN_SUBJECT
 
@@ -1789,6 +1791,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 part = False  # "Die neue Halle ist Teil des Programms", "ist jetzt Teil der Fenn Gruppe"
         if tok.kind != "word" or not ("mitglied" in tok.low or "member" in tok.low or part):
             continue
+        if i + 2 < len(toks) and toks[i + 1].low == "zu" and toks[i + 2].text.islower():
+            continue  # "Probleme, neue Mitglieder zu gewinnen": what is hard to do, no newcomer
         mn = MemberNoun() if part else member_noun(tok.text)
         if mn is None or mn.count_noun or modal:
             continue
@@ -2036,7 +2040,7 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
         return True
     if any(c.isupper() for c in p.text[1:]) or any(c.isdigit() for c in p.text):
         return True  # "BDSW", "biosaxony"-like brands with capitals inside, "C40"
-    if s.lang == "de" and _ABSTRACT_NOUN.search(p.text):
+    if s.lang == "de" and p.text.isalpha() and p.text[1:].islower() and _ABSTRACT_NOUN.search(p.text):
         return False  # "Einladung", "Verfahren", "Verbandsspitze": a common noun, no one's name
     # One plain word ("Säulen", "Jüngere"): a name only if it is not a common noun or adjective.
     return proper_noun(p.text, s.lang)

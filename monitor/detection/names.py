@@ -291,7 +291,8 @@ def generic(text: str) -> bool:
     if text.strip().isupper():
         return False
     text = re.sub(r"(?<=[a-zäöü])(?:es|s)$", "", text.strip()) if text.strip().lower().endswith(
-        ("programms", "vereins", "verbands", "netzwerks", "clusters", "bündnisses", "forums")) else text.strip()
+        ("programms", "vereins", "verbands", "netzwerks", "clusters", "bündnisses", "forums", "genossenschafts",
+         "gesellschafts", "clubs", "klubs")) else text.strip()
     if _SUPERLATIVE_PLACE.search(text) and (_GENERIC.match(text.split()[0]) is not None
                                              or len(text.split()) == 2 and org_word(text.split()[0])):
         return True  # "(größten) Verein der Welt", "Club im Land": a description, not a name
