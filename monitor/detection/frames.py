@@ -238,8 +238,9 @@ def _member_noun_after(tokens: list[Token], i: int, span: int = 4,
                 continue  # "412 aktive und passive Mitglieder"
             if lang == "en" and NOT_PROGRAMMES.fullmatch(tok.low):
                 return None  # "12 staff members", "nine board members": someone else's
-            if lang == "en" and (tok.low in ("and", "or") or tok.text.islower() and tok.low not in _EN_STOP):
-                continue
+            if lang == "en" and (tok.low in ("and", "or") or tok.text.islower() and tok.low not in _EN_STOP
+                                 or tok.text.isupper() and 2 <= len(tok.text) <= 8):
+                continue  # ("the 21st ECRN member region": an acronym before the noun)
             if tok.low == "go-cluster" or tok.low.endswith("-"):
                 continue
             return None
@@ -532,7 +533,7 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
         if is_ordinal(toks, i):
             if i == 0 and tok.kind == "num" or (i > 0 and toks[i - 1].low in _MONTHS | _EVERY):
                 continue  # "3. Members are …" (a list), "Feb. 28th"
-            found = _member_noun_after(toks, i, span=5)
+            found = _member_noun_after(toks, i, span=5, lang=s.lang)
             if found is not None and found[1].count_noun:
                 continue
             if found is None:
@@ -570,6 +571,9 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
         owner, elsewhere = _owned_by(s, at, mn)
         if elsewhere:
             continue
+        if (owner is None or generic(owner)) and s.lang == "en":
+            # "the 21st ECRN member region": the acronym before the noun is whose
+            owner = next((t.text for t in toks[i + 1:at] if t.text.isupper() and 2 <= len(t.text) <= 8), owner)
         member, how = _member_of(s, min(i, at), max(i, at))
         if member is None and numbered is not None and _nameish(s, numbered):
             member, how = numbered, "subject (membership number)"
@@ -989,7 +993,7 @@ def count_frames(s: Sentence) -> list[Hit]:
                     f"count: {gathered[0]} (dative)"
                 if generic(dative_.text):
                     place_ref = dative_.text.lower()
-            elif gathered and (there := next((p for p in s.phrases if p.prep in ("in", "im", "bei", "beim")
+            elif gathered and (there := next((p for p in s.phrases if p.prep in ("in", "im", "bei", "beim", "to")
                                               and generic(p.text) and any(t is toks[p.start] for t in clause_toks)),
                                              None)) is not None:
                 # "Im Cluster sind rund 350 Unternehmen organisiert": the cluster the text is about
