@@ -321,6 +321,134 @@ def signature_scheme(conn: sqlite3.Connection, path: Path) -> int:
     return scheme
 
 
+def _best(sig: fingerprint.Signature, candidates: Iterable[tuple[int, fingerprint.Signature]]
+          ) -> tuple[int, float] | None:
+    """Of ``candidates`` (by ascending id), the first most similar one of at least NEAR_THRESHOLD."""
+    best: tuple[int, float] | None = None
+    for ann_id, other in candidates:
+        sim = sig.similarity(other)
+        if sim >= fingerprint.NEAR_THRESHOLD and (best is None or sim > best[1]):
+            best = (ann_id, sim)
+    return best
+
+
+# Band keys per candidate query of a batch (SQLite allows 32,766 parameters).
+_KEYS_PER_QUERY = 8000
+
+
+class _BatchIndex:
+    """A bulk batch's near-duplicate index: what ``signatures`` and ``lsh_buckets`` hold, as
+    ``Store._nearest`` and ``Store._index`` would find and leave them item after item.
+
+    - The band keys of the whole batch are looked up among the rows from before the batch in a
+      query per 8,000 keys, sorted (the index read in order), instead of a query per item.
+    - An item's key can find a row the batch wrote only if an earlier item of the batch has the
+      same key (an item's keys are written under its own or an earlier announcement, after its
+      own search). Which keys those are is worked out for the whole batch at once (numpy), so
+      an item none of whose keys was seen before, the usual case, is answered without a look.
+    - What the batch indexes is written at its end, still in its transaction, the band keys
+      sorted: the tables end as item-by-item ingest leaves them.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, sigs: list[fingerprint.Signature]):
+        import numpy as np
+
+        self.conn = conn
+        self.row = {id(sig): n for n, sig in enumerate(sigs)}
+        self.keys = np.array([sig.band_keys() for sig in sigs], dtype=np.int64).reshape(len(sigs), fingerprint.BANDS)
+        flat = self.keys.ravel()
+        unique, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+        # Before the batch: announcements per band key, and their signatures (decoded when asked).
+        self.before: dict[int, list[int]] = {}
+        wanted = unique.tolist()
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            chunk = wanted[start : start + _KEYS_PER_QUERY]
+            for key, ann_id in conn.execute("SELECT bucket, announcement_id FROM lsh_buckets WHERE bucket IN"
+                                            f" ({','.join('?' * len(chunk))})", chunk):
+                self.before.setdefault(key, []).append(ann_id)
+        self.blobs: dict[int, bytes] = {}
+        ids = sorted({a for found in self.before.values() for a in found})
+        for start in range(0, len(ids), _KEYS_PER_QUERY):
+            chunk = ids[start : start + _KEYS_PER_QUERY]
+            self.blobs.update(conn.execute("SELECT announcement_id, signature FROM signatures WHERE"
+                                           f" announcement_id IN ({','.join('?' * len(chunk))})", chunk))
+        width = fingerprint.BANDS
+        item = np.arange(flat.size) // width
+        # A key an earlier item has (its first item is another), or one from before the batch:
+        # the only keys a search can find anything under.
+        first_item = (first // width)[inverse.ravel()]
+        found = (first_item < item).reshape(self.keys.shape)
+        if self.before:
+            found |= np.isin(self.keys, np.fromiter(self.before, dtype=np.int64, count=len(self.before)))
+        self.searched = [self.keys[n][found[n]].tolist() if found[n].any() else [] for n in range(len(sigs))]
+        # A key another item has: the only keys under which a search can find what the batch indexes.
+        shared = (np.bincount(inverse.ravel(), minlength=unique.size) > 1)[inverse.ravel()].reshape(self.keys.shape)
+        self.shared = [self.keys[n][shared[n]].tolist() if shared[n].any() else [] for n in range(len(sigs))]
+        self.decoded: dict[int, fingerprint.Signature] = {}
+        self.dropped: set[int] = set()  # their rows from before the batch deleted (a replaced text)
+        self.added: dict[int, set[int]] = {}  # band key -> announcements indexed under it in this batch
+        self.written: dict[int, fingerprint.Signature | None] = {}  # signatures written (None: deleted)
+        self.rows_of: dict[int, list[int]] = {}  # announcement -> the batch rows whose keys it gets
+
+    def index(self, ann_id: int, sig: fingerprint.Signature | None, *, replace: bool) -> None:
+        """``Store._index`` within the batch."""
+        if replace:
+            # The rows from before the batch go now; the batch's own are not written yet.
+            self.conn.execute("DELETE FROM lsh_buckets WHERE announcement_id = ?", (ann_id,))
+            self.conn.execute("DELETE FROM signatures WHERE announcement_id = ?", (ann_id,))
+            self.dropped.add(ann_id)
+            for n in self.rows_of.pop(ann_id, ()):
+                for key in self.shared[n]:
+                    self.added[key].discard(ann_id)
+            self.written[ann_id] = None
+        if sig is None:
+            return
+        n = self.row[id(sig)]
+        self.written[ann_id] = sig
+        self.rows_of.setdefault(ann_id, []).append(n)
+        for key in self.shared[n]:
+            self.added.setdefault(key, set()).add(ann_id)
+
+    def candidates(self, sig: fingerprint.Signature) -> Iterator[tuple[int, fingerprint.Signature]]:
+        """The announcements sharing a band key with ``sig`` that have a signature, by ascending id."""
+        found: set[int] = set()
+        for key in self.searched[self.row[id(sig)]]:
+            before = self.before.get(key)
+            if before:
+                found.update(a for a in before if a not in self.dropped)
+            added = self.added.get(key)
+            if added:
+                found.update(added)
+        for ann_id in sorted(found):
+            other = self.written[ann_id] if ann_id in self.written else self._stored(ann_id)
+            if other is not None:
+                yield ann_id, other
+
+    def _stored(self, ann_id: int) -> fingerprint.Signature | None:
+        """The signature an announcement had before the batch."""
+        sig = self.decoded.get(ann_id)
+        if sig is None and ann_id in self.blobs:
+            sig = self.decoded[ann_id] = fingerprint.Signature.from_bytes(self.blobs[ann_id])
+        return sig
+
+    def flush(self) -> None:
+        """Write what the batch indexed (still in its transaction)."""
+        import numpy as np
+
+        self.conn.executemany("INSERT OR REPLACE INTO signatures(announcement_id, signature) VALUES (?, ?)",
+                              [(ann_id, sig.to_bytes()) for ann_id, sig in sorted(self.written.items())
+                               if sig is not None])
+        pairs = [(ann_id, n) for ann_id, rows in self.rows_of.items() for n in rows]
+        if not pairs:
+            return
+        owners, rows = np.array(pairs, dtype=np.int64).T
+        keys = self.keys[rows].ravel()
+        owners = np.repeat(owners, self.keys.shape[1])
+        order = np.lexsort((owners, keys))
+        self.conn.executemany("INSERT OR IGNORE INTO lsh_buckets(bucket, announcement_id) VALUES (?, ?)",
+                              zip(keys[order].tolist(), owners[order].tolist(), strict=True))
+
+
 class _Done:
     def __init__(self, value: Any):
         self.value = value
@@ -337,6 +465,8 @@ class Store:
         self.db = connect(self.path)
         self.conn = self.db.conn
         self.signature_scheme = signature_scheme(self.conn, self.path)
+        # During a bulk load's batch: its view of the near-duplicate index (see _BatchIndex).
+        self._batch: _BatchIndex | None = None
 
     def close(self) -> None:
         self.conn.close()
@@ -455,8 +585,14 @@ class Store:
         out: list[IngestResult | BadItem] = []
         with immediate(self.conn):
             restore = self._defer_fts()
-            for p in prepared:
-                out.append(p if isinstance(p, BadItem) else self.ingest_prepared(p))
+            self._batch = _BatchIndex(self.conn, [sig for p in prepared
+                                                  if isinstance(p, Prepared) and (sig := p.signature()) is not None])
+            try:
+                for p in prepared:
+                    out.append(p if isinstance(p, BadItem) else self.ingest_prepared(p))
+                self._batch.flush()
+            finally:
+                self._batch = None
             if restore is not None:
                 restore()
         return out
@@ -528,6 +664,9 @@ class Store:
 
     def _index(self, ann_id: int, sig: fingerprint.Signature | None, *, replace: bool = False) -> None:
         """Store the signature and its LSH band keys (``replace``: drop the old text's keys first)."""
+        if self._batch is not None:
+            self._batch.index(ann_id, sig, replace=replace)
+            return
         if replace:
             self.conn.execute("DELETE FROM lsh_buckets WHERE announcement_id = ?", (ann_id,))
             self.conn.execute("DELETE FROM signatures WHERE announcement_id = ?", (ann_id,))
@@ -539,19 +678,19 @@ class Store:
                               [(key, ann_id) for key in sig.band_keys()])
 
     def _nearest(self, sig: fingerprint.Signature) -> tuple[int, float] | None:
+        """The most similar stored announcement of at least NEAR_THRESHOLD among those sharing a
+        band key with ``sig``; of equally similar ones the oldest (lowest id)."""
+        if self._batch is not None:
+            return _best(sig, self._batch.candidates(sig))
         keys = sig.band_keys()
         placeholders = ",".join("?" * len(keys))
         rows = self.conn.execute(
             f"SELECT s.announcement_id, s.signature FROM signatures s WHERE s.announcement_id IN "
-            f"(SELECT DISTINCT announcement_id FROM lsh_buckets WHERE bucket IN ({placeholders}))",
+            f"(SELECT DISTINCT announcement_id FROM lsh_buckets WHERE bucket IN ({placeholders}))"
+            " ORDER BY s.announcement_id",
             keys,
         ).fetchall()
-        best: tuple[int, float] | None = None
-        for ann_id, blob in rows:
-            sim = sig.similarity(fingerprint.Signature.from_bytes(blob))
-            if sim >= fingerprint.NEAR_THRESHOLD and (best is None or sim > best[1]):
-                best = (ann_id, sim)
-        return best
+        return _best(sig, ((ann_id, fingerprint.Signature.from_bytes(blob)) for ann_id, blob in rows))
 
     def _insert(self, url: str, item: AnnouncementItem, digest: str | None, seen: str) -> int:
         cur = self.conn.execute(

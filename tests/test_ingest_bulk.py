@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from crawler import fingerprint
+from crawler import store as store_module
 from crawler.items import AnnouncementItem
 from crawler.store import BadItem, Store, StoreError
-from tests.test_scaling import CASES, bulk_workload
+from tests.test_scaling import CASES, bulk_workload, dataset_contents, ingest_both_ways
 
 FTS = ("announcements_fts", "announcements_fts_fragments")
 
@@ -77,8 +78,103 @@ def test_a_bulk_load_on_a_dataset_with_other_triggers_still_indexes(tmp_path: Pa
     store.close()
 
 
+def rewrite_workload() -> list[AnnouncementItem]:
+    """bulk_workload, then releases rewritten at their own address (their band keys replaced), each
+    followed by republications of its old and new text, some in the rewrite's batch, some later."""
+    items = bulk_workload()
+    originals = [i for i in items if i.source == "ministry" and i.url.startswith("https://ministry.example/pm/")]
+    later: list[AnnouncementItem] = []
+    for n, o in enumerate(originals[:60:3]):
+        other = originals[(n * 17 + 41) % len(originals)]
+        rewritten = AnnouncementItem(url=o.url, source="ministry", title=o.title, body=f"Neu: {other.body}")
+        old_copy = AnnouncementItem(url=f"https://old.example/{n}", source="agg", title=o.title,
+                                    body=f"Bonn: {o.body} Quelle: ministry.example")
+        new_copy = AnnouncementItem(url=f"https://new.example/{n}", source="agg", title=o.title,
+                                    body=f"Köln: {rewritten.body} Quelle: ministry.example")
+        items += [rewritten, new_copy] + ([old_copy] if n % 2 else [])
+        if not n % 2:
+            later.append(old_copy)
+    return items + later
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 16, 500])
+def test_bulk_batches_of_any_size_store_what_item_by_item_ingest_stores(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_size: int) -> None:
+    """A batch's near-duplicate search (its candidates read at once, what it indexes seen by its
+    later items and written at its end) finds and leaves what item-by-item ingest does: originals
+    replacing their copies (keys added), rewritten texts (keys replaced), copies of either."""
+    if batch_size == 500:
+        monkeypatch.setattr(store_module, "_KEYS_PER_QUERY", 7)  # many candidate queries per batch
+    single, bulk = ingest_both_ways(rewrite_workload(), tmp_path, batch_size)
+    assert bulk == single
+    found = {(getattr(r, "status", None), getattr(r, "match", None)) for r in single}
+    assert {("updated", "url"), ("duplicate", "near"), ("duplicate", "text"), ("new", "origin")} <= found
+    assert dataset_contents(tmp_path / "bulk.db") == dataset_contents(tmp_path / "one.db")
+
+
 def case_words() -> list[str]:
     return [w for p in sorted(CASES.glob("*.txt")) for w in fingerprint.normalise_text(p.read_text("utf-8"))]
+
+
+def test_a_batch_index_finds_and_leaves_what_the_tables_would(tmp_path: Path) -> None:
+    """Store._index and the candidate search within a batch (kept in memory, written at the end)
+    against the same operations on the tables: after rows from before the batch and from the
+    batch were indexed, added to (an original replacing its copy), replaced (a rewritten text)
+    and deleted (a text too short), an item's candidates are those the tables give, with their
+    signatures, and the tables end the same."""
+    words = case_words()
+    # Two stretches of text in overlapping windows: neighbours share band keys, the stretches none.
+    first = fingerprint.signatures([words[i * 30 : i * 30 + 120] for i in range(40)], fingerprint.SCHEME_ARRAYS)
+    second = fingerprint.signatures([words[3000 + i * 30 : 3000 + i * 30 + 120] for i in range(40)],
+                                    fingerprint.SCHEME_ARRAYS)
+    stores = [Store(tmp_path / f"{name}.db") for name in ("tables", "batch")]
+    for store in stores:
+        store.conn.executemany("INSERT INTO announcements (url, source, first_seen, last_seen) VALUES (?, 's', 'x', 'x')",
+                               [(f"https://a.example/{n}",) for n in range(100)])
+        for k in range(1, 11):  # from before the batch: announcements 1-10, between windows 9 + k and 10 + k
+            store._index(k, fingerprint.signature(words[(9 + k) * 30 + 15 : (9 + k) * 30 + 135], fingerprint.SCHEME_ARRAYS))
+        store.conn.execute("BEGIN")
+    tables, batch = stores
+    order = [sig for j in range(10, 40) for sig in (first[j], second[j])]
+    assert all(sig is not None for sig in order)
+    index = store_module._BatchIndex(batch.conn, order)  # type: ignore[arg-type]
+    batch._batch = index
+
+    def from_tables(sig: fingerprint.Signature) -> list[tuple[int, bytes]]:
+        keys = sig.band_keys()
+        return tables.conn.execute(
+            "SELECT announcement_id, signature FROM signatures WHERE announcement_id IN (SELECT announcement_id"
+            f" FROM lsh_buckets WHERE bucket IN ({','.join('?' * len(keys))})) ORDER BY 1", keys).fetchall()
+
+    found, holder, new_id = 0, 1, 10  # holder: the announcement holding the last window of the first stretch
+    for n, sig in enumerate(order):
+        assert sig is not None
+        expected = from_tables(sig)
+        assert [(a, other.to_bytes()) for a, other in index.candidates(sig)] == expected, n
+        found += len(expected)
+        # What ingest does after the search, with the item's signature: a new announcement, an
+        # original's text added to an earlier one, a rewritten text replacing one or a text too
+        # short deleting its keys (of one whose keys the next item of the first stretch shares).
+        j, other_stretch = 10 + n // 2, n % 2
+        if not other_stretch and j % 3 == 1:
+            op: tuple[int, fingerprint.Signature | None, bool] = (holder, sig, False)
+        elif other_stretch and j < 20:  # an announcement from before the batch, near the next item
+            op = (j - 9, sig if j % 2 else None, True)
+        elif not other_stretch or j % 4 == 3:
+            new_id += 1
+            op = (new_id, sig, False)
+        else:
+            op = (holder, sig if j % 4 != 0 else None, True)
+        for store in stores:
+            store._index(*op[:2], replace=op[2])
+        if not other_stretch:
+            holder = op[0]
+    assert found > 30
+    index.flush()
+    for store in stores:
+        store.conn.execute("COMMIT")
+        store.close()
+    assert dataset_contents(tmp_path / "batch.db")[3:] == dataset_contents(tmp_path / "tables.db")[3:]
 
 
 def test_scheme_2_estimates_what_scheme_1_estimates() -> None:
