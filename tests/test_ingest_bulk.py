@@ -112,6 +112,20 @@ def test_bulk_batches_of_any_size_store_what_item_by_item_ingest_stores(
     assert dataset_contents(tmp_path / "bulk.db") == dataset_contents(tmp_path / "one.db")
 
 
+def test_the_preparing_process_runs_this_version_whatever_the_current_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load started in a folder holding another crawler/ (another checkout) prepares with this one."""
+    other = tmp_path / "checkout" / "crawler"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("raise ImportError('another checkout')\n")
+    (other / "prepare_child.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.chdir(other.parent)
+    store = Store(tmp_path / "x.db")
+    results = list(store.ingest_many(bulk_workload(), batch_size=20))  # from the second batch on: the other process
+    assert len(results) == len(bulk_workload()) and store.conn.execute("SELECT count(*) FROM announcements").fetchone()[0]
+    store.close()
+
+
 def case_words() -> list[str]:
     return [w for p in sorted(CASES.glob("*.txt")) for w in fingerprint.normalise_text(p.read_text("utf-8"))]
 
