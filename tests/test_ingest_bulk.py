@@ -191,6 +191,32 @@ def test_a_batch_index_finds_and_leaves_what_the_tables_would(tmp_path: Path) ->
     assert dataset_contents(tmp_path / "batch.db")[3:] == dataset_contents(tmp_path / "tables.db")[3:]
 
 
+@pytest.mark.parametrize("scheme", fingerprint.SCHEMES)
+def test_prepared_batches_cross_to_the_other_process_whole(scheme: int) -> None:
+    """What the preparing process sends (signatures packed into two buffers) arrives as prepared."""
+    import pickle
+
+    items = bulk_workload() + [AnnouncementItem(url=f"https://short.example/{n}", source="s", title="Kurz",
+                                                body="Zu kurz für einen Vergleich.") for n in range(3)]
+    expected = store_module.prepare_items(copy.deepcopy(items), scheme, compact=True)
+    packed = store_module.pack_prepared(store_module.prepare_items(copy.deepcopy(items), scheme, compact=True))
+    arrived = store_module.unpack_prepared(pickle.loads(pickle.dumps(packed)))
+    assert len(arrived) == len(expected)
+    assert sum(isinstance(p, store_module.Prepared) and p.sig is None for p in expected) == 3  # too short
+    for got, want in zip(arrived, expected, strict=True):
+        if isinstance(want, BadItem):
+            assert isinstance(got, BadItem) and str(got) == str(want)
+            continue
+        assert isinstance(got, store_module.Prepared)
+        assert (got.url, got.digest, got.item, got.signed, got.scheme) == (want.url, want.digest, want.item, True, scheme)
+        if want.sig is None:
+            assert got.sig is None
+        else:
+            assert got.sig is not None and np.array_equal(got.sig.hashvalues, want.sig.hashvalues)
+            assert got.sig.band_keys() == want.sig.band_keys() and got.sig.scheme == want.sig.scheme == scheme
+            assert got.sig.to_bytes() == want.sig.to_bytes()
+
+
 def test_scheme_2_estimates_what_scheme_1_estimates() -> None:
     words = case_words()
     assert len(words) > 5000
