@@ -99,6 +99,10 @@ def now_iso() -> str:
 # Items per transaction in a bulk load (Store.ingest_many): the full-text indexes take a batch's
 # texts in one statement each, and cost about a third less per text at 2,000 than at 500.
 BULK_BATCH = 2000
+# The page cache of a bulk load's connection, in KiB (SQLite's default is 2,000): a batch's rows,
+# index pages and full-text segments stay in memory until its commit instead of being read back
+# from the operating system's cache, a tenth less CPU per item for the loading process.
+BULK_CACHE_KIB = 64 * 1024
 
 # The full-text triggers of migration 0009, as a bulk load expects to find them (whitespace aside):
 # it sets them aside during a batch only when they are these, and indexes the batch's new rows itself.
@@ -586,6 +590,7 @@ class Store:
           one text at a time through the trigger, which cost three times as much;
         - the next batch is prepared (words, hashes, signatures, band keys) in another process
           while this one is written, on the machine's other core.
+        - the connection's page cache is BULK_CACHE_KIB during the load (put back after it).
         A process killed during a load loses the batch it was writing, indexes and triggers
         included (one transaction), never part of an announcement.
         """
@@ -608,6 +613,7 @@ class Store:
         # From the second batch on, the next batch is prepared in another process
         # (crawler.prepare_process) while this one is written; a small load never starts one.
         pool = None
+        cache = self._bulk_cache()
         try:
             pending: Any = None
             for batch in batches():
@@ -632,6 +638,18 @@ class Store:
         finally:
             if pool is not None:
                 pool.close()
+            if cache is not None:
+                self.conn.execute(f"PRAGMA cache_size = {cache}")
+
+    def _bulk_cache(self) -> int | None:
+        """Give the connection a page cache of at least BULK_CACHE_KIB; the cache_size it had, or
+        None when it had as much already."""
+        before = int(self.conn.execute("PRAGMA cache_size").fetchone()[0])
+        page = int(self.conn.execute("PRAGMA page_size").fetchone()[0])
+        if (-before if before < 0 else before * page // 1024) >= BULK_CACHE_KIB:
+            return None
+        self.conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        return before
 
     def _write_batch(self, prepared: list[Prepared | BadItem]) -> list[IngestResult | BadItem]:
         out: list[IngestResult | BadItem] = []

@@ -126,6 +126,29 @@ def test_the_preparing_process_runs_this_version_whatever_the_current_folder(
     store.close()
 
 
+def test_a_bulk_load_has_a_larger_page_cache_and_gives_it_back(tmp_path: Path) -> None:
+    store = Store(tmp_path / "x.db")
+
+    def cache() -> int:
+        return int(store.conn.execute("PRAGMA cache_size").fetchone()[0])
+
+    before = cache()
+    assert -before < store_module.BULK_CACHE_KIB
+    load = store.ingest_many(bulk_workload(), batch_size=20)
+    next(load)
+    assert cache() == -store_module.BULK_CACHE_KIB
+    load.close()  # a load given up halfway gives it back too
+    assert cache() == before
+    list(store.ingest_many(bulk_workload()[:5]))
+    assert cache() == before
+    store.conn.execute(f"PRAGMA cache_size = {-2 * store_module.BULK_CACHE_KIB}")  # larger already: kept
+    load = store.ingest_many(bulk_workload()[:5])
+    next(load)
+    assert cache() == -2 * store_module.BULK_CACHE_KIB
+    load.close()
+    store.close()
+
+
 def case_words() -> list[str]:
     return [w for p in sorted(CASES.glob("*.txt")) for w in fingerprint.normalise_text(p.read_text("utf-8"))]
 
