@@ -273,6 +273,20 @@ def test_scheme_2_estimates_what_scheme_1_estimates() -> None:
     assert s1 is not None and s1.similarity(batch[0]) < 0.1  # type: ignore[arg-type]
 
 
+def test_scheme_2_signatures_do_not_depend_on_the_word_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache of word hashes, emptied when full, also in the middle of a batch's words (it once
+    lost words it had just hashed and failed with KeyError), gives the values it would give empty."""
+    words = case_words()
+    texts = [words[i * 300 : i * 300 + 400] for i in range(12)]
+    expected = [s.to_bytes() for s in fingerprint.signatures(texts, fingerprint.SCHEME_ARRAYS)]  # type: ignore[union-attr]
+    monkeypatch.setattr(fingerprint, "_WORD_CACHE_MAX", 50)
+    fingerprint._WORD_HASHES.clear()
+    got = [s.to_bytes() for s in fingerprint.signatures(texts, fingerprint.SCHEME_ARRAYS)]  # type: ignore[union-attr]
+    assert got == expected
+    assert len(fingerprint._WORD_HASHES) <= 50
+    fingerprint._WORD_HASHES.clear()
+
+
 def republication(item: AnnouncementItem, n: int) -> AnnouncementItem:
     return AnnouncementItem(url=f"https://aggregator.example/{n}", source="agg", title=item.title,
                             body=f"Berlin (dpa): {item.body}\nQuelle: ministry.example", published=item.published)
