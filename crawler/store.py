@@ -586,8 +586,10 @@ class Store:
         - the full-text indexes take the batch's new texts in one statement each at the end of
           the batch (their insert trigger is set aside for the batch, in its transaction), not
           one text at a time through the trigger, which cost three times as much;
+        - the batch's near-duplicate candidates are read in one query (``_BatchIndex``), and what
+          it indexes is written at its end;
         - the next batch is prepared (words, hashes, signatures, band keys) in another process
-          while this one is written, on the machine's other core.
+          while this one is written, on the machine's other core;
         - the connection's page cache is BULK_CACHE_KIB during the load (put back after it).
         A process killed during a load loses the batch it was writing, indexes and triggers
         included (one transaction), never part of an announcement.
