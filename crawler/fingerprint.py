@@ -228,7 +228,6 @@ def _vector_ok() -> bool:
 
 # --- scheme 2: hashes as arrays --------------------------------------------------------------------
 
-_WORD_HASHES: dict[str, int] = {}
 _WORD_CACHE_MAX = 500_000  # distinct words kept (a German vocabulary, with names and numbers)
 _M64 = (1 << 64) - 1
 # Shingles per array operation: 8,192 x 128 x 8 bytes = 8 MiB.
@@ -236,11 +235,21 @@ _CHUNK_ROWS = 8_192
 
 
 def _word_hash(word: str) -> int:
-    h = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-    if len(_WORD_HASHES) >= _WORD_CACHE_MAX:
-        _WORD_HASHES.clear()
-    _WORD_HASHES[word] = h
-    return h
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class _WordHashes(dict[str, int]):
+    """Each word's hash, computed the first time it is asked for (``__missing__``): a look-up of
+    many words is one pass in C, also when some are new."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _WORD_CACHE_MAX:
+            self.clear()
+        h = self[word] = _word_hash(word)
+        return h
+
+
+_WORD_HASHES = _WordHashes()
 
 
 @cache
@@ -280,13 +289,8 @@ def _word_hashes(words: list[str]) -> np.ndarray:
 
     if not words:
         return np.empty(0, dtype=np.uint64)
-    try:
-        found = itemgetter(*words)(_WORD_HASHES)
-    except KeyError:
-        for w in set(words).difference(_WORD_HASHES):
-            _word_hash(w)
-        found = itemgetter(*words)(_WORD_HASHES)
-    return np.array(found if len(words) > 1 else [found], dtype=np.uint64)
+    found = itemgetter(*words)(_WORD_HASHES)
+    return np.fromiter(found if len(words) > 1 else (found,), dtype=np.uint64, count=len(words))
 
 
 def _mix_shingles(h: np.ndarray) -> np.ndarray:

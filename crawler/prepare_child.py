@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from crawler.prepare_process import receive, send
-from crawler.store import prepare_items
+from crawler.store import pack_prepared, prepare_items
 
 
 def main() -> None:
@@ -17,7 +17,7 @@ def main() -> None:
         except EOFError:  # the parent closed the pipe, or died
             return
         try:
-            answer: tuple[str, Any] = ("ok", prepare_items(items, scheme, compact=True))
+            answer: tuple[str, Any] = ("ok", pack_prepared(prepare_items(items, scheme, compact=True)))
         except Exception as exc:  # noqa: BLE001 - the parent raises it
             answer = ("error", exc)
         try:

@@ -55,7 +55,9 @@ class PrepareProcess:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
-        self.proc = subprocess.Popen([sys.executable, "-m", "crawler.prepare_child"], stdin=subprocess.PIPE,
+        # -P: without the current folder first on the path, where another checkout's crawler/
+        # would be imported instead of this one (-m puts it there).
+        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "crawler.prepare_child"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env)
         self.waiting = False
 

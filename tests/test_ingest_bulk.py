@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from crawler import fingerprint
+from crawler import store as store_module
 from crawler.items import AnnouncementItem
 from crawler.store import BadItem, Store, StoreError
-from tests.test_scaling import CASES, bulk_workload
+from tests.test_scaling import CASES, bulk_workload, dataset_contents, ingest_both_ways
 
 FTS = ("announcements_fts", "announcements_fts_fragments")
 
@@ -77,8 +78,166 @@ def test_a_bulk_load_on_a_dataset_with_other_triggers_still_indexes(tmp_path: Pa
     store.close()
 
 
+def rewrite_workload() -> list[AnnouncementItem]:
+    """bulk_workload, then releases rewritten at their own address (their band keys replaced), each
+    followed by republications of its old and new text, some in the rewrite's batch, some later."""
+    items = bulk_workload()
+    originals = [i for i in items if i.source == "ministry" and i.url.startswith("https://ministry.example/pm/")]
+    later: list[AnnouncementItem] = []
+    for n, o in enumerate(originals[:60:3]):
+        other = originals[(n * 17 + 41) % len(originals)]
+        rewritten = AnnouncementItem(url=o.url, source="ministry", title=o.title, body=f"Neu: {other.body}")
+        old_copy = AnnouncementItem(url=f"https://old.example/{n}", source="agg", title=o.title,
+                                    body=f"Bonn: {o.body} Quelle: ministry.example")
+        new_copy = AnnouncementItem(url=f"https://new.example/{n}", source="agg", title=o.title,
+                                    body=f"Köln: {rewritten.body} Quelle: ministry.example")
+        items += [rewritten, new_copy] + ([old_copy] if n % 2 else [])
+        if not n % 2:
+            later.append(old_copy)
+    return items + later
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 16, 500])
+def test_bulk_batches_of_any_size_store_what_item_by_item_ingest_stores(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_size: int) -> None:
+    """A batch's near-duplicate search (its candidates read at once, what it indexes seen by its
+    later items and written at its end) finds and leaves what item-by-item ingest does: originals
+    replacing their copies (keys added), rewritten texts (keys replaced), copies of either."""
+    if batch_size == 500:
+        monkeypatch.setattr(store_module, "_KEYS_PER_QUERY", 7)  # many candidate queries per batch
+    single, bulk = ingest_both_ways(rewrite_workload(), tmp_path, batch_size)
+    assert bulk == single
+    found = {(getattr(r, "status", None), getattr(r, "match", None)) for r in single}
+    assert {("updated", "url"), ("duplicate", "near"), ("duplicate", "text"), ("new", "origin")} <= found
+    assert dataset_contents(tmp_path / "bulk.db") == dataset_contents(tmp_path / "one.db")
+
+
+def test_the_preparing_process_runs_this_version_whatever_the_current_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load started in a folder holding another crawler/ (another checkout) prepares with this one."""
+    other = tmp_path / "checkout" / "crawler"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("raise ImportError('another checkout')\n")
+    (other / "prepare_child.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.chdir(other.parent)
+    store = Store(tmp_path / "x.db")
+    results = list(store.ingest_many(bulk_workload(), batch_size=20))  # from the second batch on: the other process
+    assert len(results) == len(bulk_workload()) and store.conn.execute("SELECT count(*) FROM announcements").fetchone()[0]
+    store.close()
+
+
+def test_a_bulk_load_has_a_larger_page_cache_and_gives_it_back(tmp_path: Path) -> None:
+    store = Store(tmp_path / "x.db")
+
+    def cache() -> int:
+        return int(store.conn.execute("PRAGMA cache_size").fetchone()[0])
+
+    before = cache()
+    assert -before < store_module.BULK_CACHE_KIB
+    load = store.ingest_many(bulk_workload(), batch_size=20)
+    next(load)
+    assert cache() == -store_module.BULK_CACHE_KIB
+    load.close()  # a load given up halfway gives it back too
+    assert cache() == before
+    list(store.ingest_many(bulk_workload()[:5]))
+    assert cache() == before
+    store.conn.execute(f"PRAGMA cache_size = {-2 * store_module.BULK_CACHE_KIB}")  # larger already: kept
+    load = store.ingest_many(bulk_workload()[:5])
+    next(load)
+    assert cache() == -2 * store_module.BULK_CACHE_KIB
+    load.close()
+    store.close()
+
+
 def case_words() -> list[str]:
     return [w for p in sorted(CASES.glob("*.txt")) for w in fingerprint.normalise_text(p.read_text("utf-8"))]
+
+
+def test_a_batch_index_finds_and_leaves_what_the_tables_would(tmp_path: Path) -> None:
+    """Store._index and the candidate search within a batch (kept in memory, written at the end)
+    against the same operations on the tables: after rows from before the batch and from the
+    batch were indexed, added to (an original replacing its copy), replaced (a rewritten text)
+    and deleted (a text too short), an item's candidates are those the tables give, with their
+    signatures, and the tables end the same."""
+    words = case_words()
+    # Two stretches of text in overlapping windows: neighbours share band keys, the stretches none.
+    first = fingerprint.signatures([words[i * 30 : i * 30 + 120] for i in range(40)], fingerprint.SCHEME_ARRAYS)
+    second = fingerprint.signatures([words[3000 + i * 30 : 3000 + i * 30 + 120] for i in range(40)],
+                                    fingerprint.SCHEME_ARRAYS)
+    stores = [Store(tmp_path / f"{name}.db") for name in ("tables", "batch")]
+    for store in stores:
+        store.conn.executemany("INSERT INTO announcements (url, source, first_seen, last_seen) VALUES (?, 's', 'x', 'x')",
+                               [(f"https://a.example/{n}",) for n in range(100)])
+        for k in range(1, 11):  # from before the batch: announcements 1-10, between windows 9 + k and 10 + k
+            store._index(k, fingerprint.signature(words[(9 + k) * 30 + 15 : (9 + k) * 30 + 135], fingerprint.SCHEME_ARRAYS))
+        store.conn.execute("BEGIN")
+    tables, batch = stores
+    order = [sig for j in range(10, 40) for sig in (first[j], second[j])]
+    assert all(sig is not None for sig in order)
+    index = store_module._BatchIndex(batch.conn, order)  # type: ignore[arg-type]
+    batch._batch = index
+
+    def from_tables(sig: fingerprint.Signature) -> list[tuple[int, bytes]]:
+        keys = sig.band_keys()
+        return tables.conn.execute(
+            "SELECT announcement_id, signature FROM signatures WHERE announcement_id IN (SELECT announcement_id"
+            f" FROM lsh_buckets WHERE bucket IN ({','.join('?' * len(keys))})) ORDER BY 1", keys).fetchall()
+
+    found, holder, new_id = 0, 1, 10  # holder: the announcement holding the last window of the first stretch
+    for n, sig in enumerate(order):
+        assert sig is not None
+        expected = from_tables(sig)
+        assert [(a, other.to_bytes()) for a, other in index.candidates(sig)] == expected, n
+        found += len(expected)
+        # What ingest does after the search, with the item's signature: a new announcement, an
+        # original's text added to an earlier one, a rewritten text replacing one or a text too
+        # short deleting its keys (of one whose keys the next item of the first stretch shares).
+        j, other_stretch = 10 + n // 2, n % 2
+        if not other_stretch and j % 3 == 1:
+            op: tuple[int, fingerprint.Signature | None, bool] = (holder, sig, False)
+        elif other_stretch and j < 20:  # an announcement from before the batch, near the next item
+            op = (j - 9, sig if j % 2 else None, True)
+        elif not other_stretch or j % 4 == 3:
+            new_id += 1
+            op = (new_id, sig, False)
+        else:
+            op = (holder, sig if j % 4 != 0 else None, True)
+        for store in stores:
+            store._index(*op[:2], replace=op[2])
+        if not other_stretch:
+            holder = op[0]
+    assert found > 30
+    index.flush()
+    for store in stores:
+        store.conn.execute("COMMIT")
+        store.close()
+    assert dataset_contents(tmp_path / "batch.db")[3:] == dataset_contents(tmp_path / "tables.db")[3:]
+
+
+@pytest.mark.parametrize("scheme", fingerprint.SCHEMES)
+def test_prepared_batches_cross_to_the_other_process_whole(scheme: int) -> None:
+    """What the preparing process sends (signatures packed into two buffers) arrives as prepared."""
+    import pickle
+
+    items = bulk_workload() + [AnnouncementItem(url=f"https://short.example/{n}", source="s", title="Kurz",
+                                                body="Zu kurz für einen Vergleich.") for n in range(3)]
+    expected = store_module.prepare_items(copy.deepcopy(items), scheme, compact=True)
+    packed = store_module.pack_prepared(store_module.prepare_items(copy.deepcopy(items), scheme, compact=True))
+    arrived = store_module.unpack_prepared(pickle.loads(pickle.dumps(packed)))
+    assert len(arrived) == len(expected)
+    assert sum(isinstance(p, store_module.Prepared) and p.sig is None for p in expected) == 3  # too short
+    for got, want in zip(arrived, expected, strict=True):
+        if isinstance(want, BadItem):
+            assert isinstance(got, BadItem) and str(got) == str(want)
+            continue
+        assert isinstance(got, store_module.Prepared)
+        assert (got.url, got.digest, got.item, got.signed, got.scheme) == (want.url, want.digest, want.item, True, scheme)
+        if want.sig is None:
+            assert got.sig is None
+        else:
+            assert got.sig is not None and np.array_equal(got.sig.hashvalues, want.sig.hashvalues)
+            assert got.sig.band_keys() == want.sig.band_keys() and got.sig.scheme == want.sig.scheme == scheme
+            assert got.sig.to_bytes() == want.sig.to_bytes()
 
 
 def test_scheme_2_estimates_what_scheme_1_estimates() -> None:
@@ -112,6 +271,20 @@ def test_scheme_2_estimates_what_scheme_1_estimates() -> None:
     # The two schemes' values differ: a dataset must never compare one with the other.
     s1 = fingerprint.signature(texts[0], fingerprint.SCHEME_DATASKETCH)
     assert s1 is not None and s1.similarity(batch[0]) < 0.1  # type: ignore[arg-type]
+
+
+def test_scheme_2_signatures_do_not_depend_on_the_word_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache of word hashes, emptied when full, also in the middle of a batch's words (it once
+    lost words it had just hashed and failed with KeyError), gives the values it would give empty."""
+    words = case_words()
+    texts = [words[i * 300 : i * 300 + 400] for i in range(12)]
+    expected = [s.to_bytes() for s in fingerprint.signatures(texts, fingerprint.SCHEME_ARRAYS)]  # type: ignore[union-attr]
+    monkeypatch.setattr(fingerprint, "_WORD_CACHE_MAX", 50)
+    fingerprint._WORD_HASHES.clear()
+    got = [s.to_bytes() for s in fingerprint.signatures(texts, fingerprint.SCHEME_ARRAYS)]  # type: ignore[union-attr]
+    assert got == expected
+    assert len(fingerprint._WORD_HASHES) <= 50
+    fingerprint._WORD_HASHES.clear()
 
 
 def republication(item: AnnouncementItem, n: int) -> AnnouncementItem:

@@ -240,12 +240,13 @@ def dataset_contents(path: Path) -> list[list[tuple]]:
     return out
 
 
-def test_bulk_ingest_stores_what_item_by_item_ingest_stores(tmp_path: Path) -> None:
+def ingest_both_ways(items: list[AnnouncementItem], tmp_path: Path, batch_size: int) -> tuple[list, list]:
+    """The results of ingesting the items one by one into one.db and in bulk into bulk.db (an
+    item that cannot be stored: its message)."""
     import copy
 
     from crawler.store import BadItem
 
-    items = bulk_workload()
     one = Store(tmp_path / "one.db", aggregators=["agg"])
     single: list[object] = []
     for item in copy.deepcopy(items):
@@ -255,8 +256,13 @@ def test_bulk_ingest_stores_what_item_by_item_ingest_stores(tmp_path: Path) -> N
             single.append(str(exc))
     one.close()
     bulk_store = Store(tmp_path / "bulk.db", aggregators=["agg"])
-    bulk = [r if not isinstance(r, BadItem) else str(r) for r in bulk_store.ingest_many(items, batch_size=37)]
+    bulk = [r if not isinstance(r, BadItem) else str(r) for r in bulk_store.ingest_many(items, batch_size=batch_size)]
     bulk_store.close()
+    return single, bulk
+
+
+def test_bulk_ingest_stores_what_item_by_item_ingest_stores(tmp_path: Path) -> None:
+    single, bulk = ingest_both_ways(bulk_workload(), tmp_path, 37)
     assert bulk == single
     statuses = {getattr(r, "status", "bad") for r in single}
     assert statuses == {"new", "duplicate", "unchanged", "updated", "bad"}
