@@ -36,7 +36,7 @@ _CUES = (
     "mitglied", "member", "beitr", "beigetr", "aufgenomm", "aufnehm", "aufnahme", "join", "admit", "welcom",
     "begrüß", "gehör", "zählt", "zählen", "vereint", "vereinen", "umfass", "bündel", "vertrit", "repräsent",
     "unite", "compris", "represent", "brings together", "verfüg", "zusammengeschlossen", "celebrat", "belong",
-    "boast", "made up of", "neu dabei", "neu hinzu", "neuzug", "neueintritt", "newcomer", "besteht aus", "bestehen aus",
+    "boast", "made up of", "neu dabei", "neu hinzu", "neuzug", "newcomer", "besteht aus", "bestehen aus",
     "consists of", "consist of",
     "organisiert", "belong to", "teil des", "teil der", "wird teil", "wurde teil", "jetzt teil", "nun teil",
     "offiziell teil", "becomes part of", "became part of", "now part of", "added", "angeschlossen",

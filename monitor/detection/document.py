@@ -121,7 +121,9 @@ class Document:
         if head and head not in _POSSESSIVE_WORDS:
             stem = _HEAD_STEMS.get(head, head)  # "das Netzwerk" is the "Textilnetz Vogtland"
             for m in reversed(self.mentions):
-                if m.sentence <= sentence and stem in m.name.lower() and not _overlaps(m.name, named):
+                if m.sentence <= sentence and stem in m.name.lower() and not _overlaps(m.name, named) \
+                        and not (stem != head and _COMPANY.search(m.name)) \
+                        and not (count and _COMPANY.search(m.name) and _overlaps(m.name, skip)):
                     return m.name, f"'{ref}' refers back to {m.name} (sentence {m.sentence + 1})"
             for m in reversed(self.mentions):
                 if m.sentence <= sentence and (head in ("verein", "association") and "e. v" in m.name.lower()
@@ -155,6 +157,7 @@ class Document:
 # A town or district is where a text happens, rarely whose members it counts ("Kreis Warendorf" in a
 # release of an employers' association): never the topic by being named first or most often.
 _PLACE_BODY = re.compile(r"(?:Kreis|Landkreis|Stadt|Gemeinde|Bezirk|Landeshauptstadt|Hansestadt|Markt|Amt)\s")
+_COMPANY = re.compile(r"\b(?:GmbH|AG|KG|SE|Ltd|Inc|LLC|plc|UG)\b")
 _HEAD_STEMS = {"netzwerk": "netz", "netzwerks": "netz"}
 # Words that look like names and are never what a text is about: currencies, laws.
 _NOT_TOPICS = frozenset("euro eur usd dollar eeg dsgvo gdpr".split())

@@ -131,6 +131,8 @@ _FROM = frozenset("aus from".split())
 _AS_ROLE = re.compile(r"\bas (?:its |their |the |a |an )?(?:new )?(?:chief |senior |executive |managing |vice )?"
                       r"(?:director|ceo|cfo|cto|president|manager|chair\w*|head|professor|fellow|officer|advis[oe]r|"
                       r"coach|editor|dean|secretary|treasurer|sponsor|speaker|partner)\b")
+# Country and kind codes before "member": "the 12th US member", "the 9th NGO member" rank within a kind
+_CODES = frozenset("uk us usa eu un sme smes ngo ngos nhs kmu it ai gb de fr ceo".split())
 _WEEKDAYS = frozenset("montag dienstag mittwoch donnerstag freitag samstag sonntag monday tuesday wednesday "
                       "thursday friday saturday sunday".split())
 _MONTHS = frozenset("jan feb mar apr may jun jul aug sep sept oct nov dec januar februar märz april mai juni "
@@ -239,7 +241,7 @@ def _member_noun_after(tokens: list[Token], i: int, span: int = 4,
             if lang == "en" and NOT_PROGRAMMES.fullmatch(tok.low):
                 return None  # "12 staff members", "nine board members": someone else's
             if lang == "en" and (tok.low in ("and", "or") or tok.text.islower() and tok.low not in _EN_STOP
-                                 or tok.text.isupper() and 2 <= len(tok.text) <= 8):
+                                 or tok.text.isupper() and 2 <= len(tok.text) <= 8 and tok.low not in _CODES):
                 continue  # ("the 21st ECRN member region": an acronym before the noun)
             if tok.low == "go-cluster" or tok.low.endswith("-"):
                 continue
@@ -573,7 +575,8 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
             continue
         if (owner is None or generic(owner)) and s.lang == "en":
             # "the 21st ECRN member region": the acronym before the noun is whose
-            owner = next((t.text for t in toks[i + 1:at] if t.text.isupper() and 2 <= len(t.text) <= 8), owner)
+            owner = next((t.text for t in toks[i + 1:at] if t.text.isupper() and 2 <= len(t.text) <= 8
+                          and t.low not in _CODES), owner)
         member, how = _member_of(s, min(i, at), max(i, at))
         if member is None and numbered is not None and _nameish(s, numbered):
             member, how = numbered, "subject (membership number)"
@@ -751,11 +754,12 @@ _PREVIOUS = re.compile(r"\b(?:previous|prior|former|old|vorherige\w*|bisherige\w
 # Bodies with seats, written in lower case ("the council, which has 15 members"); "the Hydrogen Council"
 # is a name and has members
 _BODIES_LOW = frozenset("council panel jury commission cabinet senate assembly rat gremium".split())
-_LOSS = frozenset("lost loses losing lose shed verloren verlor verloren verliert verlieren eingebüßt".split())
+_LOSS = frozenset("lost loses losing lose shed verloren verlor verliert verlieren eingebüßt verlorene verlorener "
+                  "verlorenen".split())
 _PLAN_MARK = frozenset("würde würden wäre wären will wollen möchte möchten wird werden plan plans planned aim aims "
-                       "want wants hope hopes".split())
+                       "want wants hope hopes hofft hoffen versucht versuchen".split())
 _PLAN_GOAL = frozenset("wachsen anwachsen steigen ansteigen erreichen steigern haben reach grow have double increase "
-                       "attract recruit".split())
+                       "attract recruit gewinnen werben win".split())
 
 
 def _planned(s: Sentence, i: int) -> bool:
@@ -771,6 +775,8 @@ def _planned(s: Sentence, i: int) -> bool:
         hi += 1
     if any(t.low in ("künftig", "zukünftig", "demnächst") for t in toks[lo:i]):
         return True  # "Künftig umfasst die Metropolregion 17 Kreise": what will be
+    if any(toks[j].low == "zu" and toks[j + 1].low in _PLAN_GOAL for j in range(i + 1, hi)):
+        return True  # "hofft, in diesem Jahr 20 neue Mitglieder zu gewinnen": an aim
     mark = next((j for j in range(lo, i) if toks[j].low in _PLAN_MARK), None)
     if mark is None:
         return False
@@ -890,8 +896,10 @@ def count_frames(s: Sentence) -> list[Hit]:
             continue  # "a minimum of 10 members": a bound
         if _planned(s, i):
             continue  # "will bis 2027 auf 300 Mitglieder wachsen", "würde … auf 42 Mitglieder wachsen"
-        if any(t.low in _LOSS for t in toks[max(0, q - 3):q]) or any(t.low in _LOSS for t in toks[i + 1:i + 4]):
-            continue  # "has lost 40 members", "hat 40 Mitglieder verloren": a loss, not the total
+        if any(t.low in _LOSS for t in toks[max(0, q - 3):q]) or (
+                i + 2 < len(toks) and (toks[i + 1].low in _LOSS or member_noun(toks[i + 1].text) is not None
+                                       and toks[i + 2].low in _LOSS)):
+            continue  # "has lost 40 members", "hat 40 Mitglieder verloren", "12 verlorene Mitglieder": a loss
         found = _member_noun_after(toks, i, lang=s.lang)
         plural_frame = False  # "41 Netzwerke als Mitglieder": the construction says it is a count
         place_ref: str | None = None  # "im Cluster", "dort": whose, by a reference
@@ -1156,7 +1164,7 @@ def count_frames(s: Sentence) -> list[Hit]:
 
 # Verbs telling that members arrived, besides joining and admitting ("gewinnen", "welcome").
 _ARRIVAL = frozenset("gewinnen begrüßen welcome gain add verzeichnen".split())
-_NEWCOMER = ("neuzug", "neuaufnahme", "neueintritt")
+_NEWCOMER = ("neuzug", "neuaufnahme")
 # A number of new members that is a goal or a rate, not an arrival.
 _GOAL = re.compile(r"\b(?:ziel\w*|goal|target|aim|plan\w*|pro jahr|jährlich|per year|a year|each year|"
                    r"every year|im schnitt|on average|durchschnittlich|"
@@ -1758,10 +1766,13 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if first is None or generic(first.text) or not _nameish(s, first):
                 continue
             named = {h.member for h in out}
+            with_first = k >= 1 and toks[k - 1].low == "the" and k >= 2 and toks[k - 2].low == "with"
             for p in coordinated(s.text, toks, s.phrases, first):
                 if p.end < len(toks) and toks[p.end].low in ("now", "has", "have", "is", "are", "counts", "currently"):
                     break  # "With the addition of X, the network now has …": the clause's subject, no list item
-                if p.text in named or not _nameish(s, p):
+                if with_first and p is not first and any(t.text == "," for t in s.tokens[first.end:p.start]):
+                    break  # "With the addition of X, the Y …": the comma ends the fronted phrase
+                if p.text in named or not _nameish(s, p) or _not_a_newcomer(p.text):
                     continue
                 hit = Hit("new_member", "new member: addition", "addition", member=p.text, place=_place_after(s, p))
                 hit.roles["member"] = f"{p.text} (the addition of)"
@@ -1818,7 +1829,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                                                   for t in toks[max(0, i - 9):i - 1])
                  and not any(t.text == "," or t.low in ("bereits", "schon", "damals") for t in toks[max(0, i - 9):i])) \
             or bool(
-            re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|adds|added|"
+            re.search(r"\b(?:jetzt|nun|seit kurzem|ab sofort|ab heute|offiziell|now|officially|neu|becomes|"
                       r"became|become|has become|seit (?:anfang |ende |mitte )?(?:januar|februar|märz|april|mai|juni|"
                       r"juli|august|september|oktober|november|dezember|dem \d+\.\s\w+)|"
                       r"since (?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -1971,12 +1982,25 @@ def _among_new(s: Sentence, i: int) -> tuple[Phrase | None, Phrase] | None:
     return owner, first
 
 
+def _not_a_newcomer(name: str) -> bool:
+    """A person with a title, a single plain word (a place), or a kind of membership: "Dr. Priya
+    Nair", "Birmingham", "Associate Membership"."""
+    words = name.split()
+    return bool(re.match(r"(?:dr|prof|mr|mrs|ms|sir|dame)\.?\s", name, re.IGNORECASE)) \
+        or any(member_noun(w) is not None for w in words) \
+        or len(words) == 1 and name.isalpha() and name[1:].islower()
+
+
 def _gained_with(s: Sentence, i: int) -> Phrase | None:
     """The name in "Mit der Beispiel GmbH hat der Verband ein neues Mitglied gewonnen"."""
     toks = s.tokens
-    if not any(t.low in _GAINED for t in toks[i + 1:i + 4]) and not (
-            i > 0 and toks[i - 1].low in ("neues", "weiteres") and any(t.low in ("hat", "has") for t in toks[:i])):
-        return None  # ("Der Verband hat mit X ein weiteres Mitglied": no verb after the noun)
+    gain = any(t.low in _GAINED for t in toks[i + 1:i + 4])
+    if not gain:
+        # "Der Verband hat mit X ein weiteres Mitglied" (no verb after the noun): only a membership body
+        subj = _clause_subject(s, i)
+        if not (i > 0 and toks[i - 1].low in ("neues", "weiteres") and any(t.low in ("hat", "has") for t in toks[:i])
+                and subj is not None and _MEMBERSHIP_BODY.search(subj.text) and not NOT_PROGRAMMES.search(subj.text)):
+            return None
     first = next((p for p in s.phrases if p.end <= i and p.prep in ("mit", "with")), None)
     if first is None or generic(first.text) or not (first.org or len(first.text.split()) > 1) \
             or _CAMPAIGN.match(first.text):

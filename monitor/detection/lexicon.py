@@ -186,7 +186,7 @@ def member_noun(word: str) -> MemberNoun | None:
         original = word[:at].rstrip("-")
         # "IHK-Mitglieder", "Vereinsmitglieder", "go-cluster-Mitglied": members of that body.
         return MemberNoun(owner=original or None, count_noun=count_noun)
-    if low.startswith(("neuzug", "neuaufnahme", "neueintritt")):
+    if low.startswith(("neuzug", "neuaufnahme")):
         return MemberNoun(new=True)  # "19 Neuzugänge", "acht Neuaufnahmen"
     if low in ("member", "members", "membership", "memberships"):
         return MemberNoun(count_noun=low.startswith("membership"))
@@ -216,14 +216,14 @@ ORG_HEADS = re.compile(
     r"bund|verbund|ring|kreis|konsortium|stiftung|institut|agentur|region|association|network|alliance|"
     r"chamber|federation|council|society|consortium|coalition|initiative|partnership|platform|"
     r"programme|program|union|league|group|forum|foundation|institute|cooperative|"
-    r"organisation|organization|club|guild|hub\b|gmbh|e\.\s?v\.)",
+    r"organisation|organization|club|guild|hub\b|netz\b|gmbh|e\.\s?v\.)",
     re.IGNORECASE,
 )
 
 # Bodies whose members are people or states: never whose membership clusterwatch reports.
 NOT_PROGRAMMES = re.compile(
     r"(?:vorstand|präsidium|beirat|aufsichtsrat|kuratorium)\w*\b|"
-    r"\b(?:bundestag\w*|landtag\w*|parlament\w*|parliament\w*|bundesrat\w*|stadtrat\w*|"
+    r"\b(?:bundestag\w*|landtag\w*|parlament\w*|parliament\w*|bundesrat\w*|stadtrat\w*|ortschaftsrat\w*|bezirksrat\w*|ortsrat\w*|"
     r"gemeinderat\w*|kreistag\w*|kabinett\w*|vorstand\w*|vorstände\w*|aufsichtsrat\w*|präsidium\w*|"
     r"jury|beirat\w*|kuratorium\w*|geschäftsführung|familie\w*|family|board\w*|team\w*|"
     r"europäischen union|europäische union|eu|european union|nato|vereinten nationen|"

@@ -363,7 +363,9 @@ def _after_legal_form(sentence: str, tokens: list[Token], p: Phrase) -> list[Phr
     """"Dales Wool Ltd and Pennine Dyeworks" read as one name: a legal form ends a name, so an
     und/and after it starts the next."""
     u = next((j for j in range(p.start + 1, p.end - 1) if tokens[j].low in ("und", "and")
-              and tokens[j - 1].kind == "legal" and tokens[j + 1].text[:1].isupper()), None)
+              and tokens[j - 1].kind == "legal" and tokens[j + 1].text[:1].isupper()
+              and tokens[j + 1].kind != "legal"
+              and tokens[j + 1].low.rstrip(".") not in ("co", "cie", "partner", "partners", "sons", "söhne")), None)
     if u is None:
         return [p]
     first, last = span_text(sentence, tokens, p.start, u), span_text(sentence, tokens, u + 1, p.end)
