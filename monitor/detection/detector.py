@@ -101,7 +101,7 @@ _NEWS = re.compile(
     "nun |kurzem|sofort|heute|offiziell|now|becom|became|darunter|including|heiß|seit |since |verstärk|"
     r"beitritt|aufnahme|accession|wird teil|wurde teil|part of|wird mitglied|gewonnen|among|"
     r"wurden?\s(?:\S+\s){0,8}?mitglied|"
-    "weiteres mitglied|willkommen|adds|added"
+    "weiteres mitglied|willkommen"
 )
 
 
@@ -125,7 +125,6 @@ def _without_descriptor(name: str) -> str:
     if len(words) == 2 and DESCRIPTOR.match(words[0]) and not _PLACE_WORD.search(words[1]) and "-" not in words[1]:
         return words[1]
     return name
-
 
 
 # "Softwareverband Nord", "Gewerbeverein Talheim": a region or place after the descriptor makes
@@ -226,7 +225,8 @@ def detect(text: str, title: str | None = None, language: str | None = None) -> 
 
 
 def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: int) -> list[tuple[Hit, str, int]]:
-    normalised = words_to_digits(sentence, lang, check=True) if has_number_words(sentence, lang) else sentence
+    # (the test for number words is made once, here)
+    normalised = words_to_digits(sentence, lang, check=False) if has_number_words(sentence, lang) else sentence
     out = []
     for hit, past in sentence_hits(normalised, lang, doc_year):
         if hit.number is not None and not (0 < hit.number <= _MAX_COUNT):

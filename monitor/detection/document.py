@@ -115,15 +115,14 @@ class Document:
         self.scan(sentence)
         head = (ref or "").split()[-1] if ref else ""
         skip = [m.lower() for m in {exclude, *members} if m]
-        # A count's "das Netzwerk" may be a newcomer named just before: "X ist als 50. Mitglied
-        # aufgenommen worden. Das Netzwerk vereint heute 64 Unternehmen" counts X's own members.
-        named = [] if count else skip
         if head and head not in _POSSESSIVE_WORDS:
             stem = _HEAD_STEMS.get(head, head)  # "das Netzwerk" is the "Textilnetz Vogtland"
             for m in reversed(self.mentions):
-                if m.sentence <= sentence and stem in m.name.lower() and not _overlaps(m.name, named) \
-                        and not (stem != head and _COMPANY.search(m.name)) \
-                        and not (count and _COMPANY.search(m.name) and _overlaps(m.name, skip)):
+                company = _COMPANY.search(m.name) is not None
+                # A count's "das Netzwerk" may be a newcomer named just before (not a firm): "X ist als
+                # 50. Mitglied aufgenommen worden. Das Netzwerk vereint heute 64 Unternehmen" counts X's
+                if m.sentence <= sentence and stem in m.name.lower() and not (stem != head and company) \
+                        and (not _overlaps(m.name, skip) or count and not company):
                     return m.name, f"'{ref}' refers back to {m.name} (sentence {m.sentence + 1})"
             for m in reversed(self.mentions):
                 if m.sentence <= sentence and (head in ("verein", "association") and "e. v" in m.name.lower()
@@ -157,6 +156,7 @@ class Document:
 # A town or district is where a text happens, rarely whose members it counts ("Kreis Warendorf" in a
 # release of an employers' association): never the topic by being named first or most often.
 _PLACE_BODY = re.compile(r"(?:Kreis|Landkreis|Stadt|Gemeinde|Bezirk|Landeshauptstadt|Hansestadt|Markt|Amt)\s")
+# A firm's legal form (an association's "e. V." is no firm's)
 _COMPANY = re.compile(r"\b(?:GmbH|AG|KG|SE|Ltd|Inc|LLC|plc|UG)\b")
 _HEAD_STEMS = {"netzwerk": "netz", "netzwerks": "netz"}
 # Words that look like names and are never what a text is about: currencies, laws.

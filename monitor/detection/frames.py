@@ -119,6 +119,12 @@ _MODAL = re.compile(
 _POLITE = re.compile(r"\bzu dürfen\b|,?\s*\b(?:wie|as)\s+(?:\S+\s+){0,10}?(?:mitteilte|mitteilt|berichtete|berichtet|"
                      r"erklärte|bekanntgab|bekannt gab|meldete|meldet|announced|reported|said|stated)\b",
                      re.IGNORECASE)
+def _modal(s: Sentence) -> bool:
+    """A modal or conditional sentence ("können beitreten", "if you join"), politeness aside
+    ("… als neues Mitglied begrüßen zu dürfen")."""
+    return _MODAL.search(s.text) is not None and _MODAL.search(_POLITE.sub("", s.text)) is not None
+
+
 _CALL = re.compile(r"^(?:werden|treten|join|become|jetzt|mitglied werden|become a member)\b", re.IGNORECASE)
 _NOT_ADMIT = re.compile(
     # Compounds too: "in den Bundesvorstand aufgenommen".
@@ -1420,7 +1426,7 @@ def _name_item(item: str) -> bool:
     first = item.split()[0] if item.split() else ""
     if first.isdigit() or first.lower() in _QUANTITY_WORDS:
         return False
-    if " " not in item and item.isalpha() and item[1:].islower() and _ABSTRACT_NOUN.search(item):
+    if _abstract_noun(item):
         return False  # "Produktion und Verfahren": an abstract noun, no name
     return (item[:1].isupper() or item[:1].isdigit()) and len(item) <= 90 and not generic(item) \
         and not is_owner(item) and NOT_PROGRAMMES.search(item) is None and item.lower() not in _PRONOUN_SUBJECT
@@ -1571,13 +1577,11 @@ def _body_admits(s: Sentence, k: int, lem: str) -> bool:
     if subj is None or generic(subj.text) or not _MEMBERSHIP_BODY.search(subj.text) or _CORPORATE.search(subj.text):
         return False
     obj = next((p for p in s.phrases if p.start > subj.end and p.prep is None and p.start < k), None)
-    if obj is None or _LEGAL_FORM.search(obj.text) is None:
+    if obj is None or not any(t.kind == "legal" for t in s.tokens[obj.start:obj.end]):
         return False
     # "als Hauptsponsor aufgenommen", "auf seine Warnliste", "in seinen Index": admitted as or into something else
     return not any(t.low in ("als", "auf", "in", "ins", "unter") for t in s.tokens[obj.end:k])
 
-
-_LEGAL_FORM = re.compile(r"\b(?:GmbH|AG|KG|e\.\s?V\.|eG|SE|UG|Ltd|Inc|LLC|plc|gGmbH)\b\.?")
 
 
 def _without_subject(s: Sentence, k: int, window: str) -> str:
@@ -1619,9 +1623,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
     if in_list:
         # "Eight companies join …: A, B …, alongside six new members at supporting level: C, D": a
         # list led by "new members:" and one led by a verb of joining may share a sentence
-        modal_ = _MODAL.search(s.text) is not None and _MODAL.search(_POLITE.sub("", s.text)) is not None
         in_names = [h.member or "" for h in in_list]
-        return in_list + [h for h in _joined_list(s, set(in_names), modal_)
+        return in_list + [h for h in _joined_list(s, set(in_names), _modal(s))
                           if not any((h.member or "") in m or m in (h.member or "") for m in in_names)]
     accession = accession_frames(s)
     if accession:
@@ -1631,7 +1634,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
     if not toks or _CALL.match(s.text.strip("„“\"' ")) and not s.phrases:
         return out
     # "… als neues Mitglied begrüßen zu dürfen": a formula of politeness, not a possibility
-    modal = _MODAL.search(s.text) is not None and _MODAL.search(_POLITE.sub("", s.text)) is not None
+    modal = _modal(s)
     passive = any(t.low in ("wurde", "wurden", "wird", "worden", "was", "were", "been") for t in toks)
     for k, lem in s.verbs:
         if lem in JOIN_VERBS:
@@ -1766,7 +1769,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if first is None or generic(first.text) or not _nameish(s, first):
                 continue
             named = {h.member for h in out}
-            with_first = k >= 1 and toks[k - 1].low == "the" and k >= 2 and toks[k - 2].low == "with"
+            with_first = k >= 2 and toks[k - 2].low == "with" and toks[k - 1].low == "the"
             for p in coordinated(s.text, toks, s.phrases, first):
                 if p.end < len(toks) and toks[p.end].low in ("now", "has", "have", "is", "are", "counts", "currently"):
                     break  # "With the addition of X, the network now has …": the clause's subject, no list item
@@ -2068,10 +2071,15 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
         return True
     if any(c.isupper() for c in p.text[1:]) or any(c.isdigit() for c in p.text):
         return True  # "BDSW", "biosaxony"-like brands with capitals inside, "C40"
-    if s.lang == "de" and p.text.isalpha() and p.text[1:].islower() and _ABSTRACT_NOUN.search(p.text):
+    if s.lang == "de" and _abstract_noun(p.text):
         return False  # "Einladung", "Verfahren", "Verbandsspitze": a common noun, no one's name
     # One plain word ("Säulen", "Jüngere"): a name only if it is not a common noun or adjective.
     return proper_noun(p.text, s.lang)
+
+
+def _abstract_noun(word: str) -> bool:
+    """One plain German word with the ending of a common noun ("Einladung", "Verfahren")."""
+    return word.isalpha() and word[1:].islower() and _ABSTRACT_NOUN.search(word) is not None
 
 
 # Endings of German common nouns that are never a one-word name of a town or a firm

@@ -366,10 +366,7 @@ def _after_legal_form(sentence: str, tokens: list[Token], p: Phrase) -> list[Phr
               and tokens[j - 1].kind == "legal" and tokens[j + 1].text[:1].isupper()
               and tokens[j + 1].kind != "legal"
               and tokens[j + 1].low.rstrip(".") not in ("co", "cie", "partner", "partners", "sons", "söhne")), None)
-    if u is None:
-        return [p]
-    first, last = span_text(sentence, tokens, p.start, u), span_text(sentence, tokens, u + 1, p.end)
-    return [Phrase(p.start, u, first, p.det, p.prep, True), Phrase(u + 1, p.end, last, None, None, is_org(last))]
+    return [p] if u is None else _split_at(sentence, tokens, p, u, first_org=True)
 
 
 def _last_of_list(sentence: str, tokens: list[Token], p: Phrase) -> list[Phrase]:
@@ -379,10 +376,13 @@ def _last_of_list(sentence: str, tokens: list[Token], p: Phrase) -> list[Phrase]
     u = next((j for j in range(p.end - 2, p.start, -1)
               if tokens[j].low in ("und", "and") and tokens[j + 1].text[:1].isupper()
               and tokens[j - 1].kind == "word" and tokens[j - 1].low not in _CONNECTORS), None)
-    if u is None:
-        return [p]
+    return [p] if u is None else _split_at(sentence, tokens, p, u)
+
+
+def _split_at(sentence: str, tokens: list[Token], p: Phrase, u: int, first_org: bool = False) -> list[Phrase]:
+    """``p`` as two names, before and after its und/and at token ``u``."""
     first, last = span_text(sentence, tokens, p.start, u), span_text(sentence, tokens, u + 1, p.end)
-    return [Phrase(p.start, u, first, p.det, p.prep, is_org(first)),
+    return [Phrase(p.start, u, first, p.det, p.prep, first_org or is_org(first)),
             Phrase(u + 1, p.end, last, None, None, is_org(last))]
 
 

@@ -63,13 +63,12 @@ _MAX_REMEMBERED = 200_000
 # "22 Millionen", "1,3 Mio.", "2.5 million": text2num reads the scale word alone (as 1000000).
 _SCALED = re.compile(r"\b(\d{1,3}(?:[.,]\d{1,3})?)\s*(Millionen|Million|Mio\.?|Milliarden|Milliarde|Mrd\.?|millions?|"
                      r"billions?)(?!\w)", re.IGNORECASE)
-_SCALE = {"mil": 1_000_000, "mio": 1_000_000, "mrd": 1_000_000_000, "bil": 1_000_000_000}
 
 
 def _scaled(sentence: str, lang: str) -> str:
     def value(m: re.Match[str]) -> str:
         number, word = m.group(1), m.group(2).lower()
-        factor = _SCALE["mrd"] if word.startswith(("milliard", "mrd", "bil")) else _SCALE["mil"]
+        factor = 1_000_000_000 if word.startswith(("milliard", "mrd", "bil")) else 1_000_000
         decimal = "," if lang == "de" else "."
         whole, _, frac = number.replace("." if decimal == "," else ",", "").partition(decimal)
         return str(int(whole) * factor + (int(frac) * factor // 10 ** len(frac) if frac else 0))
