@@ -377,6 +377,13 @@ def _best(sig: fingerprint.Signature, candidates: Iterable[tuple[int, fingerprin
 _KEYS_PER_QUERY = 8000
 
 
+def _rows_in(conn: sqlite3.Connection, query: str, values: list[int]) -> Iterator[Any]:
+    """The rows of ``query`` + " (?, ?, …)" over ``values``, _KEYS_PER_QUERY at a time, in order."""
+    for start in range(0, len(values), _KEYS_PER_QUERY):
+        chunk = values[start : start + _KEYS_PER_QUERY]
+        yield from conn.execute(f"{query} ({','.join('?' * len(chunk))})", chunk)
+
+
 def _by_row(keys: Any, mask: Any) -> dict[int, list[int]]:
     """The keys (a row per item) that ``mask`` marks, by row; rows with none left out."""
     import numpy as np
@@ -412,18 +419,12 @@ class _BatchIndex:
         unique, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
         # Before the batch: announcements per band key, and their signatures (decoded when asked).
         self.before: dict[int, list[int]] = {}
-        wanted = unique.tolist()
-        for start in range(0, len(wanted), _KEYS_PER_QUERY):
-            chunk = wanted[start : start + _KEYS_PER_QUERY]
-            for key, ann_id in conn.execute("SELECT bucket, announcement_id FROM lsh_buckets WHERE bucket IN"
-                                            f" ({','.join('?' * len(chunk))})", chunk):
-                self.before.setdefault(key, []).append(ann_id)
-        self.blobs: dict[int, bytes] = {}
-        ids = sorted({a for found in self.before.values() for a in found})
-        for start in range(0, len(ids), _KEYS_PER_QUERY):
-            chunk = ids[start : start + _KEYS_PER_QUERY]
-            self.blobs.update(conn.execute("SELECT announcement_id, signature FROM signatures WHERE"
-                                           f" announcement_id IN ({','.join('?' * len(chunk))})", chunk))
+        for key, ann_id in _rows_in(conn, "SELECT bucket, announcement_id FROM lsh_buckets WHERE bucket IN",
+                                    unique.tolist()):
+            self.before.setdefault(key, []).append(ann_id)
+        self.blobs: dict[int, bytes] = dict(_rows_in(
+            conn, "SELECT announcement_id, signature FROM signatures WHERE announcement_id IN",
+            sorted({a for found in self.before.values() for a in found})))
         width = fingerprint.BANDS
         item = np.arange(flat.size) // width
         # A key an earlier item has (its first item is another), or one from before the batch:
