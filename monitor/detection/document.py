@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .lexicon import NOT_PROGRAMMES, ORG_HEADS
-from .names import generic, phrases
+from .names import generic, sentence_phrases
 from .programmes import is_owner
-from .tokens import tokenize
 
 _LEGAL_TAIL = re.compile(
     # after a space or comma: "AIAG" keeps its "AG"
@@ -237,6 +236,5 @@ def names_in(sentence: str) -> list[str]:
     if ORG_HEADS.search(sentence) is None and _ACRONYM_DEF.search(sentence) is None \
             and not re.search(r"\b[A-ZÄÖÜ]{2,}\b", sentence):
         return []
-    toks = tokenize(sentence)
-    out = [p.text for p in phrases(sentence, toks) if p.org and len(p.text.split()) <= 10]
+    out = [p.text for p in sentence_phrases(sentence) if p.org and len(p.text.split()) <= 10]
     return [n for n in out if not generic(n)]

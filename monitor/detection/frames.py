@@ -32,7 +32,7 @@ from .lexicon import (
 )
 from .listing import split_names
 from .names import DETERMINERS as DETERMINERS_
-from .names import POSSESSIVES, Phrase, coordinated, generic, is_org, org_word, phrases, span_text, subject
+from .names import POSSESSIVES, Phrase, coordinated, generic, is_org, org_word, sentence_phrases, span_text, subject
 from .names import PREPOSITIONS as PREPOSITIONS_
 from .programmes import is_owner
 from .tokens import Token, is_ordinal, tokenize
@@ -172,7 +172,7 @@ class Sentence:
     @cached_property
     def phrases(self) -> list[Phrase]:
         # Only sentences in which a frame found its trigger need their names.
-        return phrases(self.text, self.tokens)
+        return sentence_phrases(self.text)
 
     def phrase_after(self, i: int, within: int = 4) -> Phrase | None:
         for p in self.phrases:

@@ -109,8 +109,10 @@ _FALLBACK = {
 }
 
 
+@lru_cache(maxsize=50_000)
 def verb_lemma(low: str, lang: str) -> str | None:
-    """The lemma of a word that may be a trigger verb, else None (cheaply, without HanTa)."""
+    """The lemma of a word that may be a trigger verb, else None (cheaply, without HanTa; asked
+    for every word of every sentence read, so remembered per word form)."""
     if low in _FALLBACK:
         return _FALLBACK[low]
     if _VERB_CANDIDATE.match(low) is None:

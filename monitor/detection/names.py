@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .lexicon import NOT_PROGRAMMES, ORG_HEADS, ORG_PLURALS
-from .tokens import Token
+from .tokens import Token, tokenize
 
 DETERMINERS = frozenset(
     "der die das den dem des ein eine einen einem einer eines the a an unser unsere unserem unseren "
@@ -228,6 +228,13 @@ def _inside_brackets(tokens: list[Token], at: int) -> bool:
 _EN_REFERRING = frozenset("the our this its their".split())
 _CLAUSE_WORDS = frozenset("while whereas and or but when which who that because since after before als wie "
                           "und oder aber sowie während weil wenn dass nachdem bevor".split())
+
+
+@lru_cache(maxsize=256)
+def sentence_phrases(sentence: str) -> list[Phrase]:
+    """The names of a sentence, read once for the frames and the document model alike (the
+    list is shared: its readers never change it)."""
+    return phrases(sentence, tokenize(sentence))
 
 
 def phrases(sentence: str, tokens: list[Token]) -> list[Phrase]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .numbers import NUM, parse_number
 
@@ -82,6 +83,10 @@ def _join_legal(sentence: str, toks: list[Token]) -> list[Token]:
     return out
 
 
+# A sentence is tokenised for its frames and again for the document model's names; the lists are
+# never changed by their readers, so one list serves both. (A few hundred entries: one document's
+# sentences, not a corpus; a benchmark repeating its texts gains nothing from it.)
+@lru_cache(maxsize=256)
 def tokenize(sentence: str) -> list[Token]:
     out: list[Token] = []
     append = out.append
