@@ -211,7 +211,8 @@ def _plain(name: str) -> str:
     return " ".join(re.sub(r"[„“”\"'‚‘’«»]", "", name.lower()).split())
 
 
-_PUBLIC_BODY = re.compile(r"bundestag|landtag|parlament|parliament|bundesrat|europäischen? union|european union|"
+# (whole words: "Parlamentarischer Staatssekretär" hands over certificates, no parliament is the topic)
+_PUBLIC_BODY = re.compile(r"\b(?:bundestag|landtag|parlament|parliament|bundesrat)(?:e?s)?\b|europäischen? union|european union|"
                           r"\bnato\b|vereinten nationen|united nations")
 # Page furniture and wire services that look like organisations: "GLOBE NEWSWIRE", "Association
 # News", "Mehr anzeigen Weniger anzeigen". The text is never about them.

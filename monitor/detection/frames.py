@@ -292,6 +292,11 @@ def _owned_by(s: Sentence, k: int, mn: MemberNoun) -> tuple[str | None, bool]:
 _SUBORDINATORS = frozenset("dass daß weil da nachdem obwohl sodass wobei".split())
 
 
+_THAT_AFTER = frozenset("announce announces announced announcing confirm confirms confirmed said says report reports "
+                    "reported reveal reveals revealed note notes noted state states stated explain explains "
+                    "explained know learned proud delighted pleased glad happy excited".split())
+
+
 def _clause_subject(s: Sentence, at: int) -> Phrase | None:
     # The clause is cut at a colon or an opening quote: "Die Staatssekretärin: „Nun hat
     # go-cluster 50 Mitglieder“" has go-cluster, not the speaker, as its subject.
@@ -308,6 +313,13 @@ def _clause_subject(s: Sentence, at: int) -> Phrase | None:
         sub = next((k + 2 for k in range(min(at, len(toks)) - 2, first - 1, -1)
                     if toks[k].text == "," and toks[k + 1].low in _SUBORDINATORS), None)
         if sub is not None and sub <= at:
+            first = sub
+    elif s.lang == "en":
+        # "Start Network is pleased to announce that 12 new agencies have joined": the clause after
+        # a verb of saying has its own subject
+        sub = next((k + 1 for k in range(min(at, len(toks)) - 1, first, -1)
+                    if toks[k].low == "that" and toks[k - 1].low in _THAT_AFTER), None)
+        if sub is not None:
             first = sub
     verbs = [(k, lem) for k, lem in s.verbs if k >= first]
     # The finite verb nearest before the trigger: a sentence that runs two clauses together
@@ -1428,10 +1440,12 @@ def _name_item(item: str) -> bool:
         return False
     if _abstract_noun(item):
         return False  # "Produktion und Verfahren": an abstract noun, no name
-    return (item[:1].isupper() or item[:1].isdigit()) and len(item) <= 90 and not generic(item) \
-        and not is_owner(item) and NOT_PROGRAMMES.search(item) is None and item.lower() not in _PRONOUN_SUBJECT
+    # (a brand written in lower case is a name when a legal form ends it: "kleinwerk Design GmbH")
+    return (item[:1].isupper() or item[:1].isdigit() or _ENDS_LEGAL.search(item) is not None) and len(item) <= 90 \
+        and not generic(item) and not is_owner(item) and NOT_PROGRAMMES.search(item) is None and item.lower() not in _PRONOUN_SUBJECT
 
 
+_ENDS_LEGAL = re.compile(r"\s(?:GmbH|AG|KG|SE|eG|UG|OHG|GbR|mbH|Inc\.?|Ltd\.?|LLC|plc)(?: & Co\. KG)?$")
 _QUANTITY_WORDS = frozenset("ein eine einen einer zwei drei vier fünf sechs sieben acht neun zehn elf zwölf "
                             "weitere viele mehrere einige zahlreiche a an two three four five several many".split())
 # "Wie immer, in Reihenfolge des Beitritts: A, B und C": a colon after words of joining opens a list.
@@ -1484,7 +1498,12 @@ def list_frames(s: Sentence) -> list[Hit]:
         if arrived:
             verbs.add(next((j for j, t in enumerate(toks) if t.start >= arrived.start()), len(toks) - 1))
         for m, tok in enumerate(toks[:-1]):
-            if tok.low not in ("mit", "with") or toks[m + 1].low not in ("der", "dem", "den", "the"):
+            if tok.low not in ("mit", "with"):
+                continue
+            # (without an article only a list of three or more names: "mit allnatura Vertriebs
+            # GmbH, Energiedienst AG und der Symrise AG acht neue Mitglieder aufgenommen")
+            articled = toks[m + 1].low in ("der", "dem", "den", "the")
+            if not articled and not (toks[m + 1].kind in ("word", "quote") and s.text.count(",", toks[m].start) >= 2):
                 continue
             stop = next((j for j in range(m + 2, len(toks)) if toks[j].kind == "num" or toks[j].low in _LIST_END
                          or j in verbs or toks[j].text in (";", ":") or toks[j].low in _QUANTITY_WORDS), None)
@@ -1492,6 +1511,8 @@ def list_frames(s: Sentence) -> list[Hit]:
                 continue
             span = s.text[toks[m + 1].start:toks[stop].start]
             names = split_names(span)
+            if not articled and len(names) < 3:
+                continue
             if len(names) >= 2 or any(t.low in _NEW for t in toks[stop:]):
                 found = [(name, m, f"{tok.text} … {toks[stop].text}") for name in names]
                 list_end = stop
@@ -1841,8 +1862,11 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             continue
         if any(t.kind == "num" and not (j + 1 < len(toks) and toks[j + 1].low.rstrip(".") in _MONTHS)
                and not (t.value and 1900 <= t.value <= 2100 and t.text.isdigit())
-               for j, t in enumerate(toks[max(0, i - 3):i], max(0, i - 3))) or _member_ordinal_in(toks):
-            continue  # "41 neue Mitglieder" is a number of them ("seit dem 1. Juli Mitglied" a date)
+               for j, t in enumerate(toks[max(0, i - 3):i], max(0, i - 3))) and _gained_with(s, i) is None \
+                or _member_ordinal_in(toks):
+            # "41 neue Mitglieder" is a number of them ("seit dem 1. Juli Mitglied" a date), unless
+            # the sentence names them: "Der Verband hat mit A, B und C drei neue Mitglieder aufgenommen"
+            continue
         owner, elsewhere = _owned_by(s, i, mn)
         if elsewhere:
             continue
@@ -1912,6 +1936,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 hit.programme = owner
             elif listed or among is not None:
                 hit.ref = ""  # "Die neuen Mitglieder sind: …": whose, the text around says
+            elif gained is not None:
+                # "Mit A und B hat der Verein …": whose is the subject after the names, never a name
+                _set_programme(hit, next((q for q in s.phrases if q.start >= names[-1].end and q.prep is None
+                                          and q.start < i), None), s, i)
             else:
                 _programme_by_clause(s, hit, i, p)
             out.append(hit)
@@ -2136,6 +2164,16 @@ def _title_case(s: Sentence) -> bool:
         and s.text.rstrip()[-1:] not in ".!?"
 
 
+def _headline_joiner(s: Sentence, h: Hit) -> bool:
+    """A title-case headline whose first name is the joiner, right before a verb of joining or
+    becoming: "Northfield Guild Joins Example Alliance as Associate Member"."""
+    if not h.frame.startswith("new member: join") or not s.phrases:
+        return False
+    first = s.phrases[0]
+    return first.start == 0 and first.text == h.member and first.end < len(s.tokens) \
+        and s.tokens[first.end].low in ("joins", "joined")
+
+
 def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> list[tuple[Hit, bool]]:
     """The frames' hits in a sentence, each with whether its clause tells of the past."""
     s = analyse(text, lang)
@@ -2147,7 +2185,8 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
     if s.lang == "en" and any(h.kind == "new_member" and h.member for h in hits) and _title_case(s):
         # "Weapons, Tobacco Makers, Koch Group Are Among Newest ALEC Members": in a headline in
         # title case every word looks like a name, so none can be told to be one
-        hits = [h for h in hits if not (h.kind == "new_member" and h.member)]
+        # ("Example Council Joins Example Alliance" is told: a verb of joining, one name before it)
+        hits = [h for h in hits if not (h.kind == "new_member" and h.member) or _headline_joiner(s, h)]
     out = []
     future = _FUTURE.search(s.text) is not None if hits else False
     for h in hits:

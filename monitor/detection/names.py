@@ -46,8 +46,13 @@ _STOP = frozenset(
     während wenn weil dass ob bereits schon erst noch nur ebenfalls gemeinsam zusammen
     percent per cent million billion year years month months week weeks day days
     jahresende jahresbeginn jahresanfang jahresmitte stichtag zeitpunkt beginn schluss auftakt
+    joins joined welcomes welcomed becomes became admits admitted
     """.split()
 )
+# ("joins", "welcomes", "becomes": in an English headline in title case every word is capitalised,
+# and these verbs end the name before them: "German Example Council Joins Example Alliance")
+# Sports clubs' abbreviations; a number after them belongs to the name ("TSV 1860 München").
+_CLUB_MARKS = frozenset("FC SC SV TSV SSV VfL VfB TuS SpVgg BSC FSV TSG SG SpVg TV MTV".split())
 _MEMBERISH = re.compile(r"mitglied|^members?$|^membership", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ0-9&.-]{1,5}$|^[A-Z][a-z]+[A-Z]\w*$")
 _GO_CLUSTER = re.compile(r"go-?cluster", re.IGNORECASE)
@@ -196,6 +201,10 @@ def phrase_at(sentence: str, tokens: list[Token], i: int) -> tuple[int, int] | N
             continue
         if tok.kind == "dec" and tokens[end - 1].kind == "word":
             end += 1  # "Industrie 4.0"
+            continue
+        if tok.kind == "num" and not tok.dot and len(tok.text) in (2, 4) and tokens[end - 1].kind == "word" \
+                and any(t.text in _CLUB_MARKS for t in tokens[j:end]):
+            end += 1  # a club's year or number is part of its name: "FC Schalke 04", "SSV Ulm 1846"
             continue
         if tok.kind == "punct" and tok.text in "&-/" and end + 1 < n and _word_ok(tokens[end + 1]):
             end += 1
