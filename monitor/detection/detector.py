@@ -44,11 +44,13 @@ _CUES = (
     # what an organisation is made of: "ein Zusammenschluss der 30 Bioregionen", "a network of 140 cities"
     "zusammenschluss der", "zusammenschluss von", "association of", "network of", "alliance of", "federation of",
     "coalition of", "consortium of",
+    # members that form the organisation: "53 Handwerkskammern bilden den …", "the nine companies forming the Alliance"
+    "form the", "forms the", "forming the",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.
 _WORD_START_ONLY = ("tritt", "trat", "nahm", "nimm", "nehm", "verbind", "vertret", "feier", "nutzen", "neu i",
-                    "neu b")
+                    "neu b", "bilde")
 # Verbs that only count ("vereint 90 Netzwerke", "vertritt 300 Betriebe"): a sentence with no other
 # cue needs a number for them to matter, and filler text is full of them.
 _COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen", "umfass", "bündel", "vertrit",
@@ -57,7 +59,8 @@ _COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen"
                             "boast", "made up of", "besteht aus", "bestehen aus", "consists of", "consist of",
                             "organisiert", "belong to", "added", "teil des", "teil der", "angeschlossen",
                             "zusammen geschlossen", "zusammenschluss der", "zusammenschluss von", "association of",
-                            "network of", "alliance of", "federation of", "coalition of", "consortium of"))
+                            "network of", "alliance of", "federation of", "coalition of", "consortium of",
+                            "bilde", "form the", "forms the", "forming the"))
 _DIGIT = re.compile(r"\d")
 
 

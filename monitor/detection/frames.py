@@ -1028,6 +1028,13 @@ def count_frames(s: Sentence) -> list[Hit]:
             elif gathered and any(t.low in ("dort", "darin", "hier", "there") for t in clause_toks):
                 at, mn, frame = k, MemberNoun(), f"count: {gathered[0]} there"
                 place_ref = ""
+            elif (formed := _formed(s, i, k, clause_toks)) is not None:
+                # "Aktuell bilden 53 Handwerkskammern den Handwerkskammertag", "the nine companies
+                # forming the Alliance": the members are the subject, the organisation the object
+                at, frame = k, "count: bilden"
+                mn = MemberNoun() if generic(formed.text) else MemberNoun(owner=formed.text)
+                if generic(formed.text):
+                    place_ref = formed.text.lower()
             else:
                 continue
             plural_frame = True
@@ -1171,6 +1178,12 @@ def count_frames(s: Sentence) -> list[Hit]:
                 owner, elsewhere = _owned_by(s, i, noun or MemberNoun())
                 if elsewhere:
                     break
+                if not owner and i > 0 and re.search(r"\w['’]s$", toks[i - 1].text):
+                    # "The Riverside Chamber's membership grew to 840"
+                    possessor = next((p for p in s.phrases if p.end == i), None)
+                    name = re.sub(r"['’]s$", "", possessor.text) if possessor is not None else ""
+                    if name and is_org(name) and not generic(name) and not NOT_PROGRAMMES.search(name):
+                        owner = name
                 if owner:
                     hit.programme = owner
                 else:
@@ -1256,6 +1269,21 @@ _GROUP_BEFORE = frozenset("delegation abordnung gruppe team group panel jury".sp
 # Events where members are counted as present, not as members: "120 Mitglieder bei der Jahreshauptversammlung".
 _GATHERING = re.compile(r"versammlung|fest\b|feier|ausflug|fahrt|wahl|treffen|tagung|sitzung|meeting|party|"
                         r"dinner|reception|trip|vote", re.IGNORECASE)
+
+
+def _formed(s: Sentence, i: int, k: int, clause_toks: list[Token]) -> Phrase | None:
+    """The organisation that the N members (number at i, noun at k) form: the object of "bilden"
+    or "form" in their clause, with an article ("den Verband", "the Alliance"), no board or team."""
+    verb = next((vk for vk, lem in s.verbs if lem in ("bilden", "form") and (vk > k or vk == i - 1)
+                 and any(t is s.tokens[vk] for t in clause_toks)), None)
+    if verb is None:
+        return None
+    after = max(verb, k)
+    obj = next((p for p in s.phrases if after < p.start <= after + 3 and p.prep is None
+                and p.det in ("den", "das", "die", "the", "unseren", "unser", "our", "its", "ihren")), None)
+    if obj is None or NOT_PROGRAMMES.search(obj.text) or not (obj.org or generic(obj.text)):
+        return None
+    return obj
 
 
 def _licensed(s: Sentence, i: int, at: int) -> bool:
@@ -1345,6 +1373,11 @@ def _someone_elses_subject(s: Sentence, at: int) -> bool:
     if quantified and any(t.kind == "word" and ORG_PLURALS.match(t.low) for t in subject_words[:4]):
         return True
     if NOT_PROGRAMMES.search(" ".join(t.text for t in subject_words)) is not None:
+        return True
+    # "Die zwölf Mitglieder bilden den Vorstand": members who form a board are its members
+    formed = next((vk for vk, lem in s.verbs if lem in ("bilden", "form") and any(t is s.tokens[vk] for t in clause)),
+                  None)
+    if formed is not None and NOT_PROGRAMMES.search(" ".join(t.text for t in s.tokens[formed + 1:formed + 5])):
         return True
     # "Mit seinen 24 Mitgliedern ist der Gemeinderat voll besetzt": the subject after the verb
     subj = _clause_subject(s, at)

@@ -81,7 +81,8 @@ _VERB_CANDIDATE = re.compile(
     r"zusammengeschloss|gratul|angeschloss|anschließ|organisiert|"
     r"join|welcom|admit|represent|compris|unit|grow|grew|count|accept|becam|becom|brings|bring|"
     r"feier|celebr|erreich|reach|gewinn|verzeichn|meld|announc|freu|belong|boast|"
-    r"(?:has|have|had|is|are|was|were)$|numb|total|reach|includ|enlist|sign|ratif|added$|adds$|add$)"
+    r"(?:has|have|had|is|are|was|were)$|numb|total|reach|includ|enlist|sign|ratif|added$|adds$|add$|"
+    r"bild|form(?:s|ed|ing)?$)"
 )
 
 COUNT_VERBS = frozenset(
@@ -106,6 +107,8 @@ _FALLBACK = {
     "unites": "unite", "united": "unite", "numbers": "number", "totals": "total", "brings": "bring",
     "beitreten": "beitreten", "beigetreten": "beitreten", "includes": "include", "included": "include",
     "including": "include", "joining": "join", "joins": "join", "joined": "join",
+    "bilden": "bilden", "bildet": "bilden", "bildeten": "bilden", "form": "form", "forms": "form",
+    "forming": "form", "formed": "form",
 }
 
 

@@ -51,6 +51,8 @@ _STOP = frozenset(
 )
 # ("joins", "welcomes", "becomes": in an English headline in title case every word is capitalised,
 # and these verbs end the name before them: "German Example Council Joins Example Alliance")
+_TIME_AFTER_MITTE = frozenset("januar februar märz april mai juni juli august september oktober november dezember "
+                               "des der dieses nächsten vergangenen letzten".split())
 # Sports clubs' abbreviations; a number after them belongs to the name ("TSV 1860 München").
 _CLUB_MARKS = frozenset("FC SC SV TSV SSV VfL VfB TuS SpVgg BSC FSV TSG SG SpVg TV MTV".split())
 _MEMBERISH = re.compile(r"mitglied|^members?$|^membership", re.IGNORECASE)
@@ -99,7 +101,7 @@ _ORG_LEGAL = re.compile(r"e\.\s?V\.|GmbH|\bAG\b|\bKG\b|\bSE\b|\beG\b|Inc\.|Ltd|L
 
 
 # Bodies whose name is a compound of a head that is no organisation noun on its own.
-_NAMED_BODIES = re.compile(r"(?:städtetag|landkreistag|gemeindetag|handwerkerschaft|innung|wirtschaftsjunioren)$")
+_NAMED_BODIES = re.compile(r"(?:städtetag|landkreistag|gemeindetag|kammertag|handwerkerschaft|innung|wirtschaftsjunioren)$")
 
 
 @lru_cache(maxsize=50_000)
@@ -201,6 +203,10 @@ def phrase_at(sentence: str, tokens: list[Token], i: int) -> tuple[int, int] | N
             continue
         if tok.kind == "dec" and tokens[end - 1].kind == "word":
             end += 1  # "Industrie 4.0"
+            continue
+        if tok.text == "Mitte" and not (end + 1 < n and (tokens[end + 1].kind in ("num", "ord")
+                                                          or tokens[end + 1].low in _TIME_AFTER_MITTE)):
+            end += 1  # "Region Mitte", "Digitale Mitte" end a name; "Mitte Mai", "Mitte 2024" are times
             continue
         if tok.kind == "num" and not tok.dot and len(tok.text) in (2, 4) and tokens[end - 1].kind == "word" \
                 and any(t.text in _CLUB_MARKS for t in tokens[j:end]):
