@@ -212,8 +212,8 @@ def _plain(name: str) -> str:
 
 
 # (whole words: "Parlamentarischer Staatssekretär" hands over certificates, no parliament is the topic)
-_PUBLIC_BODY = re.compile(r"\b(?:bundestag|landtag|parlament|parliament|bundesrat)(?:e?s)?\b|europäischen? union|european union|"
-                          r"\bnato\b|vereinten nationen|united nations")
+_PUBLIC_BODY = re.compile(r"\b(?:bundestag|landtag|parlament|parliament|bundesrat)(?:e?s)?\b|"
+                          r"europäischen? union|european union|\bnato\b|vereinten nationen|united nations")
 # Page furniture and wire services that look like organisations: "GLOBE NEWSWIRE", "Association
 # News", "Mehr anzeigen Weniger anzeigen". The text is never about them.
 _FURNITURE = re.compile(r"\b(?:\w*newswire|business wire|news|nachrichte?n?|anzeigen|presse\w*|press|cookies?|"

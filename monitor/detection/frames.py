@@ -1475,7 +1475,8 @@ def _name_item(item: str) -> bool:
         return False  # "Produktion und Verfahren": an abstract noun, no name
     # (a brand written in lower case is a name when a legal form ends it: "kleinwerk Design GmbH")
     return (item[:1].isupper() or item[:1].isdigit() or _ENDS_LEGAL.search(item) is not None) and len(item) <= 90 \
-        and not generic(item) and not is_owner(item) and NOT_PROGRAMMES.search(item) is None and item.lower() not in _PRONOUN_SUBJECT
+        and not generic(item) and not is_owner(item) and NOT_PROGRAMMES.search(item) is None \
+        and item.lower() not in _PRONOUN_SUBJECT
 
 
 _ENDS_LEGAL = re.compile(r"\s(?:GmbH|AG|KG|SE|eG|UG|OHG|GbR|mbH|Inc\.?|Ltd\.?|LLC|plc)(?: & Co\. KG)?$")

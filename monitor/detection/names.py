@@ -101,7 +101,8 @@ _ORG_LEGAL = re.compile(r"e\.\s?V\.|GmbH|\bAG\b|\bKG\b|\bSE\b|\beG\b|Inc\.|Ltd|L
 
 
 # Bodies whose name is a compound of a head that is no organisation noun on its own.
-_NAMED_BODIES = re.compile(r"(?:städtetag|landkreistag|gemeindetag|kammertag|handwerkerschaft|innung|wirtschaftsjunioren)$")
+_NAMED_BODIES = re.compile(r"(?:städtetag|landkreistag|gemeindetag|kammertag|handwerkerschaft|innung|"
+                           r"wirtschaftsjunioren)$")
 
 
 @lru_cache(maxsize=50_000)
