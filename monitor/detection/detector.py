@@ -46,6 +46,8 @@ _CUES = (
     "coalition of", "consortium of",
     # members that form the organisation: "53 Handwerkskammern bilden den …", "the nine companies forming the Alliance"
     "form the", "forms the", "forming the",
+    # belonging from now on: "Ab sofort gehört die Hochschule X dem Verbund an"
+    "ab sofort", "seit kurzem", "neuerdings",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.

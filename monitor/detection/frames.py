@@ -1453,6 +1453,8 @@ _LIST_LEAD = re.compile(
     r"neu\s+(?:in\s+(?:den|das|die)\s+(?:[^,.:;\s]+\s+){0,2}?\w*(?:verband|verein|netzwerk|cluster|bündnis|allianz|"
     r"initiative|kreis|club|klub|gemeinschaft|forum|ring|verbund|programm)\w*(?:\s+[^,.:;\s]+){0,3}?\s+)?"
     r"aufgenommen\s+(?:wurden|wurde)|"
+    # "Aufgenommen wurden die Stadtwerke A und der Zweckverband B": the participle put first
+    r"^aufgenommen\s+(?:wurden|wurde|worden\s+sind)|"
     r"(?:weitere\s+)?neue(?:n)?\s+mitglieder\s+sind|(?:weitere\s+)?neumitglieder\s+sind|"
     r"zu\s+den\s+neuen\s+mitgliedern\s+(?:gehören|zählen)|(?:\w+\s+)?neuzugänge\s+sind|neuzugang\s+ist|"
     r"(?:the\s+)?(?:new|newest|latest)\s+members\s+(?:include|are)|newly\s+joined\s+(?:are|were)|"
@@ -1480,6 +1482,10 @@ def _name_item(item: str) -> bool:
 
 
 _ENDS_LEGAL = re.compile(r"\s(?:GmbH|AG|KG|SE|eG|UG|OHG|GbR|mbH|Inc\.?|Ltd\.?|LLC|plc)(?: & Co\. KG)?$")
+# What members often are, besides organisations: towns, utilities, universities, hospitals, banks.
+_MEMBER_KIND = re.compile(r"\b(?:stadt|stadtwerke|gemeinde|landkreis|kreis|markt|universität|hochschule|"
+                          r"fachhochschule|klinik\w*|krankenhaus|museum|sparkasse|volksbank|bank|university|college|"
+                          r"hospital|city|town|county|village|municipality)\b", re.IGNORECASE)
 _QUANTITY_WORDS = frozenset("ein eine einen einer zwei drei vier fünf sechs sieben acht neun zehn elf zwölf "
                             "weitere viele mehrere einige zahlreiche a an two three four five several many".split())
 # "Wie immer, in Reihenfolge des Beitritts: A, B und C": a colon after words of joining opens a list.
@@ -1500,7 +1506,8 @@ def list_frames(s: Sentence) -> list[Hit]:
     toks = s.tokens
     low = s.text.lower()
     arrival = JOIN_VERBS | ADMIT_VERBS | _ARRIVAL
-    leads = "neu" in low or "new" in low or "beitritt" in low or "aufnahme" in low or "welcome" in low
+    leads = "neu" in low or "new" in low or "beitritt" in low or "aufnahme" in low or "welcome" in low \
+        or low.startswith("aufgenommen")
     if not leads and not any(lem in arrival for _, lem in s.verbs):
         return []  # most sentences: no lead and no verb of joining (checked before any pattern)
     if _MODAL.search(s.text) or NOT_PROGRAMMES.search(s.text):
@@ -1524,6 +1531,10 @@ def list_frames(s: Sentence) -> list[Hit]:
         at = next((k for k, t in enumerate(toks) if t.start >= lead.start()), 0)
         span = s.text[lead.end():].split("\n", 1)[0]  # a line break without a full stop ends the list
         found = [(name, at, lead.group(0).strip()) for name in split_names(span)]
+        if lead.start() == 0 and lead.group(0).lower().startswith("aufgenommen"):
+            # "Aufgenommen wurden die Fotos im Sommer": put first, the participle also takes
+            # pictures; only organisations' names are newcomers then
+            found = [f for f in found if is_org(f[0]) or _ENDS_LEGAL.search(f[0]) or _MEMBER_KIND.search(f[0])]
     else:
         arrived = _ARRIVED.search(s.text)  # "… sind mit A und B zwei neue Mitglieder dazugestoßen"
         if not (any(lem in arrival for _, lem in s.verbs) or arrived) or _NOT_ADMIT.search(s.text):
@@ -1667,6 +1678,9 @@ _NOT_JOINED = re.compile(r"\b(?:protest\w*|call\w*|campaign\w*|fight|effort\w*|c
                          r"petition|debate|discussion|conversation|celebration\w*|race|list|team|staff|faculty|"
                          r"company|firm)\b")
 # Countries of an intergovernmental body are member states, never a membership clusterwatch watches.
+_BELONGS_NOW = re.compile(r"\b(?:ab sofort|seit kurzem|neuerdings|nun auch|jetzt auch|ab dem \d{1,2}\. \w+|"
+                          r"seit (?:anfang |ende |mitte )?(?:januar|februar|märz|april|mai|juni|juli|august|"
+                          r"september|oktober|november|dezember)(?! \d{4}))\b", re.IGNORECASE)
 _MEMBER_STATES = re.compile(r"member (?:states?|countr\w+|nations?)|mitglied(?:s)?(?:staat|länder|land)\w*",
                             re.IGNORECASE)
 
@@ -1692,7 +1706,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
     modal = _modal(s)
     passive = any(t.low in ("wurde", "wurden", "wird", "worden", "was", "were", "been") for t in toks)
     for k, lem in s.verbs:
-        if lem in JOIN_VERBS:
+        if lem in JOIN_VERBS or lem == "angehören" and _BELONGS_NOW.search(s.text):
+            # ("Ab sofort gehört die Hochschule X dem Verbund an": belonging from now on is joining)
             latest = k > 0 and toks[k - 1].low == "to" and s.lang == "en" and any(
                 t.low in ("latest", "newest", "first", "most") or t.kind == "ord" for t in toks[max(0, k - 5):k - 1]) \
                 and (joined_body := s.phrase_after(k, within=1)) is not None and joined_body.org  # "… the Council"
@@ -2200,12 +2215,13 @@ def _title_case(s: Sentence) -> bool:
 
 def _headline_joiner(s: Sentence, h: Hit) -> bool:
     """A title-case headline whose first name is the joiner, right before a verb of joining or
-    becoming: "Northfield Guild Joins Example Alliance as Associate Member"."""
-    if not h.frame.startswith("new member: join") or not s.phrases:
+    becoming: "Northfield Guild Joins Example Alliance as Associate Member", "Lakeview Clinic
+    Becomes the Newest Member of the Health Network"."""
+    if not h.frame.startswith("new member") or not s.phrases:
         return False
     first = s.phrases[0]
     return first.start == 0 and first.text == h.member and first.end < len(s.tokens) \
-        and s.tokens[first.end].low in ("joins", "joined")
+        and s.tokens[first.end].low in ("joins", "joined", "becomes", "became")
 
 
 def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> list[tuple[Hit, bool]]:
