@@ -2167,18 +2167,32 @@ _ABSTRACT_NOUN = re.compile(r"(?:ung|ungen|heit|keit|tion|tionen|ität|ismus|nis
 def _continues_origin(s: Sentence, p: Phrase) -> bool:
     """``p`` goes on a list begun after "aus"/"from" ("aus Argentinien, Bolivien und Chile")."""
     before = [q for q in s.phrases if q.end <= p.start]
+    # ("from Portugal, the Netherlands and Chile": articles and "and" may stand between the items)
+    if before and (p.org or _MEMBER_KIND.search(p.text)) and any(t.low in ("und", "and", "sowie")
+                                                                 for t in s.tokens[before[-1].end:p.start]):
+        return False  # "X aus Bonn und die Stadtwerke Lindau": a second newcomer, no second origin
     return bool(before) and before[-1].prep in ("aus", "from", "in") and \
-        all(t.text == "," for t in s.tokens[before[-1].end:p.start]) and before[-1].end < p.start
+        all(t.text == "," or t.low in ("the", "der", "die", "das", "und", "and", "sowie")
+            for t in s.tokens[before[-1].end:p.start]) and before[-1].end < p.start
 
 
 def _first_of_group(s: Sentence, p: Phrase) -> Phrase:
     """The first phrase of a coordination that ends with ``p`` ("A, B und C" -> A)."""
     first = p
-    for q in reversed([q for q in s.phrases if q.end <= p.start]):
+    before = [q for q in s.phrases if q.end <= p.start]
+    skip = None  # a place the previous name comes from: "A aus Bonn und B", "A from Oslo and B"
+    for n, q in reversed(list(enumerate(before))):
+        if q is skip:
+            continue
         between = s.tokens[q.end:first.start]
         if between and all(t.text == "," or t.low in ("und", "and", "sowie") or t.low in ("der", "die", "das", "the")
                            for t in between) and q.prep is None:
             first = q
+            continue
+        if between and q.prep in ("aus", "from") and n > 0 and before[n - 1].prep is None \
+                and before[n - 1].end == q.start - 1 and not (q.org or _MEMBER_KIND.search(q.text)) \
+                and all(t.text == "," or t.low in ("und", "and", "sowie", "der", "die", "das", "the") for t in between):
+            first, skip = before[n - 1], before[n - 1]
             continue
         break
     return first
