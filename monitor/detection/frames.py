@@ -1744,9 +1744,13 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                     and proper_noun(toks[subj.end].text, "en"):
                 continue  # "the California company joined": a description; the name is elsewhere
             target = None
+            including = next((j for j in range(k + 1, len(toks)) if toks[j].low in _INCLUDING and toks[j].text != ":"),
+                             len(toks))
             for p in s.phrases:
                 if p.start <= subj.start:
                     continue
+                if p.start > including:
+                    break  # "joins a who's who of foundations, including the X Foundation": not what it joins
                 if p.start > 1 and toks[p.start - 1].low == "with" or toks[p.start - 1].low == "alongside":
                     continue  # "joined the network along with USN": a fellow joiner, not the network
                 if (s.lang == "de" and p.det in ("dem", "der") and p.prep is None) or \
@@ -1996,6 +2000,18 @@ def new_member_frames(s: Sentence) -> list[Hit]:
     return out
 
 
+def _fellow_members(s: Sentence, k: int) -> bool:
+    """ "OpenProject joins a who's who of foundations, including A and B": after one named joiner,
+    the names that "including" lists are the members it joins, not newcomers."""
+    verb = next((j for j, lem in reversed(s.verbs) if j < k and lem in JOIN_VERBS), None)
+    if verb is None or any(t.low in _NEW for t in s.tokens[verb:k]):
+        return False  # "… join, among them new members including A and B"
+    subj = _clause_subject(s, verb)
+    return subj is not None and subj.end <= verb \
+        and not any(t.kind == "num" or t.low in _QUANTIFIERS for t in s.tokens[max(0, subj.start - 2):subj.start]) \
+        and not ORG_PLURALS.match(subj.text.split()[-1].lower()) and _nameish(s, subj)
+
+
 def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
     """Names listed after a verb of joining: "… sind 14 Organisationen beigetreten, darunter A, B
     und C", "new members including A and B", "Eight companies join …: A, B and C"."""
@@ -2018,6 +2034,8 @@ def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
                 continue  # "Berlin: …" is a dateline, not a list of members ("X join …: A, B" is one)
             first = s.phrase_after(k, within=1)
             if first is None or first.prep is not None:
+                continue
+            if tok.text != ":" and _fellow_members(s, k):
                 continue
             group = coordinated(s.text, toks, s.phrases, first)
             after = group[-1].end
@@ -2227,6 +2245,26 @@ def _title_case(s: Sentence) -> bool:
         and s.text.rstrip()[-1:] not in ".!?"
 
 
+_RANK = re.compile(r"(?:^|\s)(?:professor\w*|professorin|fellow|instructor|lecturer|scientist|researcher|nurse|"
+                   r"postdoc\w*|student\w*|dozent\w*|kreisfachberater\w*|fachberater\w*|referent\w*)(?:$|\s)",
+                   re.IGNORECASE)
+
+
+def _only_titles(name: str) -> bool:
+    """ "Associate Professor", "Chief Executive", "Research Fellow": titles without a person's name
+    ("Professor Anna Clarke" has one)."""
+    if not (_OFFICE.search(name) or _RANK.search(name)):
+        return False
+    rest = [w for w in name.split() if not (_OFFICE.search(f" {w} ") or _RANK.search(f" {w} "))
+            and w.lower() not in _TITLE_WORDS]
+    return not rest
+
+
+_TITLE_WORDS = frozenset("associate assistant research registered clinical chief executive senior junior deputy "
+                         "vice erster ersten erste zweiter zweiten stellvertretender stellvertretende "
+                         "general managing".split())
+
+
 def _headline_joiner(s: Sentence, h: Hit) -> bool:
     """A title-case headline whose first name is the joiner, right before a verb of joining or
     becoming: "Northfield Guild Joins Example Alliance as Associate Member", "Lakeview Clinic
@@ -2251,6 +2289,9 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
         # title case every word looks like a name, so none can be told to be one
         # ("Example Council Joins Example Alliance" is told: a verb of joining, one name before it)
         hits = [h for h in hits if not (h.kind == "new_member" and h.member) or _headline_joiner(s, h)]
+    # A post or a rank is never a newcomer's name: "ranks including Professor, Research Fellow",
+    # "begrüßte … Ersten Bürgermeister Rüdiger Gerst"
+    hits = [h for h in hits if not (h.kind == "new_member" and h.member and _only_titles(h.member))]
     out = []
     future = _FUTURE.search(s.text) is not None if hits else False
     for h in hits:
