@@ -570,6 +570,13 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
             else:
                 at, mn, _ = found
                 number = tok.value
+        elif tok.kind == "num" and not tok.dot and s.lang == "de" and i > 0 and i + 1 < len(toks) \
+                and toks[i - 1].low in _SINGULAR_BEFORE and toks[i + 1].low in ("mitglied", "vereinsmitglied") \
+                and tok.value and tok.value >= 10 \
+                and not (i + 2 < len(toks) and toks[i + 2].low.startswith(("stark", "umfass"))):
+            # "hat sein 100.000 Mitglied begrüßt", "das 101 Mitglied": a singular noun after a number
+            # makes it an ordinal whose full stop was left out
+            at, mn, number = i + 1, member_noun(toks[i + 1].text) or MemberNoun(), tok.value
         elif tok.kind == "word" and tok.low in ("mitgliedsnummer", "mitgliedernummer") and i + 1 < len(toks) \
                 and toks[i + 1].kind == "num":
             at, mn, number = i, MemberNoun(), toks[i + 1].value
@@ -615,7 +622,70 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
         else:
             _programme_by_clause(s, hit, min(i, at), member)
         out.append(hit)
+        out[-1:] = _coordinated_ordinals(s, i, hit, member)
     return out
+
+
+_SINGULAR_BEFORE = frozenset("das sein ihr unser euer dem zum als".split())
+_ORD_GLUE = frozenset("das die der the its ihr ihre sein seine unser unsere their our".split())
+
+
+def _coordinated_ordinals(s: Sentence, i: int, hit: Hit, member: Phrase | None) -> list[Hit]:
+    """ "das 199. und das 200. Mitglied", "its 14th and 15th members": each ordinal is a milestone,
+    and names given together are given in the same order ("Die Städte A und B")."""
+    toks = s.tokens
+    numbers: list[int] = []
+    j = i - 1
+    while j > 0:
+        while j > 0 and toks[j].low in _ORD_GLUE:
+            j -= 1
+        if not (toks[j].low in ("und", "and", "sowie", "&") or toks[j].text == ","):
+            break
+        j -= 1
+        while j > 0 and toks[j].low in _ORD_GLUE:
+            j -= 1
+        if j < 0 or not (toks[j].kind == "ord" or toks[j].kind == "num" and toks[j].dot) or not toks[j].value:
+            break
+        numbers.insert(0, toks[j].value)
+        j -= 1
+    if not numbers or hit.number is None or any(n >= hit.number for n in numbers):
+        return [hit]
+    names: list[Phrase] = []
+    from_subject = False
+    if member is None and toks[j].low in ("as", "als"):
+        # "A and B joined … as its 14th and 15th members": the subjects, in order
+        member = _clause_subject(s, j)
+        member = member if member is not None and member.start < j and _nameish(s, member) else None
+        from_subject = member is not None
+    if member is not None:
+        names = coordinated(s.text, toks, s.phrases, _first_of_group(s, member))
+    if len(names) == 1 and len(numbers) == 1 and re.search(r" (?:und|and) ", names[0].text):
+        # "Die Gemeinden Arnstal und Birkhausen": one phrase, two names (the plural before them is no name)
+        first, _, last = re.split(r" (und|and) ", names[0].text, maxsplit=1)
+        head, _, rest = first.partition(" ")
+        first = rest if rest and ORG_PLURALS.match(head.lower()) else first
+        names = [Phrase(names[0].start, names[0].end, first, None, None, False),
+                 Phrase(names[0].start, names[0].end, last, None, None, False)]
+    if from_subject and any(hit.programme == p.text for p in names):
+        # whose members they became is what they joined, never one of them
+        joined = next((p for p in s.phrases if names[-1].end <= p.start < j and p.org and p.prep is None), None)
+        hit.programme, hit.ref = (joined.text, None) if joined is not None else (None, _ref(s, j))
+    paired = len(names) == len(numbers) + 1
+    out = []
+    for k, n in enumerate(numbers):
+        extra = Hit("member_ordinal", "ordinal (coordinated)", hit.trigger, number=n, programme=hit.programme,
+                    ref=hit.ref, roles={r: v for r, v in hit.roles.items() if r != "member"})
+        if paired:
+            extra.member, extra.place = names[k].text, _place_after(s, names[k])
+            extra.roles["member"] = f"{names[k].text} (named in the same order)"
+        out.append(extra)
+    if paired:
+        hit.member, hit.place = names[-1].text, _place_after(s, names[-1])
+        hit.roles["member"] = f"{names[-1].text} (named in the same order)"
+    elif member is not None and len(names) > 1:
+        hit.member = None  # several names, several numbers, no telling which is whose
+        hit.roles.pop("member", None)
+    return out + [hit]
 
 
 def _programme_by_clause(s: Sentence, hit: Hit, at: int, member: Phrase | None) -> None:
