@@ -12,9 +12,10 @@ from text_to_num import alpha2digit
 # space) or a plain run of digits. The lookarounds stop "2008 100" from reading as one number
 # and keep decimals ("1,5") and dates ("24.03.2016") from half-matching.
 # A grouped number never starts with 0: "2023-03 335 Mitglieder" is a month and 335.
-NUM = r"(?<![\d.,])(?:[1-9]\d{0,2}(?:[.,\u00a0\u202f ]\d{3})+(?!\d|[.,]\d)|\d{1,7}(?!\d|[.,]\d))"
+# (Swiss German separates thousands with an apostrophe: "12’563 Mitglieder")
+NUM = r"(?<![\d.,])(?:[1-9]\d{0,2}(?:[.,\u00a0\u202f '’]\d{3})+(?!\d|[.,]\d)|\d{1,7}(?!\d|[.,]\d))"
 
-_SEPARATORS = re.compile(r"[.,\u00a0\u202f ]")
+_SEPARATORS = re.compile(r"[.,\u00a0\u202f '’]")
 
 _DE_WORDS = frozenset(("der", "die", "das", "und", "ist", "mit", "wurde", "des", "sich"))
 _EN_WORDS = frozenset(("the", "and", "is", "of", "with", "has", "was", "its"))
