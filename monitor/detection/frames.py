@@ -847,7 +847,8 @@ _LOSS = frozenset("lost loses losing lose shed verloren verlor verliert verliere
 _PLAN_MARK = frozenset("würde würden wäre wären will wollen möchte möchten wird werden plan plans planned aim aims "
                        "want wants hope hopes hofft hoffen versucht versuchen".split())
 _PLAN_GOAL = frozenset("wachsen anwachsen steigen ansteigen erreichen steigern haben reach grow have double increase "
-                       "attract recruit gewinnen werben win".split())
+                       "attract recruit gewinnen werben win pass surpass top exceed hit knacken überschreiten "
+                       "durchbrechen".split())
 
 
 def _planned(s: Sentence, i: int) -> bool:
@@ -887,6 +888,27 @@ _PART_BREAK = re.compile(r"\s[–—-]\s|;")
 _QUOTED = re.compile(r"[„“\"«»][^„“”\"«»]{1,80}[“”\"«»]")
 
 
+_MARK_WORDS = frozenset("mark marke er-marke milestone barrier schwelle schallmauer grenze hürde".split())
+_PASSED = re.compile(r"\b(?:pass\w*|surpass\w*|top\w*|reach\w*|exceed\w*|cross\w*|br[oe]\w*|überschr\w*|"
+                     r"geknackt|knackt\w*|durchbr\w*|erreicht\w*|übersprung\w*|übertroffen|übertrifft)\b",
+                     re.IGNORECASE)
+
+
+def _mark_passed(s: Sentence, i: int) -> Hit | None:
+    """ "Our membership has passed the 700 mark", "die stolze 500er-Marke überschritten": a count
+    reached, when the sentence is about members and says the mark was passed (not that it is aimed at)."""
+    toks = s.tokens
+    after = [t.low for t in toks[i + 1:i + 3]]
+    if not after or not (after[0] in _MARK_WORDS or after[0] == "er" and after[1:2] == ["marke"]):
+        return None
+    if not (s.member_nouns or re.search(r"(?i)mitglied|member", s.text)) or not _PASSED.search(s.text) \
+            or _MODAL.search(s.text) or _planned(s, i) or _FUTURE.search(s.text):
+        return None
+    hit = Hit("member_count", "count: mark passed", toks[i + 1].text, number=toks[i].value)
+    _programme_by_clause(s, hit, i, None)
+    return hit
+
+
 def count_frames(s: Sentence) -> list[Hit]:
     out, bracketed = bracket_counts(s)
     toks = s.tokens
@@ -899,6 +921,9 @@ def count_frames(s: Sentence) -> list[Hit]:
             out.append(hit)
             continue
         if tok.kind != "num" or tok.value is None or is_ordinal(toks, i) or tok.value < 2 or i in bracketed:
+            continue
+        if (mark := _mark_passed(s, i)) is not None:
+            out.append(mark)
             continue
         nxt = toks[i + 1].low if i + 1 < len(toks) else ""
         q = i
@@ -1118,6 +1143,12 @@ def count_frames(s: Sentence) -> list[Hit]:
             continue
         if strong:
             head = s.phrase_after(at + 1, within=1)
+            ends = at + 2 >= len(toks) or toks[at + 2].kind == "punct"
+            if (head is None or head.start > at + 2) and ends \
+                    and any(t.low in _COPULA for t in toks[max(0, i - 4):i]):
+                # "UnternehmensGrün ist 300 Mitglieder stark", "The Guild is now 600 members strong"
+                head = _clause_subject(s, i)
+                head = head if head is not None and head.end <= i else None
             if head is None or NOT_PROGRAMMES.search(head.text):
                 continue
             hit = Hit(kind, "count: N members strong", toks[at].text, number=tok.value, qualifier=_qualifier(toks, i))
