@@ -1195,8 +1195,9 @@ def count_frames(s: Sentence) -> list[Hit]:
             _programme_by_clause(s, hit, i, None)
         out.append(hit)
     # An infobox line: "Mitglieder 1202 (2021)", "Members: 4,500"
-    if len(toks) <= 8 and toks and toks[0].low in ("mitglieder", "members", "mitgliederzahl", "mitglieder:",
-                                                   "membership") and not out:
+    # ("Members: 120+, e.g. Audi AG, BMW AG": examples may follow the figure)
+    if toks and (len(toks) <= 8 or len(toks) > 3 and toks[1].text == ":" and toks[3].text in ("+", ",", ";")) \
+            and toks[0].low in ("mitglieder", "members", "mitgliederzahl", "mitglieder:", "membership") and not out:
         k = 2 if len(toks) > 2 and toks[1].text == ":" else 1
         figure = toks[k].value if k < len(toks) else None
         if figure is not None and toks[k].kind == "num" and figure >= 2 \

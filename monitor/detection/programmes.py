@@ -65,6 +65,8 @@ def normalise_programme(name: str) -> str:
 # Saarländischer Fußballverband. The head noun's gender gives the nominative ending.
 # ("Siegener", "Essener": adjectives of towns do not decline)
 _ADJECTIVE = re.compile(r"^([A-ZÄÖÜ][a-zäöüß]+?(?:isch|sch|al|ell|iv|ig|lich|är|ar))(?:en|em|er|es|e)$")
+# English adjectives in German names do not decline: "Automotive Netzwerk Oberland"
+_ENGLISH_ADJECTIVES = frozenset("automotive executive creative native alternative".split())
 _MASCULINE = re.compile(r"(verband|bund|verein|tag|kreis|rat|club|klub|ring|ausschuss|konvent)(?:e?s)?$",
                         re.IGNORECASE)
 _FEMININE = re.compile(r"(?:gesellschaft|kammer|initiative|allianz|vereinigung|union|gemeinschaft|region|akademie|"
@@ -81,7 +83,7 @@ def nominative(name: str) -> str:
         return name
     adjective = _ADJECTIVE.match(words[0])
     head = words[1]
-    if adjective is None:
+    if adjective is None or words[0].lower() in _ENGLISH_ADJECTIVES:
         return name
     if (m := _MASCULINE.search(head)) is not None:
         ending, head = "er", head[:m.end(1)]  # without a genitive ending
