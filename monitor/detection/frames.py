@@ -1507,14 +1507,16 @@ def _members_by_verb(s: Sentence, k: int) -> bool:
     if s.lang != "de" or tok.kind != "word" or not tok.text[:1].isupper() or _NEVER_MEMBERS.match(tok.low):
         return False
     # The number is the verb's object, not inside a prepositional phrase ("in fünf Feldern").
-    n = next((j for j in range(k - 1, max(0, k - 6), -1) if s.tokens[j].kind == "num"), None)
+    n = next((j for j in range(k - 1, max(-1, k - 6), -1) if s.tokens[j].kind == "num"), None)
     q = n
     while q is not None and q > 0 and s.tokens[q - 1].low in _QUALIFIER_WORDS:
         q -= 1
-    if q is None or q == 0 or s.tokens[q - 1].low in PREPOSITIONS_:
+    if q is None or q > 0 and s.tokens[q - 1].low in PREPOSITIONS_:
         return False
-    relative = _after_relative_pronoun(s.tokens, q)  # "…, die 46 Einzelhändler unter ihrem Dach vereint"
-    return any((lem in _HOLDING_VERBS or lem == "angehören") and (vk < k or relative) for vk, lem in s.verbs)
+    relative = q > 0 and _after_relative_pronoun(s.tokens, q)  # "…, die 46 Einzelhändler unter ihrem Dach vereint"
+    # ("14.229 Personen sind dem Alpenverein beigetreten": any plural that joins is a number of newcomers)
+    return any((lem in _HOLDING_VERBS or lem == "angehören") and (vk < k or relative)
+               or lem in JOIN_VERBS and vk > k for vk, lem in s.verbs)
 
 
 def _after_relative_pronoun(toks: list[Token], q: int) -> bool:
@@ -1988,7 +1990,11 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if i + 2 < len(toks) and toks[i + 1].low == "zu" and toks[i + 2].text.islower():
             continue  # "Probleme, neue Mitglieder zu gewinnen": what is hard to do, no newcomer
         mn = MemberNoun() if part else member_noun(tok.text)
-        if mn is None or mn.count_noun or modal:
+        # ("Die neuen Mitglieder, A und B, könnten …": the names in apposition are told as fact,
+        # whatever the main clause supposes)
+        apposed = i >= 2 and i + 1 < len(toks) and toks[i + 1].text == "," and toks[i - 1].low in _NEW \
+            and toks[i - 2].low in ("die", "das", "the", "unsere", "unser", "our")
+        if mn is None or mn.count_noun or modal and not apposed:
             continue
         before = {t.low for t in toks[max(0, i - 3):i]}
         # ("have all become members": "all" floats; it quantifies the subject, not the members)
@@ -2080,7 +2086,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 if comma is not None:
                     appo = s.phrase_after(comma, within=1)
                     if appo is not None and appo.prep is None and not generic(appo.text):
-                        names = [appo]
+                        # "Die neuen Mitglieder, die TU A und die Hochschule B, könnten …": all of them,
+                        # up to the comma that closes the apposition
+                        names = coordinated(s.text, toks, s.phrases, appo) if apposed and comma == i + 1 \
+                            and tok.low.endswith(("mitglieder", "members")) else [appo]
         for p in names:
             if NOT_PROGRAMMES.search(p.text) or p.text.lower() in _PRONOUN_SUBJECT or not _nameish(s, p) \
                     or _continues_origin(s, p):

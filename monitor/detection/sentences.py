@@ -15,6 +15,8 @@ _LINK_NOTE = re.compile(r"<(?:https?://|www\.)[^<>\s]{0,2000}>|\[\d{1,3}\][ \t]?
 # A note on a line of its own must not leave a blank line (a paragraph break) behind.
 _NOTE_MARK = "\ue000"
 _NOTE_LINE = re.compile(r"\n[ \t]*\ue000[ \t]*(?=\n)")
+_BROKEN_MEMBER = re.compile(r"(?i)(mit|mitg|mitgl|mitgli|mitglie|mem)-[ \t]*\n?[ \t]*"
+                            r"(glied|lied|ied|ed|d|ber)")
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 # Candidate boundary: terminal punctuation, optional closing quotes/brackets, then space.
 _BOUNDARY = re.compile(r"[.!?…][\"“”‘’'»«)\]]*\s+")
@@ -89,8 +91,20 @@ def _split_paragraph(par: str) -> Iterator[str]:
         yield tail
 
 
+def _mend(m: re.Match[str]) -> str:
+    """"Mit-glied", "Mitglie-der", "mem-ber": joined only when the two halves make the word."""
+    whole = (m.group(1) + m.group(2)).lower()
+    return m.group(1) + m.group(2) if whole in ("mitglied", "member") else m.group(0)
+
+
 def paragraphs(text: str) -> list[str]:
     """Paragraphs (blank-line separated) with link notes removed and whitespace collapsed."""
+    # Words broken at a line's end keep their hyphen in extracted text: "Vereinsmit-glied",
+    # "Mitglie-der"; a soft hyphen is invisible but splits a word all the same.
+    if "\u00ad" in text:
+        text = text.replace("\u00ad", "")
+    if "-" in text:
+        text = _BROKEN_MEMBER.sub(_mend, text)
     if "http" in text or "<www" in text:
         text = _LINK_NOTE.sub(_NOTE_MARK, text)
         text = _NOTE_LINE.sub("", text).replace(_NOTE_MARK, " ")
