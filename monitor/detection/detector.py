@@ -48,6 +48,8 @@ _CUES = (
     "form the", "forms the", "forming the",
     # belonging from now on: "Ab sofort gehört die Hochschule X dem Verbund an"
     "ab sofort", "seit kurzem", "neuerdings",
+    # names added to a body: "UCAR has added A and B to its consortium", "were added as members"
+    "has added", "have added", "added as",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.
@@ -106,7 +108,7 @@ _NEWS = re.compile(
     "nun |kurzem|sofort|heute|offiziell|now|becom|became|darunter|including|heiß|seit |since |verstärk|"
     r"beitritt|aufnahme|accession|wird teil|wurde teil|part of|wird mitglied|gewonnen|among|"
     r"wurden?\s(?:\S+\s){0,8}?mitglied|"
-    "weiteres mitglied|willkommen"
+    "weiteres mitglied|willkommen|has added|have added|added as"
 )
 
 

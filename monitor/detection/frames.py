@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -1595,7 +1595,8 @@ _QUANTITY_WORDS = frozenset("ein eine einen einer zwei drei vier fünf sechs sie
 # "Wie immer, in Reihenfolge des Beitritts: A, B und C": a colon after words of joining opens a list.
 _COLON_LEAD = re.compile(r"(?:willkommen\s+(?:im|in\s+der|beim|bei)\s+[^:]{2,60}|"
                          r"beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nrs]?\s+mitglied\w*|neumitglied\w*|"
-                         r"new\s+members?|newly\s+joined|neu\s+dabei|neu\s+im\s+\w+|welcome|joining|joined|"
+                         r"new\s+(?:[\w-]+\s+){0,2}(?:members?|affiliates?)|newly\s+joined|neu\s+dabei|neu\s+im\s+\w+|"
+                         r"welcome|joining|joined|enrolled|"
                          r"beigetreten|aufgenommen)[^:.;]{0,40}:\s+",
                          re.IGNORECASE)
 
@@ -1940,6 +1941,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                     continue
                 out.append(_joiner(s, f"new member: {lem}", toks[k].text, joiner, how, prog_phrase, k))
     out += _joined_list(s, {h.member for h in out}, modal)
+    if not out and s.lang == "en" and not modal:
+        out += _added(s)
     # "With the addition of Dales Wool Ltd, the network now has 75 members": the newcomer
     for k, tok in enumerate(toks[:-2]):
         if s.lang == "en" and tok.low == "addition" and toks[k + 1].low == "of" and s.member_nouns and not modal:
@@ -2108,6 +2111,49 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 _programme_by_clause(s, hit, i, p)
             out.append(hit)
         break
+    return out
+
+
+_ADDED_TO = re.compile(r"\bto\s+(?:its|their|the|our)\s+(?:[\w-]+\s+){0,2}?(consortium|network|alliance|membership|"
+                       r"association|federation|coalition|group|ranks|roster|council|society|chamber|club|league|"
+                       r"partnership|initiative)\b", re.IGNORECASE)
+_ADDED_AS = re.compile(r"\b(?:were|was|have been|has been)\s+added\s+as\s+(?:a\s+|an\s+)?(?:new\s+)?"
+                       r"(?:[\w-]+\s+){0,2}?(?:members?|institutions?)\b", re.IGNORECASE)
+
+
+def _added(s: Sentence) -> list[Hit]:
+    """ "UCAR has added A and B to its consortium", "A and B were added as sponsoring
+    institutions": adding names to a membership body admits them."""
+    toks = s.tokens
+    verb = next((k for k, lem in s.verbs if lem == "add" or toks[k].low in ("added", "adds")), None)
+    if verb is None:
+        return []
+    out: list[Hit] = []
+    passive = _ADDED_AS.search(s.text)
+    into = _ADDED_TO.search(s.text, toks[verb].start) if not passive else None
+    if passive:
+        subj = _clause_subject(s, verb)
+        if subj is None or subj.start > verb:
+            return []
+        group = coordinated(s.text, toks, s.phrases, _first_of_group(s, subj))
+        how, target = "subject (passive)", None
+    elif into is not None:
+        first = s.phrase_after(verb, within=1)
+        if first is None or first.prep is not None or toks[first.start].start > into.start():
+            return []
+        group = [p for p in coordinated(s.text, toks, s.phrases, first) if toks[p.start].start < into.start()]
+        how = "object"
+        target = next((p for p in s.phrases if toks[p.start].start >= into.start()), None)
+        if target is None:
+            target = _clause_subject(s, verb)
+    else:
+        return []
+    for p in group:
+        # (not _nameish: "added" before a name is also how a quotation is attributed)
+        if NOT_PROGRAMMES.search(p.text) or _OFFICE.search(p.text) or generic(p.text) \
+                or not (p.org or len(p.text.split()) > 1 or _MEMBER_KIND.search(p.text) or p.text.isupper()):
+            continue
+        out.append(_joiner(s, "new member: added", toks[verb].text, p, how, target, verb))
     return out
 
 
@@ -2361,6 +2407,24 @@ _RANK = re.compile(r"(?:^|\s)(?:professor\w*|professorin|fellow|instructor|lectu
                    re.IGNORECASE)
 
 
+_PAIR = re.compile(r"^(.+?\S)\s+(?:and|und|sowie)\s+(.+)$")
+
+
+def _split_pair(h: Hit) -> list[Hit]:
+    """ "Yale University and Arizona State University", "Stadtwerke Lindau und Kessler AG": two
+    complete names read as one phrase are two newcomers ("Verband für Handel und Gewerbe" is one)."""
+    m = _PAIR.match(h.member or "") if h.kind == "new_member" else None
+    if m is None or m.group(1).endswith("-") or m.group(2).lower().startswith(("co.", "co ", "cie")):
+        return [h]  # ("Hansen Logistik GmbH und Co. KG": one legal form)
+    left, right = m.group(1), m.group(2)
+    whole = [n for n in (left, right) if len(n.split()) >= 2 and (is_org(n) or _MEMBER_KIND.search(n)
+                                                                  or _ENDS_LEGAL.search(n))]
+    if len(whole) < 2:
+        return [h]
+    return [replace(h, member=n, roles={**h.roles, "member": f"{n} (one of two names joined by 'and')"})
+            for n in (left, right)]
+
+
 def _only_titles(name: str) -> bool:
     """ "Associate Professor", "Chief Executive", "Research Fellow": titles without a person's name
     ("Professor Anna Clarke" has one)."""
@@ -2400,6 +2464,7 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
         # title case every word looks like a name, so none can be told to be one
         # ("Example Council Joins Example Alliance" is told: a verb of joining, one name before it)
         hits = [h for h in hits if not (h.kind == "new_member" and h.member) or _headline_joiner(s, h)]
+    hits = [part for h in hits for part in _split_pair(h)]
     # A post or a rank is never a newcomer's name: "ranks including Professor, Research Fellow",
     # "begrüßte … Ersten Bürgermeister Rüdiger Gerst"
     hits = [h for h in hits if not (h.kind == "new_member" and h.member and _only_titles(h.member))]
