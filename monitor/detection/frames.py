@@ -644,9 +644,10 @@ def _coordinated_ordinals(s: Sentence, i: int, hit: Hit, member: Phrase | None) 
         j -= 1
         while j > 0 and toks[j].low in _ORD_GLUE:
             j -= 1
-        if j < 0 or not (toks[j].kind == "ord" or toks[j].kind == "num" and toks[j].dot) or not toks[j].value:
+        value = toks[j].value
+        if j < 0 or not (toks[j].kind == "ord" or toks[j].kind == "num" and toks[j].dot) or not value:
             break
-        numbers.insert(0, toks[j].value)
+        numbers.insert(0, value)
         j -= 1
     if not numbers or hit.number is None or any(n >= hit.number for n in numbers):
         return [hit]
