@@ -2058,6 +2058,12 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             # A headline: "Pixelbau GmbH als neues Mitglied der Initiative Digitalregion"
             als = i - 2 if toks[i - 2].low in ("als", "as") else i - 3
             names = [p for p in s.phrases if p.end == als and p.prep is None and not generic(p.text)]
+            if als == 0:
+                # "As the newest member, MCAA has agreed …", "Als neuestes Mitglied hat die X AG …":
+                # the subject of the clause the phrase begins
+                subj = _clause_subject(s, i + 1)
+                names = [subj] if subj is not None and subj.start > i and subj.prep is None \
+                    and not generic(subj.text) else []
         else:
             subj = _clause_subject(s, i)
             # "X ist … Mitglied", and with inversion "Seit Januar ist X Mitglied"
@@ -2365,7 +2371,7 @@ def _first_of_group(s: Sentence, p: Phrase) -> Phrase:
                            for t in between) and q.prep is None:
             first = q
             continue
-        if between and q.prep in ("aus", "from") and n > 0 and before[n - 1].prep is None \
+        if between and q.prep in ("aus", "from", "in") and n > 0 and before[n - 1].prep is None \
                 and before[n - 1].end == q.start - 1 and not (q.org or _MEMBER_KIND.search(q.text)) \
                 and all(t.text == "," or t.low in ("und", "and", "sowie", "der", "die", "das", "the") for t in between):
             first, skip = before[n - 1], before[n - 1]
@@ -2419,7 +2425,8 @@ def _split_pair(h: Hit) -> list[Hit]:
         return [h]  # ("Hansen Logistik GmbH und Co. KG": one legal form)
     left, right = m.group(1), m.group(2)
     whole = [n for n in (left, right) if len(n.split()) >= 2 and (is_org(n) or _MEMBER_KIND.search(n)
-                                                                  or _ENDS_LEGAL.search(n))]
+                                                                  or _ENDS_LEGAL.search(n))
+             or n.isupper() and 2 <= len(n) <= 8]  # "KAIST and Seoul National University"
     if len(whole) < 2:
         return [h]
     return [replace(h, member=n, roles={**h.roles, "member": f"{n} (one of two names joined by 'and')"})
