@@ -50,6 +50,8 @@ _CUES = (
     "ab sofort", "seit kurzem", "neuerdings",
     # names added to a body: "UCAR has added A and B to its consortium", "were added as members"
     "has added", "have added", "added as",
+    # entered: "ist zum 1. Januar in den Zweckverband eingetreten"
+    "eingetreten",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.
@@ -108,7 +110,7 @@ _NEWS = re.compile(
     "nun |kurzem|sofort|heute|offiziell|now|becom|became|darunter|including|heiß|seit |since |verstärk|"
     r"beitritt|aufnahme|accession|wird teil|wurde teil|part of|wird mitglied|gewonnen|among|"
     r"wurden?\s(?:\S+\s){0,8}?mitglied|"
-    "weiteres mitglied|willkommen|has added|have added|added as"
+    "weiteres mitglied|willkommen|has added|have added|added as|eingetreten"
 )
 
 

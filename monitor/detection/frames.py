@@ -155,7 +155,7 @@ _COMPARATIVE = frozenset("mehr more weniger fewer less additional zusätzliche z
                          "übrigen".split())
 _FURTHER = frozenset("additional zusätzlich zusätzliche zusätzlichen weitere weiteren further".split())
 _NUMBER_WORDS_COUNT = frozenset("zahl anzahl number total".split())
-_SEPARABLE = {("treten", "bei"): "beitreten", ("nehmen", "auf"): "aufnehmen",
+_SEPARABLE = {("treten", "bei"): "beitreten", ("nehmen", "auf"): "aufnehmen", ("treten", "ein"): "eintreten",
               ("gehören", "an"): "angehören", ("heißen", "willkommen"): "begrüßen",
               ("greifen", "zurück"): "zurückgreifen"}
 _PRONOUN_SUBJECT = frozenset("es er sie wir ich it we they he she you ihr man i we're we’re they're they’re "
@@ -1812,6 +1812,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
     modal = _modal(s)
     passive = any(t.low in ("wurde", "wurden", "wird", "worden", "was", "were", "been") for t in toks)
     for k, lem in s.verbs:
+        if lem == "eintreten" and not any(p.prep in ("in", "ins") and (p.org or generic(p.text)
+                                                                      or p.text.lower().endswith("abteilung"))
+                                          for p in s.phrases):
+            continue  # "tritt für Vielfalt ein", "der Fall ist eingetreten": no body entered
         if lem in JOIN_VERBS or lem == "angehören" and _BELONGS_NOW.search(s.text):
             # ("Ab sofort gehört die Hochschule X dem Verbund an": belonging from now on is joining)
             latest = k > 0 and toks[k - 1].low == "to" and s.lang == "en" and any(
@@ -1859,7 +1863,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                     break  # "joins a who's who of foundations, including the X Foundation": not what it joins
                 if p.start > 1 and toks[p.start - 1].low == "with" or toks[p.start - 1].low == "alongside":
                     continue  # "joined the network along with USN": a fellow joiner, not the network
-                if (s.lang == "de" and p.det in ("dem", "der") and p.prep is None) or \
+                if (s.lang == "de" and p.det in ("dem", "der") and p.prep is None and lem == "beitreten") or \
+                        (lem == "eintreten" and p.prep in ("in", "ins")) or \
                         (s.lang == "en" and p.start > k and p.prep in (None, "the")):
                     target = p
                     break
@@ -1915,8 +1920,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue  # "welcomed 9 new members to the club": a number of members, no names
             else:
                 # (a genitive is never the object: "begrüßte der Vorsitzende des Vereins X seine …")
+                # (an acronym in brackets repeats the name before it: "Die Hochschulrektorenkonferenz (HRK)")
                 objs = [p for p in s.phrases if p.start > k and p.prep is None] if s.lang == "en" else \
-                    [p for p in s.phrases if p.prep is None and p.det != "des"][1:]
+                    [p for p in s.phrases if p.prep is None and p.det != "des" and not p.bracketed][1:]
                 member = objs[0] if objs else None
                 how = "object"
                 prog_phrase = _clause_subject(s, k)

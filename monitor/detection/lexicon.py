@@ -82,7 +82,7 @@ _VERB_CANDIDATE = re.compile(
     r"join|welcom|admit|represent|compris|unit|grow|grew|count|accept|becam|becom|brings|bring|"
     r"feier|celebr|erreich|reach|gewinn|verzeichn|meld|announc|freu|belong|boast|"
     r"(?:has|have|had|is|are|was|were)$|numb|total|reach|includ|enlist|sign|ratif|added$|adds$|add$|"
-    r"bild|form(?:s|ed|ing)?$)"
+    r"bild|form(?:s|ed|ing)?$|eingetr|einzutr)"
 )
 
 COUNT_VERBS = frozenset(
@@ -96,7 +96,7 @@ OWNER_VERBS = frozenset(
     "verzeichnen melden announce freuen vermelden".split()
 )
 GROWTH_VERBS = frozenset("wachsen steigen erhöhen grow rise increase reach".split())
-JOIN_VERBS = frozenset("beitreten join".split())
+JOIN_VERBS = frozenset("beitreten eintreten join".split())
 ADMIT_VERBS = frozenset("aufnehmen admit accept".split())
 WELCOME_VERBS = frozenset("begrüßen welcome".split())
 # Verbs whose lemma HanTa gets wrong for some forms ("umfasst" as an adjective).
@@ -107,6 +107,7 @@ _FALLBACK = {
     "unites": "unite", "united": "unite", "numbers": "number", "totals": "total", "brings": "bring",
     "beitreten": "beitreten", "beigetreten": "beitreten", "includes": "include", "included": "include",
     "including": "include", "joining": "join", "joins": "join", "joined": "join",
+    "eingetreten": "eintreten", "einzutreten": "eintreten",
     "bilden": "bilden", "bildet": "bilden", "bildeten": "bilden", "form": "form", "forms": "form",
     "forming": "form", "formed": "form",
 }
