@@ -626,6 +626,7 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
     return out
 
 
+_POSSESSIVE_DET = frozenset("seinen ihren unseren allen den diesen".split())
 _SINGULAR_BEFORE = frozenset("das sein ihr unser euer dem zum als".split())
 _ORD_GLUE = frozenset("das die der the its ihr ihre sein seine unser unsere their our".split())
 
@@ -1014,7 +1015,10 @@ def count_frames(s: Sentence) -> list[Hit]:
                 i + 2 < len(toks) and (toks[i + 1].low in _LOSS or member_noun(toks[i + 1].text) is not None
                                        and toks[i + 2].low in _LOSS)):
             continue  # "has lost 40 members", "hat 40 Mitglieder verloren", "12 verlorene Mitglieder": a loss
+        # ("über 4.100 vorwiegend kleine und mittlere Mitgliedsunternehmen": five words may stand between)
         found = _member_noun_after(toks, i, lang=s.lang)
+        if found is None and s.lang == "de" and all(t.kind == "word" and t.text.islower() for t in toks[i + 1:i + 5]):
+            found = _member_noun_after(toks, i, span=5, lang=s.lang)
         plural_frame = False  # "41 Netzwerke als Mitglieder": the construction says it is a count
         place_ref: str | None = None  # "im Cluster", "dort": whose, by a reference
         kind = "member_count"
@@ -1049,6 +1053,8 @@ def count_frames(s: Sentence) -> list[Hit]:
                 k += 1
             if k >= len(toks) or not (ORG_PLURALS.match(toks[k].low) or _members_by_verb(s, k)):
                 continue
+            if q >= 2 and toks[q - 1].low in _POSSESSIVE_DET and toks[q - 2].low in ("in", "aus", "von", "bei", "an"):
+                continue  # "In seinen zwölf Landesverbänden sind über 4.100 Mitgliedsunternehmen": where they are
             if k + 3 < len(toks) and toks[k + 1].low in ("mit", "with") and toks[k + 2].kind == "num" \
                     and member_noun(toks[k + 3].text) is not None:
                 continue  # "275 Clubs mit 80.247 Mitgliedern": the clubs hold the members that count
