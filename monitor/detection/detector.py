@@ -52,6 +52,8 @@ _CUES = (
     "has added", "have added", "added as",
     # entered: "ist zum 1. Januar in den Zweckverband eingetreten"
     "eingetreten",
+    # certified into a programme: "Derzeit sind 87 Innovationscluster im Rahmen von »go-cluster« zertifiziert"
+    "zertifiziert",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.
@@ -66,7 +68,7 @@ _COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen"
                             "organisiert", "belong to", "added", "teil des", "teil der", "angeschlossen",
                             "zusammen geschlossen", "zusammenschluss der", "zusammenschluss von", "association of",
                             "network of", "alliance of", "federation of", "coalition of", "consortium of",
-                            "bilde", "form the", "forms the", "forming the"))
+                            "bilde", "form the", "forms the", "forming the", "zertifiziert"))
 _DIGIT = re.compile(r"\d")
 
 

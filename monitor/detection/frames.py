@@ -1089,8 +1089,9 @@ def count_frames(s: Sentence) -> list[Hit]:
             # "In der Kreishandwerkerschaft sind 15 Innungen organisiert", "… im „netz“ zusammengeschlossen"
             gathered = [lem for vk, lem in s.verbs if lem in _GATHERED and vk > k
                         and any(t is toks[vk] for t in clause_toks)]
-            place = next((p for p in s.phrases if p.prep in ("in", "im", "bei", "beim", "to") and p.org
-                          and not generic(p.text) and any(t is toks[p.start] for t in clause_toks)), None)
+            place = next((p for p in s.phrases if (p.prep in ("in", "im", "bei", "beim", "to")
+                                                   or p.prep == "von" and toks[max(0, p.start - 2)].low == "rahmen")
+                          and p.org and not generic(p.text) and any(t is toks[p.start] for t in clause_toks)), None)
             if mk is not None:
                 at, mn, frame = mk, member_noun(toks[mk].text) or MemberNoun(), "count: members as"
             elif "angehören" in counting and (dative := next(
@@ -1449,7 +1450,8 @@ def _licensed(s: Sentence, i: int, at: int) -> bool:
 _INCLUDING = frozenset("darunter including namely u.a. insbesondere among :".split())
 _QUANTIFIERS = frozenset("alle viele mehrere einige beide beiden zahlreiche all many several some both".split())
 _FUNCTION_AFTER = frozenset("members and as in of to at on by since now this last this year in".split())
-_GATHERED = frozenset("organisieren zusammenschließen anschließen vereinen bündeln belong".split())
+# ("zertifizieren": "Derzeit sind 87 Innovationscluster im Rahmen von »go-cluster« zertifiziert")
+_GATHERED = frozenset("organisieren zusammenschließen anschließen vereinen bündeln belong zertifizieren".split())
 # "Die Fusion ist ein Zusammenschluss von 2 Unternehmen", "a network of 12 companies under one holding"
 _NOT_A_UNION = re.compile(r"\b(?:fusion|merger|übernahme|holding|konzern|tochter\w*|subsidiar\w*|firmengruppe)\b",
                           re.IGNORECASE)

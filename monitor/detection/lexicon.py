@@ -82,7 +82,7 @@ _VERB_CANDIDATE = re.compile(
     r"join|welcom|admit|represent|compris|unit|grow|grew|count|accept|becam|becom|brings|bring|"
     r"feier|celebr|erreich|reach|gewinn|verzeichn|meld|announc|freu|belong|boast|"
     r"(?:has|have|had|is|are|was|were)$|numb|total|reach|includ|enlist|sign|ratif|added$|adds$|add$|"
-    r"bild|form(?:s|ed|ing)?$|eingetr|einzutr)"
+    r"bild|form(?:s|ed|ing)?$|eingetr|einzutr|zertifiz)"
 )
 
 COUNT_VERBS = frozenset(
@@ -107,7 +107,7 @@ _FALLBACK = {
     "unites": "unite", "united": "unite", "numbers": "number", "totals": "total", "brings": "bring",
     "beitreten": "beitreten", "beigetreten": "beitreten", "includes": "include", "included": "include",
     "including": "include", "joining": "join", "joins": "join", "joined": "join",
-    "eingetreten": "eintreten", "einzutreten": "eintreten",
+    "eingetreten": "eintreten", "einzutreten": "eintreten", "zertifiziert": "zertifizieren",
     "bilden": "bilden", "bildet": "bilden", "bildeten": "bilden", "form": "form", "forms": "form",
     "forming": "form", "formed": "form",
 }
