@@ -319,7 +319,8 @@ def _clause_subject(s: Sentence, at: int) -> Phrase | None:
         # a verb of saying has its own subject
         sub = next((k + 1 for k in range(min(at, len(toks)) - 1, first, -1)
                     if toks[k].low == "that" and toks[k - 1].low in _THAT_AFTER), None)
-        if sub is not None:
+        # ("X announced that it has joined Y": the pronoun is X, the subject before "that")
+        if sub is not None and not (sub < len(toks) and toks[sub].low in ("it", "they", "we")):
             first = sub
     verbs = [(k, lem) for k, lem in s.verbs if k >= first]
     # The finite verb nearest before the trigger: a sentence that runs two clauses together
@@ -551,8 +552,9 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
         at = None
         numbered: Phrase | None = None
         if is_ordinal(toks, i):
-            if i == 0 and tok.kind == "num" or (i > 0 and toks[i - 1].low in _MONTHS | _EVERY):
-                continue  # "3. Members are …" (a list), "Feb. 28th"
+            if i == 0 and tok.kind == "num" or (i > 0 and toks[i - 1].low in _MONTHS | _EVERY) \
+                    or tok.kind == "num" and s.lang == "en":
+                continue  # "3. Members are …" (a list), "Feb. 28th"; English writes "2nd", its "2." numbers a list
             found = _member_noun_after(toks, i, span=5, lang=s.lang)
             if found is not None and found[1].count_noun:
                 continue
@@ -572,8 +574,8 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
                 number = tok.value
         elif tok.kind == "num" and not tok.dot and s.lang == "de" and i > 0 and i + 1 < len(toks) \
                 and toks[i - 1].low in _SINGULAR_BEFORE and toks[i + 1].low in ("mitglied", "vereinsmitglied") \
-                and tok.value and tok.value >= 10 \
-                and not (i + 2 < len(toks) and toks[i + 2].low.startswith(("stark", "umfass"))):
+                and tok.value and tok.value >= 10 and not (1900 <= tok.value <= 2100 and tok.text.isdigit()) \
+                and not (i + 2 < len(toks) and toks[i + 2].low.startswith(("stark", "umfass", "zähl", "gewor"))):
             # "hat sein 100.000 Mitglied begrüßt", "das 101 Mitglied": a singular noun after a number
             # makes it an ordinal whose full stop was left out
             at, mn, number = i + 1, member_noun(toks[i + 1].text) or MemberNoun(), tok.value
@@ -637,6 +639,11 @@ def _coordinated_ordinals(s: Sentence, i: int, hit: Hit, member: Phrase | None) 
     toks = s.tokens
     numbers: list[int] = []
     j = i - 1
+    k = j
+    while k > 0 and toks[k].low in _ORD_GLUE:
+        k -= 1
+    if not toks[k].low in ("und", "and", "sowie", "&"):
+        return [hit]  # "On March 3rd, the 100th member …": a comma alone joins a date, not a milestone
     while j > 0:
         while j > 0 and toks[j].low in _ORD_GLUE:
             j -= 1
@@ -646,7 +653,8 @@ def _coordinated_ordinals(s: Sentence, i: int, hit: Hit, member: Phrase | None) 
         while j > 0 and toks[j].low in _ORD_GLUE:
             j -= 1
         value = toks[j].value
-        if j < 0 or not (toks[j].kind == "ord" or toks[j].kind == "num" and toks[j].dot) or not value:
+        if j < 0 or not (toks[j].kind == "ord" or toks[j].kind == "num" and toks[j].dot) or not value \
+                or j > 0 and toks[j - 1].low.rstrip(".") in _MONTHS:
             break
         numbers.insert(0, value)
         j -= 1
@@ -890,10 +898,17 @@ _PART_BREAK = re.compile(r"\s[–—-]\s|;")
 _QUOTED = re.compile(r"[„“\"«»][^„“”\"«»]{1,80}[“”\"«»]")
 
 
+# Parts of an organisation whose size is not its membership: "Die Jugendabteilung ist 120 Mitglieder stark"
+_SUB_UNIT = re.compile(r"(?i)(?:abteilung|gruppe|ausschuss|kommission|gremium|team|committee|group|panel|section|"
+                       r"sektion|riege|mannschaft|chor)\b")
 _MARK_WORDS = frozenset("mark marke er-marke milestone barrier schwelle schallmauer grenze hürde".split())
 _PASSED = re.compile(r"\b(?:pass\w*|surpass\w*|top\w*|reach\w*|exceed\w*|cross\w*|br[oe]\w*|überschr\w*|"
                      r"geknackt|knackt\w*|durchbr\w*|erreicht\w*|übersprung\w*|übertroffen|übertrifft)\b",
                      re.IGNORECASE)
+
+
+_DATED_MARK = re.compile(r"(?i)\b(?:in|im jahr|im jahre?)\s+(?:19|20)\d\d\b|\blast year\b|\b(?:im )?(?:letzten|vergangenen) jahr\b|"
+                         r"\bsince fallen\b")
 
 
 def _mark_passed(s: Sentence, i: int) -> Hit | None:
@@ -903,8 +918,13 @@ def _mark_passed(s: Sentence, i: int) -> Hit | None:
     after = [t.low for t in toks[i + 1:i + 3]]
     if not after or not (after[0] in _MARK_WORDS or after[0] == "er" and after[1:2] == ["marke"]):
         return None
-    if not (s.member_nouns or re.search(r"(?i)mitglied|member", s.text)) or not _PASSED.search(s.text) \
-            or _MODAL.search(s.text) or _planned(s, i) or _FUTURE.search(s.text):
+    # Whose mark: the number of members ("Our membership has passed the 700 mark", "die Mitgliederzahl hat
+    # die 1000er-Marke überschritten", "die 2000er-Marke der Mitglieder"); not visitors, sales, donations
+    # in a sentence that also names members
+    counted = any(mn.count_noun for j, mn in s.member_nouns if j < i) \
+        or any(member_noun(t.text) is not None for t in toks[i + 2:i + 5])
+    if not counted or not _PASSED.search(s.text) or _MODAL.search(s.text) or _planned(s, i) \
+            or _FUTURE.search(s.text) or _DATED_MARK.search(s.text):
         return None
     hit = Hit("member_count", "count: mark passed", toks[i + 1].text, number=toks[i].value)
     _programme_by_clause(s, hit, i, None)
@@ -918,6 +938,8 @@ def count_frames(s: Sentence) -> list[Hit]:
     attendance = _Lazy(lambda: _ATTENDANCE.search(s.text) is not None)  # asked only of a candidate
     for i, tok in enumerate(toks):
         if tok.kind == "numword" and tok.value and re.search(r"-(?:mitglied|member)", tok.low):
+            if NOT_PROGRAMMES.search(" ".join(t.text for t in toks[i + 1:i + 4])):
+                continue  # "the 18-member UCAR board": a board's size
             hit = Hit("member_count", "count: mark", tok.text, number=tok.value)
             _programme_by_clause(s, hit, i, None)
             out.append(hit)
@@ -1062,6 +1084,10 @@ def count_frames(s: Sentence) -> list[Hit]:
             if any(t.low in _NEW or t.low in ("weitere", "further", "additional") for t in toks[i + 1:k]) \
                     or any(lem in JOIN_VERBS | ADMIT_VERBS and any(t is toks[vk] for t in clause_here)
                            and not (s.lang == "en" and lem in JOIN_VERBS and vk < i)  # "joins 15 associations"
+                           # "we welcomed 10 universities to our membership": newcomers by their number
+                           or lem in WELCOME_VERBS and vk < i and any(t is toks[vk] for t in clause_here)
+                           and re.search(r"(?i)\b(?:to|into|in)\s+(?:our|the|its|their)\s+(?:membership|network|"
+                                         r"alliance|association|ranks)|als (?:neue )?mitglieder", s.text) is not None
                            for vk, lem in s.verbs):
                 # "Zwölf weitere Innovationscluster wurden aufgenommen": newcomers, not the total
                 if _batch_news(s, i):
@@ -1156,7 +1182,7 @@ def count_frames(s: Sentence) -> list[Hit]:
                     and any(t.low in _COPULA for t in toks[max(0, i - 4):i]):
                 # "UnternehmensGrün ist 300 Mitglieder stark", "The Guild is now 600 members strong"
                 head = _clause_subject(s, i)
-                head = head if head is not None and head.end <= i else None
+                head = head if head is not None and head.end <= i and not _SUB_UNIT.search(head.text) else None
             if head is None or NOT_PROGRAMMES.search(head.text):
                 continue
             hit = Hit(kind, "count: N members strong", toks[at].text, number=tok.value, qualifier=_qualifier(toks, i))
@@ -1525,7 +1551,7 @@ def _members_by_verb(s: Sentence, k: int) -> bool:
     relative = q > 0 and _after_relative_pronoun(s.tokens, q)  # "…, die 46 Einzelhändler unter ihrem Dach vereint"
     # ("14.229 Personen sind dem Alpenverein beigetreten": any plural that joins is a number of newcomers)
     return any((lem in _HOLDING_VERBS or lem == "angehören") and (vk < k or relative)
-               or lem in JOIN_VERBS and vk > k for vk, lem in s.verbs)
+               or lem in ("beitreten", "join") and vk > k for vk, lem in s.verbs)
 
 
 def _after_relative_pronoun(toks: list[Token], q: int) -> bool:
@@ -1595,6 +1621,7 @@ def _name_item(item: str) -> bool:
 
 
 _ENDS_LEGAL = re.compile(r"\s(?:GmbH|AG|KG|SE|eG|UG|OHG|GbR|mbH|Inc\.?|Ltd\.?|LLC|plc)(?: & Co\. KG)?$")
+_NAME_GLUE = frozenset("für der des und von e.v. e. v. mbh & co. of and the for de la".split())
 # What members often are, besides organisations: towns, utilities, universities, hospitals, banks.
 _MEMBER_KIND = re.compile(r"\b(?:stadt|stadtwerke|gemeinde|landkreis|kreis|markt|universität|hochschule|"
                           r"fachhochschule|klinik\w*|krankenhaus|museum|sparkasse|volksbank|bank|university|college|"
@@ -1603,6 +1630,7 @@ _QUANTITY_WORDS = frozenset("ein eine einen einer zwei drei vier fünf sechs sie
                             "weitere viele mehrere einige zahlreiche a an two three four five several many".split())
 # "Wie immer, in Reihenfolge des Beitritts: A, B und C": a colon after words of joining opens a list.
 _COLON_LEAD = re.compile(r"(?:willkommen\s+(?:im|in\s+der|beim|bei)\s+[^:]{2,60}|"
+                         r"welcomed?\s+[^:.;]{0,50}?\bto\s+(?:our|the|its)\s+membership|"
                          r"beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nrs]?\s+mitglied\w*|neumitglied\w*|"
                          r"new\s+(?:[\w-]+\s+){0,2}(?:members?|affiliates?)|newly\s+joined|neu\s+dabei|neu\s+im\s+\w+|"
                          r"welcome|joining|joined|enrolled|"
@@ -1648,7 +1676,9 @@ def list_frames(s: Sentence) -> list[Hit]:
         if lead.start() == 0 and lead.group(0).lower().startswith("aufgenommen"):
             # "Aufgenommen wurden die Fotos im Sommer": put first, the participle also takes
             # pictures; only organisations' names are newcomers then
-            found = [f for f in found if is_org(f[0]) or _ENDS_LEGAL.search(f[0]) or _MEMBER_KIND.search(f[0])]
+            # (only a name: no lower-case word but a name's own glue, "Fotos im Museum Lindau" is none)
+            found = [f for f in found if (is_org(f[0]) or _ENDS_LEGAL.search(f[0]) or _MEMBER_KIND.search(f[0]))
+                     and not any(w[:1].islower() and w not in _NAME_GLUE for w in f[0].split())]
     else:
         arrived = _ARRIVED.search(s.text)  # "… sind mit A und B zwei neue Mitglieder dazugestoßen"
         if not (any(lem in arrival for _, lem in s.verbs) or arrived) or _NOT_ADMIT.search(s.text):
@@ -1670,8 +1700,9 @@ def list_frames(s: Sentence) -> list[Hit]:
                 continue
             span = s.text[toks[m + 1].start:toks[stop].start]
             names = split_names(span)
-            if not articled and len(names) < 3:
-                continue
+            if not articled and (len(names) < 3 or sum(bool(_ENDS_LEGAL.search(n) or is_org(n) or _MEMBER_KIND.search(n))
+                                                        for n in names) < 2):
+                continue  # (without articles only a list of names: "mit Hilfe von Kessler, Roth und Weber" is none)
             if len(names) >= 2 or any(t.low in _NEW for t in toks[stop:]):
                 found = [(name, m, f"{tok.text} … {toks[stop].text}") for name in names]
                 list_end = stop
@@ -1824,6 +1855,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                                                                       or p.text.lower().endswith("abteilung"))
                                           for p in s.phrases):
             continue  # "tritt für Vielfalt ein", "der Fall ist eingetreten": no body entered
+        if lem == "angehören" and not _belongs_to_body(s):
+            continue
         if lem in JOIN_VERBS or lem == "angehören" and _BELONGS_NOW.search(s.text):
             # ("Ab sofort gehört die Hochschule X dem Verbund an": belonging from now on is joining)
             latest = k > 0 and toks[k - 1].low == "to" and s.lang == "en" and any(
@@ -2142,6 +2175,27 @@ _ADDED_AS = re.compile(r"\b(?:were|was|have been|has been)\s+added\s+as\s+(?:a\s
                        r"(?:[\w-]+\s+){0,2}?(?:members?|institutions?)\b", re.IGNORECASE)
 
 
+_NOT_ADDED = re.compile(r"(?i)\b(?:advisory|steering|sponsors?|mentors?|speakers?|panel|faculty|staff|lineup|"
+                        r"portfolio|roster of speakers|list)\b")
+
+
+def _belongs_to_body(s: Sentence) -> bool:
+    """ "Ab sofort gehört X dem Verbund an": the dative is a membership body, not a team, a group
+    of companies, a district or a constituency, and X is an organisation, a town or a person."""
+    body = next((p for p in s.phrases if p.det in ("dem", "der") and p.prep is None), None)
+    if body is None or NOT_PROGRAMMES.search(body.text) or _CORPORATE.search(body.text) \
+            or _TERRITORY.search(body.text) or _SUB_UNIT.search(body.text):
+        return False
+    subj = next((p for p in s.phrases if p.prep is None and p is not body and p.det != "des"), None)
+    return subj is not None and not _TERRITORY.search(subj.text) \
+        and (subj.org or _MEMBER_KIND.search(subj.text) is not None or _ENDS_LEGAL.search(subj.text) is not None
+             or len(subj.text.split()) >= 2 and all(w[:1].isupper() for w in subj.text.split())
+             and not re.match(r"(?i)(?:marke|gebäude|stadtteil|ortsteil)\b", subj.text))
+
+
+_TERRITORY = re.compile(r"(?i)\b(?:land|landkreis|wahlkreis|bezirk|kreis|stadtteil|ortsteil|bundesland)\b")
+
+
 def _added(s: Sentence) -> list[Hit]:
     """ "UCAR has added A and B to its consortium", "A and B were added as sponsoring
     institutions": adding names to a membership body admits them."""
@@ -2169,13 +2223,21 @@ def _added(s: Sentence) -> list[Hit]:
             target = _clause_subject(s, verb)
     else:
         return []
+    if NOT_PROGRAMMES.search(s.text[toks[verb].start:]) or _NOT_ADDED.search(s.text[toks[verb].start:]):
+        return []  # "has added X to its advisory council / steering group / sponsors", "board member"
     for p in group:
         # (not _nameish: "added" before a name is also how a quotation is attributed)
+        if p.end < len(toks) and _OFFICE.search(" ".join(t.text for t in toks[p.end:p.end + 2])):
+            continue  # "added Clean Freight Coalition director Jane Smith": a speaker
         if NOT_PROGRAMMES.search(p.text) or _OFFICE.search(p.text) or generic(p.text) \
                 or not (p.org or len(p.text.split()) > 1 or _MEMBER_KIND.search(p.text) or p.text.isupper()):
             continue
         out.append(_joiner(s, "new member: added", toks[verb].text, p, how, target, verb))
     return out
+
+
+def _group_before(s: Sentence, p: Phrase) -> list[Phrase]:
+    return coordinated(s.text, s.tokens, s.phrases, _first_of_group(s, p))
 
 
 def _fellow_members(s: Sentence, k: int) -> bool:
@@ -2184,7 +2246,12 @@ def _fellow_members(s: Sentence, k: int) -> bool:
     verb = next((j for j, lem in reversed(s.verbs) if j < k and lem in JOIN_VERBS), None)
     if verb is None or any(t.low in _NEW for t in s.tokens[verb:k]):
         return False  # "… join, among them new members including A and B"
+    if any(t.low in ("by", "others", "together", "along", "von") for t in s.tokens[max(0, verb - 6):k]) \
+            or s.tokens[verb - 1].low in ("been", "was", "were", "wurde", "wurden"):
+        return False  # "was joined by five companies, including …", "X and others joined …, including …"
     subj = _clause_subject(s, verb)
+    if subj is not None and (subj.text.endswith(("'s", "’s")) or len(_group_before(s, subj)) > 1):
+        return False  # "Europe's largest ports have joined …", "A and B joined …, including …"
     return subj is not None and subj.end <= verb \
         and not any(t.kind == "num" or t.low in _QUANTIFIERS for t in s.tokens[max(0, subj.start - 2):subj.start]) \
         and not ORG_PLURALS.match(subj.text.split()[-1].lower()) and _nameish(s, subj)
@@ -2285,7 +2352,8 @@ def _gained_with(s: Sentence, i: int) -> Phrase | None:
 
 
 # "Mit der Aktion Freundeskreis hat der Golfclub ein neues Mitglied gewonnen": how, not who
-_CAMPAIGN = re.compile(r"(?:aktion|kampagne|projekt|tag|woche|veranstaltung|initiative|campaign|drive|event)\b",
+_CAMPAIGN = re.compile(r"(?:aktion|kampagne|projekt|tag|woche|veranstaltung|initiative|campaign|drive|event|hilfe|"
+                       r"unterstützung|dank|help|support)\b",
                        re.IGNORECASE)
 
 
@@ -2322,6 +2390,8 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
         return False  # "ein Maschinenbauer aus Ulm": someone, not a name
     if _official(s, p) or p.text.lower() in ("please", "bitte", "thanks", "danke"):
         return False
+    if p.text.endswith(("'s", "’s")) and p.end < len(s.tokens) and s.tokens[p.end].text[:1].islower():
+        return False  # "Europe's largest ports": whose, not who
     if p.text.lower().rstrip(".") in _MONTHS or p.text.lower() in _WEEKDAYS:
         return False  # "On Friday, Sept. 27, three hospitals joined": a date
     if " " not in p.text and (p.text.lower().startswith(_NEWCOMER) or member_noun(p.text) is not None):
@@ -2428,15 +2498,19 @@ _RANK = re.compile(r"(?:^|\s)(?:professor\w*|professorin|fellow|instructor|lectu
                    re.IGNORECASE)
 
 
+_PLURAL_VERBS = frozenset("are were have sind waren haben hatten wurden werden traten treten gehören zählen "
+                          "join become became".split())
 _PAIR = re.compile(r"^(.+?\S)\s+(?:and|und|sowie)\s+(.+)$")
 
 
-def _split_pair(h: Hit) -> list[Hit]:
+def _split_pair(h: Hit, plural: bool | None = None) -> list[Hit]:
     """ "Yale University and Arizona State University", "Stadtwerke Lindau und Kessler AG": two
     complete names read as one phrase are two newcomers ("Verband für Handel und Gewerbe" is one)."""
     m = _PAIR.match(h.member or "") if h.kind == "new_member" else None
     if m is None or m.group(1).endswith("-") or m.group(2).lower().startswith(("co.", "co ", "cie")):
         return [h]  # ("Hansen Logistik GmbH und Co. KG": one legal form)
+    if plural is not None and not plural and "subject" in h.roles.get("member", ""):
+        return [h]  # "Oakdale Bank and Trust Company has joined": a subject with its verb in the singular
     left, right = m.group(1), m.group(2)
     whole = [n for n in (left, right) if len(n.split()) >= 2 and (is_org(n) or _MEMBER_KIND.search(n)
                                                                   or _ENDS_LEGAL.search(n))
@@ -2469,8 +2543,15 @@ def _headline_joiner(s: Sentence, h: Hit) -> bool:
     if not h.frame.startswith("new member") or not s.phrases:
         return False
     first = s.phrases[0]
-    return first.start == 0 and first.text == h.member and first.end < len(s.tokens) \
-        and s.tokens[first.end].low in ("joins", "joined", "becomes", "became")
+    if not (first.start == 0 and first.text == h.member and first.end < len(s.tokens)
+            and s.tokens[first.end].low in ("joins", "joined", "becomes", "became")):
+        return False
+    # what it joins must be a membership body ("… Joins Lawsuit Against …", "… Joins Study on …",
+    # "… Joins Board of Directors", "… as Chief Medical Officer" are no membership)
+    rest = " ".join(t.text for t in s.tokens[first.end + 1:])
+    body = next((p for p in s.phrases if p.start > first.end and is_org(p.text)), None)
+    return body is not None and not NOT_PROGRAMMES.search(rest) \
+        and not _AS_ROLE.search(rest.lower()) and not _OFFICE.search(rest) and not _CORPORATE.search(body.text)
 
 
 def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> list[tuple[Hit, bool]]:
@@ -2486,7 +2567,8 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
         # title case every word looks like a name, so none can be told to be one
         # ("Example Council Joins Example Alliance" is told: a verb of joining, one name before it)
         hits = [h for h in hits if not (h.kind == "new_member" and h.member) or _headline_joiner(s, h)]
-    hits = [part for h in hits for part in _split_pair(h)]
+    plural = any(t.low in _PLURAL_VERBS for t in s.tokens)
+    hits = [part for h in hits for part in _split_pair(h, plural)]
     # A post or a rank is never a newcomer's name: "ranks including Professor, Research Fellow",
     # "begrüßte … Ersten Bürgermeister Rüdiger Gerst"
     hits = [h for h in hits if not (h.kind == "new_member" and h.member and _only_titles(h.member))]

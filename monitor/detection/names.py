@@ -52,7 +52,9 @@ _STOP = frozenset(
 # ("joins", "welcomes", "becomes": in an English headline in title case every word is capitalised,
 # and these verbs end the name before them: "German Example Council Joins Example Alliance")
 _TIME_AFTER_MITTE = frozenset("januar februar märz april mai juni juli august september oktober november dezember "
-                               "des der dieses nächsten vergangenen letzten".split())
+                               "jan feb mär apr jun jul aug sep sept okt nov dez "
+                               "des der dieses nächsten vergangenen letzten letzter vergangener nächster kommender "
+                               "kommenden".split())
 # Sports clubs' abbreviations; a number after them belongs to the name ("TSV 1860 München").
 _CLUB_MARKS = frozenset("FC SC SV TSV SSV VfL VfB TuS SpVgg BSC FSV TSG SG SpVg TV MTV".split())
 _MEMBERISH = re.compile(r"mitglied|^members?$|^membership", re.IGNORECASE)
@@ -206,12 +208,17 @@ def phrase_at(sentence: str, tokens: list[Token], i: int) -> tuple[int, int] | N
             end += 1  # "Industrie 4.0"
             continue
         if tok.text == "Mitte" and not (end + 1 < n and (tokens[end + 1].kind in ("num", "ord")
-                                                          or tokens[end + 1].low in _TIME_AFTER_MITTE)):
+                                                          or tokens[end + 1].low.rstrip(".") in _TIME_AFTER_MITTE)):
             end += 1  # "Region Mitte", "Digitale Mitte" end a name; "Mitte Mai", "Mitte 2024" are times
             continue
-        if tok.kind == "num" and not tok.dot and len(tok.text) in (2, 4) and tokens[end - 1].kind == "word" \
-                and any(t.text in _CLUB_MARKS for t in tokens[j:end]):
-            end += 1  # a club's year or number is part of its name: "FC Schalke 04", "SSV Ulm 1846"
+        if tok.kind == "num" and not tok.dot and tokens[end - 1].kind == "word" \
+                and any(t.text in _CLUB_MARKS for t in tokens[j:end]) \
+                and (len(tok.text) == 2 and tok.text[0] == "0" or len(tok.text) == 4 and 1840 <= (tok.value or 0) <= 1999) \
+                and not (end + 1 < n and (_MEMBERISH.search(tokens[end + 1].low)
+                                          or ORG_PLURALS.match(tokens[end + 1].low))):
+            # a club's founding year or number is part of its name: "FC Schalke 04", "SSV Ulm 1846",
+            # not a count or this year after it ("der SV Lindau 99 Mitglieder", "FC Talheim 2024")
+            end += 1
             continue
         if tok.kind == "punct" and tok.text in "&-/" and end + 1 < n and _word_ok(tokens[end + 1]):
             end += 1

@@ -66,7 +66,16 @@ _SCALED = re.compile(r"\b(\d{1,3}(?:[.,]\d{1,3})?)\s*(Millionen|Million|Mio\.?|M
                      r"billions?)(?!\w)", re.IGNORECASE)
 
 
+# "eine halbe Million", "half a million", "a quarter of a million"
+_FRACTION_SCALED = re.compile(r"\b(?:eine\s+halbe|einer\s+halben|half\s+a)\s+(Million|Milliarde|million|billion)\b",
+                              re.IGNORECASE)
+
+
 def _scaled(sentence: str, lang: str) -> str:
+    if "hal" in sentence:
+        sentence = _FRACTION_SCALED.sub(
+            lambda m: str(500_000_000 if m.group(1).lower() in ("milliarde", "billion") else 500_000), sentence)
+
     def value(m: re.Match[str]) -> str:
         number, word = m.group(1), m.group(2).lower()
         factor = 1_000_000_000 if word.startswith(("milliard", "mrd", "bil")) else 1_000_000
@@ -78,7 +87,7 @@ def _scaled(sentence: str, lang: str) -> str:
 
 def has_number_words(sentence: str, lang: str) -> bool:
     """Does the sentence spell out a number ("fünfzig", "tausendstes", "one hundred")?"""
-    if _SCALED.search(sentence):
+    if _SCALED.search(sentence) or "hal" in sentence and _FRACTION_SCALED.search(sentence):
         return True
     words = set(_LETTER_WORD.findall(sentence.lower()))
     numbers = _NUMBER_WORDS.setdefault(lang, set())
