@@ -642,7 +642,7 @@ def _coordinated_ordinals(s: Sentence, i: int, hit: Hit, member: Phrase | None) 
     k = j
     while k > 0 and toks[k].low in _ORD_GLUE:
         k -= 1
-    if not toks[k].low in ("und", "and", "sowie", "&"):
+    if toks[k].low not in ("und", "and", "sowie", "&"):
         return [hit]  # "On March 3rd, the 100th member …": a comma alone joins a date, not a milestone
     while j > 0:
         while j > 0 and toks[j].low in _ORD_GLUE:
