@@ -907,8 +907,8 @@ _PASSED = re.compile(r"\b(?:pass\w*|surpass\w*|top\w*|reach\w*|exceed\w*|cross\w
                      re.IGNORECASE)
 
 
-_DATED_MARK = re.compile(r"(?i)\b(?:in|im jahr|im jahre?)\s+(?:19|20)\d\d\b|\blast year\b|\b(?:im )?(?:letzten|vergangenen) jahr\b|"
-                         r"\bsince fallen\b")
+_DATED_MARK = re.compile(r"(?i)\b(?:in|im jahr|im jahre?)\s+(?:19|20)\d\d\b|\blast year\b|"
+                         r"\b(?:im )?(?:letzten|vergangenen) jahr\b|\bsince fallen\b")
 
 
 def _mark_passed(s: Sentence, i: int) -> Hit | None:
@@ -1700,8 +1700,8 @@ def list_frames(s: Sentence) -> list[Hit]:
                 continue
             span = s.text[toks[m + 1].start:toks[stop].start]
             names = split_names(span)
-            if not articled and (len(names) < 3 or sum(bool(_ENDS_LEGAL.search(n) or is_org(n) or _MEMBER_KIND.search(n))
-                                                        for n in names) < 2):
+            named = sum(bool(_ENDS_LEGAL.search(n) or is_org(n) or _MEMBER_KIND.search(n)) for n in names)
+            if not articled and (len(names) < 3 or named < 2):
                 continue  # (without articles only a list of names: "mit Hilfe von Kessler, Roth und Weber" is none)
             if len(names) >= 2 or any(t.low in _NEW for t in toks[stop:]):
                 found = [(name, m, f"{tok.text} … {toks[stop].text}") for name in names]

@@ -213,7 +213,8 @@ def phrase_at(sentence: str, tokens: list[Token], i: int) -> tuple[int, int] | N
             continue
         if tok.kind == "num" and not tok.dot and tokens[end - 1].kind == "word" \
                 and any(t.text in _CLUB_MARKS for t in tokens[j:end]) \
-                and (len(tok.text) == 2 and tok.text[0] == "0" or len(tok.text) == 4 and 1840 <= (tok.value or 0) <= 1999) \
+                and (len(tok.text) == 2 and tok.text[0] == "0"
+                     or len(tok.text) == 4 and 1840 <= (tok.value or 0) <= 1999) \
                 and not (end + 1 < n and (_MEMBERISH.search(tokens[end + 1].low)
                                           or ORG_PLURALS.match(tokens[end + 1].low))):
             # a club's founding year or number is part of its name: "FC Schalke 04", "SSV Ulm 1846",
