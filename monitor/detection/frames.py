@@ -2557,8 +2557,11 @@ def _headline_joiner(s: Sentence, h: Hit) -> bool:
 def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> list[tuple[Hit, bool]]:
     """The frames' hits in a sentence, each with whether its clause tells of the past."""
     s = analyse(text, lang)
-    hits = ordinal_frames(s)
-    hits += [h for h in count_frames(s) if not any(o.number == h.number for o in hits)]
+    # Ordinals and counts need a number (number words are digits by now): a sentence without one
+    # is read for newcomers only, the common case among sentences read for their cue words
+    numbered = any(t.kind in ("num", "ord", "numword", "dec") for t in s.tokens)
+    hits = ordinal_frames(s) if numbered else []
+    hits += [h for h in count_frames(s) if not any(o.number == h.number for o in hits)] if numbered else []
     hits += new_member_frames(s) if not any(h.kind == "member_ordinal" for h in hits) else []
     if any(h.kind == "new_member" and h.member for h in hits):  # the names tell it better than their number
         hits = [h for h in hits if not (h.kind == "new_member" and not h.member)]
