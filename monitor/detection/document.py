@@ -171,6 +171,7 @@ _POSSESSIVE_WORDS = frozenset(
 )
 
 
+_CAPITALS = re.compile(r"[A-ZÄÖÜ]{5,}(?:-[A-ZÄÖÜ]+)?")
 # "SV Wittenberg-Piesteritz", "TSV 1860", "1. FC Köln": a club by its abbreviation ("der Verein")
 _CLUB = re.compile(r"(?:SV|TV|TSV|FC|SC|VfB|VfL|TuS|SpVgg|SG|TSG|FSV|SSV|BSC|ASV|PSV|DJK|SpVg|1\.\s?FC)\b")
 
@@ -237,5 +238,9 @@ def names_in(sentence: str) -> list[str]:
     if ORG_HEADS.search(sentence) is None and _ACRONYM_DEF.search(sentence) is None \
             and not re.search(r"\b[A-ZÄÖÜ]{2,}\b", sentence):
         return []
-    out = [p.text for p in sentence_phrases(sentence) if p.org and len(p.text.split()) <= 10]
+    # (a club by its abbreviation, "TV Waldgirmes", and a name in capitals, "EUROCITIES", are
+    # organisations too, though no organisation noun says so)
+    out = [p.text for p in sentence_phrases(sentence) if (p.org or _CLUB.match(p.text) and " " in p.text
+                                                          or _CAPITALS.fullmatch(p.text))
+           and len(p.text.split()) <= 10]
     return [n for n in out if not generic(n)]
