@@ -64,6 +64,28 @@ def test_a_bulk_load_leaves_the_indexes_and_triggers_as_item_by_item_ingest(tmp_
     bulk.close()
 
 
+def fts_settings(conn: sqlite3.Connection) -> list[list[tuple[str, object]]]:
+    return [conn.execute(f"SELECT k, v FROM {table}_config ORDER BY k").fetchall() for table in FTS]
+
+
+def test_a_bulk_load_gives_the_full_text_indexes_their_settings_back(tmp_path: Path) -> None:
+    """A batch writes each index with a larger 'hashsize' and puts the dataset's back before its
+    commit: none (FTS5's default) or the one someone set."""
+    plain = Store(tmp_path / "plain.db")
+    before = fts_settings(plain.conn)
+    list(plain.ingest_many(bulk_workload(), batch_size=40))
+    assert fts_settings(plain.conn) == before == [[("version", 4)]] * 2
+    set_ = Store(tmp_path / "set.db")
+    set_.conn.execute("INSERT INTO announcements_fts (announcements_fts, rank) VALUES ('hashsize', 2000000)")
+    before = fts_settings(set_.conn)
+    list(set_.ingest_many(bulk_workload(), batch_size=40))
+    assert fts_settings(set_.conn) == before
+    assert ("hashsize", 2000000) in before[0]
+    for store in (plain, set_):
+        fts_consistent(store.conn)
+        store.close()
+
+
 def test_a_bulk_load_on_a_dataset_with_other_triggers_still_indexes(tmp_path: Path) -> None:
     """Triggers that are not the expected ones stay in charge (slower, still right)."""
     store = Store(tmp_path / "x.db")

@@ -328,6 +328,10 @@ def test_a_killed_bulk_load_leaves_only_whole_announcements(tmp_path: Path) -> N
     fresh = sqlite3.connect(tmp_path / "check.db")
     assert conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY 1").fetchall() == \
         fresh.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY 1").fetchall()
+    # It had also set the indexes' 'hashsize': their settings are as a load that finished leaves them.
+    for table in ("announcements_fts", "announcements_fts_fragments"):
+        assert conn.execute(f"SELECT k, v FROM {table}_config ORDER BY k").fetchall() == \
+            fresh.execute(f"SELECT k, v FROM {table}_config ORDER BY k").fetchall() == [("version", 4)]
     fresh.close()
     for table in ("announcements_fts", "announcements_fts_fragments"):
         conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")
