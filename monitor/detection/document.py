@@ -213,7 +213,7 @@ def _plain(name: str) -> str:
 
 
 # (whole words: "Parlamentarischer Staatssekretär" hands over certificates, no parliament is the topic)
-_PUBLIC_BODY = re.compile(r"\b(?:bundestag|landtag|\w*parlament|parliament|bundesrat)(?:e?s)?\b|"
+_PUBLIC_BODY = re.compile(r"\b(?:bundestag|landtag|parliament|bundesrat)(?:e?s)?\b|parlament(?!ari)|"
                           r"europäischen? union|european union|\bnato\b|vereinten nationen|united nations")
 # Page furniture and wire services that look like organisations: "GLOBE NEWSWIRE", "Association
 # News", "Mehr anzeigen Weniger anzeigen". The text is never about them.

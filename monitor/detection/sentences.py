@@ -15,6 +15,7 @@ _LINK_NOTE = re.compile(r"<(?:https?://|www\.)[^<>\s]{0,2000}>|\[\d{1,3}\][ \t]?
 # A note on a line of its own must not leave a blank line (a paragraph break) behind.
 _NOTE_MARK = "\ue000"
 _NOTE_LINE = re.compile(r"\n[ \t]*\ue000[ \t]*(?=\n)")
+_BROKEN_PARTS = ("mit-", "mitg-", "mitgl-", "mitgli-", "mitglie-", "mem-")
 _BROKEN_MEMBER = re.compile(r"(?i)(mit|mitg|mitgl|mitgli|mitglie|mem)-[ \t]*\n?[ \t]*"
                             r"(glied|lied|ied|ed|d|ber)")
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
@@ -104,7 +105,9 @@ def paragraphs(text: str) -> list[str]:
     if "\u00ad" in text:
         text = text.replace("\u00ad", "")
     if "-" in text:
-        text = _BROKEN_MEMBER.sub(_mend, text)
+        low = text.lower()  # (a substring test first: the pattern is slow to run over every text)
+        if any(part in low for part in _BROKEN_PARTS):
+            text = _BROKEN_MEMBER.sub(_mend, text)
     if "http" in text or "<www" in text:
         text = _LINK_NOTE.sub(_NOTE_MARK, text)
         text = _NOTE_LINE.sub("", text).replace(_NOTE_MARK, " ")
