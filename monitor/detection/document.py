@@ -172,6 +172,15 @@ _POSSESSIVE_WORDS = frozenset(
 
 
 _CAPITALS = re.compile(r"[A-ZÄÖÜ]{5,}(?:-[A-ZÄÖÜ]+)?")
+
+
+def _dateline(sentence: str, word: str) -> bool:
+    """ "SEATTLE, Wash. –", "BERLIN (dpa) –", "ADVERTISEMENT": a place or a label in capitals, no name."""
+    return word in _LABELS or sentence.lstrip().startswith(word) and sentence.lstrip()[len(word):][:2].strip()[:1] \
+        in (",", "–", "—", "-", "(", ":")
+
+
+_LABELS = frozenset("ADVERTISEMENT ANZEIGE WERBUNG UPDATE KONTAKT IMPRESSUM HINWEIS SPONSORED".split())
 # "SV Wittenberg-Piesteritz", "TSV 1860", "1. FC Köln": a club by its abbreviation ("der Verein")
 _CLUB = re.compile(r"(?:SV|TV|TSV|FC|SC|VfB|VfL|TuS|SpVgg|SG|TSG|FSV|SSV|BSC|ASV|PSV|DJK|SpVg|1\.\s?FC)\b")
 
@@ -240,7 +249,8 @@ def names_in(sentence: str) -> list[str]:
         return []
     # (a club by its abbreviation, "TV Waldgirmes", and a name in capitals, "EUROCITIES", are
     # organisations too, though no organisation noun says so)
-    out = [p.text for p in sentence_phrases(sentence) if (p.org or _CLUB.match(p.text) and " " in p.text
-                                                          or _CAPITALS.fullmatch(p.text))
+    out = [p.text for p in sentence_phrases(sentence)
+           if (p.org or _CLUB.match(p.text) and " " in p.text
+               or _CAPITALS.fullmatch(p.text) and not _dateline(sentence, p.text))
            and len(p.text.split()) <= 10]
     return [n for n in out if not generic(n)]
