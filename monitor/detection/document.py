@@ -17,15 +17,16 @@ from .lexicon import NOT_PROGRAMMES, ORG_HEADS
 from .names import generic, sentence_phrases
 from .programmes import is_owner
 
-_LEGAL_TAIL = re.compile(
+LEGAL_TAIL = re.compile(
     # after a space or comma: "AIAG" keeps its "AG"
-    r"(?:\s+|\s*,\s*)(?:e\.\s?V\.|gGmbH|GmbH\s?&\s?Co\.\s?KG|GmbH|AG|KG|SE|eG|UG|Inc\.|Ltd\.?|LLC|plc|e\.\s?G\.)\s*$"
+    r"(?:\s+|\s*,\s*)(?:e\.\s?V\.|gGmbH|GmbH\s?&\s?Co\.\s?KG|GmbH|AG|KG|SE|eG|UG|OHG|GbR|mbH|Inc\.?|Ltd\.?|LLC|plc|"
+    r"e\.\s?G\.)\s*$"
 )
 _ACRONYM_DEF = re.compile(r"\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü0-9&-]{1,11})\)")
 
 
 def without_legal_form(name: str) -> str:
-    return _LEGAL_TAIL.sub("", name).strip(" ,„“”\"")
+    return LEGAL_TAIL.sub("", name).strip(" ,„“”\"")
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from .document import LEGAL_TAIL
 from .lexicon import (
     ADMIT_VERBS,
     COUNT_VERBS,
@@ -292,9 +293,10 @@ def _owned_by(s: Sentence, k: int, mn: MemberNoun) -> tuple[str | None, bool]:
 _SUBORDINATORS = frozenset("dass daß weil da nachdem obwohl sodass wobei".split())
 
 
+# Words after which "that" opens a clause with its own subject (and _GLAD: "is pleased that …")
 _THAT_AFTER = frozenset("announce announces announced announcing confirm confirms confirmed said says report reports "
-                    "reported reveal reveals revealed note notes noted state states stated explain explains "
-                    "explained know learned proud delighted pleased glad happy excited".split())
+                        "reported reveal reveals revealed note notes noted state states stated explain explains "
+                        "explained know learned".split())
 
 
 def _clause_subject(s: Sentence, at: int) -> Phrase | None:
@@ -318,7 +320,7 @@ def _clause_subject(s: Sentence, at: int) -> Phrase | None:
         # "Start Network is pleased to announce that 12 new agencies have joined": the clause after
         # a verb of saying has its own subject
         sub = next((k + 1 for k in range(min(at, len(toks)) - 1, first, -1)
-                    if toks[k].low == "that" and toks[k - 1].low in _THAT_AFTER), None)
+                    if toks[k].low == "that" and (toks[k - 1].low in _THAT_AFTER or toks[k - 1].low in _GLAD)), None)
         # ("X announced that it has joined Y": the pronoun is X, the subject before "that")
         if sub is not None and not (sub < len(toks) and toks[sub].low in ("it", "they", "we")):
             first = sub
@@ -633,31 +635,32 @@ _SINGULAR_BEFORE = frozenset("das sein ihr unser euer dem zum als".split())
 _ORD_GLUE = frozenset("das die der the its ihr ihre sein seine unser unsere their our".split())
 
 
+_ORD_AND = frozenset(("und", "and", "sowie", "&"))
+
+
+def _before_glue(toks: list[Token], j: int) -> int:
+    """The first token at or before ``j`` that is no article or possessive ("das", "its")."""
+    while j > 0 and toks[j].low in _ORD_GLUE:
+        j -= 1
+    return j
+
+
 def _coordinated_ordinals(s: Sentence, i: int, hit: Hit, member: Phrase | None) -> list[Hit]:
     """ "das 199. und das 200. Mitglied", "its 14th and 15th members": each ordinal is a milestone,
     and names given together are given in the same order ("Die Städte A und B")."""
     toks = s.tokens
     numbers: list[int] = []
-    j = i - 1
-    k = j
-    while k > 0 and toks[k].low in _ORD_GLUE:
-        k -= 1
-    if toks[k].low not in ("und", "and", "sowie", "&"):
+    j = _before_glue(toks, i - 1)
+    if toks[j].low not in _ORD_AND:
         return [hit]  # "On March 3rd, the 100th member …": a comma alone joins a date, not a milestone
-    while j > 0:
-        while j > 0 and toks[j].low in _ORD_GLUE:
-            j -= 1
-        if not (toks[j].low in ("und", "and", "sowie", "&") or toks[j].text == ","):
-            break
-        j -= 1
-        while j > 0 and toks[j].low in _ORD_GLUE:
-            j -= 1
+    while j > 0 and (toks[j].low in _ORD_AND or toks[j].text == ","):
+        j = _before_glue(toks, j - 1)
         value = toks[j].value
-        if j < 0 or not (toks[j].kind == "ord" or toks[j].kind == "num" and toks[j].dot) or not value \
+        if not (toks[j].kind == "ord" or toks[j].kind == "num" and toks[j].dot) or not value \
                 or j > 0 and toks[j - 1].low.rstrip(".") in _MONTHS:
             break
         numbers.insert(0, value)
-        j -= 1
+        j = _before_glue(toks, j - 1)
     if not numbers or hit.number is None or any(n >= hit.number for n in numbers):
         return [hit]
     names: list[Phrase] = []
@@ -668,7 +671,7 @@ def _coordinated_ordinals(s: Sentence, i: int, hit: Hit, member: Phrase | None) 
         member = member if member is not None and member.start < j and _nameish(s, member) else None
         from_subject = member is not None
     if member is not None:
-        names = coordinated(s.text, toks, s.phrases, _first_of_group(s, member))
+        names = _whole_group(s, member)
     if len(names) == 1 and len(numbers) == 1 and re.search(r" (?:und|and) ", names[0].text):
         # "Die Gemeinden Arnstal und Birkhausen": one phrase, two names (the plural before them is no name)
         first, _, last = re.split(r" (und|and) ", names[0].text, maxsplit=1)
@@ -1615,12 +1618,11 @@ def _name_item(item: str) -> bool:
     if _abstract_noun(item):
         return False  # "Produktion und Verfahren": an abstract noun, no name
     # (a brand written in lower case is a name when a legal form ends it: "kleinwerk Design GmbH")
-    return (item[:1].isupper() or item[:1].isdigit() or _ENDS_LEGAL.search(item) is not None) and len(item) <= 90 \
+    return (item[:1].isupper() or item[:1].isdigit() or LEGAL_TAIL.search(item) is not None) and len(item) <= 90 \
         and not generic(item) and not is_owner(item) and NOT_PROGRAMMES.search(item) is None \
         and item.lower() not in _PRONOUN_SUBJECT
 
 
-_ENDS_LEGAL = re.compile(r"\s(?:GmbH|AG|KG|SE|eG|UG|OHG|GbR|mbH|Inc\.?|Ltd\.?|LLC|plc)(?: & Co\. KG)?$")
 _NAME_GLUE = frozenset("für der des und von e.v. e. v. mbh & co. of and the for de la".split())
 # What members often are, besides organisations: towns, utilities, universities, hospitals, banks.
 _MEMBER_KIND = re.compile(r"\b(?:stadt|stadtwerke|gemeinde|landkreis|kreis|markt|universität|hochschule|"
@@ -1677,7 +1679,7 @@ def list_frames(s: Sentence) -> list[Hit]:
             # "Aufgenommen wurden die Fotos im Sommer": put first, the participle also takes
             # pictures; only organisations' names are newcomers then
             # (only a name: no lower-case word but a name's own glue, "Fotos im Museum Lindau" is none)
-            found = [f for f in found if (is_org(f[0]) or _ENDS_LEGAL.search(f[0]) or _MEMBER_KIND.search(f[0]))
+            found = [f for f in found if (is_org(f[0]) or LEGAL_TAIL.search(f[0]) or _MEMBER_KIND.search(f[0]))
                      and not any(w[:1].islower() and w not in _NAME_GLUE for w in f[0].split())]
     else:
         arrived = _ARRIVED.search(s.text)  # "… sind mit A und B zwei neue Mitglieder dazugestoßen"
@@ -1700,7 +1702,7 @@ def list_frames(s: Sentence) -> list[Hit]:
                 continue
             span = s.text[toks[m + 1].start:toks[stop].start]
             names = split_names(span)
-            named = sum(bool(_ENDS_LEGAL.search(n) or is_org(n) or _MEMBER_KIND.search(n)) for n in names)
+            named = sum(bool(LEGAL_TAIL.search(n) or is_org(n) or _MEMBER_KIND.search(n)) for n in names)
             if not articled and (len(names) < 3 or named < 2):
                 continue  # (without articles only a list of names: "mit Hilfe von Kessler, Roth und Weber" is none)
             if len(names) >= 2 or any(t.low in _NEW for t in toks[stop:]):
@@ -1855,9 +1857,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                                                                       or p.text.lower().endswith("abteilung"))
                                           for p in s.phrases):
             continue  # "tritt für Vielfalt ein", "der Fall ist eingetreten": no body entered
-        if lem == "angehören" and not _belongs_to_body(s):
-            continue
-        if lem in JOIN_VERBS or lem == "angehören" and _BELONGS_NOW.search(s.text):
+        if lem == "angehören" and not (_BELONGS_NOW.search(s.text) and _belongs_to_body(s)):
+            continue  # (belonging is joining only from now on, and only to a membership body)
+        if lem in JOIN_VERBS or lem == "angehören":
             # ("Ab sofort gehört die Hochschule X dem Verbund an": belonging from now on is joining)
             latest = k > 0 and toks[k - 1].low == "to" and s.lang == "en" and any(
                 t.low in ("latest", "newest", "first", "most") or t.kind == "ord" for t in toks[max(0, k - 5):k - 1]) \
@@ -1978,7 +1980,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             # "Wir heißen Sulz und Blaustein willkommen", "A und B wurden aufgenommen": every
             # object of the welcome, every subject of the passive is a member
             group = coordinated(s.text, toks, s.phrases, member) if how == "object" else \
-                coordinated(s.text, toks, s.phrases, _first_of_group(s, member)) if how == "subject (passive)" \
+                _whole_group(s, member) if how == "subject (passive)" \
                 else [member]
             for joiner in group:
                 # After a name, a single capitalised word in the same list is a name too ("A und Auenwald")
@@ -2017,7 +2019,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             subj = _clause_subject(s, k)
             if target is None or subj is None or not (target.org or generic(target.text)) or not _nameish(s, subj):
                 continue
-            for joiner in coordinated(s.text, toks, s.phrases, _first_of_group(s, subj)):
+            for joiner in _whole_group(s, subj):
                 if not _nameish(s, joiner) or joiner.start >= k:
                     continue
                 out.append(_joiner(s, "new member: neu im", tok.text, joiner, "subject", target, k))
@@ -2128,7 +2130,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             after_cop = s.phrase_after(cop_after, within=2) if cop_after is not None else None
             if subj is not None and subj.end <= i and not generic(subj.text) and copula:
                 # "A, B and the C have all become members"
-                names = coordinated(s.text, toks, s.phrases, _first_of_group(s, subj))
+                names = _whole_group(s, subj)
             elif after_cop is not None and after_cop.prep is None and not generic(after_cop.text) \
                     and (subj is None or subj.end > i or generic(subj.text)):
                 names = coordinated(s.text, toks, s.phrases, after_cop)
@@ -2188,9 +2190,9 @@ def _belongs_to_body(s: Sentence) -> bool:
         return False
     subj = next((p for p in s.phrases if p.prep is None and p is not body and p.det != "des"), None)
     return subj is not None and not _TERRITORY.search(subj.text) \
-        and (subj.org or _MEMBER_KIND.search(subj.text) is not None or _ENDS_LEGAL.search(subj.text) is not None
+        and (subj.org or _MEMBER_KIND.search(subj.text) is not None or LEGAL_TAIL.search(subj.text) is not None
              or len(subj.text.split()) >= 2 and all(w[:1].isupper() for w in subj.text.split())
-             and not re.match(r"(?i)(?:marke|gebäude|stadtteil|ortsteil)\b", subj.text))
+             and not re.match(r"(?i)(?:marke|gebäude)\b", subj.text))
 
 
 _TERRITORY = re.compile(r"(?i)\b(?:land|landkreis|wahlkreis|bezirk|kreis|stadtteil|ortsteil|bundesland)\b")
@@ -2210,7 +2212,7 @@ def _added(s: Sentence) -> list[Hit]:
         subj = _clause_subject(s, verb)
         if subj is None or subj.start > verb:
             return []
-        group = coordinated(s.text, toks, s.phrases, _first_of_group(s, subj))
+        group = _whole_group(s, subj)
         how, target = "subject (passive)", None
     elif into is not None:
         first = s.phrase_after(verb, within=1)
@@ -2236,10 +2238,6 @@ def _added(s: Sentence) -> list[Hit]:
     return out
 
 
-def _group_before(s: Sentence, p: Phrase) -> list[Phrase]:
-    return coordinated(s.text, s.tokens, s.phrases, _first_of_group(s, p))
-
-
 def _fellow_members(s: Sentence, k: int) -> bool:
     """ "OpenProject joins a who's who of foundations, including A and B": after one named joiner,
     the names that "including" lists are the members it joins, not newcomers."""
@@ -2250,7 +2248,7 @@ def _fellow_members(s: Sentence, k: int) -> bool:
             or s.tokens[verb - 1].low in ("been", "was", "were", "wurde", "wurden"):
         return False  # "was joined by five companies, including …", "X and others joined …, including …"
     subj = _clause_subject(s, verb)
-    if subj is not None and (subj.text.endswith(("'s", "’s")) or len(_group_before(s, subj)) > 1):
+    if subj is not None and (subj.text.endswith(("'s", "’s")) or len(_whole_group(s, subj)) > 1):
         return False  # "Europe's largest ports have joined …", "A and B joined …, including …"
     return subj is not None and subj.end <= verb \
         and not any(t.kind == "num" or t.low in _QUANTIFIERS for t in s.tokens[max(0, subj.start - 2):subj.start]) \
@@ -2442,6 +2440,11 @@ def _continues_origin(s: Sentence, p: Phrase) -> bool:
             for t in s.tokens[before[-1].end:p.start]) and before[-1].end < p.start
 
 
+def _whole_group(s: Sentence, p: Phrase) -> list[Phrase]:
+    """Every name coordinated with ``p``, from the first ("A, B und C" for any of them)."""
+    return coordinated(s.text, s.tokens, s.phrases, _first_of_group(s, p))
+
+
 def _first_of_group(s: Sentence, p: Phrase) -> Phrase:
     """The first phrase of a coordination that ends with ``p`` ("A, B und C" -> A)."""
     first = p
@@ -2513,7 +2516,7 @@ def _split_pair(h: Hit, plural: bool | None = None) -> list[Hit]:
         return [h]  # "Oakdale Bank and Trust Company has joined": a subject with its verb in the singular
     left, right = m.group(1), m.group(2)
     whole = [n for n in (left, right) if len(n.split()) >= 2 and (is_org(n) or _MEMBER_KIND.search(n)
-                                                                  or _ENDS_LEGAL.search(n))
+                                                                  or LEGAL_TAIL.search(n))
              or n.isupper() and 2 <= len(n) <= 8]  # "KAIST and Seoul National University"
     if len(whole) < 2:
         return [h]
@@ -2570,8 +2573,9 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
         # title case every word looks like a name, so none can be told to be one
         # ("Example Council Joins Example Alliance" is told: a verb of joining, one name before it)
         hits = [h for h in hits if not (h.kind == "new_member" and h.member) or _headline_joiner(s, h)]
-    plural = any(t.low in _PLURAL_VERBS for t in s.tokens)
-    hits = [part for h in hits for part in _split_pair(h, plural)]
+    if any(h.kind == "new_member" and h.member for h in hits):
+        plural = any(t.low in _PLURAL_VERBS for t in s.tokens)
+        hits = [part for h in hits for part in _split_pair(h, plural)]
     # A post or a rank is never a newcomer's name: "ranks including Professor, Research Fellow",
     # "begrüßte … Ersten Bürgermeister Rüdiger Gerst"
     hits = [h for h in hits if not (h.kind == "new_member" and h.member and _only_titles(h.member))]
