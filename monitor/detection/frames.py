@@ -77,7 +77,9 @@ _ATTENDANCE = re.compile(
     r"besucht|zahlungs\w*|mahnung\w*|unexcused|zusammen(?!\s*geschlossen)|combined|"
     r"(?<!brings )(?<!bring )(?<!brought )(?<!bringing )together|"
     r"erschienen|stimmten|abgestimmt|wählten|"
-    r"attended|attending|voted|were present|present at|folgten|gefolgt|besuchten|trafen|diskutierten|nehmen teil|"
+    # ("gefolgt vom VfL …" ranks clubs; it is no invitation followed)
+    r"attended|attending|voted|were present|present at|folgten|gefolgt(?!\s+vo[nm]\b)|besuchten|trafen|"
+    r"diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an|zu knacken|knacken zu|zu erreichen|"
     r"erwarte\w*|expect\w*|would|angemeldet hatten|registered for|"
     r"(?:versammlung|treffen|sitzung|feier|fest|jubiläum)\w*\s+kamen|kamen\s+(?:\S+\s+){0,4}?zur\s+\w*(?:versammlung|"
@@ -158,7 +160,7 @@ _FURTHER = frozenset("additional zusätzlich zusätzliche zusätzlichen weitere 
 _NUMBER_WORDS_COUNT = frozenset("zahl anzahl number total".split())
 _SEPARABLE = {("treten", "bei"): "beitreten", ("nehmen", "auf"): "aufnehmen", ("treten", "ein"): "eintreten",
               ("gehören", "an"): "angehören", ("heißen", "willkommen"): "begrüßen",
-              ("greifen", "zurück"): "zurückgreifen"}
+              ("greifen", "zurück"): "zurückgreifen", ("weisen", "aus"): "ausweisen", ("weisen", "auf"): "aufweisen"}
 _PRONOUN_SUBJECT = frozenset("es er sie wir ich it we they he she you ihr man i we're we’re they're they’re "
                              "it's it’s i'm i’m we've we’ve".split())
 
@@ -299,6 +301,9 @@ _THAT_AFTER = frozenset("announce announces announced announcing confirm confirm
                         "explained know learned".split())
 
 
+_RELATIVE_START = frozenset("welche welcher welches der die das dem den deren dessen".split())
+
+
 def _clause_subject(s: Sentence, at: int) -> Phrase | None:
     # The clause is cut at a colon or an opening quote: "Die Staatssekretärin: „Nun hat
     # go-cluster 50 Mitglieder“" has go-cluster, not the speaker, as its subject.
@@ -331,6 +336,15 @@ def _clause_subject(s: Sentence, at: int) -> Phrase | None:
     verb_at = (finite[-1] if any(k < at for k, _ in verbs) else finite[0]) if finite else at
     if s.lang == "en" and any(k == at for k, _ in verbs):
         verb_at = at  # "A joined as a producer member while B joined …": each verb its own subject
+    if s.lang == "de" and 0 < verb_at < len(toks) and toks[verb_at - 1].text == "," and first < verb_at:
+        # "Das Netzwerk X, welches Zulieferer betreut, ist dem Y beigetreten": a relative clause
+        # between the subject and its verb
+        rel = next((k for k in range(verb_at - 2, first, -1)
+                    if toks[k].text == "," and toks[k + 1].low in _RELATIVE_START), None)
+        head = next((p for p in s.phrases if p.end == rel and p.start >= first and p.prep is None), None) \
+            if rel is not None else None
+        if head is not None and head.text.lower() not in _PRONOUN_SUBJECT:
+            return head
     if s.lang == "de" and 0 < verb_at < len(toks) and toks[verb_at - 1].text == "," and first < verb_at:
         # "Wie die ASEW mitteilte, traten 15 Unternehmen bei": after a clause put first, the
         # subject follows the verb; nothing before the comma is it
@@ -381,10 +395,26 @@ def _told_history(text: str, after: int = 0) -> bool:
                for m in _HISTORY.finditer(text))
 
 
+_ASIDE = re.compile(r"\([^()]{1,60}\)")
+
+
+def _without_asides(text: str, keep: int) -> str:
+    """``text`` with its parenthesised asides blanked, but the one holding offset ``keep``: "mit
+    43.573 Mitgliedern (Vorjahr 41.418)", "(+308)" compare the count with the past; they do not
+    date it."""
+    if "(" not in text:
+        return text
+    return _ASIDE.sub(lambda m: m.group(0) if m.start() <= keep < m.end() else " " * len(m.group(0)), text)
+
+
 def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None = None, kind: str = "") -> bool:
     text, toks = _clause(s, at) if at is not None and 0 <= at < len(s.tokens) else (s.text, s.tokens)
     offset = s.tokens[at].start if at is not None and 0 <= at < len(s.tokens) else len(s.text)
     clause_offset = offset - (toks[0].start if toks else 0)
+    if "(" in text:
+        base = toks[0].start if toks and at is not None and 0 <= at < len(s.tokens) else 0
+        text = _without_asides(text, offset - base)
+        toks = [t for t in toks if 0 <= t.start - base < len(text) and text[t.start - base] != " "]
     if _told_history(text, clause_offset) or _HISTORY_CLAUSE.search(text) or _PLUPERFECT.search(s.text):
         return True
     # Another clause's past counts only before the count: "Bei der Gründung 1990 waren es 12, heute
@@ -1399,7 +1429,7 @@ _LICENSING_BEFORE = frozenset("mit with von of auf to der des seine seinen seine
                               "including comprising comprises having".split())
 _HOLDING = frozenset(
     "haben zählen umfassen vereinen vertreten verzeichnen bündeln verbinden repräsentieren organisieren "
-    "gehören angehören erreichen überschreiten knacken durchbrechen wachsen steigen "
+    "gehören angehören ausweisen aufweisen erreichen überschreiten knacken durchbrechen wachsen steigen "
     "have count number include represent comprise unite reach exceed surpass grow total verfügen nutzen bring".split())
 _PARTICIPLE_END = re.compile(r"(?:\bge\w+(?:t|en)|\w+iert|\w*(?:ausge|vorge|mitge|zuge|abge|aufge|eingel)\w+)$")
 _GROUP_BEFORE = frozenset("delegation abordnung gruppe team group panel jury".split())
@@ -1485,7 +1515,8 @@ _GATHERED = frozenset("organisieren zusammenschließen anschließen vereinen bü
 _NOT_A_UNION = re.compile(r"\b(?:fusion|merger|übernahme|holding|konzern|tochter\w*|subsidiar\w*|firmengruppe)\b",
                           re.IGNORECASE)
 _UNION_NOUN = re.compile(r"^(?:zusammenschluss|verbund|netzwerk|dachverband|bündnis|network|association|alliance|"
-                         r"federation|coalition|union|consortium)$")
+                         r"federation|coalition|union|consortium|vereinigung|arbeitsgemeinschaft|dachorganisation|"
+                         r"league|partnership)$")
 _REACHED = frozenset("erreicht überschritten geknackt erreichen überschreiten knacken reached passed surpassed "
                      "exceeded hit".split())
 _CHANGE_NOUNS = frozenset("zuwachs zuwächse anstieg rückgang verlust plus minus increase growth rise decline loss "
@@ -1832,6 +1863,50 @@ _MEMBER_STATES = re.compile(r"member (?:states?|countr\w+|nations?)|mitglied(?:s
                             re.IGNORECASE)
 
 
+# Verbs of a "Mit A und B …" sentence that make A and B the newcomers: "Mit A und B wächst das
+# Netzwerk auf 133 Mitglieder", "Mit A, B und C bringen drei neue Mitglieder ihr Wissen ein".
+_WITH_GROWTH = frozenset("wachsen steigen erhöhen bringen begrüßen gewinnen verstärken".split())
+
+
+def _with_newcomers(s: Sentence) -> list[Hit]:
+    """ "Mit der Spedition X und dem Softwarehaus Y wächst das Netzwerk auf 142 Mitglieder": the
+    names after a leading "Mit" are the members that made it grow, the subject after the verb is
+    whose membership it is."""
+    toks = s.tokens
+    if len(toks) < 6 or toks[0].low != "mit" or toks[1].kind == "num" or not s.member_nouns:
+        return []
+    first = next((p for p in s.phrases if p.start in (1, 2) and p.prep == "mit"), None)
+    if first is None or generic(first.text) or not _nameish(s, first) or is_owner(first.text) \
+            or ORG_PLURALS.match(first.text.split()[0].lower()) or NOT_PROGRAMMES.search(first.text):
+        return []
+    verb = next(((k, lem) for k, lem in s.verbs if k > first.end), None)
+    if verb is None or verb[1] not in _WITH_GROWTH or _MODAL.search(s.text):
+        return []
+    k = verb[0]
+    # the members they made: "auf 142 Mitglieder", "drei neue Mitglieder", "um zwei Mitglieder"
+    grown = any(j > k and (any(t.low in _NEW | _FURTHER for t in toks[max(k, j - 3):j])
+                           or any(t.low in ("auf", "um", "to") for t in toks[max(k, j - 4):j]))
+                for j, _ in s.member_nouns)
+    if not grown:
+        return []
+    group = [first] + [p for p in coordinated(s.text, toks, s.phrases, first)[1:]
+                       if p.end <= k and p.prep not in ("aus", "in", "from") and _nameish(s, p)]
+    # whose: the subject after the verb, or where they bring themselves in ("in das Netzwerk Holz")
+    target = next((p for p in s.phrases if p.start > k and p.prep in (None, "in", "ins", "im", "zum", "zur", "bei",
+                                                                      "beim") and (p.org or generic(p.text))
+                   and not NOT_PROGRAMMES.search(p.text)), None)
+    out = []
+    for p in group:
+        hit = Hit("new_member", "new member: mit … wächst", toks[k].text, member=p.text, place=_place_after(s, p))
+        hit.roles["member"] = f"{p.text} (after 'Mit')"
+        if target is not None:
+            _set_programme(hit, target, s, k)
+        else:
+            _programme_by_clause(s, hit, k, p)
+        out.append(hit)
+    return out
+
+
 def new_member_frames(s: Sentence) -> list[Hit]:
     if _MEMBER_STATES.search(s.text):
         return []
@@ -1842,7 +1917,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         in_names = [h.member or "" for h in in_list]
         return in_list + [h for h in _joined_list(s, set(in_names), _modal(s))
                           if not any((h.member or "") in m or m in (h.member or "") for m in in_names)]
-    accession = accession_frames(s)
+    accession = accession_frames(s) or _with_newcomers(s)
     if accession:
         return accession
     out: list[Hit] = []
@@ -1939,6 +2014,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue  # "changed its bylaws to admit new classes of members": a purpose
             if modal or _NOT_ADMIT.search(_without_subject(s, k, " ".join(t.text for t in toks[max(0, k - 6):k + 7]))):
                 continue
+            if s.lang == "en" and _AS_ROLE.search(" ".join(t.low for t in toks[k + 1:k + 16])):
+                continue  # "welcomed Anna Lee to the Alliance as its new director": a post, not a membership
             member_ctx = bool(s.member_nouns)
             target = next((p for p in s.phrases if p.prep in ("in", "ins", "into", "to", "im", "zum", "bei")
                            and (p.org or generic(p.text))), None)
@@ -1946,7 +2023,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue
             if member_ctx and _member_ordinal_in(toks):
                 continue  # the ordinal frame reports it
-            if lem in WELCOME_VERBS and not member_ctx and not re.search(r"\bnew\b|\bneue", s.text, re.I):
+            if lem in WELCOME_VERBS and not member_ctx and not re.search(r"\bnew\b|\bneue", s.text, re.I) and not (
+                    # "to welcome A and B to the Aurora Universities Network": into a membership body
+                    target is not None and target.start > k and target.prep in ("to", "in", "im", "zum")
+                    and target.org and _MEMBERSHIP_BODY.search(target.text)):
                 continue
             headline = k == len(toks) - 1 or (k == len(toks) - 2 and toks[-1].kind == "punct")
             headline = headline and not any(t.low in _COPULA or t.low in ("hat", "haben") for t in toks)

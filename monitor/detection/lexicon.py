@@ -87,7 +87,7 @@ _VERB_CANDIDATE = re.compile(
 
 COUNT_VERBS = frozenset(
     "zählen vereinen umfassen bündeln verbinden vertreten repräsentieren organisieren haben angehören "
-    "nutzen zusammenschließen verfügen anschließen boast bestehen "
+    "nutzen zusammenschließen verfügen anschließen boast bestehen ausweisen aufweisen "
     "represent comprise unite count have include bring number total consist".split()
 )
 # Verbs whose subject is the organisation whose membership grows ("Der VDMA begrüßt sein …").
@@ -103,6 +103,10 @@ WELCOME_VERBS = frozenset("begrüßen welcome".split())
 _FALLBACK = {
     "besteht": "bestehen", "bestehen": "bestehen", "consists": "consist", "consist": "consist",
     "umfasst": "umfassen", "umfasste": "umfassen", "umfassen": "umfassen", "vereint": "vereinen",
+    # "Insgesamt 2311 Mitglieder vereinigt der Fachverband": the same verb as vereinen
+    "vereinigt": "vereinen", "vereinigen": "vereinen", "vereinigte": "vereinen", "vereinigten": "vereinen",
+    # "weist 1,2 Millionen Mitgliedschaften aus", "… Mitgliedschaften aufweisen": a federation's statistics
+    "weist": "weisen", "weisen": "weisen", "wies": "weisen", "aufweisen": "aufweisen", "ausweisen": "ausweisen",
     "welcomes": "welcome", "welcomed": "welcome", "welcoming": "welcome", "counts": "count",
     "unites": "unite", "united": "unite", "numbers": "number", "totals": "total", "brings": "bring",
     "beitreten": "beitreten", "beigetreten": "beitreten", "includes": "include", "included": "include",
@@ -172,6 +176,8 @@ def member_noun(word: str) -> MemberNoun | None:
     """Compound analysis of a word containing "mitglied"/"member"; None when it names no members
     clusterwatch watches (board members, member states, "Mitgliederversammlung")."""
     low = word.lower()
+    if low == "mitgliedschaften":
+        return MemberNoun()  # "28 Millionen Mitgliedschaften": a sports federation's members, counted
     at = low.find("mitglied")
     if at >= 0:
         prefix = low[:at].rstrip("-")
@@ -211,7 +217,8 @@ ORG_PLURALS = re.compile(
     r"sektionen|ortsgruppen|ortsvereine|mitgliedsvereine|sportvereine|clubs|klubs)|"
     r"companies|organisations|organizations|networks|clusters|firms|businesses|institutions|"
     r"associations|municipalities|cities|universities|authorities|agencies|utilities|operators|hospitals|museums|enterprises|smes|partners|members|"
-    r"manufacturers|suppliers|startups|start-ups|chambers|societies|regions|institutes|schools)$"
+    r"manufacturers|suppliers|startups|start-ups|chambers|societies|regions|institutes|schools|towns|villages|"
+    r"counties|churches|airlines|foundations|ngos|cooperatives|federations|unions|chöre|chören|tafeln)$"
 )
 
 # Words that name an organisation when they head a name ("Verband", "Netzwerk", "Chamber").
