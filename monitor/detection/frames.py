@@ -78,7 +78,8 @@ _ATTENDANCE = re.compile(
     r"(?<!brings )(?<!bring )(?<!brought )(?<!bringing )together|"
     r"erschienen|stimmten|abgestimmt|wählten|"
     # ("gefolgt vom VfL …" ranks clubs; it is no invitation followed)
-    r"attended|attending|voted|were present|present at|folgten|gefolgt(?!\s+vo[nm]\b)|besuchten|trafen|"
+    r"attended|attending|in attendance|voted|were present|present at|"
+    r"zur\s+\w*(?:versammlung|sitzung|feier)\s+(?:\S+\s+){0,4}?gekommen|folgten|gefolgt(?!\s+vo[nm]\b)|besuchten|trafen|"
     r"diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an|zu knacken|knacken zu|zu erreichen|"
     r"erwarte\w*|expect\w*|would|angemeldet hatten|registered for|"
@@ -92,10 +93,16 @@ _HISTORY = re.compile(
     r"\b(?:damals|seinerzeit|ursprünglich|gründung|gründungsjahr|gründungsmitglied\w*|gegründet|gründeten|"
     r"zu beginn|anfangs|"
     r"originally|founded|at the time|back then|initially|einst|gestartet|startete|started|began|"
-    r"begann|first year|ersten jahr|im laufe der jahre|over the years)\b",
+    r"begann|first year|ersten jahr|im laufe der jahre|over the years|"
+    # the founding or the end of a body: "At its inception, the Chamber was comprised of 21 members",
+    # "chartered in 1998 with 25 members", "die Auflösung des Vereins mit über 30 Mitgliedern"
+    r"inception|chartered|starting membership|auflösung|aufgelöst|dissolved|dissolution|"
+    r"(?:created|formed|launched) in \d{4}|(?:ist|war) (?:noch )?(?:nicht )?(?:so )?lange her)\b",
     re.IGNORECASE,
 )
-_PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b",
+_PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b|"
+                         # with sein: "Nachdem zuvor bereits Bayern dem DTV beigetreten war"
+                         r"\b(?:beigetreten|eingetreten|aufgenommen worden|dazugekommen|hinzugekommen) (?:war|waren)\b",
                          re.IGNORECASE)
 _PAST = re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfasste|vereinte|had|was|were|counted|"
                    r"numbered|angehört haben|gewesen)\b", re.IGNORECASE)
@@ -133,10 +140,14 @@ _NOT_ADMIT = re.compile(
     # Compounds too: "in den Bundesvorstand aufgenommen".
     r"(?:vorstand|präsidium|beirat|ausschuss|aufsichtsrat)\w*|\b(?:kontakt|betrieb|arbeit|produktion|gespräche|"
     r"verhandlungen|ermittlungen|tätigkeit|studium|dienst|kredit\w*|daten|liste|programm des|jury|"
-    r"ehrenmitglied\w*|hall of fame|ruhmeshalle|board|committee)\b",
+    r"ehrenmitglied\w*|hall of fame|ruhmeshalle|board|committee|"
+    # a link or a proposal: "Informationen zum Beitritt der Kommune X finden Sie hier", "Beschlussvorlage"
+    r"finden sie hier|hier finden sie|click here|read more|beschlussvorlage)\b",
     re.IGNORECASE,
 )
 _FROM = frozenset("aus from".split())
+_NEW_POST = re.compile(r"(?i),\s+(?:the\s+|our\s+|its\s+)?new\s+(?:general\s+secretary|secretary|president|"
+                       r"director|chair\w*|treasurer|manager|head|ceo|executive)\b")
 _AS_ROLE = re.compile(r"\bas (?:its |their |the |a |an )?(?:new )?(?:chief |senior |executive |managing |vice )?"
                       r"(?:director|ceo|cfo|cto|president|manager|chair\w*|head|professor|fellow|officer|advis[oe]r|"
                       r"coach|editor|dean|secretary|treasurer|sponsor|speaker|partner)\b")
@@ -1374,6 +1385,10 @@ _ARRIVED = re.compile(r"\b(?:hinzu|dazu)(?:gekommen|gewonnen|kommen|gestoßen|ge
                       re.IGNORECASE)
 
 
+_LOYAL = re.compile(r"(?i)\b(?:seit|since|for)\b.{0,40}\b(?:jahr\w*|jahrzehnt\w*|jahrhundert\w*|years|decades?|"
+                    r"century)\b.{0,30}\b(?:dabei|treu|mitglied|members?)\b")
+
+
 def _batch_news(s: Sentence, at: int) -> bool:
     """Whether the clause around ``at`` tells that a number of members arrived ("zwölf neue
     Mitglieder aufgenommen", "14 new members joined"), rather than presenting or counting them."""
@@ -1385,6 +1400,8 @@ def _batch_news(s: Sentence, at: int) -> bool:
     clause = _clause(s, at)[0]
     if NOT_PROGRAMMES.search(clause) or _NOT_ADMIT.search(clause) or _GOAL.search(s.text):
         return False
+    if _LOYAL.search(clause):
+        return False  # "Vier weitere Mitglieder sind seit einem halben Jahrhundert dabei": honoured, not new
     if _ATTENDANCE.search(_part(s, at)):
         return False  # "8 Neu-Mitglieder waren vertreten und stellten sich den Anwesenden vor"
     if _CALL.match(s.text.strip("„“\"' ")):
@@ -1651,7 +1668,7 @@ def _name_item(item: str) -> bool:
     # (a brand written in lower case is a name when a legal form ends it: "kleinwerk Design GmbH")
     return (item[:1].isupper() or item[:1].isdigit() or LEGAL_TAIL.search(item) is not None) and len(item) <= 90 \
         and not generic(item) and not is_owner(item) and NOT_PROGRAMMES.search(item) is None \
-        and item.lower() not in _PRONOUN_SUBJECT
+        and item.lower() not in _PRONOUN_SUBJECT and first.lower().strip("„“”\"") not in _PRONOUN_SUBJECT
 
 
 _NAME_GLUE = frozenset("für der des und von e.v. e. v. mbh & co. of and the for de la".split())
@@ -1907,8 +1924,15 @@ def _with_newcomers(s: Sentence) -> list[Hit]:
     return out
 
 
+# An invitation or a how-to, which names no one who joined: "Bitte wenden Sie sich bei Interesse, dem
+# Netzwerk beizutreten, …", "Als Unterzeichner beitreten".
+_INVITATION = re.compile(r"(?i)\b(?:interesse|möglichkeit|bitte|wenden sie sich|interessiert|interested in joining|"
+                         r"opportunity to join|how to join)\b.{0,80}\b(?:beizutreten|einzutreten|join\w*)\b|"
+                         r"^\W*(?:\w+\s+){0,3}(?:beitreten|eintreten|mitglied werden)\W*$")
+
+
 def new_member_frames(s: Sentence) -> list[Hit]:
-    if _MEMBER_STATES.search(s.text):
+    if _MEMBER_STATES.search(s.text) or _INVITATION.search(s.text):
         return []
     in_list = list_frames(s)
     if in_list:
@@ -2014,7 +2038,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue  # "changed its bylaws to admit new classes of members": a purpose
             if modal or _NOT_ADMIT.search(_without_subject(s, k, " ".join(t.text for t in toks[max(0, k - 6):k + 7]))):
                 continue
-            if s.lang == "en" and _AS_ROLE.search(" ".join(t.low for t in toks[k + 1:k + 16])):
+            if s.lang == "en" and (_AS_ROLE.search(" ".join(t.low for t in toks[k + 1:k + 16])) or _NEW_POST.search(
+                    s.text, toks[k].start)):
                 continue  # "welcomed Anna Lee to the Alliance as its new director": a post, not a membership
             member_ctx = bool(s.member_nouns)
             target = next((p for p in s.phrases if p.prep in ("in", "ins", "into", "to", "im", "zum", "bei")
@@ -2023,6 +2048,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                 continue
             if member_ctx and _member_ordinal_in(toks):
                 continue  # the ordinal frame reports it
+            if s.lang == "de" and lem in WELCOME_VERBS and any(
+                    j < k and any(x.kind == "num" for x in toks[max(0, j - 3):j])
+                    and not any(x.low == "als" for x in toks[max(0, j - 4):j]) for j, _ in s.member_nouns):
+                continue  # "Zwölf neue Mitglieder konnte der Verein X begrüßen": X welcomes a number, names none
             if lem in WELCOME_VERBS and not member_ctx and not re.search(r"\bnew\b|\bneue", s.text, re.I) and not (
                     # "to welcome A and B to the Aurora Universities Network": into a membership body
                     target is not None and target.start > k and target.prep in ("to", "in", "im", "zum")
@@ -2468,6 +2497,8 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
         return False  # "ein Maschinenbauer aus Ulm": someone, not a name
     if _official(s, p) or p.text.lower() in ("please", "bitte", "thanks", "danke"):
         return False
+    if p.text.split()[0].lower() in _PRONOUN_SUBJECT or p.text.lower().startswith(("als ", "unterzeichner")):
+        return False  # "We are extremely excited to have …", "Unterzeichner": a clause or a role, not a name
     if p.text.endswith(("'s", "’s")) and p.end < len(s.tokens) and s.tokens[p.end].text[:1].islower():
         return False  # "Europe's largest ports": whose, not who
     if p.text.lower().rstrip(".") in _MONTHS or p.text.lower() in _WEEKDAYS:
