@@ -21,10 +21,10 @@ from typing import Any
 
 import ahocorasick
 
-from .document import PERSON_TITLE, Document, without_legal_form
+from .document import PERSON_TITLE, PLACE_BODY, Document, without_legal_form
 from .frames import Hit, sentence_hits
 from .model import Event
-from .names import generic
+from .names import generic, org_word
 from .numbers import guess_language, has_number_words, words_to_digits
 from .programmes import DESCRIPTOR, nominative, normalise_programme
 from .sentences import paragraphs, split_paragraph
@@ -162,8 +162,18 @@ def _event(hit: Hit, sentence: str, doc: Document, index: int, members: frozense
         hit.ref, name = hit.ref or "", None
     why: dict[str, Any] = {"frame": hit.frame, "trigger": hit.trigger, "roles": dict(hit.roles),
                            "sentence": sentence}
+    if name and PLACE_BODY.match(name):
+        # "im Landkreis", "Region Leipzig-Halle": where it happens, not whose members they are
+        hit.ref, name = hit.ref or "", None
+    if name and " " not in name and org_word(name) and re.search(
+            rf"(?i)\b(?:der|die|das|dem|den|des|im|beim|vom|zum)\s+{re.escape(name)}", sentence):
+        # "dem Heimatverein", "der Energiegenossenschaft": one word and an article refer back to the
+        # organisation the text named in full ("Heimatverein Herzogenaurach")
+        fuller = doc.fuller(name, index)
+        if fuller and not (hit.member and hit.member.lower() in fuller.lower()):
+            why["programme"], name = f"'{name}' refers back to {fuller}", fuller
     if name:
-        why["programme"] = f"named in the sentence: {name}"
+        why.setdefault("programme", f"named in the sentence: {name}")
     else:
         name, reason = doc.resolve(hit.ref, index, exclude=hit.member, members=members,
                                    count=hit.kind == "member_count")

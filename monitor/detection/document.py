@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .lexicon import NOT_PROGRAMMES, ORG_HEADS
+from .lexicon import CLUB_ABBREVIATIONS, NOT_PROGRAMMES, ORG_HEADS
 from .names import generic, sentence_phrases
 from .programmes import is_owner
 
@@ -88,7 +88,7 @@ class Document:
         text = "\n".join(self.units)
         first: dict[str, int] = {}
         for m in self.mentions:
-            if len(m.name) >= 3 and m.name.lower() not in _NOT_TOPICS and not _PLACE_BODY.match(m.name):
+            if len(m.name) >= 3 and m.name.lower() not in _NOT_TOPICS and not PLACE_BODY.match(m.name):
                 first.setdefault(m.name, m.sentence)
             if len(first) >= 12:
                 break  # the topic is among the first names a text gives
@@ -103,9 +103,17 @@ class Document:
     def note(self, name: str, sentence: int) -> None:
         if _usable(name):
             self.mentions.append(Mention(name, sentence))
-            if self.topic is None and not _PLACE_BODY.match(name):
+            if self.topic is None and not PLACE_BODY.match(name):
                 self.topic, self.topic_source = name, f"first organisation named (sentence {sentence + 1})"
                 self.topic_unit = sentence
+
+    def fuller(self, word: str, sentence: int) -> str | None:
+        """The latest name up to ``sentence`` that contains ``word`` and says more ("dem
+        Heimatverein" after "Der Heimatverein Talbach …")."""
+        self.scan(sentence)
+        low = word.lower()
+        return next((m.name for m in reversed(self.mentions)
+                     if m.sentence <= sentence and low in m.name.lower() and len(m.name) > len(word)), None)
 
     def resolve(self, ref: str | None, sentence: int, exclude: str | None = None,
                 members: frozenset[str] = frozenset(), count: bool = False) -> tuple[str | None, str]:
@@ -155,7 +163,11 @@ class Document:
 
 # A town or district is where a text happens, rarely whose members it counts ("Kreis Warendorf" in a
 # release of an employers' association): never the topic by being named first or most often.
-_PLACE_BODY = re.compile(r"(?:Kreis|Landkreis|Stadt|Gemeinde|Bezirk|Landeshauptstadt|Hansestadt|Markt|Amt)\s")
+# ("Region Leipzig-Halle", "Bund und Land", a federal state alone: territories too)
+PLACE_BODY = re.compile(r"(?i:kreis|landkreis|stadt|gemeinde|bezirk|landeshauptstadt|hansestadt|markt|amt|region|"
+                        r"bundesland|land)\s|(?i:bund und land|baden-württemberg|bayern|berlin|brandenburg|bremen|"
+                        r"hamburg|hessen|mecklenburg-vorpommern|niedersachsen|nordrhein-westfalen|rheinland-pfalz|"
+                        r"saarland|sachsen|sachsen-anhalt|schleswig-holstein|thüringen|landkreis|region)$")
 # A firm's legal form (an association's "e. V." is no firm's)
 _COMPANY = re.compile(r"\b(?:GmbH|AG|KG|SE|Ltd|Inc|LLC|plc|UG)\b")
 _HEAD_STEMS = {"netzwerk": "netz", "netzwerks": "netz"}
@@ -183,7 +195,7 @@ def _dateline(sentence: str, word: str) -> bool:
 
 _LABELS = frozenset("ADVERTISEMENT ANZEIGE WERBUNG UPDATE KONTAKT IMPRESSUM HINWEIS SPONSORED".split())
 # "SV Wittenberg-Piesteritz", "TSV 1860", "1. FC Köln": a club by its abbreviation ("der Verein")
-_CLUB = re.compile(r"(?:SV|TV|TSV|FC|SC|VfB|VfL|TuS|SpVgg|SG|TSG|FSV|SSV|BSC|ASV|PSV|DJK|SpVg|1\.\s?FC)\b")
+_CLUB = re.compile(rf"(?:{'|'.join(sorted(CLUB_ABBREVIATIONS, key=len, reverse=True))}|1\.\s?FC)\b")
 
 
 def _occurrences(name: str, text: str) -> int:

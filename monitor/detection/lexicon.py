@@ -221,6 +221,11 @@ ORG_PLURALS = re.compile(
     r"counties|churches|airlines|foundations|ngos|cooperatives|federations|unions|chöre|chören|tafeln)$"
 )
 
+# German sports clubs' abbreviations, which head a club's name before its place or year ("TV
+# Neustadt", "SG 1851"; "TV" alone is television).
+CLUB_ABBREVIATIONS = frozenset("TV SV TSV VfB VfL VfR FC SC TuS TSG SG SpVgg SpVg DJK ESV SSV PSV BSC FSV TG TB KSV "
+                               "RSV SSC ASV HSV BV TuRa MTV SuS".split())
+
 # Words that name an organisation when they head a name ("Verband", "Netzwerk", "Chamber").
 ORG_HEADS = re.compile(
     r"(?:verein|verband|verbände|netzwerk|cluster|initiative|allianz|bündnis|kammer|ihk|hwk|"

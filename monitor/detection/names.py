@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lexicon import NOT_PROGRAMMES, ORG_HEADS, ORG_PLURALS
+from .lexicon import CLUB_ABBREVIATIONS, NOT_PROGRAMMES, ORG_HEADS, ORG_PLURALS
 from .tokens import Token, tokenize
 
 DETERMINERS = frozenset(
@@ -118,10 +118,6 @@ def org_word(word: str) -> bool:
 
 
 # Capitals that are no organisation: time zones, countries, states, titles.
-# German sports clubs' abbreviations, which head a club's name before its place ("TV" is television
-# elsewhere).
-_CLUB_PREFIXES = frozenset("TV SV TSV VfB VfL VfR FC SC TuS TSG SG SpVgg DJK ESV SSV PSV BSC FSV TG TB KSV RSV "
-                           "SSC ASV HSV BV SpVg TuRa MTV SuS".split())
 _NOT_ACRONYMS = frozenset("GMT UTC CET CEST MEZ MESZ USA UK US EU NJ NY CA DC TX AM PM PDF PR CEO CFO COO CTO "
                           "IT KW TV".split())
 
@@ -140,7 +136,7 @@ def is_org(text: str) -> bool:
     if _GO_CLUSTER.search(text) or _ORG_LEGAL.search(text):
         return True
     words = text.split()
-    if len(words) > 1 and words[0] in _CLUB_PREFIXES and (words[1][:1].isupper() or words[1][:1].isdigit()):
+    if len(words) > 1 and words[0] in CLUB_ABBREVIATIONS and (words[1][:1].isupper() or words[1][:1].isdigit()):
         return True  # "TV Neustadt", "VfB Stuttgart", "SG 1851 Oppau": a sports club
     if re.fullmatch(r"[A-ZÄÖÜ]{2,}s", words[0]):
         return False  # "IHKs", "HWKs": several of them
