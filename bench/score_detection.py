@@ -4,7 +4,7 @@ The labels (bench/realworld/labels.jsonl) hold each page's URL and what a person
 pages themselves are third-party text and are not in the repository. Put each page's text in a
 folder as <id>.txt (the id is in the labels) and score it:
 
-    python bench/score_detection.py TEXTS_FOLDER [--split dev|test|heldout|all] [-v]
+    python bench/score_detection.py TEXTS_FOLDER [--split dev|test|heldout|all] [--round N] [-v]
 
 Matching: an ordinal or a count matches a labelled one of the same kind and number; a new
 membership matches by its member's name (or, when the label names none, by its number). For
@@ -139,9 +139,11 @@ def main() -> None:
     # heldout: pages collected after the rules of the test part had been looked at (see
     # bench/realworld/README.md), kept unseen until a session's end
     ap.add_argument("--split", choices=("dev", "test", "heldout", "all"), default="dev")
+    ap.add_argument("--round", type=int, help="only the pages of one collection round (1, 2, 3: see the README)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = ap.parse_args()
-    labels = [lab for lab in load_labels(args.labels) if args.split == "all" or lab["split"] == args.split]
+    labels = [lab for lab in load_labels(args.labels) if (args.split == "all" or lab["split"] == args.split)
+              and (args.round is None or lab.get("round") == args.round)]
     by_lang: dict[str, Tally] = {}
     total = Tally()
     missing = 0
