@@ -21,7 +21,7 @@ from typing import Any
 
 import ahocorasick
 
-from .document import PERSON_TITLE, PLACE_BODY, Document, without_legal_form
+from .document import PERSON_TITLE, Document, place_body, without_legal_form
 from .frames import Hit, sentence_hits
 from .model import Event
 from .names import generic, org_word
@@ -162,15 +162,15 @@ def _event(hit: Hit, sentence: str, doc: Document, index: int, members: frozense
         hit.ref, name = hit.ref or "", None
     why: dict[str, Any] = {"frame": hit.frame, "trigger": hit.trigger, "roles": dict(hit.roles),
                            "sentence": sentence}
-    if name and PLACE_BODY.match(name):
+    if name and place_body(name, named=True):
         # "im Landkreis", "Region Leipzig-Halle": where it happens, not whose members they are
         hit.ref, name = hit.ref or "", None
     if name and " " not in name and org_word(name) and re.search(
             rf"(?i)\b(?:der|die|das|dem|den|des|im|beim|vom|zum)\s+{re.escape(name)}", sentence):
         # "dem Heimatverein", "der Energiegenossenschaft": one word and an article refer back to the
         # organisation the text named in full ("Heimatverein Herzogenaurach")
-        fuller = doc.fuller(name, index)
-        if fuller and not (hit.member and hit.member.lower() in fuller.lower()):
+        fuller = doc.fuller(name, index, members | ({hit.member} if hit.member else set()))
+        if fuller:
             why["programme"], name = f"'{name}' refers back to {fuller}", fuller
     if name:
         why.setdefault("programme", f"named in the sentence: {name}")

@@ -88,7 +88,7 @@ class Document:
         text = "\n".join(self.units)
         first: dict[str, int] = {}
         for m in self.mentions:
-            if len(m.name) >= 3 and m.name.lower() not in _NOT_TOPICS and not PLACE_BODY.match(m.name):
+            if len(m.name) >= 3 and m.name.lower() not in _NOT_TOPICS and not place_body(m.name):
                 first.setdefault(m.name, m.sentence)
             if len(first) >= 12:
                 break  # the topic is among the first names a text gives
@@ -103,17 +103,21 @@ class Document:
     def note(self, name: str, sentence: int) -> None:
         if _usable(name):
             self.mentions.append(Mention(name, sentence))
-            if self.topic is None and not PLACE_BODY.match(name):
+            if self.topic is None and not place_body(name):
                 self.topic, self.topic_source = name, f"first organisation named (sentence {sentence + 1})"
                 self.topic_unit = sentence
 
-    def fuller(self, word: str, sentence: int) -> str | None:
-        """The latest name up to ``sentence`` that contains ``word`` and says more ("dem
-        Heimatverein" after "Der Heimatverein Talbach …")."""
+    def fuller(self, word: str, sentence: int, members: frozenset[str] = frozenset()) -> str | None:
+        """The one name before ``sentence`` that ``word`` starts and says more ("dem Heimatverein" after
+        "Der Heimatverein Talbach …"); None when there are several (two clubs) or only a member's. (In
+        the same sentence, "Frau Berger vom Heimatverein Oberau ist dem Heimatverein beigetreten", it
+        is another club.)"""
         self.scan(sentence)
-        low = word.lower()
-        return next((m.name for m in reversed(self.mentions)
-                     if m.sentence <= sentence and low in m.name.lower() and len(m.name) > len(word)), None)
+        low = word.lower() + " "
+        skip = {m.lower() for m in members}
+        names = {m.name for m in self.mentions if m.sentence < sentence and m.name.lower().startswith(low)
+                 and m.name.lower() not in skip}
+        return names.pop() if len(names) == 1 else None
 
     def resolve(self, ref: str | None, sentence: int, exclude: str | None = None,
                 members: frozenset[str] = frozenset(), count: bool = False) -> tuple[str | None, str]:
@@ -163,11 +167,25 @@ class Document:
 
 # A town or district is where a text happens, rarely whose members it counts ("Kreis Warendorf" in a
 # release of an employers' association): never the topic by being named first or most often.
-# ("Region Leipzig-Halle", "Bund und Land", a federal state alone: territories too)
-PLACE_BODY = re.compile(r"(?i:kreis|landkreis|stadt|gemeinde|bezirk|landeshauptstadt|hansestadt|markt|amt|region|"
-                        r"bundesland|land)\s|(?i:bund und land|baden-württemberg|bayern|berlin|brandenburg|bremen|"
-                        r"hamburg|hessen|mecklenburg-vorpommern|niedersachsen|nordrhein-westfalen|rheinland-pfalz|"
-                        r"saarland|sachsen|sachsen-anhalt|schleswig-holstein|thüringen|landkreis|region)$")
+_PLACE_BODY = re.compile(r"(?:Kreis|Landkreis|Stadt|Gemeinde|Bezirk|Landeshauptstadt|Hansestadt|Markt|Amt|Region|"
+                         r"Bundesland|Land)\s|(?i:bund und land|baden-württemberg|bayern|berlin|brandenburg|bremen|"
+                         r"hamburg|hessen|mecklenburg-vorpommern|niedersachsen|nordrhein-westfalen|rheinland-pfalz|"
+                         r"saarland|sachsen|sachsen-anhalt|schleswig-holstein|thüringen|landkreis|region)$")
+# Territories that are never whose membership a sentence names (a region may be an association:
+# "Der Region Stuttgart gehören 179 Kommunen an")
+_TERRITORY = re.compile(r"(?:Kreis|Landkreis|Bezirk|Bundesland)\s|(?i:bund und land|baden-württemberg|bayern|berlin|"
+                        r"brandenburg|bremen|hamburg|hessen|mecklenburg-vorpommern|niedersachsen|nordrhein-westfalen|"
+                        r"rheinland-pfalz|saarland|sachsen|sachsen-anhalt|schleswig-holstein|thüringen|landkreis)$")
+
+
+def place_body(name: str, *, named: bool = False) -> bool:
+    """A town, district or region ("Kreis Warendorf", "Region Leipzig-Halle", "Bayern"): where a text
+    happens, never what it is about; ``named``: the narrower test for a name a sentence gives as whose
+    membership it is. A legal form or an organisation's noun after the first word makes it an
+    organisation ("Land Rover Club Deutschland", "Region Oderland e. V.")."""
+    if not (_TERRITORY if named else _PLACE_BODY).match(name) or LEGAL_TAIL.search(name):
+        return False
+    return not any(ORG_HEADS.search(w) for w in name.split()[1:])
 # A firm's legal form (an association's "e. V." is no firm's)
 _COMPANY = re.compile(r"\b(?:GmbH|AG|KG|SE|Ltd|Inc|LLC|plc|UG)\b")
 _HEAD_STEMS = {"netzwerk": "netz", "netzwerks": "netz"}

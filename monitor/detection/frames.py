@@ -77,9 +77,11 @@ _ATTENDANCE = re.compile(
     r"besucht|zahlungs\w*|mahnung\w*|unexcused|zusammen(?!\s*geschlossen)|combined|"
     r"(?<!brings )(?<!bring )(?<!brought )(?<!bringing )together|"
     r"erschienen|stimmten|abgestimmt|wählten|"
-    # ("gefolgt vom VfL …" ranks clubs; it is no invitation followed)
-    r"attended|attending|in attendance|voted|were present|present at|"
-    r"zur\s+\w*(?:versammlung|sitzung|feier)\s+(?:\S+\s+){0,4}?gekommen|folgten|gefolgt(?!\s+vo[nm]\b)|besuchten|trafen|"
+    r"attended|attending|voted|were present|present at|"
+    # the counted members came: "close to 200 members in attendance", "Von den rund 50 Mitgliedern,
+    # die zur Hauptversammlung gekommen waren" (not "has 412 members, 80 of whom were in attendance")
+    r"(?:members|mitglieder|mitgliedern)\s+in attendance|(?:mitgliedern?|members),\s+(?:die|who)\s+(?:\S+\s+){0,4}?"
+    r"zur\s+\w*(?:versammlung|sitzung|feier)\s+(?:\S+\s+){0,4}?gekommen|folgten|gefolgt|besuchten|trafen|"
     r"diskutierten|nehmen teil|"
     r"befragt\w*|umfrage|survey\w*|surveyed|responded|antworteten|gaben an|zu knacken|knacken zu|zu erreichen|"
     r"erwarte\w*|expect\w*|would|angemeldet hatten|registered for|"
@@ -95,16 +97,22 @@ _HISTORY = re.compile(
     r"originally|founded|at the time|back then|initially|einst|gestartet|startete|started|began|"
     r"begann|first year|ersten jahr|im laufe der jahre|over the years|"
     # the founding or the end of a body: "At its inception, the Chamber was comprised of 21 members",
-    # "chartered in 1998 with 25 members", "die Auflösung des Vereins mit über 30 Mitgliedern"
-    r"inception|chartered|starting membership|auflösung|aufgelöst|dissolved|dissolution|"
-    r"(?:created|formed|launched) in \d{4}|(?:ist|war) (?:noch )?(?:nicht )?(?:so )?lange her)\b",
+    # "chartered in 1998 with 25 members", "die Auflösung des Vereins mit über 30 Mitgliedern",
+    # "Es ist noch nicht so lange her, da …" (not "Since its inception the network has grown to 300")
+    r"at (?:its|the) inception|chartered (?:in|on) \S+(?: \S+){0,4}? with|starting membership|"
+    r"auflösung (?:des|der) \w*(?:verein|verband|club|klub|netzwerk|chor|kapelle)\w*|"
+    r"dissolution of (?:the|our|its) \w*\s?(?:club|association|society|network|chamber)|"
+    r"(?:created|formed|launched|founded) in \d{4},? with|lange her,? da)\b",
     re.IGNORECASE,
 )
-_PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b|"
-                         # with sein: "Nachdem zuvor bereits Bayern dem DTV beigetreten war"
-                         r"\b(?:beigetreten|eingetreten|aufgenommen worden|dazugekommen|hinzugekommen) (?:war|waren)\b",
+_PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b",
                          re.IGNORECASE)
-_PAST = re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfasste|vereinte|had|was|were|counted|"
+# The pluperfect with sein, for its own clause only: "Nachdem zuvor bereits Bayern dem DTV beigetreten
+# war, ist nun auch Thüringen beigetreten" tells one past and one present joining.
+_PLUPERFECT_SEIN = re.compile(r"\b(?:beigetreten|eingetreten|aufgenommen worden|dazugekommen|hinzugekommen) "
+                              r"(?:war|waren)\b", re.IGNORECASE)
+_PAST = re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfasste|vereinte|vereinigte|vereinigten|"
+                   r"wies|wiesen|had|was|were|counted|"
                    r"numbered|angehört haben|gewesen)\b", re.IGNORECASE)
 # Past only for the clause that says it: "…, rund 100 mehr als im Vorjahr" leaves the count before it.
 _HISTORY_CLAUSE = re.compile(r"\b(?:year prior|years ago|vorjahr|vorjahres|im jahr zuvor|previous year|prior year|"
@@ -148,9 +156,10 @@ _NOT_ADMIT = re.compile(
 _FROM = frozenset("aus from".split())
 _NEW_POST = re.compile(r"(?i),\s+(?:the\s+|our\s+|its\s+)?new\s+(?:general\s+secretary|secretary|president|"
                        r"director|chair\w*|treasurer|manager|head|ceo|executive)\b")
-_AS_ROLE = re.compile(r"\bas (?:its |their |the |a |an )?(?:new )?(?:chief |senior |executive |managing |vice )?"
+_AS_ROLE = re.compile(r"\bas (?:its |their |the |a |an |our )?(?:new )?(?:chief |senior |executive |managing |vice |"
+                      r"network |programme |program |project )?"
                       r"(?:director|ceo|cfo|cto|president|manager|chair\w*|head|professor|fellow|officer|advis[oe]r|"
-                      r"coach|editor|dean|secretary|treasurer|sponsor|speaker|partner)\b")
+                      r"coach|editor|dean|secretary|treasurer|sponsor|speaker|partner|coordinator)\b(?!\s+members?\b)")
 # Country and kind codes before "member": "the 12th US member", "the 9th NGO member" rank within a kind
 _CODES = frozenset("uk us usa eu un sme smes ngo ngos nhs kmu it ai gb de fr ceo".split())
 _WEEKDAYS = frozenset("montag dienstag mittwoch donnerstag freitag samstag sonntag monday tuesday wednesday "
@@ -312,6 +321,7 @@ _THAT_AFTER = frozenset("announce announces announced announcing confirm confirm
                         "explained know learned".split())
 
 
+_JOINING_FINITE = frozenset("ist sind war waren wurde wurden wird werden tritt treten trat traten".split())
 _RELATIVE_START = frozenset("welche welcher welches der die das dem den deren dessen".split())
 
 
@@ -354,7 +364,7 @@ def _clause_subject(s: Sentence, at: int) -> Phrase | None:
                     if toks[k].text == "," and toks[k + 1].low in _RELATIVE_START), None)
         head = next((p for p in s.phrases if p.end == rel and p.start >= first and p.prep is None), None) \
             if rel is not None else None
-        if head is not None and head.text.lower() not in _PRONOUN_SUBJECT:
+        if head is not None and head.text.lower() not in _PRONOUN_SUBJECT and toks[verb_at].low in _JOINING_FINITE:
             return head
     if s.lang == "de" and 0 < verb_at < len(toks) and toks[verb_at - 1].text == "," and first < verb_at:
         # "Wie die ASEW mitteilte, traten 15 Unternehmen bei": after a clause put first, the
@@ -406,16 +416,17 @@ def _told_history(text: str, after: int = 0) -> bool:
                for m in _HISTORY.finditer(text))
 
 
-_ASIDE = re.compile(r"\([^()]{1,60}\)")
+_ASIDE = re.compile(r"\([^()\d]{0,30}\d[^()]{0,30}\)")
 
 
 def _without_asides(text: str, keep: int) -> str:
-    """``text`` with its parenthesised asides blanked, but the one holding offset ``keep``: "mit
+    """``text`` with its parenthesised figures blanked, but the one holding offset ``keep``: "mit
     43.573 Mitgliedern (Vorjahr 41.418)", "(+308)" compare the count with the past; they do not
-    date it."""
+    date it ("(at the time)", a figure's own word of the past, stays)."""
     if "(" not in text:
         return text
-    return _ASIDE.sub(lambda m: m.group(0) if m.start() <= keep < m.end() else " " * len(m.group(0)), text)
+    return _ASIDE.sub(lambda m: m.group(0) if m.start() <= keep < m.end() or _HISTORY.search(m.group(0))
+                      else " " * len(m.group(0)), text)
 
 
 def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None = None, kind: str = "") -> bool:
@@ -426,7 +437,8 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
         base = toks[0].start if toks and at is not None and 0 <= at < len(s.tokens) else 0
         text = _without_asides(text, offset - base)
         toks = [t for t in toks if 0 <= t.start - base < len(text) and text[t.start - base] != " "]
-    if _told_history(text, clause_offset) or _HISTORY_CLAUSE.search(text) or _PLUPERFECT.search(s.text):
+    if _told_history(text, clause_offset) or _HISTORY_CLAUSE.search(text) or _PLUPERFECT.search(s.text) \
+            or _PLUPERFECT_SEIN.search(text):
         return True
     # Another clause's past counts only before the count: "Bei der Gründung 1990 waren es 12, heute
     # sind es 80"; not "…, in dem sich 270 Firmen zusammengeschlossen haben, 75 Jahre nach seiner Gründung"
@@ -484,7 +496,14 @@ def _index_of(s: Sentence, hit: Hit) -> int:
         at = near or at
     if at:
         return at[0]
-    return next((k for k, t in enumerate(s.tokens) if t.text == hit.trigger), 0)
+    triggers = [k for k, t in enumerate(s.tokens) if t.text == hit.trigger]
+    if len(triggers) > 1 and hit.member:
+        # "Nachdem A beigetreten war, ist nun auch B beigetreten": each newcomer's own trigger,
+        # the first one after its name
+        named = s.text.find(hit.member)
+        after = [k for k in triggers if s.tokens[k].start > named] if named >= 0 else []
+        return after[0] if after else triggers[0]
+    return triggers[0] if triggers else 0
 
 
 def _place_after(s: Sentence, p: Phrase) -> str | None:
@@ -1093,8 +1112,8 @@ def count_frames(s: Sentence) -> list[Hit]:
         new = False
         if found is not None:
             at, mn, new = found
-            if mn.count_noun:
-                continue
+            if mn.count_noun or toks[at].low == "mitgliedschaften" and tok.value < 1000:
+                continue  # ("drei Mitgliedschaften: Basis, Plus, Premium": kinds of membership)
             if new or any(t.low in _NEW for t in toks[max(0, i - 2):i]):
                 # "zwölf neue Mitglieder aufgenommen": newcomers without names, told by their number
                 owner, elsewhere = _owned_by(s, at, mn)
@@ -1385,8 +1404,9 @@ _ARRIVED = re.compile(r"\b(?:hinzu|dazu)(?:gekommen|gewonnen|kommen|gestoßen|ge
                       re.IGNORECASE)
 
 
-_LOYAL = re.compile(r"(?i)\b(?:seit|since|for)\b.{0,40}\b(?:jahr\w*|jahrzehnt\w*|jahrhundert\w*|years|decades?|"
-                    r"century)\b.{0,30}\b(?:dabei|treu|mitglied|members?)\b")
+_LOYAL = re.compile(r"(?i)\b(?:seit|since|for)\s+(?:über\s+|mehr als\s+|more than\s+|over\s+)?"
+                    r"(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|vielen|many|einem halben|half a)?\s*"
+                    r"(?:jahren|jahrzehnten|jahrhundert|years|decades|century)\b.{0,30}\b(?:dabei|treu|mitglied|members?)\b")
 
 
 def _batch_news(s: Sentence, at: int) -> bool:
@@ -1881,33 +1901,39 @@ _MEMBER_STATES = re.compile(r"member (?:states?|countr\w+|nations?)|mitglied(?:s
 
 
 # Verbs of a "Mit A und B …" sentence that make A and B the newcomers: "Mit A und B wächst das
-# Netzwerk auf 133 Mitglieder", "Mit A, B und C bringen drei neue Mitglieder ihr Wissen ein".
-_WITH_GROWTH = frozenset("wachsen steigen erhöhen bringen begrüßen gewinnen verstärken".split())
+# Netzwerk auf 133 Mitglieder", "Mit A, B und C bringen drei neue Mitglieder ihr Wissen ein". Present
+# forms only: "Mit A wuchs der Cluster 2019 auf 60" is history.
+_WITH_GROWTH = frozenset("wächst wachsen steigt steigen erhöht erhöhen bringt bringen begrüßt begrüßen gewinnt "
+                         "gewinnen verstärkt verstärken".split())
 
 
 def _with_newcomers(s: Sentence) -> list[Hit]:
     """ "Mit der Spedition X und dem Softwarehaus Y wächst das Netzwerk auf 142 Mitglieder": the
-    names after a leading "Mit" are the members that made it grow, the subject after the verb is
-    whose membership it is."""
+    organisations after a leading "Mit" are the members that made it grow, the subject after the
+    verb is whose membership it is. Only organisations (a legal form, an organisation's noun):
+    "Mit Blick auf …", "Mit Hilfe der Volksbank …", "Mit Anna Berger als Vorsitzender …" name none."""
     toks = s.tokens
     if len(toks) < 6 or toks[0].low != "mit" or toks[1].kind == "num" or not s.member_nouns:
         return []
     first = next((p for p in s.phrases if p.start in (1, 2) and p.prep == "mit"), None)
-    if first is None or generic(first.text) or not _nameish(s, first) or is_owner(first.text) \
-            or ORG_PLURALS.match(first.text.split()[0].lower()) or NOT_PROGRAMMES.search(first.text):
-        return []
-    verb = next(((k, lem) for k, lem in s.verbs if k > first.end), None)
-    if verb is None or verb[1] not in _WITH_GROWTH or _MODAL.search(s.text):
-        return []
-    k = verb[0]
-    # the members they made: "auf 142 Mitglieder", "drei neue Mitglieder", "um zwei Mitglieder"
-    grown = any(j > k and (any(t.low in _NEW | _FURTHER for t in toks[max(k, j - 3):j])
-                           or any(t.low in ("auf", "um", "to") for t in toks[max(k, j - 4):j]))
-                for j, _ in s.member_nouns)
-    if not grown:
+    if first is None or not _newcomer_name(s, first):
         return []
     group = [first] + [p for p in coordinated(s.text, toks, s.phrases, first)[1:]
-                       if p.end <= k and p.prep not in ("aus", "in", "from") and _nameish(s, p)]
+                       if p.prep not in ("aus", "from") and _nameish(s, p) and not generic(p.text)]
+    # the verb right after the names and where they are from ("aus Zwickau", "mit Sitz am Leipzig/Halle
+    # Airport"); anything else between ("als Partner", "an der Spitze") makes them no newcomers
+    last, limit = max(p.end for p in group), max(p.end for p in group) + 8
+    while last < min(limit, len(toks)) and (toks[last].low in _SEAT_WORDS or toks[last].kind == "word"
+                                            and toks[last].text[:1].isupper()):
+        last += 1
+    if last >= len(toks) or toks[last].low not in _WITH_GROWTH or _MODAL.search(s.text):
+        return []
+    k = last
+    # the members they made: "auf 142 Mitglieder", "drei neue Mitglieder", "um zwei Mitglieder"
+    if not any(j > k and (any(t.low in _NEW | _FURTHER for t in toks[max(k, j - 3):j])
+                          or any(t.low in ("auf", "um") for t in toks[max(k, j - 4):j]))
+               for j, _ in s.member_nouns):
+        return []
     # whose: the subject after the verb, or where they bring themselves in ("in das Netzwerk Holz")
     target = next((p for p in s.phrases if p.start > k and p.prep in (None, "in", "ins", "im", "zum", "zur", "bei",
                                                                       "beim") and (p.org or generic(p.text))
@@ -1922,6 +1948,15 @@ def _with_newcomers(s: Sentence) -> list[Hit]:
             _programme_by_clause(s, hit, k, p)
         out.append(hit)
     return out
+
+
+_SEAT_WORDS = frozenset("aus in im am an mit sitz , / -".split())
+
+
+def _newcomer_name(s: Sentence, p: Phrase) -> bool:
+    return (p.org or LEGAL_TAIL.search(p.text) is not None) and _nameish(s, p) and not generic(p.text) \
+        and not is_owner(p.text) and not ORG_PLURALS.match(p.text.split()[0].lower()) \
+        and not NOT_PROGRAMMES.search(p.text)
 
 
 # An invitation or a how-to, which names no one who joined: "Bitte wenden Sie sich bei Interesse, dem
@@ -2039,7 +2074,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if modal or _NOT_ADMIT.search(_without_subject(s, k, " ".join(t.text for t in toks[max(0, k - 6):k + 7]))):
                 continue
             if s.lang == "en" and (_AS_ROLE.search(" ".join(t.low for t in toks[k + 1:k + 16])) or _NEW_POST.search(
-                    s.text, toks[k].start)):
+                    " ".join(t.text for t in toks[k + 1:k + 10])) and not re.search(r"(?i)\bas an? (?:new )?member\b",
+                                                                                  s.text)):
                 continue  # "welcomed Anna Lee to the Alliance as its new director": a post, not a membership
             member_ctx = bool(s.member_nouns)
             target = next((p for p in s.phrases if p.prep in ("in", "ins", "into", "to", "im", "zum", "bei")
@@ -2049,8 +2085,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if member_ctx and _member_ordinal_in(toks):
                 continue  # the ordinal frame reports it
             if s.lang == "de" and lem in WELCOME_VERBS and any(
-                    j < k and any(x.kind == "num" for x in toks[max(0, j - 3):j])
-                    and not any(x.low == "als" for x in toks[max(0, j - 4):j]) for j, _ in s.member_nouns):
+                    j <= 3 and j < k and toks[j - 1].low in _NEW | _FURTHER and any(x.kind == "num" for x in toks[:j])
+                    for j, _ in s.member_nouns):
                 continue  # "Zwölf neue Mitglieder konnte der Verein X begrüßen": X welcomes a number, names none
             if lem in WELCOME_VERBS and not member_ctx and not re.search(r"\bnew\b|\bneue", s.text, re.I) and not (
                     # "to welcome A and B to the Aurora Universities Network": into a membership body

@@ -118,6 +118,9 @@ def org_word(word: str) -> bool:
 
 
 # Capitals that are no organisation: time zones, countries, states, titles.
+# The endings of German places, which tell the Turnverein ("TV Schifferstadt") from television.
+_GERMAN_PLACE = re.compile(r"(?:[äöüß]|heim|dorf|burg|stadt|hausen|ingen|feld|bach|berg|au|hof|stedt|tal|rode|furt|"
+                           r"kirchen|hagen|brück|brücken|leben|born|werder|ow|itz)$", re.IGNORECASE)
 _NOT_ACRONYMS = frozenset("GMT UTC CET CEST MEZ MESZ USA UK US EU NJ NY CA DC TX AM PM PDF PR CEO CFO COO CTO "
                           "IT KW TV".split())
 
@@ -136,8 +139,9 @@ def is_org(text: str) -> bool:
     if _GO_CLUSTER.search(text) or _ORG_LEGAL.search(text):
         return True
     words = text.split()
-    if len(words) > 1 and words[0] in CLUB_ABBREVIATIONS and (words[1][:1].isupper() or words[1][:1].isdigit()):
-        return True  # "TV Neustadt", "VfB Stuttgart", "SG 1851 Oppau": a sports club
+    if len(words) > 1 and words[0] in CLUB_ABBREVIATIONS and (words[1][:1].isdigit() or words[1][:1].isupper() and (
+            words[0] != "TV" or _GERMAN_PLACE.search(words[1]))):
+        return True  # "VfB Stuttgart", "SG 1851 Oppau", "TV Edigheim": a sports club ("TV Riverside": television)
     if re.fullmatch(r"[A-ZÄÖÜ]{2,}s", words[0]):
         return False  # "IHKs", "HWKs": several of them
     if words[0].lower().endswith(_PLURAL_HEADS):
