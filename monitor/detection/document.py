@@ -99,6 +99,14 @@ class Document:
         if best != self.topic and counts[best] >= 2 and counts[best] > counts.get(self.topic or "", 1):
             self.topic, self.topic_unit = best, first[best]
             self.topic_source = f"the organisation the text names most often ({counts[best]} times)"
+        if self.topic is not None and _COMPANY.search(self.topic) and not _BODY.search(self.topic):
+            # "Gelsenwasser AG tritt dem h2-netzwerk-ruhr bei": a firm named first is a member more
+            # often than the body whose members it counts; the body the text names is the topic
+            bodies = [name for name in first if _BODY.search(name) and not _COMPANY.search(name)]
+            if bodies:
+                body = max(bodies, key=lambda name: (counts[name], -first[name]))
+                self.topic, self.topic_unit = body, first[body]
+                self.topic_source = f"the membership body the text names (sentence {first[body] + 1})"
 
     def note(self, name: str, sentence: int) -> None:
         if _usable(name):
@@ -186,6 +194,10 @@ def place_body(name: str, *, named: bool = False) -> bool:
     if not (_TERRITORY if named else _PLACE_BODY).match(name) or LEGAL_TAIL.search(name):
         return False
     return not any(ORG_HEADS.search(w) for w in name.split()[1:])
+# What has members: an association, a network, a chamber, a club ("e. V." too)
+_BODY = re.compile(r"(?i)netzwerk|network|allianz|alliance|verband|association|verein|cluster|initiative|bündnis|"
+                   r"koalition|coalition|konsortium|consortium|federation|föderation|kammer|chamber|club|klub|"
+                   r"council|society|e\.\s?v\.")
 # A firm's legal form (an association's "e. V." is no firm's)
 _COMPANY = re.compile(r"\b(?:GmbH|AG|KG|SE|Ltd|Inc|LLC|plc|UG)\b")
 _HEAD_STEMS = {"netzwerk": "netz", "netzwerks": "netz"}
@@ -276,7 +288,7 @@ PERSON_TITLE = re.compile(r"\b(?:president|präsident\w*|chair\w*|director|ceo|v
 def names_in(sentence: str) -> list[str]:
     """Organisation names in a sentence (for the document model; cheap when there are none)."""
     if ORG_HEADS.search(sentence) is None and _ACRONYM_DEF.search(sentence) is None \
-            and not re.search(r"\b[A-ZÄÖÜ]{2,}\b", sentence):
+            and not re.search(r"\b[A-ZÄÖÜ]{2,}\b", sentence) and "e.V." not in sentence:
         return []
     # (a club by its abbreviation, "TV Waldgirmes", and a name in capitals, "EUROCITIES", are
     # organisations too, though no organisation noun says so)
@@ -284,4 +296,9 @@ def names_in(sentence: str) -> list[str]:
            if (p.org or _CLUB.match(p.text) and " " in p.text
                or _CAPITALS.fullmatch(p.text) and not _dateline(sentence, p.text))
            and len(p.text.split()) <= 10]
+    # a brand written in lower case is a name when a legal form ends it: "h2-netzwerk-ruhr e.V."
+    out += [m.group(0) for m in _LOWER_LEGAL.finditer(sentence)]
     return [n for n in out if not generic(n)]
+
+
+_LOWER_LEGAL = re.compile(r"(?<![\w.-])[a-zäöü][\w&+]*(?:[-.][\w&+]+)+\s+(?:e\.\s?V\.|gGmbH|GmbH|AG|eG)(?!\w)")
