@@ -243,23 +243,9 @@ PERSON_TITLE = re.compile(r"\b(?:president|präsident\w*|chair\w*|director|ceo|v
                            r"geschäftsführer\w*|photo|foto)\b", re.IGNORECASE)
 
 
-# ORG_HEADS without IGNORECASE, for lower-cased text: Python's engine tries a case-insensitive
-# alternation at every position and took half the document model's time on sentences without a
-# name. (Its pattern is written in lower case.) The answers are the same, except on the three
-# letters that match "i" or "s" case-insensitively but lower-case to something else.
-_ORG_HEADS_LOWER = re.compile(ORG_HEADS.pattern)
-_CASE_ODD = re.compile("[\u0130\u0131\u017f]")  # İ ı ſ
-
-
-def _org_head(sentence: str) -> bool:
-    if _CASE_ODD.search(sentence):
-        return ORG_HEADS.search(sentence) is not None
-    return _ORG_HEADS_LOWER.search(sentence.lower()) is not None
-
-
 def names_in(sentence: str) -> list[str]:
     """Organisation names in a sentence (for the document model; cheap when there are none)."""
-    if not _org_head(sentence) and _ACRONYM_DEF.search(sentence) is None \
+    if not ORG_HEADS.found(sentence) and _ACRONYM_DEF.search(sentence) is None \
             and not re.search(r"\b[A-ZÄÖÜ]{2,}\b", sentence):
         return []
     # (a club by its abbreviation, "TV Waldgirmes", and a name in capitals, "EUROCITIES", are
