@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 
-# Letters that match "i" or "s" case-insensitively but lower-case to something else (İ even to two
-# characters, which would shift offsets): a text with one of them is left to the pattern itself.
-_ODD = re.compile("[\u0130\u0131\u017f]")  # İ ı ſ
 _ESCAPE = re.compile(r"\\.")
+
+
+def _lowered(string: str) -> str | None:
+    """The lower-cased string, or None when it has a letter that matches "i" or "s"
+    case-insensitively but lower-cases to something else: İ (to two characters, which shifts
+    offsets), ı and ſ (to themselves)."""
+    low = string.lower()
+    if len(low) != len(string) or "ı" in low or "ſ" in low:
+        return None
+    return low
 
 
 class LowerCased:
@@ -17,9 +25,9 @@ class LowerCased:
     Python's engine tries a case-insensitive alternation of many words at every position of a
     text, several times slower than the same pattern without the flag on the lower-cased text, and
     most texts do not match. Lower-casing keeps every offset, and a letter matches case-insensitively
-    just what it lower-cases to (word characters stay word characters), except for _ODD: where the
-    original pattern matches, the lower-case one matches too. Only where it does is the original
-    asked, so callers get the very match they got before."""
+    just what it lower-cases to (word characters stay word characters), except for the letters
+    ``_lowered`` leaves to the original: so the lower-case pattern matches where the original does.
+    Only where it matches is the original asked, and callers get the very match they got before."""
 
     __slots__ = ("compiled", "pattern", "_lower")
 
@@ -32,21 +40,25 @@ class LowerCased:
         self._lower = re.compile(compiled.pattern, compiled.flags & ~re.IGNORECASE)
 
     def found(self, string: str) -> bool:
-        """Whether the pattern matches somewhere: the lower-case pattern's answer is the original's
-        (the converse holds too: what it lower-cases to matches case-insensitively)."""
-        if _ODD.search(string) is not None:
-            return self.compiled.search(string) is not None
-        return self._lower.search(string.lower()) is not None
-
-    def _may_match(self, how: str, string: str, pos: int, endpos: int) -> bool:
-        return _ODD.search(string) is not None or getattr(self._lower, how)(string.lower(), pos, endpos) is not None
+        """Whether the pattern matches somewhere: here the lower-case pattern's answer is the
+        original's (the converse holds too: what a letter lower-cases to matches it)."""
+        low = _lowered(string)
+        return (self._lower.search(low) if low is not None else self.compiled.search(string)) is not None
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.compiled.search(string, pos, endpos) if self._may_match("search", string, pos, endpos) else None
+        return self._ask(self._lower.search, self.compiled.search, string, pos, endpos)
 
     def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.compiled.match(string, pos, endpos) if self._may_match("match", string, pos, endpos) else None
+        return self._ask(self._lower.match, self.compiled.match, string, pos, endpos)
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.compiled.fullmatch(string, pos, endpos) \
-            if self._may_match("fullmatch", string, pos, endpos) else None
+        return self._ask(self._lower.fullmatch, self.compiled.fullmatch, string, pos, endpos)
+
+    @staticmethod
+    def _ask(lower: Callable[[str, int, int], re.Match[str] | None],
+             original: Callable[[str, int, int], re.Match[str] | None],
+             string: str, pos: int, endpos: int) -> re.Match[str] | None:
+        low = _lowered(string)
+        if low is not None and lower(low, pos, endpos) is None:
+            return None
+        return original(string, pos, endpos)
