@@ -197,7 +197,7 @@ class Sentence:
 def analyse(text: str, lang: str) -> Sentence:
     tokens = tokenize(text)
     verbs: list[tuple[int, str]] = []
-    particles = {t.low: k for k, t in enumerate(tokens) if t.kind == "word"}
+    particles: dict[str, int] | None = None  # (where each word last stands: only a separable verb asks)
     for k, tok in enumerate(tokens):
         if tok.kind != "word" or tok.text[:1].isupper() and k > 0 and lang == "de":
             continue
@@ -207,8 +207,11 @@ def analyse(text: str, lang: str) -> Sentence:
         if lem is None:
             continue
         for (verb, particle), whole in _SEPARABLE.items():
-            if lem == verb and particles.get(particle, -1) > k:
-                lem = whole
+            if lem == verb:
+                if particles is None:
+                    particles = {t.low: j for j, t in enumerate(tokens) if t.kind == "word"}
+                if particles.get(particle, -1) > k:
+                    lem = whole
         verbs.append((k, lem))
     return Sentence(text, tokens, lang, verbs)
 
