@@ -87,15 +87,15 @@ _ATTENDANCE = LowerCased(re.compile(
     r"required|erforderlich|vorausgesetzt)\b",
     re.IGNORECASE,
 ))
-_HISTORY = re.compile(
+_HISTORY = LowerCased(re.compile(
     r"\b(?:damals|seinerzeit|ursprünglich|gründung|gründungsjahr|gründungsmitglied\w*|gegründet|gründeten|"
     r"zu beginn|anfangs|"
     r"originally|founded|at the time|back then|initially|einst|gestartet|startete|started|began|"
     r"begann|first year|ersten jahr|im laufe der jahre|over the years)\b",
     re.IGNORECASE,
-)
-_PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b",
-                         re.IGNORECASE)
+))
+_PLUPERFECT = LowerCased(re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?"
+                                    r"\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b", re.IGNORECASE))
 _PAST = LowerCased(re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfasste|vereinte|had|was|were|"
                               r"counted|numbered|angehört haben|gewesen)\b", re.IGNORECASE))
 # Past only for the clause that says it: "…, rund 100 mehr als im Vorjahr" leaves the count before it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 _ESCAPE = re.compile(r"\\.")
 
@@ -53,6 +53,12 @@ class LowerCased:
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         return self._ask(self._lower.fullmatch, self.compiled.fullmatch, string, pos, endpos)
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        low = _lowered(string)
+        if low is not None and self._lower.search(low, pos, endpos) is None:
+            return iter(())
+        return self.compiled.finditer(string, pos, endpos)
 
     @staticmethod
     def _ask(lower: Callable[[str, int, int], re.Match[str] | None],
