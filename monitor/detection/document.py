@@ -287,7 +287,7 @@ PERSON_TITLE = re.compile(r"\b(?:president|präsident\w*|chair\w*|director|ceo|v
 
 def names_in(sentence: str) -> list[str]:
     """Organisation names in a sentence (for the document model; cheap when there are none)."""
-    if ORG_HEADS.search(sentence) is None and _ACRONYM_DEF.search(sentence) is None \
+    if not ORG_HEADS.found(sentence) and _ACRONYM_DEF.search(sentence) is None \
             and not re.search(r"\b[A-ZÄÖÜ]{2,}\b", sentence) and "e.V." not in sentence:
         return []
     # (a club by its abbreviation, "TV Waldgirmes", and a name in capitals, "EUROCITIES", are

@@ -32,6 +32,7 @@ from .lexicon import (
     verb_lemma,
 )
 from .listing import split_names
+from .lowercase import LowerCased
 from .names import DETERMINERS as DETERMINERS_
 from .names import POSSESSIVES, Phrase, coordinated, generic, is_org, org_word, sentence_phrases, span_text, subject
 from .names import PREPOSITIONS as PREPOSITIONS_
@@ -69,7 +70,7 @@ _NEW = frozenset("neu neue neuen neues neuer neuesten neueste neuestes jüngste 
                  "new newest latest weiteres".split())
 _PERCENT = frozenset("% prozent percent per".split())
 _MONEY = frozenset("euro € eur dollar $ usd".split())
-_ATTENDANCE = re.compile(
+_ATTENDANCE = LowerCased(re.compile(
     r"\b(?:vor ort|wahlberechtigt\w*|stimmberechtigt\w*|säumig\w*|gekündigt|kündigten|ausgetreten|"
     r"angeschrieben|verstorben\w*|geehrt|ehrte\w*|ehrung\w*|jubilar\w*|honou?red|im durchschnitt|"
     r"durchschnittlich\w*|on average|average|goal|ziel|target|im blick|angestrebt|anstreben|hoffen|hope|"
@@ -90,8 +91,8 @@ _ATTENDANCE = re.compile(
     # a condition: "a minimum of 10 member organisations is required"
     r"required|erforderlich|vorausgesetzt)\b",
     re.IGNORECASE,
-)
-_HISTORY = re.compile(
+))
+_HISTORY = LowerCased(re.compile(
     r"\b(?:damals|seinerzeit|ursprünglich|gründung|gründungsjahr|gründungsmitglied\w*|gegründet|gründeten|"
     r"zu beginn|anfangs|"
     r"originally|founded|at the time|back then|initially|einst|gestartet|startete|started|began|"
@@ -104,24 +105,24 @@ _HISTORY = re.compile(
     r"dissolution of (?:the|our|its) \w*\s?(?:club|association|society|network|chamber)|"
     r"(?:created|formed|launched|founded) in \d{4},? with|lange her,? da)\b",
     re.IGNORECASE,
-)
-_PLUPERFECT = re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b",
-                         re.IGNORECASE)
+))
+_PLUPERFECT = LowerCased(re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?"
+                                    r"\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b", re.IGNORECASE))
 # The pluperfect with sein, for its own clause only: "Nachdem zuvor bereits Bayern dem DTV beigetreten
 # war, ist nun auch Thüringen beigetreten" tells one past and one present joining.
 _PLUPERFECT_SEIN = re.compile(r"\b(?:beigetreten|eingetreten|aufgenommen worden|dazugekommen|hinzugekommen) "
                               r"(?:war|waren)\b", re.IGNORECASE)
-_PAST = re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfasste|vereinte|vereinigte|vereinigten|"
-                   r"wies|wiesen|had|was|were|counted|"
-                   r"numbered|angehört haben|gewesen)\b", re.IGNORECASE)
+_PAST = LowerCased(re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfasste|vereinte|vereinigte|"
+                              r"vereinigten|wies|wiesen|had|was|were|counted|"
+                              r"numbered|angehört haben|gewesen)\b", re.IGNORECASE))
 # Past only for the clause that says it: "…, rund 100 mehr als im Vorjahr" leaves the count before it.
-_HISTORY_CLAUSE = re.compile(r"\b(?:year prior|years ago|vorjahr|vorjahres|im jahr zuvor|previous year|prior year|"
-                             r"vor (?:\w+ )?(?:jahren|jahrzehnten)|"
-                             r"founding(?!\s+(?:level|tier)))\b",
-                             re.IGNORECASE)
-_NOW = re.compile(r"\b(?:heute|jetzt|nun|inzwischen|mittlerweile|aktuell|derzeit|zurzeit|gegenwärtig|now|today|"
-                  r"currently)\b",
-                  re.IGNORECASE)
+_HISTORY_CLAUSE = LowerCased(re.compile(r"\b(?:year prior|years ago|vorjahr|vorjahres|im jahr zuvor|previous year|"
+                                        r"prior year|vor (?:\w+ )?(?:jahren|jahrzehnten)|"
+                                        r"founding(?!\s+(?:level|tier)))\b",
+                                        re.IGNORECASE))
+_NOW = LowerCased(re.compile(r"\b(?:heute|jetzt|nun|inzwischen|mittlerweile|aktuell|derzeit|zurzeit|gegenwärtig|"
+                             r"now|today|currently)\b",
+                             re.IGNORECASE))
 _ALREADY = re.compile(r"\b(?:schon|bereits|already)\b", re.IGNORECASE)
 _MODAL = re.compile(
     r"\b(?:können|könnten|könnte|kann|möchten|möchte|wollen|will|sollten|sollte|sollen|würden|würde|dürfen|"
@@ -144,7 +145,7 @@ def _modal(s: Sentence) -> bool:
 
 
 _CALL = re.compile(r"^(?:werden|treten|join|become|jetzt|mitglied werden|become a member)\b", re.IGNORECASE)
-_NOT_ADMIT = re.compile(
+_NOT_ADMIT = LowerCased(re.compile(
     # Compounds too: "in den Bundesvorstand aufgenommen".
     r"(?:vorstand|präsidium|beirat|ausschuss|aufsichtsrat)\w*|\b(?:kontakt|betrieb|arbeit|produktion|gespräche|"
     r"verhandlungen|ermittlungen|tätigkeit|studium|dienst|kredit\w*|daten|liste|programm des|jury|"
@@ -152,7 +153,7 @@ _NOT_ADMIT = re.compile(
     # a link or a proposal: "Informationen zum Beitritt der Kommune X finden Sie hier", "Beschlussvorlage"
     r"finden sie hier|hier finden sie|click here|read more|beschlussvorlage)\b",
     re.IGNORECASE,
-)
+))
 _FROM = frozenset("aus from".split())
 _NEW_POST = re.compile(r"(?i),\s+(?:the\s+|our\s+|its\s+)?new\s+(?:general\s+secretary|secretary|president|"
                        r"director|chair\w*|treasurer|manager|head|ceo|executive)\b")
@@ -218,7 +219,7 @@ class Sentence:
 def analyse(text: str, lang: str) -> Sentence:
     tokens = tokenize(text)
     verbs: list[tuple[int, str]] = []
-    particles = {t.low: k for k, t in enumerate(tokens) if t.kind == "word"}
+    particles: dict[str, int] | None = None  # (where each word last stands: only a separable verb asks)
     for k, tok in enumerate(tokens):
         if tok.kind != "word" or tok.text[:1].isupper() and k > 0 and lang == "de":
             continue
@@ -228,8 +229,11 @@ def analyse(text: str, lang: str) -> Sentence:
         if lem is None:
             continue
         for (verb, particle), whole in _SEPARABLE.items():
-            if lem == verb and particles.get(particle, -1) > k:
-                lem = whole
+            if lem == verb:
+                if particles is None:
+                    particles = {t.low: j for j, t in enumerate(tokens) if t.kind == "word"}
+                if particles.get(particle, -1) > k:
+                    lem = whole
         verbs.append((k, lem))
     return Sentence(text, tokens, lang, verbs)
 
@@ -477,14 +481,15 @@ def years_before(toks: list[Token], doc_year: Callable[[], int | None]) -> bool:
     return latest is not None and max(years) < latest
 
 
-_NEGATION = re.compile(r"\b(?:nicht|kein|keine|keinen|not|never|no longer|nie|\w+n['’]t)\b", re.IGNORECASE)
+_NEGATION = LowerCased(re.compile(r"\b(?:nicht|kein|keine|keinen|not|never|no longer|nie|\w+n['’]t)\b", re.IGNORECASE))
 # "so viele wie seit zehn Jahren nicht mehr", "so viele wie noch nie": a comparison, no negation
 _COMPARED = re.compile(r"\b(?:wie|als)\s+(?:(?:seit|noch|zuvor)\b.{0,50}?\b(?:nicht mehr|nie|zuvor)|nie)\b",
                        re.IGNORECASE)
 # What is to come is no milestone yet: "on its way to becoming the alliance's 14th member",
 # "member-elect", "soll … aufgenommen werden".
-_FUTURE = re.compile(r"\b(?:to becom\w*|on (?:its|their|his|her) way to|member-elect|will become|will join|"
-                     r"is to become|are to become|soll\w*\s(?:\S+\s){0,6}?(?:werden|beitreten))\b", re.IGNORECASE)
+_FUTURE = LowerCased(re.compile(r"\b(?:to becom\w*|on (?:its|their|his|her) way to|member-elect|will become|"
+                                r"will join|is to become|are to become|soll\w*\s(?:\S+\s){0,6}?(?:werden|beitreten))\b",
+                                re.IGNORECASE))
 
 
 def _index_of(s: Sentence, hit: Hit) -> int:
@@ -905,11 +910,11 @@ _BRINGING = re.compile(r"\b(?:bringing|brings|bring|brought|raising|raises|raise
                        re.IGNORECASE)
 
 
-_BRING_WORDS = re.compile(r"bring|brought|rais|tak|took", re.IGNORECASE)
+_BRING_WORDS = LowerCased(re.compile(r"bring|brought|rais|tak|took", re.IGNORECASE))
 
 
-_PREVIOUS = re.compile(r"\b(?:previous|prior|former|old|vorherige\w*|bisherige\w*|alte\w*|frühere\w*)\s+"
-                       r"(?:\w+\s+){0,2}$", re.IGNORECASE)
+_PREVIOUS = LowerCased(re.compile(r"\b(?:previous|prior|former|old|vorherige\w*|bisherige\w*|alte\w*|frühere\w*)\s+"
+                                  r"(?:\w+\s+){0,2}$", re.IGNORECASE))
 
 
 # Bodies with seats, written in lower case ("the council, which has 15 members"); "the Hydrogen Council"
@@ -1896,8 +1901,8 @@ _NOT_JOINED = re.compile(r"\b(?:protest\w*|call\w*|campaign\w*|fight|effort\w*|c
 _BELONGS_NOW = re.compile(r"\b(?:ab sofort|seit kurzem|neuerdings|nun auch|jetzt auch|ab dem \d{1,2}\. \w+|"
                           r"seit (?:anfang |ende |mitte )?(?:januar|februar|märz|april|mai|juni|juli|august|"
                           r"september|oktober|november|dezember)(?! \d{4}))\b", re.IGNORECASE)
-_MEMBER_STATES = re.compile(r"member (?:states?|countr\w+|nations?)|mitglied(?:s)?(?:staat|länder|land)\w*",
-                            re.IGNORECASE)
+_MEMBER_STATES = LowerCased(re.compile(r"member (?:states?|countr\w+|nations?)|mitglied(?:s)?(?:staat|länder|land)\w*",
+                                       re.IGNORECASE))
 
 
 # Verbs of a "Mit A und B …" sentence that make A and B the newcomers: "Mit A und B wächst das

@@ -82,10 +82,9 @@ def _word_ok(tok: Token) -> bool:
         return True
     if tok.kind != "word":
         return False
-    if _GO_CLUSTER.fullmatch(tok.low):
-        return True
     if not tok.text[:1].isupper():
-        return False
+        # („go-cluster“ is a name in lower case; "go" first spares the pattern for every other word)
+        return tok.low[:2] == "go" and _GO_CLUSTER.fullmatch(tok.low) is not None
     if len(tok.text) >= 2 and tok.text.isupper() and tok.text.isalpha():
         return True  # an acronym: "IT", "NRW", "VDMA"
     if tok.low in _STOP or tok.low in DETERMINERS or _MEMBERISH.search(tok.low):
@@ -322,6 +321,7 @@ _GENERIC = re.compile(
 )
 
 
+@lru_cache(maxsize=50_000)
 def generic(text: str) -> bool:
     """A bare organisation noun ("Verein", "des Programms", "the Association"): a reference to a
     name, never a name. An acronym ("IHK", "VDMA") is a name."""

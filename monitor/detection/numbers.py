@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import repeat
 
 from text_to_num import alpha2digit
 
@@ -16,9 +17,12 @@ from text_to_num import alpha2digit
 NUM = r"(?<![\d.,])(?:[1-9]\d{0,2}(?:[.,\u00a0\u202f '’]\d{3})+(?!\d|[.,]\d)|\d{1,7}(?!\d|[.,]\d))"
 
 _SEPARATORS = re.compile(r"[.,\u00a0\u202f '’]")
+_DIGIT = re.compile(r"\d")
 
 _DE_WORDS = frozenset(("der", "die", "das", "und", "ist", "mit", "wurde", "des", "sich"))
 _EN_WORDS = frozenset(("the", "and", "is", "of", "with", "has", "was", "its"))
+# (one vote per function word: English words count up, German words down)
+_VOTES = {**dict.fromkeys(_DE_WORDS, -1), **dict.fromkeys(_EN_WORDS, 1)}
 
 
 class NumberFormatError(ValueError):
@@ -36,9 +40,7 @@ def parse_number(text: str) -> int:
 def guess_language(text: str) -> str:
     """'de' or 'en' from function-word counts; press releases here are mostly German."""
     words = text[:1500].lower().split()
-    de = sum(map(_DE_WORDS.__contains__, words))
-    en = sum(map(_EN_WORDS.__contains__, words))
-    return "en" if en > de else "de"
+    return "en" if sum(map(_VOTES.get, words, repeat(0))) > 0 else "de"
 
 
 _LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
@@ -87,7 +89,8 @@ def _scaled(sentence: str, lang: str) -> str:
 
 def has_number_words(sentence: str, lang: str) -> bool:
     """Does the sentence spell out a number ("fünfzig", "tausendstes", "one hundred")?"""
-    if _SCALED.search(sentence) or "hal" in sentence and _FRACTION_SCALED.search(sentence):
+    # (a scaled number has a digit: the case-insensitive pattern is asked only then)
+    if _DIGIT.search(sentence) and _SCALED.search(sentence) or "hal" in sentence and _FRACTION_SCALED.search(sentence):
         return True
     words = set(_LETTER_WORD.findall(sentence.lower()))
     numbers = _NUMBER_WORDS.setdefault(lang, set())

@@ -98,19 +98,50 @@ def _mend(m: re.Match[str]) -> str:
     return m.group(1) + m.group(2) if whole in ("mitglied", "member") else m.group(0)
 
 
+_BROKEN_WINDOW = max(map(len, _BROKEN_PARTS))
+
+
+def _broken_member(text: str) -> bool:
+    """Whether one of _BROKEN_PARTS stands in the lower-cased text. Only the few characters that
+    end at each hyphen are lower-cased: lower-casing the whole text cost more than the test."""
+    at = text.find("-")
+    while at >= 0:
+        if text[max(0, at - _BROKEN_WINDOW + 1):at + 1].lower().endswith(_BROKEN_PARTS):
+            return True
+        at = text.find("-", at + 1)
+    return False
+
+
+def _mark_link_notes(text: str) -> str:
+    """``_LINK_NOTE.sub(_NOTE_MARK, text)``, tried only where a note can begin ("<" or "["): the
+    engine's own search for those two characters took longer than the rest of the paragraph split."""
+    out: list[str] = []
+    last = 0
+    angle, bracket = text.find("<"), text.find("[")
+    while angle >= 0 or bracket >= 0:
+        at = angle if bracket < 0 or 0 <= angle < bracket else bracket
+        m = _LINK_NOTE.match(text, at)
+        nxt = m.end() if m else at + 1
+        if m:
+            out += (text[last:at], _NOTE_MARK)
+            last = nxt
+        if angle >= 0 and angle < nxt:
+            angle = text.find("<", nxt)
+        if bracket >= 0 and bracket < nxt:
+            bracket = text.find("[", nxt)
+    return "".join(out) + text[last:] if out else text
+
+
 def paragraphs(text: str) -> list[str]:
     """Paragraphs (blank-line separated) with link notes removed and whitespace collapsed."""
     # Words broken at a line's end keep their hyphen in extracted text: "Vereinsmit-glied",
     # "Mitglie-der"; a soft hyphen is invisible but splits a word all the same.
     if "\u00ad" in text:
         text = text.replace("\u00ad", "")
-    if "-" in text:
-        low = text.lower()  # (a substring test first: the pattern is slow to run over every text)
-        if any(part in low for part in _BROKEN_PARTS):
-            text = _BROKEN_MEMBER.sub(_mend, text)
+    if "-" in text and _broken_member(text):  # (a cheap test first: the pattern is slow to run over every text)
+        text = _BROKEN_MEMBER.sub(_mend, text)
     if "http" in text or "<www" in text:
-        text = _LINK_NOTE.sub(_NOTE_MARK, text)
-        text = _NOTE_LINE.sub("", text).replace(_NOTE_MARK, " ")
+        text = _NOTE_LINE.sub("", _mark_link_notes(text)).replace(_NOTE_MARK, " ")
     # str.split is several times faster than a regex for collapsing whitespace.
     # Headlines stand at the top: only a text's first blocks are looked at for them.
     out = (" ".join(par.split()) for n, block in enumerate(_PARAGRAPH.split(text))

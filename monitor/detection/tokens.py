@@ -15,26 +15,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 
 from .numbers import NUM, parse_number
 
 # Alternatives in the order of how often they occur: Python's engine tries them left to right at
 # every position, and this order made tokenising four times faster than legal forms first.
 # Legal forms ("e. V.", "GmbH & Co. KG") are joined from their words afterwards (_join_legal).
+# The spaces before a token are part of its match (no token starts with one; the token is its
+# group): the engine then makes one attempt per token instead of failing all seven alternatives
+# at every space, which made tokenising about 40 % faster.
 _TOKEN = re.compile(
-    r"(?P<word>[^\W\d_][\w'’]*(?:[-/&][\w'’]+|\.[A-ZÄÖÜ][\w'’]+)*\.?)"  # "Umwelttechnologien.NRW"
+    r"\s*(?:(?P<word>[^\W\d_][\w'’]*(?:[-/&][\w'’]+|\.[A-ZÄÖÜ][\w'’]+)*\.?)"  # "Umwelttechnologien.NRW"
     r"|(?P<numword>\d{1,7}-[^\W\d_][\w-]*)"  # "100-Mitglieder-Marke", "500-member"
     rf"|(?P<ord>{NUM}(?:st|nd|rd|th|-?ste[nmrs]?|-?te[nmrs]?)\b)"
     r"|(?P<dec>(?<![\d.,])\d{1,3}[.,]\d{1,2}(?!\d)(?![.,]\d))"  # "4.0", "1,5"
     rf"|(?P<num>{NUM}\.?)"
     r"|(?P<quote>[„“”‚‘’\"«»‹›])"
-    r"|(?P<punct>[^\w\s])",
+    r"|(?P<punct>[^\w\s]))",
 )
 _LEGAL_WORDS = frozenset("GmbH gGmbH mbH AG KG KGaA SE eG UG GbR OHG LLC plc Inc. Ltd Ltd. Srl SpA AB Oy ASA".split())
 # Initials joined by full stops: "e. V.", "e.V.", "e. K.", "S.A.", "B.V."
 _INITIALS = {("e", "V"), ("e", "K"), ("e", "G"), ("S", "A"), ("B", "V"), ("N", "V")}
 # A trailing dot on a word is kept only for abbreviations that are part of names ("Co.", "Nr.").
 _KEEP_DOT = frozenset("co nr no st dr prof ing dipl bzw ca inc ltd corp mr mrs ms jr sr".split())
+# The words a legal form starts with: a sentence with none of them (most) skips _join_legal.
+_LEGAL_STARTS = _LEGAL_WORDS | {first for first, _ in _INITIALS}
+_TEXT = attrgetter("text")
 _ORD_SUFFIX = re.compile(r"(?:st|nd|rd|th|-?ste[nmrs]?|-?te[nmrs]?)$")
 
 
@@ -96,7 +103,7 @@ def tokenize(sentence: str) -> list[Token]:
     aligned = len(lowered) == len(sentence)
     for m in _TOKEN.finditer(sentence):
         kind = m.lastgroup or "punct"
-        start, end = m.span()
+        start, end = m.span(kind)
         text = sentence[start:end]
         low = lowered[start:end] if aligned else text.lower()
         if kind == "word":
@@ -123,7 +130,7 @@ def tokenize(sentence: str) -> list[Token]:
             append(Token(text, low, "numword", start, int(text.partition("-")[0])))
         else:
             append(Token(text, low, kind, start))
-    return _join_legal(sentence, out)
+    return out if _LEGAL_STARTS.isdisjoint(map(_TEXT, out)) else _join_legal(sentence, out)
 
 
 def is_ordinal(tokens: list[Token], i: int) -> bool:
