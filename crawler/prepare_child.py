@@ -6,18 +6,18 @@ import sys
 from typing import Any
 
 from crawler.prepare_process import receive, send
-from crawler.store import pack_prepared, prepare_items
+from crawler.store import prepare_fields
 
 
 def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
-            items, scheme = receive(stdin)  # type: ignore[arg-type]
+            batch, scheme = receive(stdin)  # type: ignore[arg-type]
         except EOFError:  # the parent closed the pipe, or died
             return
         try:
-            answer: tuple[str, Any] = ("ok", pack_prepared(prepare_items(items, scheme, compact=True)))
+            answer: tuple[str, Any] = ("ok", prepare_fields(batch, scheme))
         except Exception as exc:  # noqa: BLE001 - the parent raises it
             answer = ("error", exc)
         try:

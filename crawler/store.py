@@ -193,35 +193,74 @@ def prepare_items(items: list[AnnouncementItem], scheme: int, *, compact: bool =
     return out
 
 
-def pack_prepared(prepared: list[Prepared | BadItem]) -> tuple[list[Prepared | BadItem], list[int], bytes, bytes]:
-    """Prepared items for another process: their signatures taken out into two buffers (values
-    and band keys), which pickle as two strings instead of an array and a tuple of 32 numbers
-    each (a tenth of the time, both ways). ``unpack_prepared`` puts them back."""
+# What the preparing process gets of an item: what ``prepare_item`` reads and ``inert`` may change.
+Fields = tuple[str, str | None, str, str | None, str | None, str | None, list[str]]
+# Its answer per item: the canonical address, the text hash and the cleaned fields (None when
+# cleaning changed nothing, the usual case), or the item's BadItem.
+Answer = tuple[str, str | None, tuple[Any, ...] | None]
+# A prepared batch as it crosses: the answers, which of them have a signature, and those
+# signatures' values and band keys as two buffers.
+Packed = tuple[list[Answer | BadItem], list[int], bytes, bytes]
+
+
+def item_fields(item: AnnouncementItem) -> Fields:
+    return (item.url, item.title, item.body, item.author, item.descriptor, item.language, item.tags)
+
+
+def prepare_fields(batch: list[Fields], scheme: int) -> Packed:
+    """The preparing process's side of a batch (``crawler.prepare_child``): ``prepare_items`` on
+    the items' fields, answered without what the loading process already holds (the texts, a
+    tenth of the time both processes spent on the pipe): per item its address, hash and, only
+    when cleaning changed them, its cleaned fields; the signatures as two buffers (values and band
+    keys), which pickle as two strings instead of an array and a tuple of 32 numbers each.
+    ``unpack_prepared`` puts the items back together."""
     import numpy as np
 
+    items = [AnnouncementItem(url=url, source="", title=title, body=body, author=author, descriptor=descriptor,
+                              language=language, tags=tags)
+             for url, title, body, author, descriptor, language, tags in batch]
+    answers: list[Answer | BadItem] = []
     rows: list[int] = []
     sigs: list[fingerprint.Signature] = []
-    for n, p in enumerate(prepared):
-        if isinstance(p, Prepared) and p.sig is not None:
+    for n, (fields, p) in enumerate(zip(batch, prepare_items(items, scheme, compact=True), strict=True)):
+        if isinstance(p, BadItem):
+            answers.append(p)
+            continue
+        it = p.item
+        cleaned = (it.title, it.body, it.author, it.descriptor, it.language, it.tags)
+        answers.append((p.url, p.digest, None if cleaned == fields[1:] else cleaned))
+        if p.sig is not None:
             rows.append(n)
             sigs.append(p.sig)
-            p.sig = None
     values = np.array([sig.hashvalues for sig in sigs], dtype="<u8").tobytes()
     keys = np.array([sig.band_keys() for sig in sigs], dtype="<i8").tobytes()
-    return prepared, rows, values, keys
+    return answers, rows, values, keys
 
 
-def unpack_prepared(packed: tuple[list[Prepared | BadItem], list[int], bytes, bytes]) -> list[Prepared | BadItem]:
+def unpack_prepared(items: list[AnnouncementItem], packed: Packed, scheme: int
+                    ) -> tuple[list[Prepared | BadItem], Any]:
+    """The batch ``prepare_fields`` answered, as ``prepare_items`` gives it: each item cleaned as
+    ``inert`` cleans it (in place, as ``ingest`` does), with its signature; and the signatures'
+    band keys as one array (a row per signature, in order) for ``_BatchIndex``."""
     import numpy as np
 
-    prepared, rows, values, keys = packed
+    answers, rows, values, keys = packed
+    out: list[Prepared | BadItem] = []
+    for item, answer in zip(items, answers, strict=True):
+        if isinstance(answer, BadItem):
+            out.append(answer)
+            continue
+        url, digest, cleaned = answer
+        if cleaned is not None:
+            item.title, item.body, item.author, item.descriptor, item.language, item.tags = cleaned
+        out.append(Prepared(item, url, None, [], digest, scheme, None, True))
     hashvalues = np.frombuffer(values, dtype="<u8").reshape(len(rows), fingerprint.NUM_PERM)
-    band_keys = np.frombuffer(keys, dtype="<i8").reshape(len(rows), fingerprint.BANDS).tolist()
-    for k, n in enumerate(rows):
-        p = prepared[n]
+    band_keys = np.frombuffer(keys, dtype="<i8").reshape(len(rows), fingerprint.BANDS)
+    for k, (n, key_row) in enumerate(zip(rows, band_keys.tolist(), strict=True)):
+        p = out[n]
         assert isinstance(p, Prepared)
-        p.sig = fingerprint.Signature(hashvalues[k], tuple(band_keys[k]), p.scheme)
-    return prepared
+        p.sig = fingerprint.Signature(hashvalues[k], tuple(key_row), scheme)
+    return out, band_keys
 
 
 @dataclass(frozen=True)
@@ -419,12 +458,15 @@ class _BatchIndex:
       sorted: the tables end as item-by-item ingest leaves them.
     """
 
-    def __init__(self, conn: sqlite3.Connection, sigs: list[fingerprint.Signature]):
+    def __init__(self, conn: sqlite3.Connection, sigs: list[fingerprint.Signature], keys: Any = None):
+        """``keys``: the signatures' band keys as an array (a row each), when at hand."""
         import numpy as np
 
         self.conn = conn
         self.row = {id(sig): n for n, sig in enumerate(sigs)}
-        self.keys = np.array([sig.band_keys() for sig in sigs], dtype=np.int64).reshape(len(sigs), fingerprint.BANDS)
+        if keys is None:
+            keys = np.array([sig.band_keys() for sig in sigs], dtype=np.int64)
+        self.keys = np.asarray(keys, dtype=np.int64).reshape(len(sigs), fingerprint.BANDS)
         flat = self.keys.ravel()
         unique, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
         # Before the batch: announcements per band key, and their signatures (decoded when asked).
@@ -512,14 +554,14 @@ class _BatchIndex:
                               zip(keys[order].tolist(), owners[order].tolist(), strict=True))
 
 
-class _Packed:
-    """A batch the preparing process prepares, unpacked when taken (``pack_prepared``)."""
+class _Pending:
+    """A batch the preparing process prepares, put back together when taken (``unpack_prepared``)."""
 
-    def __init__(self, pending: Any):
-        self.pending = pending
+    def __init__(self, pool: Any, items: list[AnnouncementItem], scheme: int):
+        self.pool, self.items, self.scheme = pool.submit([item_fields(item) for item in items], scheme), items, scheme
 
-    def result(self) -> list[Prepared | BadItem]:
-        return unpack_prepared(self.pending.result())
+    def result(self) -> tuple[list[Prepared | BadItem], Any]:
+        return unpack_prepared(self.items, self.pool.result(), self.scheme)
 
 
 class Store:
@@ -631,24 +673,24 @@ class Store:
             if batch is None:
                 return
             following = next(stream, None)
-            pending: _Packed | None = None
+            pending: _Pending | None = None
             if following is not None:
                 from crawler.prepare_process import PrepareProcess
 
                 pool = PrepareProcess()
-                pending = _Packed(pool.submit(following, self.signature_scheme))
-            ready = self.prepare_many(batch)
+                pending = _Pending(pool, following, self.signature_scheme)
+            ready, keys = self.prepare_many(batch), None
             while True:
-                yield from self._write_batch(ready)
+                yield from self._write_batch(ready, keys)
                 if pending is None:
                     break
-                ready = pending.result()
+                ready, keys = pending.result()
                 following = next(stream, None)
                 if following is None:
                     pending = None
                 else:
                     assert pool is not None
-                    pending = _Packed(pool.submit(following, self.signature_scheme))
+                    pending = _Pending(pool, following, self.signature_scheme)
         finally:
             if pool is not None:
                 pool.close()
@@ -665,12 +707,14 @@ class Store:
         self.conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
         return before
 
-    def _write_batch(self, prepared: list[Prepared | BadItem]) -> list[IngestResult | BadItem]:
+    def _write_batch(self, prepared: list[Prepared | BadItem], keys: Any = None) -> list[IngestResult | BadItem]:
+        """``keys``: the band keys of the batch's signatures, in order, as an array (or None)."""
         out: list[IngestResult | BadItem] = []
         with immediate(self.conn):
             restore = self._defer_fts()
             self._batch = _BatchIndex(self.conn, [sig for p in prepared
-                                                  if isinstance(p, Prepared) and (sig := p.signature()) is not None])
+                                                  if isinstance(p, Prepared) and (sig := p.signature()) is not None],
+                                      keys)
             try:
                 for p in prepared:
                     out.append(p if isinstance(p, BadItem) else self.ingest_prepared(p))
