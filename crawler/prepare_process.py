@@ -17,6 +17,7 @@ import pickle
 import struct
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -30,7 +31,10 @@ class PrepareFailed(ClusterwatchError):
 
 
 def send(stream: BinaryIO, value: Any) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    write(stream, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write(stream: BinaryIO, data: bytes) -> None:
     stream.write(_HEADER.pack(len(data)))
     stream.write(data)
     stream.flush()
@@ -60,16 +64,33 @@ class PrepareProcess:
         self.proc = subprocess.Popen([sys.executable, "-P", "-m", "crawler.prepare_child"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env)
         self.waiting = False
+        self.writer: threading.Thread | None = None
 
     def submit(self, items: list[Any], scheme: int) -> PrepareProcess:
+        """Send a batch. The pipe holds 64 KiB and the other process reads a batch only once it
+        is ready for it (at the start: after its imports), so a thread writes it and this one
+        goes on meanwhile."""
         assert not self.waiting, "one batch at a time"
-        assert self.proc.stdin is not None
-        send(self.proc.stdin, (items, scheme))  # type: ignore[arg-type]
+        stdin = self.proc.stdin
+        assert stdin is not None
+        data = pickle.dumps((items, scheme), protocol=pickle.HIGHEST_PROTOCOL)
+
+        def deliver() -> None:
+            try:
+                write(stdin, data)  # type: ignore[arg-type]
+            except (OSError, ValueError):  # the other process ended (result() says so), or close() came first
+                pass
+
+        self.writer = threading.Thread(target=deliver, name="prepare-submit", daemon=True)
+        self.writer.start()
         self.waiting = True
         return self
 
     def result(self) -> Any:
         assert self.proc.stdout is not None
+        if self.writer is not None:
+            self.writer.join()
+            self.writer = None
         self.waiting = False
         try:
             status, value = receive(self.proc.stdout)  # type: ignore[arg-type]
@@ -79,7 +100,21 @@ class PrepareProcess:
             raise value
         return value
 
+    def finish(self) -> None:
+        """No more batches: the other process ends (its end overlaps the last batch's writing)."""
+        if self.writer is not None:
+            self.writer.join()
+            self.writer = None
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+
     def close(self) -> None:
+        if self.waiting and self.proc.poll() is None:
+            self.proc.kill()  # a batch still pending: the load was given up, its preparation is not wanted
+        self.finish()
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream is not None:
                 try:

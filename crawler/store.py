@@ -10,6 +10,7 @@ leaves half an announcement behind.
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -554,6 +555,22 @@ class _BatchIndex:
                               zip(keys[order].tolist(), owners[order].tolist(), strict=True))
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a bulk batch's preparation or writing (not while
+    the caller has the results): a batch makes thousands of objects that live until its end, and
+    the collector, counting them, scanned them (and the caller's items) again and again. What
+    the batch leaves in cycles is collected after it as usual."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class _Pending:
     """A batch the preparing process prepares, put back together when taken (``unpack_prepared``)."""
 
@@ -605,7 +622,7 @@ class Store:
             (url,),
         ).fetchone()
         if row:
-            return self._seen_again(row, url, item, digest, p.normalised_body(), p, seen)
+            return self._seen_again(row, url, item, digest, p, seen)
         if digest:
             row = self.conn.execute(
                 "SELECT id FROM announcements WHERE text_hash = ? LIMIT 1", (digest,)
@@ -679,15 +696,19 @@ class Store:
 
                 pool = PrepareProcess()
                 pending = _Pending(pool, following, self.signature_scheme)
-            ready, keys = self.prepare_many(batch), None
+            with _collector_paused():
+                ready, keys = self.prepare_many(batch), None
             while True:
                 yield from self._write_batch(ready, keys)
                 if pending is None:
                     break
-                ready, keys = pending.result()
+                with _collector_paused():
+                    ready, keys = pending.result()
                 following = next(stream, None)
                 if following is None:
                     pending = None
+                    assert pool is not None
+                    pool.finish()  # its end overlaps this last batch's writing
                 else:
                     assert pool is not None
                     pending = _Pending(pool, following, self.signature_scheme)
@@ -710,7 +731,7 @@ class Store:
     def _write_batch(self, prepared: list[Prepared | BadItem], keys: Any = None) -> list[IngestResult | BadItem]:
         """``keys``: the band keys of the batch's signatures, in order, as an array (or None)."""
         out: list[IngestResult | BadItem] = []
-        with immediate(self.conn):
+        with _collector_paused(), immediate(self.conn):
             restore = self._defer_fts()
             self._batch = _BatchIndex(self.conn, [sig for p in prepared
                                                   if isinstance(p, Prepared) and (sig := p.signature()) is not None],
@@ -850,7 +871,7 @@ class Store:
 
     def _seen_again(
         self, row: sqlite3.Row | tuple, url: str, item: AnnouncementItem, digest: str | None,
-        body_words: list[str], prepared: Prepared, seen: str,
+        prepared: Prepared, seen: str,
     ) -> IngestResult:
         ann_id, own_url, own_source, old_kind, old_published, old_title, old_body, old_hash, old_revision = row
         self._sighting(ann_id, url, item, "url" if url != own_url else "origin", None, seen)
@@ -869,8 +890,10 @@ class Store:
             and item.source == own_source
             and item.body
             and TEXT_KINDS.index(item.text_kind) >= TEXT_KINDS.index(old_kind)
-            # Compared as normalised words: text_hash is NULL for short texts.
-            and body_words != fingerprint.normalise_text(old_body)
+            # Compared as normalised words: text_hash is NULL for short texts. The same text has the
+            # same words, the usual case of a re-crawl, found without normalising either.
+            and item.body != old_body
+            and prepared.normalised_body() != fingerprint.normalise_text(old_body)
         )
         if not changed:
             self.conn.execute("UPDATE announcements SET last_seen = ? WHERE id = ?", (seen, ann_id))
