@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import struct
 import subprocess
 import sys
@@ -40,7 +41,8 @@ def write(stream: BinaryIO, data: bytes) -> None:
     stream.flush()
 
 
-def receive(stream: BinaryIO) -> Any:
+def read(stream: BinaryIO) -> bytes:
+    """One message's bytes (EOFError: the pipe ended)."""
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
         raise EOFError
@@ -48,11 +50,23 @@ def receive(stream: BinaryIO) -> Any:
     data = stream.read(size)
     if len(data) < size:
         raise EOFError
-    return pickle.loads(data)  # noqa: S301 - our own parent, see the module's docstring
+    return data
+
+
+def receive(stream: BinaryIO) -> Any:
+    return pickle.loads(read(stream))  # noqa: S301 - our own parent, see the module's docstring
 
 
 class PrepareProcess:
-    """The child, from the parent's side: ``submit`` a batch, later take its ``result``."""
+    """The child, from the parent's side: ``submit`` batches, later take their ``result``s in
+    the same order.
+
+    Two threads move the bytes, so that neither process waits for the other at the pipe (it
+    holds 64 KiB, a batch several MiB): one writes the batches submitted, in order, as the
+    child reads them (the first after its imports); the other reads the answers as the child
+    sends them, so that the child goes on to the next batch submitted while this process is
+    still writing an earlier one. Pickling and unpickling stay in the calling thread.
+    """
 
     def __init__(self) -> None:
         root = str(Path(__file__).resolve().parent.parent)
@@ -63,66 +77,75 @@ class PrepareProcess:
         # would be imported instead of this one (-m puts it there).
         self.proc = subprocess.Popen([sys.executable, "-P", "-m", "crawler.prepare_child"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env)
-        self.waiting = False
-        self.writer: threading.Thread | None = None
+        self.outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.answers: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.pending = 0  # batches submitted whose result was not taken
+        self.finished = False
+        self.threads = [threading.Thread(target=self._write, name="prepare-write", daemon=True),
+                        threading.Thread(target=self._read, name="prepare-read", daemon=True)]
+        for thread in self.threads:
+            thread.start()
 
-    def submit(self, items: list[Any], scheme: int) -> PrepareProcess:
-        """Send a batch. The pipe holds 64 KiB and the other process reads a batch only once it
-        is ready for it (at the start: after its imports), so a thread writes it and this one
-        goes on meanwhile."""
-        assert not self.waiting, "one batch at a time"
+    def _write(self) -> None:
         stdin = self.proc.stdin
         assert stdin is not None
-        data = pickle.dumps((items, scheme), protocol=pickle.HIGHEST_PROTOCOL)
-
-        def deliver() -> None:
-            try:
+        try:
+            while (data := self.outgoing.get()) is not None:
                 write(stdin, data)  # type: ignore[arg-type]
-            except (OSError, ValueError):  # the other process ended (result() says so), or close() came first
+        except (OSError, ValueError):  # the child ended: result() says so
+            pass
+        finally:
+            try:
+                stdin.close()  # no more batches: the child ends after answering the last one
+            except OSError:
                 pass
 
-        self.writer = threading.Thread(target=deliver, name="prepare-submit", daemon=True)
-        self.writer.start()
-        self.waiting = True
-        return self
+    def _read(self) -> None:
+        stdout = self.proc.stdout
+        assert stdout is not None
+        try:
+            while True:
+                self.answers.put(read(stdout))  # type: ignore[arg-type]
+        except (EOFError, OSError, ValueError):
+            self.answers.put(None)
+
+    def submit(self, items: list[Any], scheme: int) -> None:
+        assert not self.finished, "no batches after finish()"
+        self.outgoing.put(pickle.dumps((items, scheme), protocol=pickle.HIGHEST_PROTOCOL))
+        self.pending += 1
 
     def result(self) -> Any:
-        assert self.proc.stdout is not None
-        if self.writer is not None:
-            self.writer.join()
-            self.writer = None
-        self.waiting = False
+        """The answer to the earliest batch whose result was not taken."""
+        assert self.pending > 0, "no batch submitted"
+        self.pending -= 1
+        data = self.answers.get()
         try:
-            status, value = receive(self.proc.stdout)  # type: ignore[arg-type]
-        except (EOFError, OSError, pickle.UnpicklingError):
+            if data is None:
+                raise EOFError
+            status, value = pickle.loads(data)  # noqa: S301 - our own child, see the module's docstring
+        except (EOFError, pickle.UnpicklingError):
+            self.answers.put(None)  # and for any later result
             raise PrepareFailed(f"the bulk load's preparing process ended (exit status {self.proc.poll()})") from None
         if status == "error":
             raise value
         return value
 
     def finish(self) -> None:
-        """No more batches: the other process ends (its end overlaps the last batch's writing)."""
-        if self.writer is not None:
-            self.writer.join()
-            self.writer = None
-        if self.proc.stdin is not None:
-            try:
-                self.proc.stdin.close()
-            except OSError:
-                pass
+        """No more batches: the child ends after the last (its end overlaps the last batches' writing)."""
+        if not self.finished:
+            self.finished = True
+            self.outgoing.put(None)
 
     def close(self) -> None:
-        if self.waiting and self.proc.poll() is None:
-            self.proc.kill()  # a batch still pending: the load was given up, its preparation is not wanted
+        if self.pending and self.proc.poll() is None:
+            self.proc.kill()  # batches still pending: the load was given up, their preparation is not wanted
         self.finish()
-        for stream in (self.proc.stdin, self.proc.stdout):
-            if stream is not None:
-                try:
-                    stream.close()
-                except OSError:
-                    pass
         try:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        for thread in self.threads:  # the pipes' ends: the child is gone
+            thread.join()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
