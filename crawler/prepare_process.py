@@ -1,9 +1,9 @@
-"""A second process that prepares a bulk load's next batch while the first one writes.
+"""A second process that prepares a bulk load's batches while the loading process writes.
 
-``Store.ingest_many`` hands each batch after the first to this process (words, hashes,
-signatures, band keys: ``crawler.store.prepare_items``) and writes the batch before it in the
-meantime, so the two run on two cores. It is a plain child (``python -m crawler.prepare_process``)
-reading pickled requests on stdin and answering on stdout, one at a time: not ``multiprocessing``,
+``Store.ingest_many`` hands each batch after the first to this process (cleaning, address,
+words, hashes, signatures, band keys: ``crawler.store.prepare_fields``), up to two ahead of the
+one it writes, so the two run on two cores. It is a plain child (``python -m crawler.prepare_child``)
+reading pickled requests on stdin and answering on stdout, in order: not ``multiprocessing``,
 whose spawned children run the parent's main script again (a script without a ``__main__`` guard
 would start its load once more in the child).
 

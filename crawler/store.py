@@ -733,10 +733,14 @@ class Store:
           the batch (their insert trigger is set aside for the batch, in its transaction), not
           one text at a time through the trigger, which cost three times as much;
         - the batch's near-duplicate candidates are read in one query (``_BatchIndex``), and what
-          it indexes is written at its end;
-        - the next batch is prepared (words, hashes, signatures, band keys) in another process
-          while this one is written, on the machine's other core;
-        - the connection's page cache is BULK_CACHE_KIB during the load (put back after it).
+          it indexes is written at its end; its addresses and text hashes are looked up at once,
+          and an item whose address or hash cannot be found skips that look-up of its own;
+        - the batches after the first are prepared (words, hashes, signatures, band keys) in
+          another process, up to BULK_AHEAD ahead, while this one writes, on the machine's other
+          core (the items are read that far ahead of their results);
+        - the connection's page cache is BULK_CACHE_KIB during the load (put back after it), its
+          WAL checkpoints are made by a thread of their own, and the garbage collector is paused
+          while a batch is prepared or written.
         A process killed during a load loses the batch it was writing, indexes and triggers
         included (one transaction), never part of an announcement.
         """
