@@ -103,13 +103,13 @@ def now_iso() -> str:
 # texts in one statement each, and cost about a third less per text at 2,000 than at 500.
 BULK_BATCH = 2000
 # The first batch of a bulk load, prepared by the loading process itself while the other one
-# starts (its imports, about 0.2 s); each following batch is as many items larger, up to the batch
-# size (500, 1,000, 1,500, 2,000, ...). The other process prepares an item in less time than this
-# one writes it (0.33 against 0.40 ms), but only a little: a batch of 2,000 at once would keep this
-# one waiting, and so does one made larger faster. Smaller batches cost more per text, about 30 ms
-# a batch (the full-text indexes' segments, the commit): 0.48 ms per item in batches of 500, 0.41
-# in batches of 2,000 (0.45 in batches of 4,000).
-BULK_FIRST_BATCH = 500
+# starts (its imports, about 0.2 s) and prepares the second; each following batch is as many items
+# larger, up to the batch size (1,000, 2,000, 2,000, ...). Four alternating rounds of 500, 750 and
+# 1,000 (for 500: 500, 1,000, 1,500, 2,000 ...): 1,000 was the fastest in each (medians 2,323,
+# 2,191 and 1,669 items/s for 1,000, 750 and 500 on a shared machine). Smaller batches cost more
+# per text, about 30 ms a batch (the full-text indexes' segments, the commit): 0.48 ms per item in
+# batches of 500, 0.41 in batches of 2,000 (0.45 in batches of 4,000).
+BULK_FIRST_BATCH = 1000
 # Batches handed to the other process ahead of the one being written: it goes on to the next
 # while this one still writes (read from the items before their turn, at most this many batches).
 BULK_AHEAD = 2
