@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -328,6 +329,21 @@ def _array_band_keys(mins: np.ndarray) -> np.ndarray:
     return key.T.view(np.int64)
 
 
+_BUFFERS = threading.local()
+
+
+def _permutation_buffer(columns: int) -> np.ndarray:
+    """A (NUM_PERM, columns) array for a chunk's permuted hashes, reused by the thread's next
+    chunks: a new one each time (8 MiB) cost as much again in fresh memory as the arithmetic
+    (0.05 against 0.025 ms per text). One per thread, so that threads never share one."""
+    import numpy as np
+
+    buffer = getattr(_BUFFERS, "permuted", None)
+    if buffer is None or buffer.size < NUM_PERM * columns:
+        buffer = _BUFFERS.permuted = np.empty(NUM_PERM * max(columns, _CHUNK_ROWS), dtype=np.uint64)
+    return buffer[: NUM_PERM * columns].reshape(NUM_PERM, columns)
+
+
 def _array_signatures(texts: list[list[str]]) -> list[Signature | None]:
     """Scheme 2 for many texts: their words hashed in one look-up, their shingles mixed as one
     array (windows across two texts left out), the permutations one outer product, the minimum
@@ -352,8 +368,9 @@ def _array_signatures(texts: list[list[str]]) -> list[Signature | None]:
         valid = np.repeat(word_starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) \
             + np.arange(int(counts.sum()))
         flat = mixed[valid]
+        permuted = _permutation_buffer(flat.size)
         with np.errstate(over="ignore"):
-            permuted = np.multiply.outer(a, flat)
+            np.multiply(a[:, None], flat[None, :], out=permuted)
             permuted += b[:, None]
         mins = np.minimum.reduceat(permuted, np.concatenate(([0], np.cumsum(counts)[:-1])), axis=1)
         keys = _array_band_keys(mins).tolist()

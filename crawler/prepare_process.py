@@ -1,9 +1,9 @@
-"""A second process that prepares a bulk load's next batch while the first one writes.
+"""A second process that prepares a bulk load's batches while the loading process writes.
 
-``Store.ingest_many`` hands each batch after the first to this process (words, hashes,
-signatures, band keys: ``crawler.store.prepare_items``) and writes the batch before it in the
-meantime, so the two run on two cores. It is a plain child (``python -m crawler.prepare_process``)
-reading pickled requests on stdin and answering on stdout, one at a time: not ``multiprocessing``,
+``Store.ingest_many`` hands each batch after the first to this process (cleaning, address,
+words, hashes, signatures, band keys: ``crawler.store.prepare_fields``), up to two ahead of the
+one it writes, so the two run on two cores. It is a plain child (``python -m crawler.prepare_child``)
+reading pickled requests on stdin and answering on stdout, in order: not ``multiprocessing``,
 whose spawned children run the parent's main script again (a script without a ``__main__`` guard
 would start its load once more in the child).
 
@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import struct
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -30,13 +32,17 @@ class PrepareFailed(ClusterwatchError):
 
 
 def send(stream: BinaryIO, value: Any) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    write(stream, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write(stream: BinaryIO, data: bytes) -> None:
     stream.write(_HEADER.pack(len(data)))
     stream.write(data)
     stream.flush()
 
 
-def receive(stream: BinaryIO) -> Any:
+def read(stream: BinaryIO) -> bytes:
+    """One message's bytes (EOFError: the pipe ended)."""
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
         raise EOFError
@@ -44,11 +50,23 @@ def receive(stream: BinaryIO) -> Any:
     data = stream.read(size)
     if len(data) < size:
         raise EOFError
-    return pickle.loads(data)  # noqa: S301 - our own parent, see the module's docstring
+    return data
+
+
+def receive(stream: BinaryIO) -> Any:
+    return pickle.loads(read(stream))  # noqa: S301 - our own parent, see the module's docstring
 
 
 class PrepareProcess:
-    """The child, from the parent's side: ``submit`` a batch, later take its ``result``."""
+    """The child, from the parent's side: ``submit`` batches, later take their ``result``s in
+    the same order.
+
+    Two threads move the bytes, so that neither process waits for the other at the pipe (it
+    holds 64 KiB, a batch several MiB): one writes the batches submitted, in order, as the
+    child reads them (the first after its imports); the other reads the answers as the child
+    sends them, so that the child goes on to the next batch submitted while this process is
+    still writing an earlier one. Pickling and unpickling stay in the calling thread.
+    """
 
     def __init__(self) -> None:
         root = str(Path(__file__).resolve().parent.parent)
@@ -59,35 +77,75 @@ class PrepareProcess:
         # would be imported instead of this one (-m puts it there).
         self.proc = subprocess.Popen([sys.executable, "-P", "-m", "crawler.prepare_child"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env)
-        self.waiting = False
+        self.outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.answers: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.pending = 0  # batches submitted whose result was not taken
+        self.finished = False
+        self.threads = [threading.Thread(target=self._write, name="prepare-write", daemon=True),
+                        threading.Thread(target=self._read, name="prepare-read", daemon=True)]
+        for thread in self.threads:
+            thread.start()
 
-    def submit(self, items: list[Any], scheme: int) -> PrepareProcess:
-        assert not self.waiting, "one batch at a time"
-        assert self.proc.stdin is not None
-        send(self.proc.stdin, (items, scheme))  # type: ignore[arg-type]
-        self.waiting = True
-        return self
+    def _write(self) -> None:
+        stdin = self.proc.stdin
+        assert stdin is not None
+        try:
+            while (data := self.outgoing.get()) is not None:
+                write(stdin, data)  # type: ignore[arg-type]
+        except (OSError, ValueError):  # the child ended: result() says so
+            pass
+        finally:
+            try:
+                stdin.close()  # no more batches: the child ends after answering the last one
+            except OSError:
+                pass
+
+    def _read(self) -> None:
+        stdout = self.proc.stdout
+        assert stdout is not None
+        try:
+            while True:
+                self.answers.put(read(stdout))  # type: ignore[arg-type]
+        except (EOFError, OSError, ValueError):
+            self.answers.put(None)
+
+    def submit(self, items: list[Any], scheme: int) -> None:
+        assert not self.finished, "no batches after finish()"
+        self.outgoing.put(pickle.dumps((items, scheme), protocol=pickle.HIGHEST_PROTOCOL))
+        self.pending += 1
 
     def result(self) -> Any:
-        assert self.proc.stdout is not None
-        self.waiting = False
+        """The answer to the earliest batch whose result was not taken."""
+        assert self.pending > 0, "no batch submitted"
+        self.pending -= 1
+        data = self.answers.get()
         try:
-            status, value = receive(self.proc.stdout)  # type: ignore[arg-type]
-        except (EOFError, OSError, pickle.UnpicklingError):
+            if data is None:
+                raise EOFError
+            status, value = pickle.loads(data)  # noqa: S301 - our own child, see the module's docstring
+        except (EOFError, pickle.UnpicklingError):
+            self.answers.put(None)  # and for any later result
             raise PrepareFailed(f"the bulk load's preparing process ended (exit status {self.proc.poll()})") from None
         if status == "error":
             raise value
         return value
 
+    def finish(self) -> None:
+        """No more batches: the child ends after the last (its end overlaps the last batches' writing)."""
+        if not self.finished:
+            self.finished = True
+            self.outgoing.put(None)
+
     def close(self) -> None:
-        for stream in (self.proc.stdin, self.proc.stdout):
-            if stream is not None:
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+        if self.pending and self.proc.poll() is None:
+            self.proc.kill()  # batches still pending: the load was given up, their preparation is not wanted
+        self.finish()
         try:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        for thread in self.threads:  # the pipes' ends: the child is gone
+            thread.join()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()

@@ -10,8 +10,11 @@ leaves half an announcement behind.
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import sqlite3
+import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -100,11 +103,16 @@ def now_iso() -> str:
 # texts in one statement each, and cost about a third less per text at 2,000 than at 500.
 BULK_BATCH = 2000
 # The first batch of a bulk load, prepared by the loading process itself while the other one
-# starts and prepares the second: large enough that preparing and writing it take about as long
-# as the other's start and the second batch (smaller first batches left the writer waiting for
-# the other process during the first three batches; they also cost the full-text indexes more
-# per text: 0.55 ms at 250, 0.42 at 1,000).
+# starts (its imports, about 0.2 s) and prepares the second; each following batch is as many items
+# larger, up to the batch size (1,000, 2,000, 2,000, ...). Four alternating rounds of 500, 750 and
+# 1,000 (for 500: 500, 1,000, 1,500, 2,000 ...): 1,000 was the fastest in each (medians 2,323,
+# 2,191 and 1,669 items/s for 1,000, 750 and 500 on a shared machine). Smaller batches cost more
+# per text, about 30 ms a batch (the full-text indexes' segments, the commit): 0.48 ms per item in
+# batches of 500, 0.41 in batches of 2,000 (0.45 in batches of 4,000).
 BULK_FIRST_BATCH = 1000
+# Batches handed to the other process ahead of the one being written: it goes on to the next
+# while this one still writes (read from the items before their turn, at most this many batches).
+BULK_AHEAD = 2
 # The page cache of a bulk load's connection, in KiB (SQLite's default is 2,000): a batch's rows,
 # index pages and full-text segments stay in memory until its commit instead of being read back
 # from the operating system's cache, a tenth less CPU per item for the loading process.
@@ -193,35 +201,74 @@ def prepare_items(items: list[AnnouncementItem], scheme: int, *, compact: bool =
     return out
 
 
-def pack_prepared(prepared: list[Prepared | BadItem]) -> tuple[list[Prepared | BadItem], list[int], bytes, bytes]:
-    """Prepared items for another process: their signatures taken out into two buffers (values
-    and band keys), which pickle as two strings instead of an array and a tuple of 32 numbers
-    each (a tenth of the time, both ways). ``unpack_prepared`` puts them back."""
+# What the preparing process gets of an item: what ``prepare_item`` reads and ``inert`` may change.
+Fields = tuple[str, str | None, str, str | None, str | None, str | None, list[str]]
+# Its answer per item: the canonical address, the text hash and the cleaned fields (None when
+# cleaning changed nothing, the usual case), or the item's BadItem.
+Answer = tuple[str, str | None, tuple[Any, ...] | None]
+# A prepared batch as it crosses: the answers, which of them have a signature, and those
+# signatures' values and band keys as two buffers.
+Packed = tuple[list[Answer | BadItem], list[int], bytes, bytes]
+
+
+def item_fields(item: AnnouncementItem) -> Fields:
+    return (item.url, item.title, item.body, item.author, item.descriptor, item.language, item.tags)
+
+
+def prepare_fields(batch: list[Fields], scheme: int) -> Packed:
+    """The preparing process's side of a batch (``crawler.prepare_child``): ``prepare_items`` on
+    the items' fields, answered without what the loading process already holds (the texts, a
+    tenth of the time both processes spent on the pipe): per item its address, hash and, only
+    when cleaning changed them, its cleaned fields; the signatures as two buffers (values and band
+    keys), which pickle as two strings instead of an array and a tuple of 32 numbers each.
+    ``unpack_prepared`` puts the items back together."""
     import numpy as np
 
+    items = [AnnouncementItem(url=url, source="", title=title, body=body, author=author, descriptor=descriptor,
+                              language=language, tags=tags)
+             for url, title, body, author, descriptor, language, tags in batch]
+    answers: list[Answer | BadItem] = []
     rows: list[int] = []
     sigs: list[fingerprint.Signature] = []
-    for n, p in enumerate(prepared):
-        if isinstance(p, Prepared) and p.sig is not None:
+    for n, (fields, p) in enumerate(zip(batch, prepare_items(items, scheme, compact=True), strict=True)):
+        if isinstance(p, BadItem):
+            answers.append(p)
+            continue
+        it = p.item
+        cleaned = (it.title, it.body, it.author, it.descriptor, it.language, it.tags)
+        answers.append((p.url, p.digest, None if cleaned == fields[1:] else cleaned))
+        if p.sig is not None:
             rows.append(n)
             sigs.append(p.sig)
-            p.sig = None
     values = np.array([sig.hashvalues for sig in sigs], dtype="<u8").tobytes()
     keys = np.array([sig.band_keys() for sig in sigs], dtype="<i8").tobytes()
-    return prepared, rows, values, keys
+    return answers, rows, values, keys
 
 
-def unpack_prepared(packed: tuple[list[Prepared | BadItem], list[int], bytes, bytes]) -> list[Prepared | BadItem]:
+def unpack_prepared(items: list[AnnouncementItem], packed: Packed, scheme: int
+                    ) -> tuple[list[Prepared | BadItem], Any]:
+    """The batch ``prepare_fields`` answered, as ``prepare_items`` gives it: each item cleaned as
+    ``inert`` cleans it (in place, as ``ingest`` does), with its signature; and the signatures'
+    band keys as one array (a row per signature, in order) for ``_BatchIndex``."""
     import numpy as np
 
-    prepared, rows, values, keys = packed
+    answers, rows, values, keys = packed
+    out: list[Prepared | BadItem] = []
+    for item, answer in zip(items, answers, strict=True):
+        if isinstance(answer, BadItem):
+            out.append(answer)
+            continue
+        url, digest, cleaned = answer
+        if cleaned is not None:
+            item.title, item.body, item.author, item.descriptor, item.language, item.tags = cleaned
+        out.append(Prepared(item, url, None, [], digest, scheme, None, True))
     hashvalues = np.frombuffer(values, dtype="<u8").reshape(len(rows), fingerprint.NUM_PERM)
-    band_keys = np.frombuffer(keys, dtype="<i8").reshape(len(rows), fingerprint.BANDS).tolist()
-    for k, n in enumerate(rows):
-        p = prepared[n]
+    band_keys = np.frombuffer(keys, dtype="<i8").reshape(len(rows), fingerprint.BANDS)
+    for k, (n, key_row) in enumerate(zip(rows, band_keys.tolist(), strict=True)):
+        p = out[n]
         assert isinstance(p, Prepared)
-        p.sig = fingerprint.Signature(hashvalues[k], tuple(band_keys[k]), p.scheme)
-    return prepared
+        p.sig = fingerprint.Signature(hashvalues[k], tuple(key_row), scheme)
+    return out, band_keys
 
 
 @dataclass(frozen=True)
@@ -387,7 +434,7 @@ def _best(sig: fingerprint.Signature, candidates: Iterable[tuple[int, fingerprin
 _KEYS_PER_QUERY = 8000
 
 
-def _rows_in(conn: sqlite3.Connection, query: str, values: list[int]) -> Iterator[Any]:
+def _rows_in(conn: sqlite3.Connection, query: str, values: list[Any]) -> Iterator[Any]:
     """The rows of ``query`` + " (?, ?, …)" over ``values``, _KEYS_PER_QUERY at a time, in order."""
     for start in range(0, len(values), _KEYS_PER_QUERY):
         chunk = values[start : start + _KEYS_PER_QUERY]
@@ -419,12 +466,28 @@ class _BatchIndex:
       sorted: the tables end as item-by-item ingest leaves them.
     """
 
-    def __init__(self, conn: sqlite3.Connection, sigs: list[fingerprint.Signature]):
+    def __init__(self, conn: sqlite3.Connection, sigs: list[fingerprint.Signature], keys: Any = None,
+                 urls: Iterable[str] = (), digests: Iterable[str | None] = ()):
+        """``keys``: the signatures' band keys as an array (a row each), when at hand; ``urls``
+        and ``digests``: the batch's items' addresses and text hashes."""
         import numpy as np
 
         self.conn = conn
+        # Of the batch's addresses, those with a sighting before the batch, and of its text hashes
+        # those an announcement had, looked up at once; ingest_prepared adds each item's address
+        # and hash as it goes. A sighting is never removed and only an item's own hash is ever
+        # given to an announcement, so an address or hash in neither set cannot be found in the
+        # tables: the item's look-up by address or hash is left out (most items, new ones), a
+        # look-up for one in them is made as before.
+        self.urls: set[str] = {u for (u,) in _rows_in(conn, "SELECT DISTINCT url FROM sightings WHERE url IN",
+                                                       sorted(set(urls)))}
+        self.hashes: set[str | None] = {h for (h,) in _rows_in(
+            conn, "SELECT DISTINCT text_hash FROM announcements WHERE text_hash IN",
+            sorted({d for d in digests if d is not None}))}
         self.row = {id(sig): n for n, sig in enumerate(sigs)}
-        self.keys = np.array([sig.band_keys() for sig in sigs], dtype=np.int64).reshape(len(sigs), fingerprint.BANDS)
+        if keys is None:
+            keys = np.array([sig.band_keys() for sig in sigs], dtype=np.int64)
+        self.keys = np.asarray(keys, dtype=np.int64).reshape(len(sigs), fingerprint.BANDS)
         flat = self.keys.ravel()
         unique, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
         # Before the batch: announcements per band key, and their signatures (decoded when asked).
@@ -512,14 +575,77 @@ class _BatchIndex:
                               zip(keys[order].tolist(), owners[order].tolist(), strict=True))
 
 
-class _Packed:
-    """A batch the preparing process prepares, unpacked when taken (``pack_prepared``)."""
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a bulk batch's preparation or writing (not while
+    the caller has the results): a batch makes thousands of objects that live until its end, and
+    the collector, counting them, scanned them (and the caller's items) again and again. What
+    the batch leaves in cycles is collected after it as usual."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
-    def __init__(self, pending: Any):
-        self.pending = pending
 
-    def result(self) -> list[Prepared | BadItem]:
-        return unpack_prepared(self.pending.result())
+class _Checkpoints:
+    """A bulk load's WAL checkpoints, in a thread with a connection of its own, while the load
+    writes its next batch: the load's connection does none (``wal_autocheckpoint`` 0 until
+    ``close``). Each batch's commit made the WAL larger than SQLite's threshold (1,000 pages), so
+    each commit copied the batch into the dataset and synced it, in the loading process's path:
+    0.014 ms of CPU per item and twice that in waiting for the disk. A checkpoint copies only
+    committed transactions and never stops the writer (WAL), so a killed load is as safe as
+    before; the last batch stays in the WAL until the next commit's checkpoint, as a small
+    transaction's would."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.before = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self.path = path
+        self.wanted = threading.Event()
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name="bulk-checkpoints", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        try:
+            while True:
+                self.wanted.wait()
+                self.wanted.clear()
+                if self.stopping:
+                    return
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:  # the next one (or the next commit's) does it
+                    pass
+        finally:
+            conn.close()
+
+    def request(self) -> None:
+        """A checkpoint of what was committed so far."""
+        self.wanted.set()
+
+    def close(self) -> None:
+        self.stopping = True
+        self.wanted.set()
+        self.thread.join()
+        self.conn.execute(f"PRAGMA wal_autocheckpoint = {self.before}")
+
+
+class _Pending:
+    """A batch the preparing process prepares, put back together when taken (``unpack_prepared``)."""
+
+    def __init__(self, pool: Any, items: list[AnnouncementItem], scheme: int):
+        pool.submit([item_fields(item) for item in items], scheme)
+        self.pool, self.items, self.scheme = pool, items, scheme
+
+    def result(self) -> tuple[list[Prepared | BadItem], Any]:
+        return unpack_prepared(self.items, self.pool.result(), self.scheme)
 
 
 class Store:
@@ -556,15 +682,24 @@ class Store:
         """Match and store a prepared item; runs inside the caller's transaction (``immediate``)."""
         url, item, digest = p.url, p.item, p.digest
         seen = now_iso()
+        batch = self._batch
+        if batch is not None:
+            # Whatever this item's path, its address gets a sighting and its hash (if any) may
+            # become an announcement's: seen by the batch's later items (see _BatchIndex.urls).
+            url_known, hash_known = url in batch.urls, digest in batch.hashes
+            batch.urls.add(url)
+            batch.hashes.add(digest)
+        else:
+            url_known = hash_known = True
         row = self.conn.execute(
             "SELECT a.id, a.url, a.source, a.text_kind, a.published, a.title, a.body, a.text_hash,"
             " a.revision FROM sightings s "
             "JOIN announcements a ON a.id = s.announcement_id WHERE s.url = ? LIMIT 1",
             (url,),
-        ).fetchone()
+        ).fetchone() if url_known else None
         if row:
-            return self._seen_again(row, url, item, digest, p.normalised_body(), p, seen)
-        if digest:
+            return self._seen_again(row, url, item, digest, p, seen)
+        if digest and hash_known:
             row = self.conn.execute(
                 "SELECT id FROM announcements WHERE text_hash = ? LIMIT 1", (digest,)
             ).fetchone()
@@ -598,10 +733,14 @@ class Store:
           the batch (their insert trigger is set aside for the batch, in its transaction), not
           one text at a time through the trigger, which cost three times as much;
         - the batch's near-duplicate candidates are read in one query (``_BatchIndex``), and what
-          it indexes is written at its end;
-        - the next batch is prepared (words, hashes, signatures, band keys) in another process
-          while this one is written, on the machine's other core;
-        - the connection's page cache is BULK_CACHE_KIB during the load (put back after it).
+          it indexes is written at its end; its addresses and text hashes are looked up at once,
+          and an item whose address or hash cannot be found skips that look-up of its own;
+        - the batches after the first are prepared (words, hashes, signatures, band keys) in
+          another process, up to BULK_AHEAD ahead, while this one writes, on the machine's other
+          core (the items are read that far ahead of their results);
+        - the connection's page cache is BULK_CACHE_KIB during the load (put back after it), its
+          WAL checkpoints are made by a thread of their own, and the garbage collector is paused
+          while a batch is prepared or written.
         A process killed during a load loses the batch it was writing, indexes and triggers
         included (one transaction), never part of an announcement.
         """
@@ -615,43 +754,58 @@ class Store:
                 if len(batch) >= size:
                     yield batch
                     batch = []
-                    size = min(batch_size, size * 2)
+                    size = min(batch_size, size + first)
             if batch:
                 yield batch
 
-        # The second batch goes to another process (crawler.prepare_process) before this one
-        # prepares the first, so that the other's start (its imports) and its batch overlap this
-        # one's; from then on the next batch is prepared there while this one is written. A load
-        # of one batch never starts it.
+        # The batches after the first go to another process (crawler.prepare_process), up to
+        # BULK_AHEAD of them ahead of the one being written, before this one prepares the first
+        # (small: about as long as the other's start, its imports): from then on the other
+        # prepares while this one writes, and never waits for it. A load of one batch never
+        # starts it.
         pool = None
+        checkpoints: _Checkpoints | None = None
         cache = self._bulk_cache()
         try:
             stream = batches()
             batch = next(stream, None)
             if batch is None:
                 return
-            following = next(stream, None)
-            pending: _Packed | None = None
-            if following is not None:
-                from crawler.prepare_process import PrepareProcess
+            in_flight: deque[_Pending] = deque()
 
-                pool = PrepareProcess()
-                pending = _Packed(pool.submit(following, self.signature_scheme))
-            ready = self.prepare_many(batch)
+            def submit() -> None:
+                nonlocal pool
+                while pool is None or not pool.finished and len(in_flight) < BULK_AHEAD:
+                    following = next(stream, None)
+                    if following is None:
+                        if pool is not None:
+                            pool.finish()  # its end overlaps the last batches' writing
+                        return
+                    if pool is None:
+                        from crawler.prepare_process import PrepareProcess
+
+                        pool = PrepareProcess()
+                    in_flight.append(_Pending(pool, following, self.signature_scheme))
+
+            submit()
+            if pool is not None:
+                checkpoints = _Checkpoints(self.conn, self.path)
+            with _collector_paused():
+                ready, keys = self.prepare_many(batch), None
             while True:
-                yield from self._write_batch(ready)
-                if pending is None:
+                yield from self._write_batch(ready, keys)
+                if not in_flight:
                     break
-                ready = pending.result()
-                following = next(stream, None)
-                if following is None:
-                    pending = None
-                else:
-                    assert pool is not None
-                    pending = _Packed(pool.submit(following, self.signature_scheme))
+                if checkpoints is not None:
+                    checkpoints.request()
+                with _collector_paused():
+                    ready, keys = in_flight.popleft().result()
+                submit()
         finally:
             if pool is not None:
                 pool.close()
+            if checkpoints is not None:
+                checkpoints.close()
             if cache is not None:
                 self.conn.execute(f"PRAGMA cache_size = {cache}")
 
@@ -665,12 +819,14 @@ class Store:
         self.conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
         return before
 
-    def _write_batch(self, prepared: list[Prepared | BadItem]) -> list[IngestResult | BadItem]:
+    def _write_batch(self, prepared: list[Prepared | BadItem], keys: Any = None) -> list[IngestResult | BadItem]:
+        """``keys``: the band keys of the batch's signatures, in order, as an array (or None)."""
         out: list[IngestResult | BadItem] = []
-        with immediate(self.conn):
+        with _collector_paused(), immediate(self.conn):
             restore = self._defer_fts()
-            self._batch = _BatchIndex(self.conn, [sig for p in prepared
-                                                  if isinstance(p, Prepared) and (sig := p.signature()) is not None])
+            ready = [p for p in prepared if isinstance(p, Prepared)]
+            self._batch = _BatchIndex(self.conn, [sig for p in ready if (sig := p.signature()) is not None], keys,
+                                      [p.url for p in ready], [p.digest for p in ready])
             try:
                 for p in prepared:
                     out.append(p if isinstance(p, BadItem) else self.ingest_prepared(p))
@@ -806,7 +962,7 @@ class Store:
 
     def _seen_again(
         self, row: sqlite3.Row | tuple, url: str, item: AnnouncementItem, digest: str | None,
-        body_words: list[str], prepared: Prepared, seen: str,
+        prepared: Prepared, seen: str,
     ) -> IngestResult:
         ann_id, own_url, own_source, old_kind, old_published, old_title, old_body, old_hash, old_revision = row
         self._sighting(ann_id, url, item, "url" if url != own_url else "origin", None, seen)
@@ -825,8 +981,10 @@ class Store:
             and item.source == own_source
             and item.body
             and TEXT_KINDS.index(item.text_kind) >= TEXT_KINDS.index(old_kind)
-            # Compared as normalised words: text_hash is NULL for short texts.
-            and body_words != fingerprint.normalise_text(old_body)
+            # Compared as normalised words: text_hash is NULL for short texts. The same text has the
+            # same words, the usual case of a re-crawl, found without normalising either.
+            and item.body != old_body
+            and prepared.normalised_body() != fingerprint.normalise_text(old_body)
         )
         if not changed:
             self.conn.execute("UPDATE announcements SET last_seen = ? WHERE id = ?", (seen, ann_id))

@@ -238,22 +238,36 @@ def test_a_batch_index_finds_and_leaves_what_the_tables_would(tmp_path: Path) ->
 
 @pytest.mark.parametrize("scheme", fingerprint.SCHEMES)
 def test_prepared_batches_cross_to_the_other_process_whole(scheme: int) -> None:
-    """What the preparing process sends (signatures packed into two buffers) arrives as prepared."""
+    """What the preparing process gets (the items' fields) and sends back (no texts: addresses,
+    hashes, cleaned fields where cleaning changed them, signatures packed into two buffers)
+    arrives as prepared, the items cleaned in place as ingest cleans them."""
     import pickle
 
     items = bulk_workload() + [AnnouncementItem(url=f"https://short.example/{n}", source="s", title="Kurz",
                                                 body="Zu kurz für einen Vergleich.") for n in range(3)]
+    items += [AnnouncementItem(url="https://dirty.example/1", source="s", title="Ein\u202e  Titel\x1b",
+                               body="Text\u200b mit\x07 Steuerzeichen " * 30, author="A\x00B", descriptor=" D ",
+                               language="de\u200e", tags=["x\x1by", "ok"])]
     expected = store_module.prepare_items(copy.deepcopy(items), scheme, compact=True)
-    packed = store_module.pack_prepared(store_module.prepare_items(copy.deepcopy(items), scheme, compact=True))
-    arrived = store_module.unpack_prepared(pickle.loads(pickle.dumps(packed)))
+    sent = pickle.loads(pickle.dumps([store_module.item_fields(item) for item in items]))
+    packed = pickle.loads(pickle.dumps(store_module.prepare_fields(sent, scheme)))
+    # The texts stay where they are: only the one item that cleaning changed comes back with its fields.
+    assert [n for n, a in enumerate(packed[0]) if isinstance(a, tuple) and a[2] is not None] == [len(items) - 1]
+    mine = copy.deepcopy(items)
+    arrived, keys = store_module.unpack_prepared(mine, packed, scheme)
     assert len(arrived) == len(expected)
     assert sum(isinstance(p, store_module.Prepared) and p.sig is None for p in expected) == 3  # too short
-    for got, want in zip(arrived, expected, strict=True):
+    signed = [p.sig for p in arrived if isinstance(p, store_module.Prepared) and p.sig is not None]
+    assert keys.tolist() == [list(sig.band_keys()) for sig in signed]
+    assert mine[-1].body.startswith("Text mit Steuerzeichen") and mine[-1].tags == ["xy", "ok"]
+    for got, want, item in zip(arrived, expected, mine, strict=True):
         if isinstance(want, BadItem):
             assert isinstance(got, BadItem) and str(got) == str(want)
             continue
         assert isinstance(got, store_module.Prepared)
+        assert got.item is item
         assert (got.url, got.digest, got.item, got.signed, got.scheme) == (want.url, want.digest, want.item, True, scheme)
+        assert got.normalised_body() == fingerprint.normalise_text(want.item.body)
         if want.sig is None:
             assert got.sig is None
         else:
