@@ -109,11 +109,17 @@ def dense_mix(docs: list[tuple[Path, str]]) -> list[str]:
     return mix
 
 
-def throughput(mix: list[str], seconds: float) -> tuple[float, float, float]:
-    """(mean, best, mean characters): documents per CPU second of this single-threaded
-    process, over all passes through the mix and for its fastest pass. CPU time rather than
-    wall time, and the best pass beside the mean (as timeit does), so that other work on a
-    shared machine distorts the figure less."""
+def throughput(mix: list[str], seconds: float) -> tuple[float, float, float, float]:
+    """(mean, best, first, mean characters): documents per CPU second of this single-threaded
+    process, over the passes through the mix after a first one, for the fastest pass, and for the
+    first pass alone. CPU time rather than wall time, and the best pass beside the mean (as timeit
+    does), so that other work on a shared machine distorts the figure less. The first pass fills
+    the caches of word forms (lemmas, parts of speech) that a running service has long filled; it
+    is reported apart, not hidden."""
+    t0 = time.process_time()
+    for text in mix:
+        detect(text)
+    first = len(mix) / (time.process_time() - t0)
     passes: list[float] = []
     start = time.process_time()
     while time.process_time() - start < seconds:
@@ -123,7 +129,7 @@ def throughput(mix: list[str], seconds: float) -> tuple[float, float, float]:
         passes.append(time.process_time() - t0)
     mean = len(mix) * len(passes) / sum(passes)
     best = len(mix) / min(passes)
-    return mean, best, sum(map(len, mix)) / len(mix)
+    return mean, best, first, sum(map(len, mix)) / len(mix)
 
 
 def main() -> None:
@@ -145,9 +151,9 @@ def main() -> None:
         ("the seed release alone", [seed] * 50, 0.5),
         ("worst case, membership sentences only", dense_mix(docs), 0.5),
     ):
-        mean, best, avg = throughput(mix, args.seconds * share)
+        mean, best, first, avg = throughput(mix, args.seconds * share)
         print(f"throughput, {label} (mean {avg:,.0f} characters): "
-              f"{mean:,.0f} documents/s (best pass {best:,.0f}) on one core")
+              f"{mean:,.0f} documents/s (best pass {best:,.0f}, first pass {first:,.0f}) on one core")
 
 
 if __name__ == "__main__":
