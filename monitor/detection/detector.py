@@ -24,7 +24,7 @@ import ahocorasick
 from .document import PERSON_TITLE, Document, place_body, without_legal_form
 from .frames import Hit, sentence_hits
 from .model import Event
-from .names import generic, org_word
+from .names import PLACE_WORD, generic, org_word
 from .numbers import guess_language, has_number_words, words_to_digits
 from .programmes import DESCRIPTOR, nominative, normalise_programme
 from .sentences import paragraphs, split_paragraph
@@ -146,21 +146,9 @@ def _without_descriptor(name: str) -> str:
     """"Digitalverband Bitkom" is Bitkom: a descriptor before a one-word name is not part of it
     (the same rule as ``programmes``; "Bundesverband Windenergie" keeps its first word)."""
     words = name.split()
-    if len(words) == 2 and DESCRIPTOR.match(words[0]) and not _PLACE_WORD.search(words[1]) and "-" not in words[1]:
+    if len(words) == 2 and DESCRIPTOR.match(words[0]) and not PLACE_WORD.search(words[1]) and "-" not in words[1]:
         return words[1]
     return name
-
-
-# "Softwareverband Nord", "Gewerbeverein Talheim": a region or place after the descriptor makes
-# the name; alone it would name nothing
-_PLACE_WORD = re.compile(r"^(?:nord|süd|ost|west|nordwest|nordost|südwest|südost|mitte|mittelland)$|"
-                         r"(?:land|tal|berg|heim|stadt|dorf|burg|hausen|ingen|feld|see|bach|au|furt|hafen|"
-                         r"brück|brücken|kirchen|stedt|stetten|weiler|ach|ow|itz|rath|roth|reuth|zell|"
-                         r"born|brunn|beck|büttel|werder|moor|horst|kamp|lar|straße|strasse|rhein|main|holstein|"
-                         r"pfalz|franken|schwaben|sachsen|hessen|bayern|westfalen|lippe|friesland|allgäu|eifel|harz|"
-                         r"vogtland|lausitz|altmark|uckermark|prignitz|havelland|region|kreis|gebiet|weser|elbe|donau|"
-                         r"oder|ems|saale|mosel|neckar|lahn|ruhr|saar|spree|havel|isar|lech|fulda|werra|leine|nahe)$",
-                         re.IGNORECASE)
 
 
 _CREDIT = re.compile(r"\b(?:bild|credit|quelle)\b", re.IGNORECASE)

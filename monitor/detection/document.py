@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .lexicon import CLUB_ABBREVIATIONS, NOT_PROGRAMMES, ORG_HEADS
+from .lexicon import CLUB_ABBREVIATIONS, MEMBERSHIP_BODY, NOT_PROGRAMMES, ORG_HEADS
 from .names import generic, sentence_phrases
 from .programmes import is_owner
 
@@ -99,10 +99,10 @@ class Document:
         if best != self.topic and counts[best] >= 2 and counts[best] > counts.get(self.topic or "", 1):
             self.topic, self.topic_unit = best, first[best]
             self.topic_source = f"the organisation the text names most often ({counts[best]} times)"
-        if self.topic is not None and _COMPANY.search(self.topic) and not _BODY.search(self.topic):
+        if self.topic is not None and _COMPANY.search(self.topic) and not MEMBERSHIP_BODY.search(self.topic):
             # "Gelsenwasser AG tritt dem h2-netzwerk-ruhr bei": a firm named first is a member more
             # often than the body whose members it counts; the body the text names is the topic
-            bodies = [name for name in first if _BODY.search(name) and not _COMPANY.search(name)]
+            bodies = [name for name in first if MEMBERSHIP_BODY.search(name) and not _COMPANY.search(name)]
             if bodies:
                 body = max(bodies, key=lambda name: (counts[name], -first[name]))
                 self.topic, self.topic_unit = body, first[body]
@@ -175,15 +175,14 @@ class Document:
 
 # A town or district is where a text happens, rarely whose members it counts ("Kreis Warendorf" in a
 # release of an employers' association): never the topic by being named first or most often.
+_STATES = (r"bund und land|baden-württemberg|bayern|berlin|brandenburg|bremen|hamburg|hessen|mecklenburg-vorpommern|"
+           r"niedersachsen|nordrhein-westfalen|rheinland-pfalz|saarland|sachsen|sachsen-anhalt|schleswig-holstein|"
+           r"thüringen|landkreis")
 _PLACE_BODY = re.compile(r"(?:Kreis|Landkreis|Stadt|Gemeinde|Bezirk|Landeshauptstadt|Hansestadt|Markt|Amt|Region|"
-                         r"Bundesland|Land)\s|(?i:bund und land|baden-württemberg|bayern|berlin|brandenburg|bremen|"
-                         r"hamburg|hessen|mecklenburg-vorpommern|niedersachsen|nordrhein-westfalen|rheinland-pfalz|"
-                         r"saarland|sachsen|sachsen-anhalt|schleswig-holstein|thüringen|landkreis|region)$")
+                         rf"Bundesland|Land)\s|(?i:{_STATES}|region)$")
 # Territories that are never whose membership a sentence names (a region may be an association:
 # "Der Region Stuttgart gehören 179 Kommunen an")
-_TERRITORY = re.compile(r"(?:Kreis|Landkreis|Bezirk|Bundesland)\s|(?i:bund und land|baden-württemberg|bayern|berlin|"
-                        r"brandenburg|bremen|hamburg|hessen|mecklenburg-vorpommern|niedersachsen|nordrhein-westfalen|"
-                        r"rheinland-pfalz|saarland|sachsen|sachsen-anhalt|schleswig-holstein|thüringen|landkreis)$")
+_TERRITORY = re.compile(rf"(?:Kreis|Landkreis|Bezirk|Bundesland)\s|(?i:{_STATES})$")
 
 
 def place_body(name: str, *, named: bool = False) -> bool:
@@ -194,10 +193,8 @@ def place_body(name: str, *, named: bool = False) -> bool:
     if not (_TERRITORY if named else _PLACE_BODY).match(name) or LEGAL_TAIL.search(name):
         return False
     return not any(ORG_HEADS.search(w) for w in name.split()[1:])
-# What has members: an association, a network, a chamber, a club ("e. V." too)
-_BODY = re.compile(r"(?i)netzwerk|network|allianz|alliance|verband|association|verein|cluster|initiative|bündnis|"
-                   r"koalition|coalition|konsortium|consortium|federation|föderation|kammer|chamber|club|klub|"
-                   r"council|society|e\.\s?v\.")
+
+
 # A firm's legal form (an association's "e. V." is no firm's)
 _COMPANY = re.compile(r"\b(?:GmbH|AG|KG|SE|Ltd|Inc|LLC|plc|UG)\b")
 _HEAD_STEMS = {"netzwerk": "netz", "netzwerks": "netz"}

@@ -21,6 +21,7 @@ from .lexicon import (
     COUNT_VERBS,
     GROWTH_VERBS,
     JOIN_VERBS,
+    MEMBERSHIP_BODY,
     NOT_PROGRAMMES,
     ORG_PLURALS,
     OWNER_VERBS,
@@ -110,8 +111,8 @@ _PLUPERFECT = LowerCased(re.compile(r"\b(?:hatte|hatten|had)\b.{0,120}?"
                                     r"\b(?:\w*ge\w+t|\w*ge\w+en|begrüßt|\w+ed|welcomed)\b", re.IGNORECASE))
 # The pluperfect with sein, for its own clause only: "Nachdem zuvor bereits Bayern dem DTV beigetreten
 # war, ist nun auch Thüringen beigetreten" tells one past and one present joining.
-_PLUPERFECT_SEIN = re.compile(r"\b(?:beigetreten|eingetreten|aufgenommen worden|dazugekommen|hinzugekommen) "
-                              r"(?:war|waren)\b", re.IGNORECASE)
+_PLUPERFECT_SEIN = LowerCased(re.compile(r"\b(?:beigetreten|eingetreten|aufgenommen worden|dazugekommen|"
+                                         r"hinzugekommen) (?:war|waren)\b", re.IGNORECASE))
 _PAST = LowerCased(re.compile(r"\b(?:hatte|hatten|war|waren|zählte|zählten|gehörten|umfasste|vereinte|vereinigte|"
                               r"vereinigten|wies|wiesen|had|was|were|counted|"
                               r"numbered|angehört haben|gewesen)\b", re.IGNORECASE))
@@ -1409,9 +1410,10 @@ _ARRIVED = re.compile(r"\b(?:hinzu|dazu)(?:gekommen|gewonnen|kommen|gestoßen|ge
                       re.IGNORECASE)
 
 
-_LOYAL = re.compile(r"(?i)\b(?:seit|since|for)\s+(?:über\s+|mehr als\s+|more than\s+|over\s+)?"
-                    r"(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|vielen|many|einem halben|half a)?\s*"
-                    r"(?:jahren|jahrzehnten|jahrhundert|years|decades|century)\b.{0,30}\b(?:dabei|treu|mitglied|members?)\b")
+_LOYAL = LowerCased(re.compile(r"\b(?:seit|since|for)\s+(?:über\s+|mehr als\s+|more than\s+|over\s+)?"
+                               r"(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|vielen|many|einem halben|"
+                               r"half a)?\s*(?:jahren|jahrzehnten|jahrhundert|years|decades|century)\b.{0,30}"
+                               r"\b(?:dabei|treu|mitglied|members?)\b", re.IGNORECASE))
 
 
 def _batch_news(s: Sentence, at: int) -> bool:
@@ -1860,7 +1862,7 @@ def _body_admits(s: Sentence, k: int, lem: str) -> bool:
     if lem not in ADMIT_VERBS or any(t.low in ("wurde", "wurden", "worden", "was", "were") for t in s.tokens):
         return False
     subj = _clause_subject(s, k)
-    if subj is None or generic(subj.text) or not _MEMBERSHIP_BODY.search(subj.text) or _CORPORATE.search(subj.text):
+    if subj is None or generic(subj.text) or not MEMBERSHIP_BODY.search(subj.text) or _CORPORATE.search(subj.text):
         return False
     obj = next((p for p in s.phrases if p.start > subj.end and p.prep is None and p.start < k), None)
     if obj is None or not any(t.kind == "legal" for t in s.tokens[obj.start:obj.end]):
@@ -1879,10 +1881,6 @@ def _without_subject(s: Sentence, k: int, window: str) -> str:
     return window.replace(subj.text, "", 1)
 
 
-# What one becomes a member of when one "wird Teil" of it; not a company group or a programme of works.
-_MEMBERSHIP_BODY = re.compile(r"(?:netzwerk|network|allianz|alliance|verband|association|verein|cluster|initiative|"
-                              r"bündnis|koalition|coalition|consortium|konsortium|federation|föderation|forum|"
-                              r"partnerschaft|go-cluster)", re.IGNORECASE)
 _CORPORATE = re.compile(r"\b(?:gruppe|group|holding|konzern|ag|se|inc|corp)\b", re.IGNORECASE)
 _ANY_MEMBER = frozenset("alle all jedem jeden vielen viele einige einigen zahlreichen zahlreiche many several "
                         "some".split())
@@ -1927,7 +1925,8 @@ def _with_newcomers(s: Sentence) -> list[Hit]:
                        if p.prep not in ("aus", "from") and _nameish(s, p) and not generic(p.text)]
     # the verb right after the names and where they are from ("aus Zwickau", "mit Sitz am Leipzig/Halle
     # Airport"); anything else between ("als Partner", "an der Spitze") makes them no newcomers
-    last, limit = max(p.end for p in group), max(p.end for p in group) + 8
+    last = max(p.end for p in group)
+    limit = last + 8
     while last < min(limit, len(toks)) and (toks[last].low in _SEAT_WORDS or toks[last].kind == "word"
                                             and toks[last].text[:1].isupper()):
         last += 1
@@ -1966,9 +1965,10 @@ def _newcomer_name(s: Sentence, p: Phrase) -> bool:
 
 # An invitation or a how-to, which names no one who joined: "Bitte wenden Sie sich bei Interesse, dem
 # Netzwerk beizutreten, …", "Als Unterzeichner beitreten".
-_INVITATION = re.compile(r"(?i)\b(?:interesse|möglichkeit|bitte|wenden sie sich|interessiert|interested in joining|"
-                         r"opportunity to join|how to join)\b.{0,80}\b(?:beizutreten|einzutreten|join\w*)\b|"
-                         r"^\W*(?:\w+\s+){0,3}(?:beitreten|eintreten|mitglied werden)\W*$")
+_INVITATION = LowerCased(re.compile(r"\b(?:interesse|möglichkeit|bitte|wenden sie sich|interessiert|"
+                                    r"interested in joining|opportunity to join|how to join)\b.{0,80}"
+                                    r"\b(?:beizutreten|einzutreten|join\w*)\b|"
+                                    r"^\W*(?:\w+\s+){0,3}(?:beitreten|eintreten|mitglied werden)\W*$", re.IGNORECASE))
 
 
 def new_member_frames(s: Sentence) -> list[Hit]:
@@ -2096,7 +2096,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if lem in WELCOME_VERBS and not member_ctx and not re.search(r"\bnew\b|\bneue", s.text, re.I) and not (
                     # "to welcome A and B to the Aurora Universities Network": into a membership body
                     target is not None and target.start > k and target.prep in ("to", "in", "im", "zum")
-                    and target.org and _MEMBERSHIP_BODY.search(target.text)):
+                    and target.org and MEMBERSHIP_BODY.search(target.text)):
                 continue
             headline = k == len(toks) - 1 or (k == len(toks) - 2 and toks[-1].kind == "punct")
             headline = headline and not any(t.low in _COPULA or t.low in ("hat", "haben") for t in toks)
@@ -2185,7 +2185,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if part:
             body = s.phrase_after(i + 1, within=2)
             subj_ = _clause_subject(s, i)
-            if body is None or not _MEMBERSHIP_BODY.search(body.text) or _CORPORATE.search(body.text) \
+            if body is None or not MEMBERSHIP_BODY.search(body.text) or _CORPORATE.search(body.text) \
                     or subj_ is None or not (subj_.org or len(subj_.text.split()) > 1 or subj_.text.isupper()):
                 part = False  # "Die neue Halle ist Teil des Programms", "ist jetzt Teil der Fenn Gruppe"
         if tok.kind != "word" or not ("mitglied" in tok.low or "member" in tok.low or part):
@@ -2490,7 +2490,7 @@ def _gained_with(s: Sentence, i: int) -> Phrase | None:
         # "Der Verband hat mit X ein weiteres Mitglied" (no verb after the noun): only a membership body
         subj = _clause_subject(s, i)
         if not (i > 0 and toks[i - 1].low in ("neues", "weiteres") and any(t.low in ("hat", "has") for t in toks[:i])
-                and subj is not None and _MEMBERSHIP_BODY.search(subj.text) and not NOT_PROGRAMMES.search(subj.text)):
+                and subj is not None and MEMBERSHIP_BODY.search(subj.text) and not NOT_PROGRAMMES.search(subj.text)):
             return None
     first = next((p for p in s.phrases if p.end <= i and p.prep in ("mit", "with")), None)
     if first is None or generic(first.text) or not (first.org or len(first.text.split()) > 1) \

@@ -228,6 +228,12 @@ ORG_PLURALS = re.compile(
 CLUB_ABBREVIATIONS = frozenset("TV SV TSV VfB VfL VfR FC SC TuS TSG SG SpVgg SpVg DJK ESV SSV PSV BSC FSV TG TB KSV "
                                "RSV SSC ASV HSV BV TuRa MTV SuS".split())
 
+# What has members, what one joins: an association, a network, a chamber, a club ("e. V." too);
+# not a company group or a programme of works.
+MEMBERSHIP_BODY = re.compile(r"netzwerk|network|allianz|alliance|verband|association|verein|cluster|initiative|bündnis|"
+                             r"koalition|coalition|konsortium|consortium|federation|föderation|forum|partnerschaft|"
+                             r"kammer|chamber|club|klub|council|society|e\.\s?v\.", re.IGNORECASE)
+
 # Words that name an organisation when they head a name ("Verband", "Netzwerk", "Chamber").
 # (LowerCased: asked of lower-cased text first, several times faster on text without a match.)
 ORG_HEADS = LowerCased(re.compile(

@@ -56,7 +56,6 @@ _TIME_AFTER_MITTE = frozenset("januar februar märz april mai juni juli august s
                                "des der dieses nächsten vergangenen letzten letzter vergangener nächster kommender "
                                "kommenden".split())
 # Sports clubs' abbreviations; a number after them belongs to the name ("TSV 1860 München").
-_CLUB_MARKS = frozenset("FC SC SV TSV SSV VfL VfB TuS SpVgg BSC FSV TSG SG SpVg TV MTV".split())
 _MEMBERISH = re.compile(r"mitglied|^members?$|^membership", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ0-9&.-]{1,5}$|^[A-Z][a-z]+[A-Z]\w*$")
 _GO_CLUSTER = re.compile(r"go-?cluster", re.IGNORECASE)
@@ -117,9 +116,16 @@ def org_word(word: str) -> bool:
 
 
 # Capitals that are no organisation: time zones, countries, states, titles.
-# The endings of German places, which tell the Turnverein ("TV Schifferstadt") from television.
-_GERMAN_PLACE = re.compile(r"(?:[äöüß]|heim|dorf|burg|stadt|hausen|ingen|feld|bach|berg|au|hof|stedt|tal|rode|furt|"
-                           r"kirchen|hagen|brück|brücken|leben|born|werder|ow|itz)$", re.IGNORECASE)
+# A place or region ("Softwareverband Nord", "Gewerbeverein Talheim": after a descriptor it makes the
+# name; "TV Schifferstadt" is the Turnverein, "TV Riverside" television)
+PLACE_WORD = re.compile(r"^(?:nord|süd|ost|west|nordwest|nordost|südwest|südost|mitte|mittelland)$|"
+                        r"(?:land|tal|berg|heim|stadt|dorf|burg|hausen|ingen|feld|see|bach|au|furt|hafen|hof|rode|"
+                        r"hagen|leben|brück|brücken|kirchen|stedt|stetten|weiler|ach|ow|itz|rath|roth|reuth|zell|"
+                        r"born|brunn|beck|büttel|werder|moor|horst|kamp|lar|straße|strasse|rhein|main|holstein|"
+                        r"pfalz|franken|schwaben|sachsen|hessen|bayern|westfalen|lippe|friesland|allgäu|eifel|harz|"
+                        r"vogtland|lausitz|altmark|uckermark|prignitz|havelland|region|kreis|gebiet|weser|elbe|donau|"
+                        r"oder|ems|saale|mosel|neckar|lahn|ruhr|saar|spree|havel|isar|lech|fulda|werra|leine|nahe)$",
+                        re.IGNORECASE)
 _NOT_ACRONYMS = frozenset("GMT UTC CET CEST MEZ MESZ USA UK US EU NJ NY CA DC TX AM PM PDF PR CEO CFO COO CTO "
                           "IT KW TV".split())
 
@@ -139,7 +145,7 @@ def is_org(text: str) -> bool:
         return True
     words = text.split()
     if len(words) > 1 and words[0] in CLUB_ABBREVIATIONS and (words[1][:1].isdigit() or words[1][:1].isupper() and (
-            words[0] != "TV" or _GERMAN_PLACE.search(words[1]))):
+            words[0] != "TV" or PLACE_WORD.search(words[1]))):
         return True  # "VfB Stuttgart", "SG 1851 Oppau", "TV Edigheim": a sports club ("TV Riverside": television)
     if re.fullmatch(r"[A-ZÄÖÜ]{2,}s", words[0]):
         return False  # "IHKs", "HWKs": several of them
@@ -217,7 +223,7 @@ def phrase_at(sentence: str, tokens: list[Token], i: int) -> tuple[int, int] | N
             end += 1  # "Region Mitte", "Digitale Mitte" end a name; "Mitte Mai", "Mitte 2024" are times
             continue
         if tok.kind == "num" and not tok.dot and tokens[end - 1].kind == "word" \
-                and any(t.text in _CLUB_MARKS for t in tokens[j:end]) \
+                and any(t.text in CLUB_ABBREVIATIONS for t in tokens[j:end]) \
                 and (len(tok.text) == 2 and tok.text[0] == "0"
                      or len(tok.text) == 4 and 1840 <= (tok.value or 0) <= 1999) \
                 and not (end + 1 < n and (_MEMBERISH.search(tokens[end + 1].low)
