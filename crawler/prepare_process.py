@@ -107,7 +107,9 @@ class PrepareProcess:
             while True:
                 self.answers.put(read(stdout))  # type: ignore[arg-type]
         except (EOFError, OSError, ValueError):
-            self.answers.put(None)
+            pass
+        finally:
+            self.answers.put(None)  # whatever ended the reading, result() is never left waiting
 
     def submit(self, items: list[Any], scheme: int) -> None:
         assert not self.finished, "no batches after finish()"

@@ -16,7 +16,7 @@ import sqlite3
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -183,9 +183,9 @@ def prepare_item(item: AnnouncementItem, scheme: int) -> Prepared:
 
 def prepare_items(items: list[AnnouncementItem], scheme: int, *, compact: bool = False) -> list[Prepared | BadItem]:
     """Many items prepared at once, their signatures (and band keys) computed together; an item
-    that cannot be stored is its BadItem, in its place. ``compact``: without the word lists (the
-    signature is computed; the body's words again only if ingest needs them), for sending the
-    result to another process."""
+    that cannot be stored is its BadItem, in its place. ``compact``: without the word lists once
+    the signatures are computed (the body's words again only if ingest needs them), so that a
+    large batch does not hold them all."""
     out: list[Prepared | BadItem] = []
     for item in items:
         try:
@@ -481,7 +481,7 @@ class _BatchIndex:
         # look-up for one in them is made as before.
         self.urls: set[str] = {u for (u,) in _rows_in(conn, "SELECT DISTINCT url FROM sightings WHERE url IN",
                                                        sorted(set(urls)))}
-        self.hashes: set[str | None] = {h for (h,) in _rows_in(
+        self.hashes: set[str] = {h for (h,) in _rows_in(
             conn, "SELECT DISTINCT text_hash FROM announcements WHERE text_hash IN",
             sorted({d for d in digests if d is not None}))}
         self.row = {id(sig): n for n, sig in enumerate(sigs)}
@@ -688,7 +688,8 @@ class Store:
             # become an announcement's: seen by the batch's later items (see _BatchIndex.urls).
             url_known, hash_known = url in batch.urls, digest in batch.hashes
             batch.urls.add(url)
-            batch.hashes.add(digest)
+            if digest:
+                batch.hashes.add(digest)
         else:
             url_known = hash_known = True
         row = self.conn.execute(
@@ -802,12 +803,14 @@ class Store:
                     ready, keys = in_flight.popleft().result()
                 submit()
         finally:
-            if pool is not None:
-                pool.close()
-            if checkpoints is not None:
-                checkpoints.close()
-            if cache is not None:
-                self.conn.execute(f"PRAGMA cache_size = {cache}")
+            # each step even when one before it fails (an interrupt while the other process ends)
+            with ExitStack() as cleanup:
+                if cache is not None:
+                    cleanup.callback(self.conn.execute, f"PRAGMA cache_size = {cache}")
+                if checkpoints is not None:
+                    cleanup.callback(checkpoints.close)
+                if pool is not None:
+                    cleanup.callback(pool.close)
 
     def _bulk_cache(self) -> int | None:
         """Give the connection a page cache of at least BULK_CACHE_KIB; the cache_size it had, or
