@@ -21,8 +21,10 @@ from typing import Any
 
 import ahocorasick
 
+from . import count_scorer
+from .count_scorer import Candidate
 from .document import PERSON_TITLE, Document, place_body, without_legal_form
-from .frames import Hit, sentence_hits
+from .frames import Hit, analyse, clause_owner, sentence_hits
 from .model import Event
 from .names import PLACE_WORD, generic, org_word
 from .numbers import guess_language, has_number_words, words_to_digits
@@ -204,6 +206,23 @@ def detect(text: str, title: str | None = None, language: str | None = None) -> 
     ``language`` is the page's declared language as extraction found it ("de", "en"); the
     detector reads German and English, and guesses from the words only when it is not given.
     """
+    return _detect(text, title, language, None)
+
+
+def count_candidates(text: str, title: str | None = None, language: str | None = None) -> list[Candidate]:
+    """Every number the detector reads as a possible member count, unscored (for training the
+    count scorer: ``bench/train_counts.py``)."""
+    out: list[Candidate] = []
+    _detect(text, title, language, out)
+    return out
+
+
+# A sentence the count scorer looks at: (candidate, sentence, its unit in the document, the
+# analysed sentence).
+_Scored = tuple[Candidate, str, int, Any]
+
+
+def _detect(text: str, title: str | None, language: str | None, collect: list[Candidate] | None) -> list[Event]:
     if not text:
         return []
     doc = Document()
@@ -212,6 +231,7 @@ def detect(text: str, title: str | None = None, language: str | None = None) -> 
     # Hits first, events once the whole text is read: whose membership an event is may be
     # named after it ("The Chamber welcomed … The Riverside Chamber of Commerce was founded …").
     found: list[tuple[Hit, str, int]] = []
+    scored: list[_Scored] = []
 
     @cache
     def doc_year() -> int | None:  # the latest year the text names: "now" for its past tense
@@ -219,7 +239,7 @@ def detect(text: str, title: str | None = None, language: str | None = None) -> 
         return max(years) if years else None
 
     if title:  # a title passed separately comes first; one at the text's top is read below
-        found += _read(title, declared or guess_language(text), doc_year, doc.add(title))
+        found += _read(title, declared or guess_language(text), doc_year, doc.add(title), scored)
     for par in paragraphs(text):
         cues = _cues(par)
         if not cues:
@@ -236,7 +256,11 @@ def detect(text: str, title: str | None = None, language: str | None = None) -> 
             inside = [only for c, only in cues if start <= c < end] if start >= 0 else [False]
             lang = lang or guess_language(text)
             if inside and _worth_reading(sentence, lang, all(inside)):
-                found += _read(sentence, lang, doc_year, index)
+                found += _read(sentence, lang, doc_year, index, scored)
+    if collect is not None:
+        collect.extend(c for c, _, _, _ in scored)
+        return []
+    found = _scored_counts(found, scored)
     members = frozenset(hit.member for hit, _, _ in found if hit.member)
     events = _spelled_out([_event(hit, sentence, doc, index, members) for hit, sentence, index in found], text)
     # A text about a parliament or the EU whose sentence names no programme: "seiner Mitglieder"
@@ -246,16 +270,47 @@ def detect(text: str, title: str | None = None, language: str | None = None) -> 
     return _merge(events)
 
 
-def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: int) -> list[tuple[Hit, str, int]]:
+def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: int,
+          scored: list[_Scored]) -> list[tuple[Hit, str, int]]:
     # (the test for number words is made once, here)
     normalised = words_to_digits(sentence, lang, check=False) if has_number_words(sentence, lang) else sentence
     out = []
-    for hit, past in sentence_hits(normalised, lang, doc_year):
+    hits = sentence_hits(normalised, lang, doc_year)
+    for hit, past in hits:
         if hit.number is not None and not (0 < hit.number <= _MAX_COUNT):
             continue
         if past:
             continue
         out.append((hit, sentence.strip(), index))
+    if _DIGIT.search(normalised):
+        s = analyse(normalised, lang)
+        scored += [(c, sentence.strip(), index, s) for c in count_scorer.candidates(s, index, hits)]
+    return out
+
+
+def _scored_counts(found: list[tuple[Hit, str, int]], scored: list[_Scored]) -> list[tuple[Hit, str, int]]:
+    """The frames' counts that the count scorer keeps, and the counts it finds that they missed."""
+    if not scored:
+        return found
+    keep, add = count_scorer.thresholds()
+    for c, _, _, _ in scored:
+        count_scorer.score(c)
+    low = {(index, c.number) for c, _, index, _ in scored if c.rule_count and c.score < keep}
+    out = [(h, sentence, index) for h, sentence, index in found
+           if not (h.kind == "member_count" and (index, h.number) in low)]
+    for h, _, index in out:
+        if h.kind == "member_count":
+            h.roles.setdefault("score", round(next((c.score for c, _, i, _ in scored
+                                                     if i == index and c.number == h.number), 1.0), 2))
+    taken = {(index, h.number) for h, _, index in out}
+    for c, sentence, index, s in scored:
+        if c.rule_count or c.score < add or (index, c.number) in taken:
+            continue
+        taken.add((index, c.number))
+        programme, ref = clause_owner(s, c.at)
+        hit = Hit("member_count", "count: scored", s.tokens[c.at].text, c.number, programme=programme, ref=ref,
+                  roles={"count": s.tokens[c.at].text, "score": round(c.score, 2)})
+        out.append((hit, sentence, index))
     return out
 
 

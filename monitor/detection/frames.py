@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from .document import LEGAL_TAIL
@@ -217,6 +217,9 @@ class Sentence:
         return out
 
 
+# The frames and the count scorer read the same sentence; its analysis is made once (a document's
+# sentences, not a corpus: the readers never change it).
+@lru_cache(maxsize=64)
 def analyse(text: str, lang: str) -> Sentence:
     tokens = tokenize(text)
     verbs: list[tuple[int, str]] = []
@@ -2640,6 +2643,27 @@ def _set_programme(hit: Hit, p: Phrase | None, s: Sentence, at: int) -> None:
         hit.ref = p.text.lower()
     else:
         hit.ref = _ref(s, at)
+
+
+# The tests the frames make of a clause, by name, for the count scorer to weigh (count_scorer).
+CLAUSE_TESTS = (("attendance", _ATTENDANCE), ("history", _HISTORY), ("history-clause", _HISTORY_CLAUSE),
+                ("pluperfect", _PLUPERFECT), ("past", _PAST), ("now", _NOW), ("modal", _MODAL),
+                ("negation", _NEGATION), ("future", _FUTURE))
+
+
+def clause_owner(s: Sentence, at: int) -> tuple[str | None, str | None]:
+    """Whose members a number at token ``at`` counts, when no frame said: the owner a membership
+    noun after it names ("Mitglieder des Vereins X"), else the clause's subject, else how the
+    sentence refers back ((name, None) or (None, reference))."""
+    for k, mn in s.member_nouns:
+        if at < k <= at + 5:
+            owner, elses = _owned_by(s, k, mn)
+            if owner and not elses:
+                return owner, None
+            break
+    hit = Hit("member_count", "", "")
+    _set_programme(hit, _clause_subject(s, at), s, at)
+    return hit.programme, hit.ref
 
 
 def _title_case(s: Sentence) -> bool:

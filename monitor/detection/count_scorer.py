@@ -1,0 +1,190 @@
+"""A learned score for member counts: is this number in this sentence how many members someone has?
+
+The count frames (``frames.count_frames``) were written phrasing by phrasing, and on real pages
+nobody here had read they found about half of the counts a person finds. Every number in a sentence
+with a membership cue is therefore also a *candidate*, described by the words around it, the
+sentence's verbs and what the frames made of it (fired, fired for the past, fired for something
+else); a logistic model trained on labelled real pages (``bench/train_counts.py``, the labels in
+``bench/realworld/labels.jsonl``) gives it a probability. A frame's count whose candidate scores
+low is dropped, and a candidate the frames rejected but that scores high becomes a count.
+
+The weights are plain numbers in ``count_weights.json`` (feature -> weight): scoring is a sum over
+a few dozen strings, with no learning library at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import repeat
+from typing import Any
+
+from .frames import CLAUSE_TESTS, Hit, Sentence
+from .tokens import Token, is_ordinal
+
+WEIGHTS = "count_weights.json"
+
+# Stems of the verbs that state a count (the frames' triggers and their neighbours); a verb is a
+# feature by its stem so that "zählt", "zählte" and "zählen" share what was learned.
+_QUANTIFIERS = frozenset(
+    "über rund etwa ca ca. circa knapp fast nahezu beinahe mehr gut insgesamt bereits schon inzwischen "
+    "mittlerweile aktuell derzeit heute nun jetzt zurzeit mindestens weit than over about around some "
+    "nearly almost approximately currently now today already total".split()
+)
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A number in a sentence, with what describes it and whether a frame already counted it."""
+
+    number: int
+    at: int  # token index in the (number-normalised) sentence
+    features: list[str]
+    rule_count: bool  # a frame read it as a present count
+    score: float = 0.0
+
+
+_NUMERIC = frozenset(("num", "numword", "dec", "ord"))
+_CLAUSE_MARKS = frozenset(",;:–(")
+_CLAUSE_ENDS = frozenset(",;:–)")
+
+
+def _shape(tok: Token) -> str:
+    if tok.kind in _NUMERIC:
+        return "<num>"
+    low = tok.low
+    if "mitglied" in low or "member" in low:
+        return "<member>" if len(low) <= 10 else "<member-compound>"
+    return low
+
+
+def _magnitude(value: int) -> str:
+    for bound, name in ((10, "1"), (100, "2"), (1000, "3"), (10_000, "4"), (100_000, "5")):
+        if value < bound:
+            return name
+    return "6"
+
+
+def _features(s: Sentence, i: int, index: int, hits: list[tuple[Hit, bool]], rule_at: dict[int, str],
+              shapes: list[str]) -> list[str]:
+    toks = s.tokens
+    n = len(toks)
+    tok = toks[i]
+    value = tok.value or 0
+    out = [f"lang={s.lang}", f"mag={_magnitude(value)}", f"kind={tok.kind}"]
+    append = out.append
+    if tok.kind == "num" and len(tok.text) == 4 and tok.text.isdigit() and 1900 <= value <= 2100:
+        append("yearlike")
+    if tok.dot:
+        append("dot")
+    if index == 0:
+        append("first-unit")
+    elif index < 4:
+        append("early-unit")
+    for off in (-3, -2, -1, 1, 2, 3):
+        j = i + off
+        append(f"w{off}={shapes[j] if 0 <= j < n else '<edge>'}")
+    if i > 0 and toks[i - 1].low in _QUANTIFIERS:
+        append("quantified")
+    after = next((d for d in range(1, 6) if i + d < n and shapes[i + d][:2] == "<m"), 0)
+    before = next((d for d in range(1, 9) if i - d >= 0 and shapes[i - d][:2] == "<m"), 0)
+    append(f"member-after={after}")
+    append(f"member-before={min(before, 4)}")
+    if not after and not before:
+        append("member-far" if any(sh[:2] == "<m" for sh in shapes) else "member-none")
+    # the counted noun: the first capitalised word (German) or word (English) after the number
+    noun = next((t for t in toks[i + 1:i + 5] if t.kind == "word" and (t.cap or s.lang == "en")
+                 and t.low not in _QUANTIFIERS), None)
+    if noun is not None:
+        append(f"noun-end={noun.low[-5:]}")
+        append(f"noun={noun.low}")
+    append(f"around={shapes[i - 1] if i > 0 else '<edge>'}|{shapes[i + 1] if i + 1 < n else '<edge>'}")
+    if i > 0 and toks[i - 1].text == "(":
+        append("in-brackets")
+    if not s.text.rstrip().endswith((".", "!", "?", ":", "“", "\"", "”")):
+        append("no-full-stop")
+    # the clause's own words and verbs (between the punctuation marks around the number)
+    start = next((k + 1 for k in range(i - 1, -1, -1) if toks[k].kind == "punct" and toks[k].text in _CLAUSE_MARKS),
+                 0)
+    end = next((k for k in range(i + 1, n) if toks[k].kind == "punct" and toks[k].text in _CLAUSE_ENDS), n)
+    for k, lemma in s.verbs:
+        if start <= k < end:
+            append(f"clause-verb={lemma}")
+        append(f"verb={lemma}")
+    for t in toks[start:end]:
+        if t.kind == "word" and not t.cap:
+            append("C=" + t.low[:6])
+    # What the frames test a clause for, as evidence the model weighs rather than a veto: a
+    # meeting's attendance, the past, a wish, a negation.
+    stop = toks[end].start if end < n else len(s.text)
+    clause = s.text[toks[start].start:stop] if start < n else s.text
+    for name, pattern in CLAUSE_TESTS:
+        if pattern.search(clause):
+            append("clause-" + name)
+        elif pattern.search(s.text):
+            append("sentence-" + name)
+    if before and not after and before < i - start + 1:
+        append("members-before-in-clause")  # "Die Mitglieder vertreten 10.000 Unternehmen": theirs
+    for j in range(max(0, i - 8), min(n, i + 9)):
+        t = toks[j]
+        if j != i and t.kind == "word":
+            append(("L=" if j < i else "R=") + t.low[:6])
+    numbers = sum(t.kind in ("num", "numword", "dec") for t in toks)
+    append(f"numbers={min(numbers, 5)}")
+    if n > 60:
+        append("long")
+    for h, past in hits:
+        if h.number == value:
+            append(f"rule={h.kind}{'-past' if past else ''}")
+            append(f"frame={h.frame}")
+    if i in rule_at:
+        append(f"rule-here={rule_at[i]}")
+    if not any(h.number == value for h, _ in hits):
+        append("rule-none" if not hits else "rule-other")
+    return out
+
+
+def candidates(s: Sentence, index: int, hits: list[tuple[Hit, bool]]) -> list[Candidate]:
+    """Every cardinal number in the sentence that could be a count of members."""
+    out = []
+    rule_at: dict[int, str] = {}
+    for k, t in enumerate(s.tokens):
+        if t.kind in ("num", "numword") and t.value is not None:
+            match = next((h for h, past in hits if h.number == t.value and h.kind == "member_count"), None)
+            if match is not None:
+                rule_at[k] = match.frame
+    shapes: list[str] | None = None
+    for k, t in enumerate(s.tokens):
+        if t.kind not in ("num", "numword") or t.value is None or not 2 <= t.value <= 10_000_000:
+            continue
+        if is_ordinal(s.tokens, k):
+            continue
+        if shapes is None:
+            shapes = [_shape(t) for t in s.tokens]
+        present = any(h.kind == "member_count" and h.number == t.value and not past for h, past in hits)
+        out.append(Candidate(t.value, k, _features(s, k, index, hits, rule_at, shapes), present))
+    return out
+
+
+@cache
+def _weights() -> tuple[float, dict[str, float], float, float]:
+    data: dict[str, Any] = json.loads(resources.files(__package__).joinpath(WEIGHTS).read_text(encoding="utf-8"))
+    return float(data["bias"]), {k: float(v) for k, v in data["weights"].items()}, \
+        float(data["keep"]), float(data["add"])
+
+
+def score(candidate: Candidate) -> float:
+    bias, weights, _, _ = _weights()
+    z = bias + sum(map(weights.get, candidate.features, repeat(0.0)))
+    candidate.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    return candidate.score
+
+
+def thresholds() -> tuple[float, float]:
+    """(keep, add): a frame's count is kept at or above ``keep``; a candidate the frames did not
+    count becomes one at or above ``add``."""
+    _, _, keep, add = _weights()
+    return keep, add
