@@ -68,6 +68,9 @@ def check_url(url: str) -> None:
     _checked_parts(url.strip())
 
 
+_BAD_HOST = re.compile(r"[\\\s%/?#@<>\"{}|^`]")
+
+
 def _checked_parts(url: str) -> tuple[SplitResult, str, str, int | None]:
     try:
         parts = urlsplit(url)
@@ -79,6 +82,10 @@ def _checked_parts(url: str) -> tuple[SplitResult, str, str, int | None]:
     host = parts.hostname.lower().rstrip(".")
     if not host:  # "http://./": a host of dots only is no host
         raise URLError(f"not an absolute http(s) URL: {url[:200]!r}")
+    if _BAD_HOST.search(host):
+        # "HTTP://0\\%": a browser reads the backslash as a slash, so the host would change
+        # between the first canonical form and the second
+        raise URLError(f"bad host in URL: {url[:200]!r}")
     try:
         port = parts.port
     except ValueError:
