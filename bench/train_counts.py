@@ -1,15 +1,17 @@
-"""Train the count scorer (monitor/detection/count_scorer.py) on labelled real pages.
+"""Train the detector's count scorer (monitor/detection/count_scorer.py) on labelled real pages.
+
+    python bench/train_counts.py TEXTS_FOLDER [--split dev,test] [--round N] [--write]
 
 Every number the detector reads in a sentence with a membership cue is a candidate; it is a
-positive when the page's labels hold a member count of that number. A logistic regression
-(scikit-learn, needed here only: ``pip install scikit-learn``) learns the weights of the
-candidates' features; the two thresholds (keep a frame's count, add one the frames missed) are
-chosen by cross-validation grouped by page, so that no page scores the model that learned from it.
-
-    python bench/train_counts.py TEXTS_FOLDER [--split dev,test] [--write]
+positive when the page's labels hold a member count of that number. The project's own case
+documents (tests/cases/detection) are learned from too: they hold the traps the frames were taught.
+A logistic regression (scikit-learn, needed here only: ``pip install -e '.[train]'``) learns the
+weights; the two thresholds (keep a frame's count,
+add one the frames missed) are chosen by cross-validation grouped by page, scored on the pages only,
+so that no page scores the model that learned from it.
 
 Only the parts named in --split are read (by default the development parts: never ``heldout``,
-which judges the result). --write stores the weights in monitor/detection/count_weights.json.
+which judges the result). --write stores the weights beside the scorer.
 """
 
 from __future__ import annotations
@@ -27,47 +29,51 @@ from monitor.detection.count_scorer import WEIGHTS  # noqa: E402
 from monitor.detection.detector import count_candidates  # noqa: E402
 
 LABELS = ROOT / "bench" / "realworld" / "labels.jsonl"
-OUT = ROOT / "monitor" / "detection" / WEIGHTS
 
 
-def collect(texts: Path, splits: set[str], rounds: set[int] | None = None) -> list[dict[str, Any]]:
+def _row(ident: str, text: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+    wanted = {e["number"] for e in events if e["kind"] == "member_count"}
+    cands = count_candidates(text)
+    return {"id": ident, "wanted": wanted, "keys": [c.number for c in cands],
+            "ys": [int(c.number in wanted) for c in cands],
+            "cands": [(c.by_frame, c.past, c.features) for c in cands]}
+
+
+def collect(texts: Path, splits: set[str], rounds: set[int]) -> list[dict[str, Any]]:
     rows = []
     for line in LABELS.read_text(encoding="utf-8").splitlines():
         label = json.loads(line)
         if label["split"] not in splits or rounds and label.get("round") not in rounds:
             continue
         path = texts / f"{label['id']}.txt"
-        if not path.is_file():
-            continue
-        counts = {e["number"] for e in label.get("events") or [] if e["kind"] == "member_count"}
-        cands = count_candidates(path.read_text(encoding="utf-8"))
-        rows.append({"id": label["id"], "counts": counts,
-                     "cands": [(c.number, c.rule_count, c.features) for c in cands]})
+        if path.is_file():
+            rows.append(_row(label["id"], path.read_text(encoding="utf-8"), label.get("events") or []))
     return rows
 
 
 def collect_cases(folder: Path) -> list[dict[str, Any]]:
-    """The project's own case documents (tests/cases/detection): written here, varied, with the
-    traps the frames were taught ("Die Mitglieder vertreten 10.000 Unternehmen", "hopes to pass
-    the 3,000 member mark"). They teach the model too; they never choose its thresholds."""
-    rows = []
-    for path in sorted(folder.glob("*.txt")):
-        events = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["events"]
-        counts = {e["number"] for e in events if e["kind"] == "member_count"}
-        cands = count_candidates(path.read_text(encoding="utf-8"))
-        rows.append({"id": path.stem, "counts": counts, "cands": [(c.number, c.rule_count, c.features) for c in cands]})
-    return rows
+    """The project's own case documents: written here, varied, with the traps the frames were
+    taught ("Die Mitglieder vertreten 10.000 Unternehmen", "hopes to pass the 3,000 member mark").
+    They teach the model too; they never choose its thresholds."""
+    return [_row(path.stem, path.read_text(encoding="utf-8"),
+                 json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["events"])
+            for path in sorted(folder.glob("*.txt"))]
 
 
-def doc_scores(rows: list[dict[str, Any]], probs: list[list[float]], keep: float, add: float) -> tuple[int, int, int]:
-    """True positives, found, labelled: one count per page and number."""
-    tp = found = labelled = 0
+def doc_scores(rows: list[dict[str, Any]], probs: list[list[float]], keep: float,
+               add: float) -> tuple[int, int, int, int]:
+    """(labelled counts found, distinct findings that are right, distinct findings, labelled counts):
+    one count per page and number."""
+    right = found = hit = labelled = 0
     for row, ps in zip(rows, probs, strict=True):
-        got = {n for (n, rule, _), p in zip(row["cands"], ps, strict=True) if (p >= keep if rule else p >= add)}
-        tp += len(got & row["counts"])
-        found += len(got)
-        labelled += len(row["counts"])
-    return tp, found, labelled
+        chosen = {i for i, ((by_frame, past, _), p) in enumerate(zip(row["cands"], ps, strict=True))
+                  if (p >= keep if by_frame else p >= add and not past)}
+        keys = {row["keys"][i] for i in chosen}
+        found += len(keys)
+        right += len({row["keys"][i] for i in chosen if row["ys"][i]})
+        labelled += len(row["wanted"])
+        hit += len(row["wanted"] & keys)
+    return hit, right, found, labelled
 
 
 def main() -> None:
@@ -77,8 +83,10 @@ def main() -> None:
     ap.add_argument("--round", type=int, action="append", help="only these collection rounds (repeatable)")
     ap.add_argument("--cases", type=Path, default=ROOT / "tests" / "cases" / "detection",
                     help="case documents learned from besides the pages (an empty folder for none)")
+    ap.add_argument("--without", help="leave out features starting with these prefixes (comma-separated: "
+                    "'first=,last=') to see what they are worth")
     ap.add_argument("--c", type=float, default=0.3, help="inverse regularisation strength")
-    ap.add_argument("--write", action="store_true", help=f"store the weights in {OUT.relative_to(ROOT)}")
+    ap.add_argument("--write", action="store_true", help="store the weights beside the scorer")
     args = ap.parse_args()
     splits = set(args.split.split(","))
     if "heldout" in splits:
@@ -88,17 +96,16 @@ def main() -> None:
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import GroupKFold
     except ImportError:
-        sys.exit("train_counts needs scikit-learn: pip install scikit-learn")
+        sys.exit("train_counts needs scikit-learn: pip install -e '.[train]'")
 
     rows = collect(args.texts, splits, set(args.round or ()))
     cases = collect_cases(args.cases) if args.cases.is_dir() else []
-    feats = [{f: 1 for f in fs} for row in rows + cases for _, _, fs in row["cands"]]
-    ys = [int(n in row["counts"]) for row in rows + cases for n, _, _ in row["cands"]]
+    drop = tuple(x for x in (args.without or "").split(",") if x)
+    feats = [{f: 1 for f in fs if not (drop and f.startswith(drop))}
+             for row in rows + cases for _, _, fs in row["cands"]]
+    ys = [y for row in rows + cases for y in row["ys"]]
     pages = sum(len(row["cands"]) for row in rows)  # the pages' candidates come first
-    reachable = sum(len(row["counts"] & {n for n, _, _ in row["cands"]}) for row in rows)
-    total = sum(len(row["counts"]) for row in rows)
-    print(f"{len(rows)} pages and {len(cases)} case documents, {len(ys)} candidates, {sum(ys)} positive; "
-          f"{reachable}/{total} labelled counts are among the candidates")
+    print(f"{len(rows)} pages and {len(cases)} case documents, {len(ys)} candidates, {sum(ys)} positive")
 
     vec = DictVectorizer()
     x = vec.fit_transform(feats)
@@ -106,7 +113,7 @@ def main() -> None:
     groups = [i for i, row in enumerate(rows) for _ in row["cands"]]
     for train, test in GroupKFold(n_splits=5).split(x[:pages], ys[:pages], groups):
         learn = [*train, *range(pages, len(ys))]
-        model = LogisticRegression(C=args.c, max_iter=2000)
+        model = LogisticRegression(C=args.c, max_iter=3000)
         model.fit(x[learn], [ys[i] for i in learn])
         for i, p in zip(test, model.predict_proba(x[test])[:, 1], strict=True):
             oof[i] = float(p)
@@ -117,31 +124,40 @@ def main() -> None:
         at += len(row["cands"])
 
     def line(name: str, keep: float, add: float) -> tuple[float, str]:
-        tp, found, labelled = doc_scores(rows, probs, keep, add)
-        p, r = tp / max(1, found), tp / max(1, labelled)
+        hit, right, found, labelled = doc_scores(rows, probs, keep, add)
+        p, r = right / max(1, found), hit / max(1, labelled)
         f = 2 * p * r / max(1e-9, p + r)
         return f, f"{name}: keep >= {keep:.2f}, add >= {add:.2f}: precision {p:.2f} recall {r:.2f} F1 {f:.3f}"
 
     print(line("frames alone", 0.0, 1.01)[1])
+    _, right, found, _ = doc_scores(rows, probs, 0.0, 1.01)
+    floor = right / max(1, found)
     # A frame's count is dropped only when the model is fairly sure it is wrong (keep at most 0.3):
     # the frames' own tests of the past, of attendance and of wishes were written for real traps.
-    grid = [(line("", k / 20, a / 20), k / 20, a / 20) for k in range(0, 7) for a in range(6, 20)]
-    (best_f, _), keep, add = max(grid, key=lambda g: g[0][0])
+    grid = []
+    for k in range(0, 7):
+        for a in range(6, 20):
+            _, right, found, _ = doc_scores(rows, probs, k / 20, a / 20)
+            if right / max(1, found) >= floor:
+                grid.append((line("", k / 20, a / 20)[0], k / 20, a / 20))
+    _, keep, add = max(grid) if grid else (0.0, 0.0, 1.01)
     print(line("cross-validated best", keep, add)[1])
 
-    model = LogisticRegression(C=args.c, max_iter=2000)
+    model = LogisticRegression(C=args.c, max_iter=3000)
     model.fit(x, ys)
+    # (the smallest weights change no decision and would only make the file larger)
     weights = {name: round(float(w), 4) for name, w in zip(vec.get_feature_names_out(), model.coef_[0], strict=True)
                if abs(w) >= 0.02}
     heavy = sorted(weights.items(), key=lambda kv: -abs(kv[1]))[:15]
     print("heaviest features:", ", ".join(f"{k} {v:+.2f}" for k, v in heavy))
     if args.write:
+        out = ROOT / "monitor" / "detection" / WEIGHTS
         data = {"trained_on": sorted(splits), "rounds": sorted(args.round or ()), "pages": len(rows),
                 "case_documents": len(cases), "candidates": len(ys), "c": args.c,
                 "bias": round(float(model.intercept_[0]), 4), "keep": keep, "add": add,
                 "weights": dict(sorted(weights.items()))}
-        OUT.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")
-        print(f"wrote {len(weights)} weights to {OUT}")
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+        print(f"wrote {len(weights)} weights to {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -22,13 +22,13 @@ from typing import Any
 import ahocorasick
 
 from . import count_scorer
-from .count_scorer import Candidate
 from .document import PERSON_TITLE, Document, place_body, without_legal_form
 from .frames import Hit, analyse, clause_owner, sentence_hits
 from .model import Event
 from .names import PLACE_WORD, generic, org_word
 from .numbers import guess_language, has_number_words, words_to_digits
 from .programmes import DESCRIPTOR, nominative, normalise_programme
+from .scoring import Candidate, model
 from .sentences import paragraphs, split_paragraph
 
 # Words without which no frame can fire. They are found with an Aho-Corasick automaton
@@ -210,19 +210,19 @@ def detect(text: str, title: str | None = None, language: str | None = None) -> 
 
 
 def count_candidates(text: str, title: str | None = None, language: str | None = None) -> list[Candidate]:
-    """Every number the detector reads as a possible member count, unscored (for training the
-    count scorer: ``bench/train_counts.py``)."""
-    out: list[Candidate] = []
+    """Every number the detector gives the count scorer, unscored: for training it
+    (``bench/train_counts.py``)."""
+    out: list[_Scored] = []
     _detect(text, title, language, out)
-    return out
+    return [c for c, _, _, _ in out]
 
 
-# A sentence the count scorer looks at: (candidate, sentence, its unit in the document, the
-# analysed sentence).
+# A number the count scorer looks at: (candidate, sentence, its unit in the document, the analysed
+# sentence).
 _Scored = tuple[Candidate, str, int, Any]
 
 
-def _detect(text: str, title: str | None, language: str | None, collect: list[Candidate] | None) -> list[Event]:
+def _detect(text: str, title: str | None, language: str | None, collect: list[_Scored] | None) -> list[Event]:
     if not text:
         return []
     doc = Document()
@@ -258,9 +258,9 @@ def _detect(text: str, title: str | None, language: str | None, collect: list[Ca
             if inside and _worth_reading(sentence, lang, all(inside)):
                 found += _read(sentence, lang, doc_year, index, scored)
     if collect is not None:
-        collect.extend(c for c, _, _, _ in scored)
+        collect.extend(scored)
         return []
-    found = _scored_counts(found, scored)
+    found = _scored(found, scored)
     members = frozenset(hit.member for hit, _, _ in found if hit.member)
     events = _spelled_out([_event(hit, sentence, doc, index, members) for hit, sentence, index in found], text)
     # A text about a parliament or the EU whose sentence names no programme: "seiner Mitglieder"
@@ -288,29 +288,32 @@ def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: i
     return out
 
 
-def _scored_counts(found: list[tuple[Hit, str, int]], scored: list[_Scored]) -> list[tuple[Hit, str, int]]:
+def _scored(found: list[tuple[Hit, str, int]], scored: list[_Scored]) -> list[tuple[Hit, str, int]]:
     """The frames' counts that the count scorer keeps, and the counts it finds that they missed."""
     if not scored:
         return found
-    keep, add = count_scorer.thresholds()
-    for c, _, _, _ in scored:
-        count_scorer.score(c)
-    low = {(index, c.number) for c, _, index, _ in scored if c.rule_count and c.score < keep}
-    out = [(h, sentence, index) for h, sentence, index in found
-           if not (h.kind == "member_count" and (index, h.number) in low)]
-    for h, _, index in out:
+    scorer = model(count_scorer.WEIGHTS)
+    scores: dict[tuple[int, int | None], float] = {}
+    for c, _, index, _ in scored:
+        scores[(index, c.number)] = scorer.score(c)
+    dropped = {(index, c.number) for c, _, index, _ in scored if c.by_frame and c.score < scorer.keep}
+    out = []
+    for h, sentence, index in found:
         if h.kind == "member_count":
-            h.roles.setdefault("score", round(next((c.score for c, _, i, _ in scored
-                                                     if i == index and c.number == h.number), 1.0), 2))
-    taken = {(index, h.number) for h, _, index in out}
+            if (index, h.number) in dropped:
+                continue
+            if (index, h.number) in scores:
+                h.roles.setdefault("score", round(scores[(index, h.number)], 2))
+        out.append((h, sentence, index))
+    taken = {(index, h.number) for h, _, index in out if h.kind == "member_count"}
     for c, sentence, index, s in scored:
-        if c.rule_count or c.score < add or (index, c.number) in taken:
+        if c.by_frame or c.past or c.score < scorer.add or (index, c.number) in taken:
             continue
         taken.add((index, c.number))
+        word = s.tokens[c.at].text
         programme, ref = clause_owner(s, c.at)
-        hit = Hit("member_count", "count: scored", s.tokens[c.at].text, c.number, programme=programme, ref=ref,
-                  roles={"count": s.tokens[c.at].text, "score": round(c.score, 2)})
-        out.append((hit, sentence, index))
+        out.append((Hit("member_count", "count: scored", word, c.number, programme=programme, ref=ref,
+                        roles={"count": word, "score": round(c.score, 2)}), sentence, index))
     return out
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 _ESCAPE = re.compile(r"\\.")
 
 
-def _lowered(string: str) -> str | None:
+def lowered(string: str) -> str | None:
     """The lower-cased string, or None when it has a letter that matches "i" or "s"
     case-insensitively but lower-cases to something else: İ (to two characters, which shifts
     offsets), ı and ſ (to themselves)."""
@@ -42,7 +42,12 @@ class LowerCased:
     def found(self, string: str) -> bool:
         """Whether the pattern matches somewhere: here the lower-case pattern's answer is the
         original's (the converse holds too: what a letter lower-cases to matches it)."""
-        low = _lowered(string)
+        low = lowered(string)
+        return (self._lower.search(low) if low is not None else self.compiled.search(string)) is not None
+
+    def found_in(self, string: str, low: str | None) -> bool:
+        """``found`` for a caller that asks several patterns of one text: ``low`` is
+        ``lowered(string)``, made once."""
         return (self._lower.search(low) if low is not None else self.compiled.search(string)) is not None
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -55,7 +60,7 @@ class LowerCased:
         return self._ask(self._lower.fullmatch, self.compiled.fullmatch, string, pos, endpos)
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        low = _lowered(string)
+        low = lowered(string)
         if low is not None and self._lower.search(low, pos, endpos) is None:
             return iter(())
         return self.compiled.finditer(string, pos, endpos)
@@ -64,7 +69,7 @@ class LowerCased:
     def _ask(lower: Callable[[str, int, int], re.Match[str] | None],
              original: Callable[[str, int, int], re.Match[str] | None],
              string: str, pos: int, endpos: int) -> re.Match[str] | None:
-        low = _lowered(string)
+        low = lowered(string)
         if low is not None and lower(low, pos, endpos) is None:
             return None
         return original(string, pos, endpos)

@@ -1,0 +1,51 @@
+"""Learned scores for candidates the frames may have missed: a logistic model per kind of candidate
+(so far one: counts, ``count_scorer``).
+
+A model is a JSON file beside this module (``count_weights.json``):
+feature -> weight, a bias, and two thresholds chosen by cross-validation on the labelled real pages
+(``bench/train_counts.py``). Scoring is a sum over a candidate's feature strings, with no learning
+library at run time. ``keep``: a frame's own finding stays at or above it; ``add``: a candidate the
+frames did not report becomes an event at or above it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import repeat
+from typing import Any
+
+
+@dataclass(slots=True)
+class Candidate:
+    """Something in a sentence a model scores (a number, for counts)."""
+
+    at: int  # token index in the (number-normalised) sentence
+    features: list[str]
+    by_frame: bool  # a frame already reported it
+    past: bool = False  # a frame read it and found it told of the past: never added
+    number: int | None = None
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Model:
+    bias: float
+    weights: dict[str, float]
+    keep: float
+    add: float
+
+    def score(self, candidate: Candidate) -> float:
+        z = self.bias + sum(map(self.weights.get, candidate.features, repeat(0.0)))
+        candidate.score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return candidate.score
+
+
+@cache
+def model(filename: str) -> Model:
+    data: dict[str, Any] = json.loads(resources.files(__package__).joinpath(filename).read_text(encoding="utf-8"))
+    return Model(float(data["bias"]), {k: float(v) for k, v in data["weights"].items()},
+                 float(data["keep"]), float(data["add"]))

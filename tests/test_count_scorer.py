@@ -1,0 +1,63 @@
+"""The learned count scorer beside the frames (monitor/detection/count_scorer.py): what it adds,
+what it may not add, and how every count explains its score."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.detection import detect
+from monitor.detection.detector import count_candidates
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("text, number, programme", [
+    # "zusammen" reads as attendance to the frames ("kamen 40 Mitglieder zusammen"); here it is how
+    # the members work: the scorer weighs it against the rest of the sentence
+    ("Im Netzwerk Kunststoff Lausitz arbeiten heute 164 Mitgliedsfirmen zusammen.", 164,
+     "netzwerk kunststoff lausitz"),
+    ("Im Cluster Holzbau Nordwest arbeiten heute 236 Mitgliedsbetriebe zusammen.", 236, "cluster holzbau nordwest"),
+])
+def test_a_count_the_frames_miss_is_added_with_its_score(text: str, number: int, programme: str) -> None:
+    events = detect(text)
+    assert [(e.kind, e.number, e.programme) for e in events] == [("member_count", number, programme)]
+    why = events[0].why
+    assert why["frame"] == "count: scored"
+    assert 0.0 < why["roles"]["score"] <= 1.0
+    assert why["programme"] == f"named in the sentence: {text.split(' arbeiten')[0].removeprefix('Im ')}"
+
+
+def test_a_frames_count_shows_its_score() -> None:
+    events = detect("Der Verband Holzbau Nord hat aktuell 318 Mitgliedsbetriebe.")
+    assert [(e.number, e.programme) for e in events] == [(318, "verband holzbau nord")]
+    assert events[0].why["frame"] != "count: scored"
+    assert events[0].why["roles"]["score"] >= 0.5
+
+
+@pytest.mark.parametrize("text", [
+    # the frames read these as the past: the scorer never overrules that
+    "Im Jahr 2009 hatte der Verein Quiltfreunde Nord nur 140 Mitglieder; heute zählt man Freunde in 30 Landkreisen.",
+    # not a count of members at all
+    "Die Mitglieder des Vereins spendeten 4.150 Euro für die neue Turnhalle.",
+    "Become a member today and join more than 250 companies that already benefit from the Coast Forum.",
+])
+def test_no_count_where_there_is_none(text: str) -> None:
+    assert [e for e in detect(text) if e.kind == "member_count"] == []
+
+
+def test_every_number_in_a_cue_sentence_is_a_candidate() -> None:
+    cands = count_candidates("Der Verband Holzbau Nord hat 318 Mitgliedsbetriebe in 12 Landkreisen.")
+    assert sorted(c.number for c in cands) == [12, 318]
+    assert [c.number for c in cands if c.by_frame] == [318]
+    assert all(c.features and all(isinstance(f, str) for f in c.features) for c in cands)
+
+
+def test_training_refuses_the_held_out_part(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "train_counts.py"), str(tmp_path),
+                           "--split", "heldout"], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "held-out part judges the model" in done.stderr
