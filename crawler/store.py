@@ -14,6 +14,7 @@ import gc
 import json
 import sqlite3
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -95,8 +96,17 @@ def immediate(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+_now: tuple[int, str] = (-1, "")  # the last second now_iso() wrote, and how
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """The current time to the second, ISO 8601 in UTC. Written once per second: a bulk load asks
+    for it per item (a tenth of a microsecond instead of three)."""
+    global _now
+    second = int(time.time())
+    if _now[0] != second:
+        _now = (second, datetime.fromtimestamp(second, UTC).isoformat())
+    return _now[1]
 
 
 # Items per transaction in a bulk load (Store.ingest_many): the full-text indexes take a batch's
