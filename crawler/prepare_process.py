@@ -62,10 +62,12 @@ class PrepareProcess:
     the same order.
 
     Two threads move the bytes, so that neither process waits for the other at the pipe (it
-    holds 64 KiB, a batch several MiB): one writes the batches submitted, in order, as the
-    child reads them (the first after its imports); the other reads the answers as the child
-    sends them, so that the child goes on to the next batch submitted while this process is
-    still writing an earlier one. Pickling and unpickling stay in the calling thread.
+    holds 64 KiB, a batch several MiB): one pickles and writes the batches submitted, in
+    order, as the child reads them (the first after its imports); the other reads the answers as
+    the child sends them, so that the child goes on to the next batch submitted while this process
+    is still writing an earlier one. Pickling a batch (its texts, a few MiB) is the writing
+    thread's: the calling thread spends most of its time in SQLite, which lets other threads run.
+    Unpickling the answers (no texts) stays in the calling thread.
     """
 
     def __init__(self) -> None:
@@ -77,7 +79,7 @@ class PrepareProcess:
         # would be imported instead of this one (-m puts it there).
         self.proc = subprocess.Popen([sys.executable, "-P", "-m", "crawler.prepare_child"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env)
-        self.outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.outgoing: queue.SimpleQueue[tuple[list[Any], int] | None] = queue.SimpleQueue()
         self.answers: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.pending = 0  # batches submitted whose result was not taken
         self.finished = False
@@ -90,8 +92,8 @@ class PrepareProcess:
         stdin = self.proc.stdin
         assert stdin is not None
         try:
-            while (data := self.outgoing.get()) is not None:
-                write(stdin, data)  # type: ignore[arg-type]
+            while (batch := self.outgoing.get()) is not None:
+                write(stdin, pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))  # type: ignore[arg-type]
         except (OSError, ValueError):  # the child ended: result() says so
             pass
         finally:
@@ -113,7 +115,7 @@ class PrepareProcess:
 
     def submit(self, items: list[Any], scheme: int) -> None:
         assert not self.finished, "no batches after finish()"
-        self.outgoing.put(pickle.dumps((items, scheme), protocol=pickle.HIGHEST_PROTOCOL))
+        self.outgoing.put((items, scheme))
         self.pending += 1
 
     def result(self) -> Any:

@@ -14,11 +14,13 @@ import gc
 import json
 import sqlite3
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -95,8 +97,17 @@ def immediate(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+_now: tuple[int, str] = (-1, "")  # the last second now_iso() wrote, and how
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """The current time to the second, ISO 8601 in UTC. Written once per second: a bulk load asks
+    for it per item (a tenth of a microsecond instead of three)."""
+    global _now
+    second = int(time.time())
+    if _now[0] != second:
+        _now = (second, datetime.fromtimestamp(second, UTC).isoformat())
+    return _now[1]
 
 
 # Items per transaction in a bulk load (Store.ingest_many): the full-text indexes take a batch's
@@ -201,7 +212,12 @@ def prepare_items(items: list[AnnouncementItem], scheme: int, *, compact: bool =
     return out
 
 
-# What the preparing process gets of an item: what ``prepare_item`` reads and ``inert`` may change.
+# The fields of an item that ``inert`` cleans, in the order in which they cross to the preparing
+# process and back (every list of them is this one).
+CLEANED_FIELDS = ("title", "body", "author", "descriptor", "language", "tags")
+_cleaned = attrgetter(*CLEANED_FIELDS)
+# What the preparing process gets of an item: what ``prepare_item`` reads (its address, then the
+# CLEANED_FIELDS), as ``item_fields`` gives it.
 Fields = tuple[str, str | None, str, str | None, str | None, str | None, list[str]]
 # Its answer per item: the canonical address, the text hash and the cleaned fields (None when
 # cleaning changed nothing, the usual case), or the item's BadItem.
@@ -212,7 +228,7 @@ Packed = tuple[list[Answer | BadItem], list[int], bytes, bytes]
 
 
 def item_fields(item: AnnouncementItem) -> Fields:
-    return (item.url, item.title, item.body, item.author, item.descriptor, item.language, item.tags)
+    return (item.url, *_cleaned(item))  # type: ignore[return-value]
 
 
 def prepare_fields(batch: list[Fields], scheme: int) -> Packed:
@@ -224,9 +240,12 @@ def prepare_fields(batch: list[Fields], scheme: int) -> Packed:
     ``unpack_prepared`` puts the items back together."""
     import numpy as np
 
-    items = [AnnouncementItem(url=url, source="", title=title, body=body, author=author, descriptor=descriptor,
-                              language=language, tags=tags)
-             for url, title, body, author, descriptor, language, tags in batch]
+    items = []
+    for url, *fields_of in batch:
+        item = AnnouncementItem(url=url, source="")
+        for name, value in zip(CLEANED_FIELDS, fields_of, strict=True):
+            setattr(item, name, value)
+        items.append(item)
     answers: list[Answer | BadItem] = []
     rows: list[int] = []
     sigs: list[fingerprint.Signature] = []
@@ -234,8 +253,7 @@ def prepare_fields(batch: list[Fields], scheme: int) -> Packed:
         if isinstance(p, BadItem):
             answers.append(p)
             continue
-        it = p.item
-        cleaned = (it.title, it.body, it.author, it.descriptor, it.language, it.tags)
+        cleaned = _cleaned(p.item)
         answers.append((p.url, p.digest, None if cleaned == fields[1:] else cleaned))
         if p.sig is not None:
             rows.append(n)
@@ -260,7 +278,8 @@ def unpack_prepared(items: list[AnnouncementItem], packed: Packed, scheme: int
             continue
         url, digest, cleaned = answer
         if cleaned is not None:
-            item.title, item.body, item.author, item.descriptor, item.language, item.tags = cleaned
+            for name, value in zip(CLEANED_FIELDS, cleaned, strict=True):
+                setattr(item, name, value)
         out.append(Prepared(item, url, None, [], digest, scheme, None, True))
     hashvalues = np.frombuffer(values, dtype="<u8").reshape(len(rows), fingerprint.NUM_PERM)
     band_keys = np.frombuffer(keys, dtype="<i8").reshape(len(rows), fingerprint.BANDS)
@@ -401,11 +420,10 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
 def inert(item: AnnouncementItem) -> None:
     """Remove control and invisible formatting characters from the item's text (crawler.sanitize)."""
     item.body = clean_text(item.body)
-    for name in ("title", "author", "descriptor", "language"):
-        value = getattr(item, name)
-        if value is not None:
-            setattr(item, name, clean_line(value))
     item.tags = [clean_line(t) for t in item.tags]
+    for name in CLEANED_FIELDS:  # the one-line fields
+        if name not in ("body", "tags") and (value := getattr(item, name)) is not None:
+            setattr(item, name, clean_line(value))
 
 
 def signature_scheme(conn: sqlite3.Connection, path: Path) -> int:
@@ -658,6 +676,9 @@ class Store:
         self.signature_scheme = signature_scheme(self.conn, self.path)
         # During a bulk load's batch: its view of the near-duplicate index (see _BatchIndex).
         self._batch: _BatchIndex | None = None
+        # During a bulk load: the full-text settings read (see _fts_settings), with the data_version
+        # they were read at.
+        self._fts_read: tuple[int, tuple[dict[str, str], dict[str, Any]] | None] | None = None
 
     def close(self) -> None:
         self.conn.close()
@@ -699,7 +720,7 @@ class Store:
             (url,),
         ).fetchone() if url_known else None
         if row:
-            return self._seen_again(row, url, item, digest, p, seen)
+            return self._seen_again(row, p, seen)
         if digest and hash_known:
             row = self.conn.execute(
                 "SELECT id FROM announcements WHERE text_hash = ? LIMIT 1", (digest,)
@@ -767,6 +788,7 @@ class Store:
         pool = None
         checkpoints: _Checkpoints | None = None
         cache = self._bulk_cache()
+        self._fts_read = None
         try:
             stream = batches()
             batch = next(stream, None)
@@ -791,17 +813,20 @@ class Store:
             submit()
             if pool is not None:
                 checkpoints = _Checkpoints(self.conn, self.path)
-            with _collector_paused():
-                ready, keys = self.prepare_many(batch), None
+            following: _Pending | None = None  # the batch to write, when the other process prepared it
             while True:
-                yield from self._write_batch(ready, keys)
+                # The garbage collector paused while a batch is prepared (or put back together) and
+                # written, not while the caller has its results or the items are read.
+                with _collector_paused():
+                    ready, keys = following.result() if following is not None else (self.prepare_many(batch), None)
+                    out = self._write_batch(ready, keys)
+                yield from out
                 if not in_flight:
                     break
                 if checkpoints is not None:
                     checkpoints.request()
-                with _collector_paused():
-                    ready, keys = in_flight.popleft().result()
-                submit()
+                following = in_flight.popleft()
+                submit()  # the next batch on its way before this one is waited for
         finally:
             # each step even when one before it fails (an interrupt while the other process ends)
             with ExitStack() as cleanup:
@@ -825,7 +850,7 @@ class Store:
     def _write_batch(self, prepared: list[Prepared | BadItem], keys: Any = None) -> list[IngestResult | BadItem]:
         """``keys``: the band keys of the batch's signatures, in order, as an array (or None)."""
         out: list[IngestResult | BadItem] = []
-        with _collector_paused(), immediate(self.conn):
+        with immediate(self.conn):
             restore = self._defer_fts()
             ready = [p for p in prepared if isinstance(p, Prepared)]
             self._batch = _BatchIndex(self.conn, [sig for p in ready if (sig := p.signature()) is not None], keys,
@@ -840,17 +865,35 @@ class Store:
                 restore()
         return out
 
+    def _fts_settings(self) -> tuple[dict[str, str], dict[str, Any]] | None:
+        """The full-text triggers (name -> SQL) and each index's 'hashsize' row as the dataset has
+        them (None: no row, FTS5's default), read in a batch's transaction; None when the triggers
+        are not the ones expected. Read once per load: again only when another connection
+        committed since this one last read them (``PRAGMA data_version``; this connection's own
+        batches put both back before their commits)."""
+        version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._fts_read is not None and self._fts_read[0] == version:
+            return self._fts_read[1]
+        found = dict(self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'announcements'"
+            " AND name IN ('announcements_ai', 'announcements_au')").fetchall())
+        settings: tuple[dict[str, str], dict[str, Any]] | None = None
+        if (" ".join(found.get("announcements_ai", "").split()) == _FTS_INSERT_TRIGGER
+                and " ".join(found.get("announcements_au", "").split()) == _FTS_UPDATE_TRIGGER):
+            settings = found, {table: self.conn.execute(f"SELECT v FROM {table}_config WHERE k = 'hashsize'").fetchone()
+                               for table in _FTS_TABLES}
+        self._fts_read = (version, settings)
+        return settings
+
     def _defer_fts(self) -> Any:
         """Inside a batch's transaction: set the full-text insert trigger aside, and let the update
         trigger act only on rows from before the batch. Returns what indexes the batch's new rows
         (with their final text) and puts the triggers back, in the same transaction; None when the
         triggers are not the ones expected (then they stay and do the work, slower)."""
-        found = dict(self.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'announcements'"
-            " AND name IN ('announcements_ai', 'announcements_au')").fetchall())
-        if (" ".join(found.get("announcements_ai", "").split()) != _FTS_INSERT_TRIGGER
-                or " ".join(found.get("announcements_au", "").split()) != _FTS_UPDATE_TRIGGER):
+        settings = self._fts_settings()
+        if settings is None:
             return None
+        found, hashsizes = settings
         last = int(self.conn.execute("SELECT coalesce(max(id), 0) FROM announcements").fetchone()[0])
         self.conn.execute("DROP TRIGGER announcements_ai")
         self.conn.execute("DROP TRIGGER announcements_au")
@@ -858,10 +901,6 @@ class Store:
         self.conn.execute(
             "CREATE TRIGGER announcements_au AFTER UPDATE OF title, body ON announcements"
             f" WHEN old.id <= {last} AND ({_FTS_UPDATE_WHEN}) BEGIN {_FTS_UPDATE_BODY} END")
-
-        # Each index's 'hashsize' as the dataset has it (None: FTS5's default, no row), for restore().
-        hashsizes = {table: self.conn.execute(f"SELECT v FROM {table}_config WHERE k = 'hashsize'").fetchone()
-                     for table in _FTS_TABLES}
 
         def restore() -> None:
             for table in _FTS_TABLES:
@@ -963,10 +1002,8 @@ class Store:
         assert cur.lastrowid is not None
         return cur.lastrowid
 
-    def _seen_again(
-        self, row: sqlite3.Row | tuple, url: str, item: AnnouncementItem, digest: str | None,
-        prepared: Prepared, seen: str,
-    ) -> IngestResult:
+    def _seen_again(self, row: sqlite3.Row | tuple, prepared: Prepared, seen: str) -> IngestResult:
+        url, item, digest = prepared.url, prepared.item, prepared.digest
         ann_id, own_url, own_source, old_kind, old_published, old_title, old_body, old_hash, old_revision = row
         self._sighting(ann_id, url, item, "url" if url != own_url else "origin", None, seen)
         if old_published is None and item.published:

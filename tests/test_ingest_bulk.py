@@ -86,6 +86,29 @@ def test_a_bulk_load_gives_the_full_text_indexes_their_settings_back(tmp_path: P
         store.close()
 
 
+def test_a_bulk_load_follows_settings_another_connection_changes_between_its_batches(tmp_path: Path) -> None:
+    """The load reads the indexes' settings and triggers once, and again after another connection
+    committed: a 'hashsize' set between two of its batches is the one the load leaves, and
+    triggers replaced between them are the ones it puts back after each later batch."""
+    store = Store(tmp_path / "data.db")
+    other = sqlite3.connect(tmp_path / "data.db", isolation_level=None)
+    results = store.ingest_many(bulk_workload(), batch_size=40)
+    for n, _ in enumerate(results):
+        if n == 45:  # the first batch committed, the second written (its results given out)
+            other.execute("INSERT INTO announcements_fts (announcements_fts, rank) VALUES ('hashsize', 3000000)")
+            # the same triggers, written otherwise: no longer the ones a load sets aside
+            sql = dict(triggers(other))["announcements_ai"]
+            other.execute("DROP TRIGGER announcements_ai")
+            other.execute(sql.replace("BEGIN", "BEGIN\n "))
+            replaced = triggers(other)
+    assert n > 45
+    assert ("hashsize", 3000000) in fts_settings(store.conn)[0]
+    assert triggers(store.conn) == replaced
+    fts_consistent(store.conn)
+    other.close()
+    store.close()
+
+
 def test_a_bulk_load_on_a_dataset_with_other_triggers_still_indexes(tmp_path: Path) -> None:
     """Triggers that are not the expected ones stay in charge (slower, still right)."""
     store = Store(tmp_path / "x.db")
