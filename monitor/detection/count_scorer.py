@@ -102,13 +102,15 @@ def _features(s: Sentence, i: int, index: int, hits: list[tuple[Hit, bool]], rul
         if start <= k < end:
             append(f"clause-verb={lemma}")
     # What the frames test a clause for, as evidence the model weighs rather than a veto: a
-    # meeting's attendance, the past, a wish, a negation.
+    # meeting's attendance, the past and history, "now", a wish (CLAUSE_TESTS).
     stop = toks[end].start if end < n else len(s.text)
     clause = s.text[toks[start].start:stop] if start < n else s.text
     low = lowered(clause)
     for name, pattern in CLAUSE_TESTS.items():
         if pattern.found_in(clause, low) if isinstance(pattern, LowerCased) else pattern.search(clause):
             append("clause-" + name)
+    if "clause-call-to-join" not in out and CLAUSE_TESTS["call-to-join"].found(s.text):
+        append("sentence-call-to-join")  # ("Become a member today and join more than 250 companies")
     if not any(sh[:2] == "<m" for sh in shapes[start:end]):
         append("clause-without-member")
     if before and not after and before < i - start + 1:

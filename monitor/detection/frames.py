@@ -2645,10 +2645,15 @@ def _set_programme(hit: Hit, p: Phrase | None, s: Sentence, at: int) -> None:
         hit.ref = _ref(s, at)
 
 
-# Tests the frames make of a clause, by name, for the count scorer to weigh (count_scorer): the
-# ones that changed its cross-validated score (a meeting's attendance, the past, now, a wish).
+# Tests of a clause, by name, for the count scorer to weigh (count_scorer): those of the frames
+# that changed its cross-validated score (a meeting's attendance, the past, now, a wish), and a
+# call to join, which the frames meet in their own way (_INVITATION, the modal test).
+# A call to join: "Become a member today and join more than 250 companies", "Werden Sie Mitglied"
+_CALL_TO_JOIN = LowerCased(re.compile(r"\b(?:become (?:a |an )?(?:\w+ )?member|join (?:us|now|today)|"
+                                      r"werden sie (?:\w+ )?mitglied|jetzt mitglied|mitglied werden)\b", re.IGNORECASE))
 CLAUSE_TESTS: dict[str, Any] = {
     "attendance": _ATTENDANCE, "history": _HISTORY, "past": _PAST, "now": _NOW, "modal": _MODAL,
+    "call-to-join": _CALL_TO_JOIN,
 }
 
 
