@@ -11,6 +11,7 @@ import pytest
 
 from monitor.detection import detect
 from monitor.detection.detector import count_candidates
+from monitor.detection.scoring import ModelError, model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,3 +62,19 @@ def test_training_refuses_the_held_out_part(tmp_path: Path) -> None:
                            "--split", "heldout"], capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "held-out part judges the model" in done.stderr
+
+
+def test_missing_weights_say_to_reinstall() -> None:
+    with pytest.raises(ModelError, match="reinstall clusterwatch"):
+        model("no_such_weights.json")
+
+
+def test_extract_with_damaged_weights_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "release.txt").write_text("Der Verband Holzbau Nord hat aktuell 318 Mitgliedsbetriebe.\n",
+                                          encoding="utf-8")
+    code = ("import sys\nimport monitor.detection.count_scorer as c\nc.WEIGHTS = 'damaged_weights.json'\n"
+            "from monitor.cli import main\nsys.argv = ['clusterwatch', 'extract', 'release.txt']\nmain()\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "reinstall clusterwatch" in lines[0] and "Traceback" not in proc.stderr, proc.stderr

@@ -18,6 +18,12 @@ from importlib import resources
 from itertools import repeat
 from typing import Any
 
+from crawler.errors import ClusterwatchError
+
+
+class ModelError(ClusterwatchError):
+    """A model's weights are missing or damaged: the installation is broken."""
+
 
 @dataclass(slots=True)
 class Candidate:
@@ -46,6 +52,11 @@ class Model:
 
 @cache
 def model(filename: str) -> Model:
-    data: dict[str, Any] = json.loads(resources.files(__package__).joinpath(filename).read_text(encoding="utf-8"))
-    return Model(float(data["bias"]), {k: float(v) for k, v in data["weights"].items()},
-                 float(data["keep"]), float(data["add"]))
+    """The model stored in ``filename`` beside this module (read once per process)."""
+    try:
+        data: dict[str, Any] = json.loads(resources.files(__package__).joinpath(filename).read_text(encoding="utf-8"))
+        return Model(float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()},
+                     float(data["keep"]), float(data["add"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ModelError(f"the detector's model {__package__}/{filename} is missing or damaged "
+                         f"({type(exc).__name__}): reinstall clusterwatch") from None
