@@ -44,10 +44,38 @@ def test_a_frames_count_shows_its_score() -> None:
     "Im Jahr 2009 hatte der Verein Quiltfreunde Nord nur 140 Mitglieder; heute zählt man Freunde in 30 Landkreisen.",
     # not a count of members at all
     "Die Mitglieder des Vereins spendeten 4.150 Euro für die neue Turnhalle.",
+    # calls to join: never added, whatever "now" and "more than" make of the number
     "Become a member today and join more than 250 companies that already benefit from the Coast Forum.",
+    "Become a member now and join more than 250 companies that already benefit from the Harbour Forum.",
+    "Werden Sie jetzt Mitglied und profitieren Sie vom Netzwerk von über 200 Unternehmen!",
+    "Join now and become part of a network of more than 600 companies!",
+    # the members are the subject: what they count is theirs
+    "Unsere Mitglieder bilden aktuell über 600 junge Menschen aus.",
+    "Die Mitgliedsunternehmen beschäftigen derzeit rund 9.000 Menschen in der Region.",
 ])
 def test_no_count_where_there_is_none(text: str) -> None:
     assert [e for e in detect(text) if e.kind == "member_count"] == []
+
+
+@pytest.mark.parametrize("text, number", [
+    # the same number twice: the count is known by its place, whatever the other one scores
+    ("The club has 50 members and charges 50 pounds a year.", 50),
+    ("Die Mitglieder zahlen 45 Euro im Jahr; heute hat der Verband 45 Mitgliedsbetriebe.", 45),
+    ("Der Verein hat 60 Mitglieder; der Jahresbeitrag beträgt 60 Euro.", 60),
+])
+def test_a_repeated_number_keeps_its_count(text: str, number: int) -> None:
+    counts = [e for e in detect(text) if e.kind == "member_count"]
+    assert [e.number for e in counts] == [number]
+    assert counts[0].why["frame"] != "count: scored"
+
+
+@pytest.mark.parametrize("text, kept", [
+    # a frame's second count in the sentence that the scorer is sure is none
+    ("Der Cluster Nordholz besteht aus 34 Unternehmen und vier Forschungseinrichtungen.", [34]),
+    ("The Riverside Network now has 88 members and was ranked among Europe's 50 best networks.", [88]),
+])
+def test_the_scorer_drops_a_frames_count_it_is_sure_of(text: str, kept: list[int]) -> None:
+    assert [e.number for e in detect(text) if e.kind == "member_count"] == kept
 
 
 def test_every_number_in_a_cue_sentence_is_a_candidate() -> None:

@@ -13,15 +13,14 @@ The weights are in ``count_weights.json`` (see ``scoring``).
 
 from __future__ import annotations
 
-from .frames import CLAUSE_TESTS, Hit, Sentence
+from .frames import CALL_TO_JOIN, CLAUSE_TESTS, Hit, Sentence, index_of
 from .lowercase import LowerCased, lowered
 from .scoring import Candidate
 from .tokens import Token, is_ordinal
 
 WEIGHTS = "count_weights.json"
 
-# Stems of the verbs that state a count (the frames' triggers and their neighbours); a verb is a
-# feature by its stem so that "zählt", "zählte" and "zählen" share what was learned.
+# Words that qualify a count or date it to now ("rund", "über", "aktuell", "more than", "now").
 _QUANTIFIERS = frozenset(
     "über rund etwa ca ca. circa knapp fast nahezu beinahe mehr gut insgesamt bereits schon inzwischen "
     "mittlerweile aktuell derzeit heute nun jetzt zurzeit mindestens weit than over about around some "
@@ -47,6 +46,18 @@ def _yearlike(tok: Token) -> bool:
     return tok.kind == "num" and len(tok.text) == 4 and tok.text.isdigit() and 1900 <= (tok.value or 0) <= 2100
 
 
+_SUBJECT_DETERMINERS = frozenset("die unsere seine ihre alle diese the our its their all these".split())
+
+
+def _members_as_subject(toks: list[Token], k: int, start: int) -> bool:
+    """The member noun at ``k`` opens its clause as the subject ("Die Mitglieder bilden 600 junge
+    Menschen aus", "Unsere Mitgliedsunternehmen beschäftigen 9.000 Menschen"), not as an owner
+    after another noun ("Der Kreis der Mitglieder umfasst 39 Unternehmen")."""
+    if k == start:
+        return True
+    return k - 1 >= start and k - 1 <= start + 1 and toks[k - 1].low in _SUBJECT_DETERMINERS
+
+
 def _magnitude(value: int) -> str:
     for bound, name in ((10, "1"), (100, "2"), (1000, "3"), (10_000, "4"), (100_000, "5")):
         if value < bound:
@@ -54,8 +65,9 @@ def _magnitude(value: int) -> str:
     return "6"
 
 
-def _features(s: Sentence, i: int, index: int, hits: list[tuple[Hit, bool]], rule_at: dict[int, str],
+def _features(s: Sentence, i: int, index: int, hits: list[tuple[Hit, bool]], own: tuple[Hit, bool] | None,
               shapes: list[str]) -> list[str]:
+    """``own``: the frame's count at this very number, and whether it told of the past."""
     toks = s.tokens
     n = len(toks)
     tok = toks[i]
@@ -109,12 +121,12 @@ def _features(s: Sentence, i: int, index: int, hits: list[tuple[Hit, bool]], rul
     for name, pattern in CLAUSE_TESTS.items():
         if pattern.found_in(clause, low) if isinstance(pattern, LowerCased) else pattern.search(clause):
             append("clause-" + name)
-    if "clause-call-to-join" not in out and CLAUSE_TESTS["call-to-join"].found(s.text):
-        append("sentence-call-to-join")  # ("Become a member today and join more than 250 companies")
     if not any(sh[:2] == "<m" for sh in shapes[start:end]):
         append("clause-without-member")
     if before and not after and before < i - start + 1:
         append("members-before-in-clause")  # "Die Mitglieder vertreten 10.000 Unternehmen": theirs
+        if _members_as_subject(toks, i - before, start):
+            append("members-subject")
     for j in range(max(0, i - 8), min(n, i + 9)):
         t = toks[j]
         if j != i and t.kind == "word":
@@ -123,13 +135,14 @@ def _features(s: Sentence, i: int, index: int, hits: list[tuple[Hit, bool]], rul
     append(f"numbers={min(numbers, 5)}")
     if n > 60:
         append("long")
-    for h, past in hits:
-        if h.number == value:
-            append(f"rule={h.kind}{'-past' if past else ''}")
-            append(f"frame={h.frame}")
-    if i in rule_at:
-        append(f"rule-here={rule_at[i]}")
-    if not any(h.number == value for h, _ in hits):
+    if own is not None:
+        append(f"rule=member_count{'-past' if own[1] else ''}")
+        append(f"frame={own[0].frame}")
+    # (a count the frames read at another place of the sentence: "has 50 members and charges 50 pounds")
+    related = [(h, past) for h, past in hits if h.number == value and (h.kind != "member_count" or own is None)]
+    for h, past in related:
+        append(f"rule={h.kind}{'-past' if past else ''}" if h.kind != "member_count" else "rule=same-number")
+    if own is None and not related:
         append("rule-none" if not hits else "rule-other")
     return out
 
@@ -140,18 +153,24 @@ def candidates(s: Sentence, index: int, hits: list[tuple[Hit, bool]]) -> list[Ca
     numbers = [k for k, t in enumerate(s.tokens) if t.kind in ("num", "numword") and t.value is not None]
     if not numbers:
         return out
-    counted = {h.number: h.frame for h, _ in reversed(hits) if h.kind == "member_count"}
-    rule_at = {k: counted[v] for k in numbers if (v := s.tokens[k].value) in counted}
+    # the number each of the frames' counts stands on (of two equal numbers, the one by its trigger)
+    own = {index_of(s, h): (h, past) for h, past in hits if h.kind == "member_count"}
+    call = CALL_TO_JOIN.found(s.text)
     shapes: list[str] | None = None
     for k in numbers:
         t = s.tokens[k]
-        if t.value is None or not 2 <= t.value <= 10_000_000:
-            continue
-        if is_ordinal(s.tokens, k):
+        value = t.value or 0
+        if not 2 <= value <= 10_000_000 or is_ordinal(s.tokens, k):
             continue
         if shapes is None:
             shapes = [_shape(t) for t in s.tokens]
-        present = any(h.kind == "member_count" and h.number == t.value and not past for h, past in hits)
-        past = not present and any(h.kind == "member_count" and h.number == t.value and was for h, was in hits)
-        out.append(Candidate(k, _features(s, k, index, hits, rule_at, shapes), present, past, number=t.value))
+        frame = own.get(k)
+        features = _features(s, k, index, hits, frame, shapes)
+        # Never added, however it scores: the frames' past; a call to join; what members count as
+        # the subject ("Unsere Mitglieder bilden 600 junge Menschen aus": 8 of 92 such numbers the
+        # frames did not count were counts of members on the labelled pages)
+        veto = "the frames read it as the past" if frame is not None and frame[1] else \
+            "a call to join" if call else \
+            "the members are the subject: the number is theirs" if "members-subject" in features else None
+        out.append(Candidate(k, features, frame is not None and not frame[1], veto, number=value))
     return out

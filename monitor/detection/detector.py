@@ -23,7 +23,7 @@ import ahocorasick
 
 from . import count_scorer
 from .document import PERSON_TITLE, Document, place_body, without_legal_form
-from .frames import Hit, analyse, clause_owner, sentence_hits
+from .frames import Hit, analyse, clause_owner, index_of, sentence_hits
 from .model import Event
 from .names import PLACE_WORD, generic, org_word
 from .numbers import guess_language, has_number_words, words_to_digits
@@ -289,25 +289,29 @@ def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: i
 
 
 def _scored(found: list[tuple[Hit, str, int]], scored: list[_Scored]) -> list[tuple[Hit, str, int]]:
-    """The frames' counts that the count scorer keeps, and the counts it finds that they missed."""
+    """The frames' counts that the count scorer keeps, and the counts it finds that they missed.
+    A number is known by its place: (sentence unit, token), so that "has 50 members and charges 50
+    pounds" keeps the count whatever the pounds score."""
     if not scored:
         return found
     scorer = model(count_scorer.WEIGHTS)
-    scores: dict[tuple[int, int | None], float] = {}
-    for c, _, index, _ in scored:
-        scores[(index, c.number)] = scorer.score(c)
-    dropped = {(index, c.number) for c, _, index, _ in scored if c.by_frame and c.score < scorer.keep}
+    scores: dict[tuple[int, int], float] = {}
+    sentences: dict[int, Any] = {}
+    for c, _, index, s in scored:
+        scores[(index, c.at)] = scorer.score(c)
+        sentences[index] = s
     out = []
     for h, sentence, index in found:
-        if h.kind == "member_count":
-            if (index, h.number) in dropped:
-                continue
-            if (index, h.number) in scores:
-                h.roles.setdefault("score", round(scores[(index, h.number)], 2))
+        if h.kind == "member_count" and index in sentences:
+            score = scores.get((index, index_of(sentences[index], h)))
+            if score is not None:
+                if score < scorer.keep:
+                    continue
+                h.roles.setdefault("score", round(score, 2))
         out.append((h, sentence, index))
     taken = {(index, h.number) for h, _, index in out if h.kind == "member_count"}
     for c, sentence, index, s in scored:
-        if c.by_frame or c.past or c.score < scorer.add or (index, c.number) in taken:
+        if c.by_frame or c.veto or c.score < scorer.add or (index, c.number) in taken:
             continue
         taken.add((index, c.number))
         word = s.tokens[c.at].text

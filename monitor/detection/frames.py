@@ -496,7 +496,7 @@ _FUTURE = LowerCased(re.compile(r"\b(?:to becom\w*|on (?:its|their|his|her) way 
                                 re.IGNORECASE))
 
 
-def _index_of(s: Sentence, hit: Hit) -> int:
+def index_of(s: Sentence, hit: Hit) -> int:
     """Where the hit's number stands; of two equal numbers the one before its trigger ("Vor rund 120
     Jahren …, heute … der etwa 120 Mitgliedsunternehmen")."""
     at = [k for k, t in enumerate(s.tokens) if hit.number is not None and t.value == hit.number]
@@ -2645,15 +2645,15 @@ def _set_programme(hit: Hit, p: Phrase | None, s: Sentence, at: int) -> None:
         hit.ref = _ref(s, at)
 
 
-# Tests of a clause, by name, for the count scorer to weigh (count_scorer): those of the frames
-# that changed its cross-validated score (a meeting's attendance, the past, now, a wish), and a
-# call to join, which the frames meet in their own way (_INVITATION, the modal test).
-# A call to join: "Become a member today and join more than 250 companies", "Werden Sie Mitglied"
-_CALL_TO_JOIN = LowerCased(re.compile(r"\b(?:become (?:a |an )?(?:\w+ )?member|join (?:us|now|today)|"
+# A call to join: "Become a member today and join more than 250 companies", "Werden Sie Mitglied":
+# the count scorer never adds a count from such a sentence (the frames meet it in their own way:
+# _INVITATION, the modal test).
+CALL_TO_JOIN = LowerCased(re.compile(r"\b(?:become (?:a |an )?(?:\w+ )?member|join (?:us|now|today)|"
                                       r"werden sie (?:\w+ )?mitglied|jetzt mitglied|mitglied werden)\b", re.IGNORECASE))
+# Tests of a clause, by name, for the count scorer to weigh (count_scorer): those of the frames that
+# changed its cross-validated score (a meeting's attendance, the past, now, a wish).
 CLAUSE_TESTS: dict[str, Any] = {
     "attendance": _ATTENDANCE, "history": _HISTORY, "past": _PAST, "now": _NOW, "modal": _MODAL,
-    "call-to-join": _CALL_TO_JOIN,
 }
 
 
@@ -2777,7 +2777,7 @@ def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> l
     out = []
     future = _FUTURE.search(s.text) is not None if hits else False
     for h in hits:
-        at = _index_of(s, h)
+        at = index_of(s, h)
         if h.kind != "member_count" and _NEGATION.search(_COMPARED.sub("", _clause(s, at)[0])):
             continue  # "Die Mitgliedsnummer 200.000 wird nicht vergeben", "X did not join"
         if h.kind != "member_count" and future:

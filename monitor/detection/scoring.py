@@ -31,8 +31,8 @@ class Candidate:
 
     at: int  # token index in the (number-normalised) sentence
     features: list[str]
-    by_frame: bool  # a frame already reported it
-    past: bool = False  # a frame read it and found it told of the past: never added
+    by_frame: bool  # a frame already reported it, here
+    veto: str | None = None  # why it is never added even when it scores high ("the frames read it as the past")
     number: int | None = None
     score: float = 0.0
 
@@ -55,8 +55,13 @@ def model(filename: str) -> Model:
     """The model stored in ``filename`` beside this module (read once per process)."""
     try:
         data: dict[str, Any] = json.loads(resources.files(__package__).joinpath(filename).read_text(encoding="utf-8"))
-        return Model(float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()},
-                     float(data["keep"]), float(data["add"]))
+        found = Model(float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()},
+                      float(data["keep"]), float(data["add"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ModelError(f"the detector's model {__package__}/{filename} is missing or damaged "
                          f"({type(exc).__name__}): reinstall clusterwatch") from None
+    numbers = [found.bias, found.keep, found.add, *found.weights.values()]
+    if not all(math.isfinite(x) for x in numbers) or not 0.0 <= found.keep <= found.add <= 1.01:
+        raise ModelError(f"the detector's model {__package__}/{filename} is damaged (thresholds keep "
+                         f"{found.keep}, add {found.add}; or a weight that is no number): reinstall clusterwatch")
+    return found
