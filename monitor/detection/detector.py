@@ -5,10 +5,13 @@
 2. A cue sentence has its number words turned into digits (text2num), is tokenised
    (``tokens``), its names found (``names``) and its trigger verbs lemmatised (``lexicon``,
    HanTa), then read by the membership frames (``frames``).
-3. Whose membership an event is comes from the sentence, else from what it refers back to, else
+3. Every number of such a sentence is also a candidate count, scored by a model learned from
+   labelled real pages (``count_scorer``, ``scoring``): a frame's count it is sure is wrong is
+   dropped, a count the frames missed is added (``_scored``).
+4. Whose membership an event is comes from the sentence, else from what it refers back to, else
    from the text's topic (``document``); an event whose text never says stays ``programme:
    None`` with the reason in ``why``.
-4. One event per milestone in a document (``_merge``).
+5. One event per milestone in a document (``_merge``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import ahocorasick
 
 from . import count_scorer
 from .document import PERSON_TITLE, Document, place_body, without_legal_form
-from .frames import Hit, analyse, clause_owner, index_of, sentence_hits
+from .frames import Hit, Sentence, analyse, clause_owner, index_of, sentence_hits
 from .model import Event
 from .names import PLACE_WORD, generic, org_word
 from .numbers import guess_language, has_number_words, words_to_digits
@@ -219,7 +222,7 @@ def count_candidates(text: str, title: str | None = None, language: str | None =
 
 # A number the count scorer looks at: (candidate, sentence, its unit in the document, the analysed
 # sentence).
-_Scored = tuple[Candidate, str, int, Any]
+_Scored = tuple[Candidate, str, int, Sentence]
 
 
 def _detect(text: str, title: str | None, language: str | None, collect: list[_Scored] | None) -> list[Event]:
@@ -296,7 +299,7 @@ def _scored(found: list[tuple[Hit, str, int]], scored: list[_Scored]) -> list[tu
         return found
     scorer = model(count_scorer.WEIGHTS)
     scores: dict[tuple[int, int], float] = {}
-    sentences: dict[int, Any] = {}
+    sentences: dict[int, Sentence] = {}
     for c, _, index, s in scored:
         scores[(index, c.at)] = scorer.score(c)
         sentences[index] = s
