@@ -89,6 +89,9 @@ def main() -> None:
                     help="case documents learned from besides the pages (an empty folder for none)")
     ap.add_argument("--without", help="leave out features starting with these prefixes (comma-separated: "
                     "'first=,last=') to see what they are worth")
+    ap.add_argument("--case-weight", type=float, default=1.0,
+                    help="weight of a case document's candidate against a page's (the frames were written "
+                         "from the cases, so they may teach the model to trust the frames too much)")
     ap.add_argument("--c", type=float, default=0.3, help="inverse regularisation strength")
     ap.add_argument("--write", action="store_true", help="store the weights beside the scorer")
     args = ap.parse_args()
@@ -109,6 +112,7 @@ def main() -> None:
              for row in rows + cases for _, _, fs in row["cands"]]
     ys = [y for row in rows + cases for y in row["ys"]]
     pages = sum(len(row["cands"]) for row in rows)  # the pages' candidates come first
+    weight = [1.0] * pages + [args.case_weight] * (len(ys) - pages)
     print(f"{len(rows)} pages and {len(cases)} case documents, {len(ys)} candidates, {sum(ys)} positive")
 
     vec = DictVectorizer()
@@ -120,7 +124,7 @@ def main() -> None:
     for train, test in GroupKFold(n_splits=5).split(x[:pages], ys[:pages], groups):
         learn = [*train, *range(pages, len(ys))]
         model = LogisticRegression(C=args.c, max_iter=3000)
-        model.fit(x[learn], [ys[i] for i in learn])
+        model.fit(x[learn], [ys[i] for i in learn], sample_weight=[weight[i] for i in learn])
         for i, p in zip(test, model.predict_proba(x[test])[:, 1], strict=True):
             oof[i] = float(p)
     probs: list[list[float]] = []
@@ -154,7 +158,7 @@ def main() -> None:
     print(line("cross-validated best", keep, add)[1])
 
     model = LogisticRegression(C=args.c, max_iter=3000)
-    model.fit(x, ys)
+    model.fit(x, ys, sample_weight=weight)
     # (the smallest weights change no decision and would only make the file larger)
     weights = {name: round(float(w), 4) for name, w in zip(vec.get_feature_names_out(), model.coef_[0], strict=True)
                if abs(w) >= 0.02}
