@@ -106,3 +106,15 @@ def test_extract_with_damaged_weights_is_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "reinstall clusterwatch" in lines[0] and "Traceback" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("text, number, programme", [
+    # the counted noun is the clause's subject: whose members they are is the body they joined
+    ("Rund 250 Unternehmen und Organisationen haben sich der „Northern Hydrogen Alliance“ angeschlossen, "
+     "seit sie im Juni gegründet wurde.", 250, "northern hydrogen alliance"),
+    ("Mehr als 320 Firmen und Institute haben sich inzwischen der „Allianz Leichtbau Süd“ angeschlossen.", 320,
+     "allianz leichtbau süd"),
+])
+def test_a_scored_count_belongs_to_the_body_the_sentence_names(text: str, number: int, programme: str) -> None:
+    counts = [e for e in detect(text) if e.kind == "member_count"]
+    assert [(e.number, e.programme) for e in counts] == [(number, programme)]

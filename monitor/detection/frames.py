@@ -2671,7 +2671,10 @@ def clause_owner(s: Sentence, at: int) -> tuple[str | None, str | None]:
                 return owner, None
             break
     hit = Hit("member_count", "", "")
-    _set_programme(hit, _clause_subject(s, at), s, at)
+    subj = _clause_subject(s, at)
+    # ("Rund 250 Unternehmen und Organisationen haben sich der Alliance angeschlossen": the counted
+    # noun is the subject, the members, not whose members they are)
+    _set_programme(hit, None if subj is not None and at < subj.start <= at + 3 else subj, s, at)
     if hit.programme is None and not hit.ref:
         # "Im Netzwerk X arbeiten heute 164 Mitgliedsfirmen zusammen": the body the clause's
         # members are in
@@ -2682,7 +2685,18 @@ def clause_owner(s: Sentence, at: int) -> tuple[str | None, str | None]:
                        and not NOT_PROGRAMMES.search(p.text) and not generic(p.text)), None)
         if inside is not None:
             return inside.text, None
+        # the one membership body the sentence names, wherever it stands: "Dem Bauernbund (SBB)
+        # kann niemand das Wasser reichen: über 20.000 Mitgliedsbetriebe", "sind 51 Organisationen
+        # im „netz“ zusammengeschlossen" (a firm named there is more often a member)
+        bodies = {p.text for p in s.phrases if p.org and not p.bracketed and not generic(p.text)
+                  and not at < p.start <= at + 3 and not NOT_PROGRAMMES.search(p.text)
+                  and not _CORPORATE_FORM.search(p.text)}
+        if len(bodies) == 1:
+            return bodies.pop(), None
     return hit.programme, hit.ref
+
+
+_CORPORATE_FORM = re.compile(r"\b(?:GmbH|AG|KG|SE|Ltd|Inc|LLC|plc|UG|Corp)\b\.?")
 
 
 def _title_case(s: Sentence) -> bool:
