@@ -239,6 +239,9 @@ def serve(config: Config) -> int:
     crawl appeared twice in crawl_runs), so it is refused, naming the first one's process.
     """
     Store(config.database).close()  # migrations run on start; a missing folder is reported here
+    from monitor.detection.scoring import check as check_models
+
+    check_models()  # and a broken installation, before the first poll
     try:
         with held(service_lock_path(config.database)):
             return _serve(config)

@@ -118,3 +118,16 @@ def test_extract_with_damaged_weights_is_one_line(tmp_path: Path) -> None:
 def test_a_scored_count_belongs_to_the_body_the_sentence_names(text: str, number: int, programme: str) -> None:
     counts = [e for e in detect(text) if e.kind == "member_count"]
     assert [(e.number, e.programme) for e in counts] == [(number, programme)]
+
+
+def test_detect_with_damaged_weights_says_so_before_reading_anything(tmp_path: Path) -> None:
+    # an empty dataset: nothing would ever reach the model, yet the broken installation is reported
+    (tmp_path / "clusterwatch.toml").write_text('database = "cw.db"\n', encoding="utf-8")
+    code = ("import sys\nimport monitor.detection.count_scorer as c\nc.WEIGHTS = 'damaged_weights.json'\n"
+            "from crawler.store import Store\nStore('cw.db').close()\n"
+            "from monitor.cli import main\nsys.argv = ['clusterwatch', '--config', 'clusterwatch.toml', 'detect']\n"
+            "main()\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "reinstall clusterwatch" in lines[0] and "Traceback" not in proc.stderr, proc.stderr
