@@ -13,7 +13,7 @@ from monitor.events import EventRecorder, open_dataset
 
 
 def run_detection(config: Config, *, all_again: bool = False) -> dict[str, int]:
-    from monitor.detection.scoring import check as check_models
+    from monitor.detection import check_models
 
     check_models()  # a broken installation says so before any announcement is read
     db = open_dataset(config.database)

@@ -239,7 +239,7 @@ def serve(config: Config) -> int:
     crawl appeared twice in crawl_runs), so it is refused, naming the first one's process.
     """
     Store(config.database).close()  # migrations run on start; a missing folder is reported here
-    from monitor.detection.scoring import check as check_models
+    from monitor.detection import check_models
 
     check_models()  # and a broken installation, before the first poll
     try:

@@ -212,6 +212,12 @@ def detect(text: str, title: str | None = None, language: str | None = None) -> 
     return _detect(text, title, language, None)
 
 
+def check_models() -> None:
+    """Load every model the detector uses (``scoring``), so that a broken installation is reported
+    when a command or the service starts, not at the first text with a number in it."""
+    model(count_scorer.WEIGHTS)
+
+
 def count_candidates(text: str, title: str | None = None, language: str | None = None) -> list[Candidate]:
     """Every number the detector gives the count scorer, unscored: for training it
     (``bench/train_counts.py``)."""

@@ -65,12 +65,3 @@ def model(filename: str) -> Model:
         raise ModelError(f"the detector's model {__package__}/{filename} is damaged (thresholds keep "
                          f"{found.keep}, add {found.add}; or a weight that is no number): reinstall clusterwatch")
     return found
-
-
-def check() -> None:
-    """Load every model the detector uses, so that a broken installation is reported when a
-    command or the service starts, not at the first text with a number in it."""
-    from .count_scorer import WEIGHTS
-
-    model(WEIGHTS)
-
