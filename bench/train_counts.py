@@ -151,8 +151,8 @@ def main() -> None:
             if right / max(1, found) >= floor:
                 grid.append((line("", k / 20, a / 20)[0], k / 20, a / 20))
     _, keep, add = max(grid) if grid else (0.0, 0.0, 1.01)
+    _, right0, found0, _ = doc_scores(rows, probs, keep, 1.01)
     for a in range(4, 14):
-        _, right0, found0, _ = doc_scores(rows, probs, keep, 1.01)
         _, right1, found1, _ = doc_scores(rows, probs, keep, a / 20)
         print(f"  add >= {a / 20:.2f}: {found1 - found0} more found, {right1 - right0} of them right")
     print(line("cross-validated best", keep, add)[1])

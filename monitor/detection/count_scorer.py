@@ -66,8 +66,9 @@ def _magnitude(value: int) -> str:
 
 
 def _features(s: Sentence, i: int, index: int, hits: list[tuple[Hit, bool]], own: tuple[Hit, bool] | None,
-              shapes: list[str]) -> list[str]:
-    """``own``: the frame's count at this very number, and whether it told of the past."""
+              shapes: list[str], members: list[bool]) -> list[str]:
+    """``own``: the frame's count at this very number, and whether it told of the past; ``shapes``
+    and ``members`` (is it a member noun) per token of the sentence."""
     toks = s.tokens
     n = len(toks)
     tok = toks[i]
@@ -87,12 +88,12 @@ def _features(s: Sentence, i: int, index: int, hits: list[tuple[Hit, bool]], own
         append(f"w{off}={shapes[j] if 0 <= j < n else '<edge>'}")
     if i > 0 and toks[i - 1].low in _QUANTIFIERS:
         append("quantified")
-    after = next((d for d in range(1, 6) if i + d < n and shapes[i + d][:2] == "<m"), 0)
-    before = next((d for d in range(1, 9) if i - d >= 0 and shapes[i - d][:2] == "<m"), 0)
+    after = next((d for d in range(1, 6) if i + d < n and members[i + d]), 0)
+    before = next((d for d in range(1, 9) if i - d >= 0 and members[i - d]), 0)
     append(f"member-after={after}")
     append(f"member-before={min(before, 4)}")
     if not after and not before:
-        append("member-far" if any(sh[:2] == "<m" for sh in shapes) else "member-none")
+        append("member-far" if any(members) else "member-none")
     # the counted noun: the first capitalised word (German) or word (English) after the number
     noun = next((t for t in toks[i + 1:i + 5] if t.kind == "word" and (t.cap or s.lang == "en")
                  and t.low not in _QUANTIFIERS), None)
@@ -121,7 +122,7 @@ def _features(s: Sentence, i: int, index: int, hits: list[tuple[Hit, bool]], own
     for name, pattern in CLAUSE_TESTS.items():
         if pattern.found_in(clause, low) if isinstance(pattern, LowerCased) else pattern.search(clause):
             append("clause-" + name)
-    if not any(sh[:2] == "<m" for sh in shapes[start:end]):
+    if not any(members[start:end]):
         append("clause-without-member")
     if before and not after and before < i - start + 1:
         append("members-before-in-clause")  # "Die Mitglieder vertreten 10.000 Unternehmen": theirs
@@ -156,16 +157,18 @@ def candidates(s: Sentence, index: int, hits: list[tuple[Hit, bool]]) -> list[Ca
     # the number each of the frames' counts stands on (of two equal numbers, the one by its trigger)
     own = {index_of(s, h): (h, past) for h, past in hits if h.kind == "member_count"}
     call = CALL_TO_JOIN.found(s.text)
-    shapes: list[str] | None = None
+    shapes: list[str] = []
+    members: list[bool] = []
     for k in numbers:
         t = s.tokens[k]
         value = t.value or 0
         if not 2 <= value <= 10_000_000 or is_ordinal(s.tokens, k):
             continue
-        if shapes is None:
+        if not shapes:
             shapes = [_shape(t) for t in s.tokens]
+            members = [shape.startswith("<member") for shape in shapes]
         frame = own.get(k)
-        features = _features(s, k, index, hits, frame, shapes)
+        features = _features(s, k, index, hits, frame, shapes, members)
         # Never added, however it scores: the frames' past; a call to join; what members count as
         # the subject ("Unsere Mitglieder bilden 600 junge Menschen aus": 8 of 92 such numbers the
         # frames did not count were counts of members on the labelled pages)

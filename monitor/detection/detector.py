@@ -284,7 +284,8 @@ def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: i
     # (the test for number words is made once, here)
     normalised = words_to_digits(sentence, lang, check=False) if has_number_words(sentence, lang) else sentence
     out = []
-    hits = sentence_hits(normalised, lang, doc_year)
+    s = analyse(normalised, lang)  # one analysis for the frames and the count scorer
+    hits = sentence_hits(s, doc_year)
     for hit, past in hits:
         if hit.number is not None and not (0 < hit.number <= _MAX_COUNT):
             continue
@@ -292,7 +293,6 @@ def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: i
             continue
         out.append((hit, sentence.strip(), index))
     if _DIGIT.search(normalised):
-        s = analyse(normalised, lang)
         scored += [(c, sentence.strip(), index, s) for c in count_scorer.candidates(s, index, hits)]
     return out
 

@@ -99,10 +99,10 @@ class Document:
         if best != self.topic and counts[best] >= 2 and counts[best] > counts.get(self.topic or "", 1):
             self.topic, self.topic_unit = best, first[best]
             self.topic_source = f"the organisation the text names most often ({counts[best]} times)"
-        if self.topic is not None and _COMPANY.search(self.topic) and not MEMBERSHIP_BODY.search(self.topic):
+        if self.topic is not None and COMPANY.search(self.topic) and not MEMBERSHIP_BODY.search(self.topic):
             # "Gelsenwasser AG tritt dem h2-netzwerk-ruhr bei": a firm named first is a member more
             # often than the body whose members it counts; the body the text names is the topic
-            bodies = [name for name in first if MEMBERSHIP_BODY.search(name) and not _COMPANY.search(name)]
+            bodies = [name for name in first if MEMBERSHIP_BODY.search(name) and not COMPANY.search(name)]
             if bodies:
                 body = max(bodies, key=lambda name: (counts[name], -first[name]))
                 self.topic, self.topic_unit = body, first[body]
@@ -138,7 +138,7 @@ class Document:
         if head and head not in _POSSESSIVE_WORDS:
             stem = _HEAD_STEMS.get(head, head)  # "das Netzwerk" is the "Textilnetz Vogtland"
             for m in reversed(self.mentions):
-                company = _COMPANY.search(m.name) is not None
+                company = COMPANY.search(m.name) is not None
                 # A count's "das Netzwerk" may be a newcomer named just before (not a firm): "X ist als
                 # 50. Mitglied aufgenommen worden. Das Netzwerk vereint heute 64 Unternehmen" counts X's
                 if m.sentence <= sentence and stem in m.name.lower() and not (stem != head and company) \
@@ -196,7 +196,7 @@ def place_body(name: str, *, named: bool = False) -> bool:
 
 
 # A firm's legal form (an association's "e. V." is no firm's)
-_COMPANY = re.compile(r"\b(?:GmbH|AG|KG|SE|Ltd|Inc|LLC|plc|UG)\b")
+COMPANY = re.compile(r"\b(?:GmbH|AG|KG|SE|Ltd|Inc|LLC|plc|UG)\b")
 _HEAD_STEMS = {"netzwerk": "netz", "netzwerks": "netz"}
 # Words that look like names and are never what a text is about: currencies, laws.
 _NOT_TOPICS = frozenset("euro eur usd dollar eeg dsgvo gdpr".split())

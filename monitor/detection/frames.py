@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
-from .document import LEGAL_TAIL
+from .document import COMPANY, LEGAL_TAIL
 from .lexicon import (
     ADMIT_VERBS,
     COUNT_VERBS,
@@ -217,9 +217,6 @@ class Sentence:
         return out
 
 
-# The frames and the count scorer read the same sentence; its analysis is made once (a document's
-# sentences, not a corpus: the readers never change it).
-@lru_cache(maxsize=64)
 def analyse(text: str, lang: str) -> Sentence:
     tokens = tokenize(text)
     verbs: list[tuple[int, str]] = []
@@ -2690,13 +2687,11 @@ def clause_owner(s: Sentence, at: int) -> tuple[str | None, str | None]:
         # im „netz“ zusammengeschlossen" (a firm named there is more often a member)
         bodies = {p.text for p in s.phrases if p.org and not p.bracketed and not generic(p.text)
                   and not at < p.start <= at + 3 and not NOT_PROGRAMMES.search(p.text)
-                  and not _CORPORATE_FORM.search(p.text)}
+                  and not COMPANY.search(p.text)}
         if len(bodies) == 1:
             return bodies.pop(), None
     return hit.programme, hit.ref
 
-
-_CORPORATE_FORM = re.compile(r"\b(?:GmbH|AG|KG|SE|Ltd|Inc|LLC|plc|UG|Corp)\b\.?")
 
 
 def _title_case(s: Sentence) -> bool:
@@ -2766,9 +2761,8 @@ def _headline_joiner(s: Sentence, h: Hit) -> bool:
         and not _AS_ROLE.search(rest.lower()) and not _OFFICE.search(rest) and not _CORPORATE.search(body.text)
 
 
-def sentence_hits(text: str, lang: str, doc_year: Callable[[], int | None]) -> list[tuple[Hit, bool]]:
-    """The frames' hits in a sentence, each with whether its clause tells of the past."""
-    s = analyse(text, lang)
+def sentence_hits(s: Sentence, doc_year: Callable[[], int | None]) -> list[tuple[Hit, bool]]:
+    """The frames' hits in an analysed sentence, each with whether its clause tells of the past."""
     # Ordinals and counts need a number (number words are digits by now): a sentence without one
     # is read for newcomers only, the common case among sentences read for their cue words
     numbered = any(t.kind in ("num", "ord", "numword", "dec") for t in s.tokens)

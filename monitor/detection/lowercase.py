@@ -42,8 +42,7 @@ class LowerCased:
     def found(self, string: str) -> bool:
         """Whether the pattern matches somewhere: here the lower-case pattern's answer is the
         original's (the converse holds too: what a letter lower-cases to matches it)."""
-        low = lowered(string)
-        return (self._lower.search(low) if low is not None else self.compiled.search(string)) is not None
+        return self.found_in(string, lowered(string))
 
     def found_in(self, string: str, low: str | None) -> bool:
         """``found`` for a caller that asks several patterns of one text: ``low`` is
