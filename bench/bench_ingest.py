@@ -3,6 +3,7 @@
 
     python bench/bench_ingest.py                 # 10,000 releases (about 12,000 items), 3 runs
     python bench/bench_ingest.py --items 100000 --runs 1
+    python bench/bench_ingest.py --band-keys-of 300000   # onto the near-duplicate index of a larger dataset
 
 The items are generated German releases (bench/german.py) with what a backfill brings: 10 %
 republications at another address (a dateline and a source line added: near duplicates), 5 % the
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from german import Generator  # noqa: E402
 
 from crawler.items import AnnouncementItem  # noqa: E402
-from crawler.store import BULK_BATCH, Store  # noqa: E402
+from crawler.store import BULK_BATCH, Store, immediate  # noqa: E402
 
 
 def workload(n: int, seed: int = 11) -> list[AnnouncementItem]:
@@ -51,9 +52,29 @@ def workload(n: int, seed: int = 11) -> list[AnnouncementItem]:
     return out
 
 
-def one_run(items: list[AnnouncementItem], batch: int, tmp: Path, n: int) -> tuple[float, float, bool]:
+def prefill_band_keys(store: Store, announcements: int) -> None:
+    """Random band keys of that many announcements (ids far above the load's) in lsh_buckets: the
+    near-duplicate index a dataset of that size has, which every batch of a load writes into. The
+    rest of the dataset stays empty (its full-text indexes grow with the load only)."""
+    import numpy as np
+
+    if not announcements:
+        return
+    rng = np.random.default_rng(5)
+    keys = rng.integers(-2**63, 2**63 - 1, size=announcements * 32, dtype=np.int64)
+    owners = np.repeat(np.arange(10**9, 10**9 + announcements, dtype=np.int64), 32)
+    order = np.lexsort((owners, keys))
+    with immediate(store.conn):
+        store.conn.executemany("INSERT INTO lsh_buckets (bucket, announcement_id) VALUES (?, ?)",
+                               zip(keys[order].tolist(), owners[order].tolist(), strict=True))
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def one_run(items: list[AnnouncementItem], batch: int, tmp: Path, n: int, band_keys_of: int = 0
+            ) -> tuple[float, float, bool]:
     """Item-by-item, then bulk, each on a new dataset: (items/s, items/s, same results)."""
     one = Store(tmp / f"one{n}.db")
+    prefill_band_keys(one, band_keys_of)
     bulk_items = copy.deepcopy(items)
     single_items = copy.deepcopy(items)
     t = time.perf_counter()
@@ -61,6 +82,7 @@ def one_run(items: list[AnnouncementItem], batch: int, tmp: Path, n: int) -> tup
     t_single = time.perf_counter() - t
     one.close()
     bulk_store = Store(tmp / f"bulk{n}.db")
+    prefill_band_keys(bulk_store, band_keys_of)
     t = time.perf_counter()
     bulk = list(bulk_store.ingest_many(bulk_items, batch_size=batch))
     t_bulk = time.perf_counter() - t
@@ -78,6 +100,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10_000, help="distinct releases (more items with the copies)")
     parser.add_argument("--batch", type=int, default=BULK_BATCH)
     parser.add_argument("--runs", type=int, default=3, help="runs of both, side by side; medians printed")
+    parser.add_argument("--band-keys-of", type=int, default=0, metavar="N",
+                        help="load onto the near-duplicate index (random band keys) of N announcements")
     args = parser.parse_args()
     items = workload(args.items)
     print(f"{len(items)} items ({args.items} releases and their copies), "
@@ -85,7 +109,7 @@ def main() -> None:
     singles, bulks = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(args.runs):
-            single, bulk, same = one_run(items, args.batch, Path(tmp), n)
+            single, bulk, same = one_run(items, args.batch, Path(tmp), n, args.band_keys_of)
             print(f"run {n + 1}: item-by-item {single:6.0f} items/s, bulk ({args.batch}/tx) {bulk:6.0f} items/s, "
                   f"x{bulk / single:.2f}; identical results: {same}", flush=True)
             if not same:

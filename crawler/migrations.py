@@ -277,3 +277,25 @@ def m0011_word_vocabulary(db: Database) -> None:
     # most 60 index words, instead of FTS5 merging the postings of every word it starts (thousands
     # in a large dataset: half a second for `Mitglied*` at 1,000,000 announcements).
     db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS announcements_fts_vocab USING fts5vocab(announcements_fts, row)")
+
+
+@migrations(name="0012_pending_band_keys")
+def m0012_pending_band_keys(db: Database) -> None:
+    # A bulk load's band keys, before they are merged into lsh_buckets (crawler.store, BULK_PENDING_BANDS).
+    # lsh_buckets is keyed by the band key, a hash: a batch's 64,000 keys landed on nearly every
+    # page of it, so each batch rewrote the whole table and a load slowed down as the dataset grew.
+    # Here a row holds one announcement's keys (8-byte little-endian integers), appended; they are
+    # merged in key order now and then. The writer row says which load last wrote them (its
+    # in-memory copy is still right while the row is its own).
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS lsh_pending (
+            announcement_id INTEGER NOT NULL,
+            buckets BLOB NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS lsh_pending_writer (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            token TEXT NOT NULL
+        );
+        """
+    )

@@ -137,6 +137,15 @@ BULK_CACHE_KIB = 64 * 1024
 # that both indexes get one segment per batch. Set inside each batch's transaction and put back
 # before its commit: it never outlives the batch, not even a killed one.
 BULK_FTS_HASHSIZE = 16 * 1024 * 1024
+# Band keys a bulk load gathers in ``lsh_pending`` before it merges them into ``lsh_buckets`` (and
+# at its end). lsh_buckets is keyed by the band key, a hash: a batch's 64,000 keys (2,000 items, 32
+# each) landed on nearly every page of it, so each batch's commit rewrote the whole table, and a
+# load slowed down as the dataset grew (0.37 to 0.50 ms per item between 12,000 and 60,000
+# announcements; at 250,000, 0.24 ms per item for the band keys alone). lsh_pending is keyed by
+# announcement, so a batch's keys are appended; merged in key order, each page of lsh_buckets is
+# written once per this many keys instead of once per batch. The load keeps a copy in memory (16
+# bytes a key: 32 MB at this size) for its look-ups.
+BULK_PENDING_BANDS = 2_000_000
 
 # The full-text triggers of migration 0009, as a bulk load expects to find them (whitespace aside):
 # it sets them aside during a batch only when they are these, and indexes the batch's new rows itself.
@@ -470,6 +479,114 @@ def _by_row(keys: Any, mask: Any) -> dict[int, list[int]]:
     return out
 
 
+class _PendingBands:
+    """A bulk load's copy of ``lsh_pending``: the band keys it wrote there and not yet merged into
+    ``lsh_buckets``, as sorted runs of (key, announcement) arrays for its batches' look-ups.
+
+    Another connection may change the table between two batches: an item-by-item ingest merges
+    it into lsh_buckets first (``Store._settle_pending``), another bulk load adds to it. Each
+    writer of the table leaves its token in ``lsh_pending_writer``; while the token is this
+    load's own, the copy is right, else it is read again."""
+
+    def __init__(self) -> None:
+        import uuid
+
+        self.load_id = uuid.uuid4().hex
+        self.writes = 0
+        self.token: str | None = None  # what this load last left in lsh_pending_writer
+        self.version: int | None = None  # PRAGMA data_version when the copy was last known right
+        self.runs: list[tuple[Any, Any]] = []  # (keys, announcements), each run sorted by key
+        self.size = 0
+
+    def sync(self, conn: sqlite3.Connection) -> None:
+        """In a batch's transaction: make the copy match the table."""
+        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+        if self.version is None or version != self.version:
+            row = conn.execute("SELECT token FROM lsh_pending_writer WHERE id = 1").fetchone()
+            if self.version is None or (row[0] if row else None) != self.token:
+                self._read(conn)
+        self.version = version
+
+    def _read(self, conn: sqlite3.Connection) -> None:
+        self.clear()
+        keys, owners = _pending_rows(conn)
+        if len(keys):
+            self.add(keys, owners)
+        row = conn.execute("SELECT token FROM lsh_pending_writer WHERE id = 1").fetchone()
+        self.token = row[0] if row else None
+
+    def add(self, keys: Any, owners: Any) -> None:
+        import numpy as np
+
+        order = np.argsort(keys, kind="stable")
+        self.runs.append((keys[order], owners[order]))
+        self.size += len(keys)
+        # Runs merged while the last is as long as the one before: at most log2(size) of them.
+        while len(self.runs) > 1 and len(self.runs[-1][0]) >= len(self.runs[-2][0]):
+            (k2, o2), (k1, o1) = self.runs.pop(), self.runs.pop()
+            k, o = np.concatenate((k1, k2)), np.concatenate((o1, o2))
+            order = np.argsort(k, kind="stable")
+            self.runs.append((k[order], o[order]))
+
+    def drop(self, ann_id: int) -> None:
+        """An announcement's keys deleted (its text replaced)."""
+        kept = [(k[o != ann_id], o[o != ann_id]) for k, o in self.runs]
+        self.runs = [run for run in kept if len(run[0])]
+        self.size = sum(len(k) for k, _ in self.runs)
+
+    def lookup(self, keys: Any) -> dict[int, list[int]]:
+        """Announcements per key, of the (sorted, distinct) ``keys`` the copy holds."""
+        import numpy as np
+
+        out: dict[int, list[int]] = {}
+        for run_keys, owners in self.runs:
+            lo = np.searchsorted(run_keys, keys, side="left")
+            hi = np.searchsorted(run_keys, keys, side="right")
+            for n in np.nonzero(hi > lo)[0].tolist():
+                out.setdefault(int(keys[n]), []).extend(owners[lo[n]:hi[n]].tolist())
+        return out
+
+    def clear(self) -> None:
+        self.runs = []
+        self.size = 0
+
+    def wrote(self, conn: sqlite3.Connection) -> None:
+        """This load changed the table (in the batch's transaction): its token left there."""
+        self.writes += 1
+        self.token = f"{self.load_id}:{self.writes}"
+        conn.execute("INSERT OR REPLACE INTO lsh_pending_writer (id, token) VALUES (1, ?)", (self.token,))
+
+
+_PENDING_DTYPE = "<i8"  # lsh_pending.buckets: an announcement's band keys, 8-byte little-endian
+
+
+def _pending_rows(conn: sqlite3.Connection) -> tuple[Any, Any]:
+    """The band keys in ``lsh_pending`` and their announcements, as two arrays."""
+    import numpy as np
+
+    keys, owners = [], []
+    for ann_id, blob in conn.execute("SELECT announcement_id, buckets FROM lsh_pending"):
+        found = np.frombuffer(blob, dtype=_PENDING_DTYPE).astype(np.int64)
+        keys.append(found)
+        owners.append(np.full(len(found), ann_id, dtype=np.int64))
+    if not keys:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(keys), np.concatenate(owners)
+
+
+def _merge_pending(conn: sqlite3.Connection) -> None:
+    """Move the band keys in ``lsh_pending`` into ``lsh_buckets``, in key order (in the caller's
+    transaction)."""
+    import numpy as np
+
+    keys, owners = _pending_rows(conn)
+    order = np.lexsort((owners, keys))
+    conn.executemany("INSERT OR IGNORE INTO lsh_buckets (bucket, announcement_id) VALUES (?, ?)",
+                     zip(keys[order].tolist(), owners[order].tolist(), strict=True))
+    conn.execute("DELETE FROM lsh_pending")
+    conn.execute("DELETE FROM lsh_pending_writer")
+
+
 class _BatchIndex:
     """A bulk batch's near-duplicate index: what ``signatures`` and ``lsh_buckets`` hold, as
     ``Store._nearest`` and ``Store._index`` would find and leave them item after item.
@@ -484,13 +601,15 @@ class _BatchIndex:
       sorted: the tables end as item-by-item ingest leaves them.
     """
 
-    def __init__(self, conn: sqlite3.Connection, sigs: list[fingerprint.Signature], keys: Any = None,
-                 urls: Iterable[str] = (), digests: Iterable[str | None] = ()):
-        """``keys``: the signatures' band keys as an array (a row each), when at hand; ``urls``
-        and ``digests``: the batch's items' addresses and text hashes."""
+    def __init__(self, conn: sqlite3.Connection, pending: _PendingBands, sigs: list[fingerprint.Signature],
+                 keys: Any = None, urls: Iterable[str] = (), digests: Iterable[str | None] = ()):
+        """``pending``: the load's band keys not merged yet (in sync with the table); ``keys``:
+        the signatures' band keys as an array (a row each), when at hand; ``urls`` and
+        ``digests``: the batch's items' addresses and text hashes."""
         import numpy as np
 
         self.conn = conn
+        self.pending = pending
         # Of the batch's addresses, those with a sighting before the batch, and of its text hashes
         # those an announcement had, looked up at once; ingest_prepared adds each item's address
         # and hash as it goes. A sighting is never removed and only an item's own hash is ever
@@ -513,6 +632,8 @@ class _BatchIndex:
         for key, ann_id in _rows_in(conn, "SELECT bucket, announcement_id FROM lsh_buckets WHERE bucket IN",
                                     unique.tolist()):
             self.before.setdefault(key, []).append(ann_id)
+        for key, owners in pending.lookup(unique).items():
+            self.before.setdefault(key, []).extend(owners)
         self.blobs: dict[int, bytes] = dict(_rows_in(
             conn, "SELECT announcement_id, signature FROM signatures WHERE announcement_id IN",
             sorted({a for found in self.before.values() for a in found})))
@@ -540,6 +661,10 @@ class _BatchIndex:
             # The rows from before the batch go now; the batch's own are not written yet.
             self.conn.execute("DELETE FROM lsh_buckets WHERE announcement_id = ?", (ann_id,))
             self.conn.execute("DELETE FROM signatures WHERE announcement_id = ?", (ann_id,))
+            if self.pending.size and self.conn.execute("DELETE FROM lsh_pending WHERE announcement_id = ?",
+                                                       (ann_id,)).rowcount:
+                self.pending.drop(ann_id)
+                self.pending.wrote(self.conn)
             self.dropped.add(ann_id)
             for n in self.rows_of.pop(ann_id, ()):
                 for key in self.shared.get(n, ()):
@@ -586,11 +711,16 @@ class _BatchIndex:
         if not pairs:
             return
         owners, rows = np.array(pairs, dtype=np.int64).T
-        keys = self.keys[rows].ravel()
-        owners = np.repeat(owners, self.keys.shape[1])
-        order = np.lexsort((owners, keys))
-        self.conn.executemany("INSERT OR IGNORE INTO lsh_buckets(bucket, announcement_id) VALUES (?, ?)",
-                              zip(keys[order].tolist(), owners[order].tolist(), strict=True))
+        # Into lsh_pending, a row of keys per announcement and item (appended: 2,000 rows a batch).
+        blobs = (self.keys[n].astype(_PENDING_DTYPE).tobytes() for n in rows.tolist())
+        self.conn.executemany("INSERT INTO lsh_pending (announcement_id, buckets) VALUES (?, ?)",
+                              zip(owners.tolist(), blobs, strict=True))
+        self.pending.add(self.keys[rows].ravel(), np.repeat(owners, self.keys.shape[1]))
+        self.pending.wrote(self.conn)
+        if self.pending.size >= BULK_PENDING_BANDS:
+            _merge_pending(self.conn)
+            self.pending.clear()
+            self.pending.token = None
 
 
 @contextmanager
@@ -789,6 +919,7 @@ class Store:
         checkpoints: _Checkpoints | None = None
         cache = self._bulk_cache()
         self._fts_read = None
+        pending = _PendingBands()
         try:
             stream = batches()
             batch = next(stream, None)
@@ -819,7 +950,7 @@ class Store:
                 # written, not while the caller has its results or the items are read.
                 with _collector_paused():
                     ready, keys = following.result() if following is not None else (self.prepare_many(batch), None)
-                    out = self._write_batch(ready, keys)
+                    out = self._write_batch(ready, pending, keys)
                 yield from out
                 if not in_flight:
                     break
@@ -827,6 +958,11 @@ class Store:
                     checkpoints.request()
                 following = in_flight.popleft()
                 submit()  # the next batch on its way before this one is waited for
+            # The band keys left pending, merged once (a load that stops before this leaves them
+            # to the next writer: ``_settle_pending``, or the next load).
+            with immediate(self.conn):
+                if self.conn.execute("SELECT 1 FROM lsh_pending LIMIT 1").fetchone():
+                    _merge_pending(self.conn)
         finally:
             # each step even when one before it fails (an interrupt while the other process ends)
             with ExitStack() as cleanup:
@@ -847,14 +983,17 @@ class Store:
         self.conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
         return before
 
-    def _write_batch(self, prepared: list[Prepared | BadItem], keys: Any = None) -> list[IngestResult | BadItem]:
-        """``keys``: the band keys of the batch's signatures, in order, as an array (or None)."""
+    def _write_batch(self, prepared: list[Prepared | BadItem], pending: _PendingBands, keys: Any = None
+                     ) -> list[IngestResult | BadItem]:
+        """``pending``: the load's band keys not merged yet; ``keys``: the band keys of the
+        batch's signatures, in order, as an array (or None)."""
         out: list[IngestResult | BadItem] = []
         with immediate(self.conn):
             restore = self._defer_fts()
             ready = [p for p in prepared if isinstance(p, Prepared)]
-            self._batch = _BatchIndex(self.conn, [sig for p in ready if (sig := p.signature()) is not None], keys,
-                                      [p.url for p in ready], [p.digest for p in ready])
+            pending.sync(self.conn)
+            sigs = [sig for p in ready if (sig := p.signature()) is not None]
+            self._batch = _BatchIndex(self.conn, pending, sigs, keys, [p.url for p in ready], [p.digest for p in ready])
             try:
                 for p in prepared:
                     out.append(p if isinstance(p, BadItem) else self.ingest_prepared(p))
@@ -961,6 +1100,7 @@ class Store:
         if self._batch is not None:
             self._batch.index(ann_id, sig, replace=replace)
             return
+        self._settle_pending()
         if replace:
             self.conn.execute("DELETE FROM lsh_buckets WHERE announcement_id = ?", (ann_id,))
             self.conn.execute("DELETE FROM signatures WHERE announcement_id = ?", (ann_id,))
@@ -976,6 +1116,7 @@ class Store:
         band key with ``sig``; of equally similar ones the oldest (lowest id)."""
         if self._batch is not None:
             return _best(sig, self._batch.candidates(sig))
+        self._settle_pending()
         keys = sig.band_keys()
         placeholders = ",".join("?" * len(keys))
         rows = self.conn.execute(
@@ -985,6 +1126,12 @@ class Store:
             keys,
         ).fetchall()
         return _best(sig, ((ann_id, fingerprint.Signature.from_bytes(blob)) for ann_id, blob in rows))
+
+    def _settle_pending(self) -> None:
+        """Outside a bulk load, before the band keys are read or written: merge what a bulk load
+        left in ``lsh_pending`` (one still running, between its batches, or one that was killed)."""
+        if self.conn.execute("SELECT 1 FROM lsh_pending LIMIT 1").fetchone():
+            _merge_pending(self.conn)
 
     def _insert(self, url: str, item: AnnouncementItem, digest: str | None, seen: str) -> int:
         cur = self.conn.execute(

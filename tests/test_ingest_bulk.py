@@ -203,7 +203,8 @@ def test_a_batch_index_finds_and_leaves_what_the_tables_would(tmp_path: Path) ->
     against the same operations on the tables: after rows from before the batch and from the
     batch were indexed, added to (an original replacing its copy), replaced (a rewritten text)
     and deleted (a text too short), an item's candidates are those the tables give, with their
-    signatures, and the tables end the same."""
+    signatures, and the tables end the same. In the batch's dataset half of the rows from
+    before the batch wait in lsh_pending, as an earlier batch of the same load leaves them."""
     words = case_words()
     # Two stretches of text in overlapping windows: neighbours share band keys, the stretches none.
     first = fingerprint.signatures([words[i * 30 : i * 30 + 120] for i in range(40)], fingerprint.SCHEME_ARRAYS)
@@ -217,9 +218,18 @@ def test_a_batch_index_finds_and_leaves_what_the_tables_would(tmp_path: Path) ->
             store._index(k, fingerprint.signature(words[(9 + k) * 30 + 15 : (9 + k) * 30 + 135], fingerprint.SCHEME_ARRAYS))
         store.conn.execute("BEGIN")
     tables, batch = stores
+    for (ann_id,) in batch.conn.execute("SELECT DISTINCT announcement_id FROM lsh_buckets WHERE announcement_id > 5"
+                                        ).fetchall():
+        keys = [k for (k,) in batch.conn.execute("SELECT bucket FROM lsh_buckets WHERE announcement_id = ?", (ann_id,))]
+        batch.conn.execute("INSERT INTO lsh_pending (announcement_id, buckets) VALUES (?, ?)",
+                           (ann_id, np.array(keys, dtype="<i8").tobytes()))
+    batch.conn.execute("DELETE FROM lsh_buckets WHERE announcement_id > 5")
+    pending = store_module._PendingBands()
+    pending.sync(batch.conn)
+    assert pending.size == 5 * fingerprint.BANDS
     order = [sig for j in range(10, 40) for sig in (first[j], second[j])]
     assert all(sig is not None for sig in order)
-    index = store_module._BatchIndex(batch.conn, order)  # type: ignore[arg-type]
+    index = store_module._BatchIndex(batch.conn, pending, order)  # type: ignore[arg-type]
     batch._batch = index
 
     def from_tables(sig: fingerprint.Signature) -> list[tuple[int, bytes]]:
@@ -253,6 +263,12 @@ def test_a_batch_index_finds_and_leaves_what_the_tables_would(tmp_path: Path) ->
             holder = op[0]
     assert found > 30
     index.flush()
+    # The load's copy of lsh_pending holds what the table holds.
+    waiting = {(key, ann_id) for ann_id, blob in batch.conn.execute("SELECT announcement_id, buckets FROM lsh_pending")
+               for key in np.frombuffer(blob, dtype="<i8").tolist()}
+    keys = np.array(sorted({key for key, _ in waiting}), dtype=np.int64)
+    assert {(key, a) for key, owners in pending.lookup(keys).items() for a in owners} == waiting
+    store_module._merge_pending(batch.conn)
     for store in stores:
         store.conn.execute("COMMIT")
         store.close()
@@ -410,3 +426,76 @@ def test_link_notes_are_removed_whatever_their_case() -> None:
         assert fingerprint.normalise_text(text) == always(text), text
     assert fingerprint.normalise_text(texts[0]) == ["text", "weiter", "ende"]
     assert fingerprint.normalise_text(texts[2]) == ["siehe", "kelvin"]
+
+
+def band_keys(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Rows of lsh_buckets and of lsh_pending."""
+    return (conn.execute("SELECT count(*) FROM lsh_buckets").fetchone()[0],
+            conn.execute("SELECT coalesce(sum(length(buckets)) / 8, 0) FROM lsh_pending").fetchone()[0])
+
+
+def test_a_load_merges_its_band_keys_when_enough_have_gathered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """A bulk load keeps its band keys in lsh_pending (appended by announcement) and merges them into
+    lsh_buckets (by key) when BULK_PENDING_BANDS have gathered and at its end: the results and the
+    tables are still those of item-by-item ingest."""
+    monkeypatch.setattr(store_module, "BULK_PENDING_BANDS", 10 * fingerprint.BANDS)
+    items = bulk_workload()
+    single, _ = ingest_both_ways(items, tmp_path, 30)
+    store = Store(tmp_path / "watched.db", aggregators=["agg"])
+    seen: list[tuple[int, int]] = []
+    bulk = []
+    for n, result in enumerate(store.ingest_many(copy.deepcopy(items), batch_size=8), 1):
+        bulk.append(result if not isinstance(result, BadItem) else str(result))
+        if n % 8 == 0:
+            seen.append(band_keys(store.conn))
+    assert bulk == single
+    # Merged along the way (keys in lsh_buckets while the load went on), some waiting between merges.
+    assert any(merged and waiting for merged, waiting in seen[:-1])
+    assert band_keys(store.conn)[1] == 0
+    store.close()
+    assert dataset_contents(tmp_path / "watched.db") == dataset_contents(tmp_path / "one.db")
+
+
+def test_an_item_ingested_between_two_batches_sees_the_loads_band_keys_and_the_load_sees_its(
+        tmp_path: Path) -> None:
+    """Another connection ingests item by item while a bulk load waits between two batches: the
+    item finds a near duplicate among the load's announcements (their band keys still in
+    lsh_pending), and the load's later copy of that item finds it. All as one item-by-item ingest of
+    the same sequence."""
+    items = bulk_workload()
+    words = case_words()
+    newcomer = AnnouncementItem(url="https://other.example/news/1", source="other", title="Neu",
+                                body=" ".join(words[7000:7180]), published="2023-05-04")
+    copy_of_newcomer = AnnouncementItem(url="https://agg.example/?p=newcomer", source="agg", title="Neu",
+                                        body=f"Berlin: {newcomer.body} Quelle: other.example")
+    first = next(i for i in items[:50] if i.source == "ministry")
+    copy_of_first = AnnouncementItem(url="https://agg.example/?p=first", source="agg", title=first.title,
+                                     body=f"Hamburg: {first.body} Quelle: ministry.example")
+    between = [copy_of_first, newcomer]
+    load = items[:50] + items[50:80] + [copy_of_newcomer] + items[80:]
+
+    one = Store(tmp_path / "one.db", aggregators=["agg"])
+    expected = []
+    for item in copy.deepcopy(load[:50] + between + load[50:]):
+        try:
+            expected.append(one.ingest(item))
+        except BadItem as exc:
+            expected.append(str(exc))  # type: ignore[arg-type]
+    one.close()
+
+    bulk_store = Store(tmp_path / "bulk.db", aggregators=["agg"])
+    other = Store(tmp_path / "bulk.db", aggregators=["agg"])
+    got: list[object] = []
+    for result in bulk_store.ingest_many(copy.deepcopy(load), batch_size=25):
+        got.append(result if not isinstance(result, BadItem) else str(result))
+        if len(got) == 50:  # two batches written, the load waiting for the caller
+            assert band_keys(other.conn)[1] > 0
+            got.extend(other.ingest(item) for item in copy.deepcopy(between))
+            assert band_keys(other.conn)[1] == 0  # merged by the other connection first
+    other.close()
+    bulk_store.close()
+    assert got == expected
+    assert [(r.status, r.match) for r in got[50:52]] == [("duplicate", "near"), ("new", "origin")]  # type: ignore[union-attr]
+    assert (got[50 + 2 + 30].status, got[50 + 2 + 30].match) == ("duplicate", "near")  # type: ignore[union-attr]
+    assert dataset_contents(tmp_path / "bulk.db") == dataset_contents(tmp_path / "one.db")
