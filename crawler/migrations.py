@@ -293,6 +293,7 @@ def m0012_pending_band_keys(db: Database) -> None:
             announcement_id INTEGER NOT NULL,
             buckets BLOB NOT NULL
         );
+        CREATE INDEX IF NOT EXISTS lsh_pending_announcement ON lsh_pending(announcement_id);
         CREATE TABLE IF NOT EXISTS lsh_pending_writer (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             token TEXT NOT NULL

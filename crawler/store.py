@@ -323,9 +323,20 @@ def _with_migrate_lock(path: Path, work: Any) -> None:
 
 def apply_migrations(db: Database, migration_set: Any, path: Path) -> None:
     """Apply pending migrations, one process at a time: two crawls starting together on a new
-    dataset would otherwise both create its tables."""
+    dataset would otherwise both create its tables. A dataset that a newer clusterwatch migrated
+    further is refused: this version would write it without what the newer one keeps beside its
+    tables (a bulk load's band keys waiting in lsh_pending, for one)."""
     if migration_set.pending(db):
         _with_migrate_lock(path, lambda: migration_set.apply(db))  # re-reads what is applied, under the lock
+    applied = [m.name for m in migration_set.applied(db)]
+    if applied:
+        from sqlite_utils import Database
+
+        known = {m.name for m in migration_set.pending(Database(memory=True))}  # all of this version's
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            raise StoreError(f"dataset {path} was written by a newer clusterwatch (migration {unknown[0]},"
+                             " which this version does not know): upgrade clusterwatch to use it")
 
 
 def connect(path: str | Path) -> Database:
@@ -484,9 +495,10 @@ class _PendingBands:
     ``lsh_buckets``, as sorted runs of (key, announcement) arrays for its batches' look-ups.
 
     Another connection may change the table between two batches: an item-by-item ingest merges
-    it into lsh_buckets first (``Store._settle_pending``), another bulk load adds to it. Each
-    writer of the table leaves its token in ``lsh_pending_writer``; while the token is this
-    load's own, the copy is right, else it is read again."""
+    it into lsh_buckets first (``Store._settle_pending``), another bulk load adds to it; so may
+    the same connection between two batches. Each writer of the table leaves its token in
+    ``lsh_pending_writer`` (a merge removes it); while the token is this load's own, the copy is
+    right, else it is read again."""
 
     def __init__(self) -> None:
         import uuid
@@ -494,18 +506,18 @@ class _PendingBands:
         self.load_id = uuid.uuid4().hex
         self.writes = 0
         self.token: str | None = None  # what this load last left in lsh_pending_writer
-        self.version: int | None = None  # PRAGMA data_version when the copy was last known right
+        self.loaded = False  # whether the copy was read from the table yet
         self.runs: list[tuple[Any, Any]] = []  # (keys, announcements), each run sorted by key
         self.size = 0
 
     def sync(self, conn: sqlite3.Connection) -> None:
-        """In a batch's transaction: make the copy match the table."""
-        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
-        if self.version is None or version != self.version:
-            row = conn.execute("SELECT token FROM lsh_pending_writer WHERE id = 1").fetchone()
-            if self.version is None or (row[0] if row else None) != self.token:
-                self._read(conn)
-        self.version = version
+        """In a batch's transaction: make the copy match the table. The token is read every time
+        (a look-up by key): PRAGMA data_version would miss this connection's own changes, an
+        ingest on the same Store between two batches or a second load on it."""
+        row = conn.execute("SELECT token FROM lsh_pending_writer WHERE id = 1").fetchone()
+        if not self.loaded or (row[0] if row else None) != self.token:
+            self._read(conn)
+            self.loaded = True
 
     def _read(self, conn: sqlite3.Connection) -> None:
         self.clear()
@@ -530,6 +542,8 @@ class _PendingBands:
 
     def drop(self, ann_id: int) -> None:
         """An announcement's keys deleted (its text replaced)."""
+        if not any((o == ann_id).any() for _, o in self.runs):
+            return
         kept = [(k[o != ann_id], o[o != ann_id]) for k, o in self.runs]
         self.runs = [run for run in kept if len(run[0])]
         self.size = sum(len(k) for k, _ in self.runs)
@@ -963,6 +977,8 @@ class Store:
             with immediate(self.conn):
                 if self.conn.execute("SELECT 1 FROM lsh_pending LIMIT 1").fetchone():
                     _merge_pending(self.conn)
+                else:
+                    self.conn.execute("DELETE FROM lsh_pending_writer")
         finally:
             # each step even when one before it fails (an interrupt while the other process ends)
             with ExitStack() as cleanup:

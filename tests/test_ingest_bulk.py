@@ -499,3 +499,69 @@ def test_an_item_ingested_between_two_batches_sees_the_loads_band_keys_and_the_l
     assert [(r.status, r.match) for r in got[50:52]] == [("duplicate", "near"), ("new", "origin")]  # type: ignore[union-attr]
     assert (got[50 + 2 + 30].status, got[50 + 2 + 30].match) == ("duplicate", "near")  # type: ignore[union-attr]
     assert dataset_contents(tmp_path / "bulk.db") == dataset_contents(tmp_path / "one.db")
+
+
+def replaced_text_case() -> tuple[str, str, str]:
+    """Three texts: t1, and t2 that replaces it at the same address, and q, near t1 (sharing band
+    keys) and near t2 by similarity but sharing none of t2's band keys: q finds t1's announcement
+    only through t1's old keys, which the replacement deletes."""
+    import random
+
+    rng = random.Random(1322)
+    vocab = [f"wort{n}" for n in range(5000)]
+    t2 = [rng.choice(vocab) for _ in range(200)]
+    q = list(t2)
+    for _ in range(rng.randint(6, 14)):
+        at = rng.randrange(200)
+        q[at] = rng.choice(vocab)
+    return " ".join(q + ["zusatzwort"]), " ".join(t2), " ".join(q)
+
+
+def test_an_ingest_on_the_loads_own_store_between_batches_is_seen_by_the_load(tmp_path: Path) -> None:
+    """The load's own connection ingests between two of its batches: the merge that ingest makes
+    first, and the replaced text's deleted keys, are seen by the load's next batch (PRAGMA
+    data_version does not tell a connection of its own changes)."""
+    t1, t2, q = replaced_text_case()
+    sig = {name: store_module.prepare_item(AnnouncementItem(url="https://x.example/", source="s", title="Titel",
+                                                            body=body), fingerprint.SCHEME_ARRAYS).signature()
+           for name, body in (("t1", t1), ("t2", t2), ("q", q))}
+    assert sig["t2"] is not None and sig["q"] is not None and sig["t1"] is not None
+    assert sig["t2"].similarity(sig["q"]) >= fingerprint.NEAR_THRESHOLD
+    assert not set(sig["t2"].band_keys()) & set(sig["q"].band_keys())
+    assert set(sig["t1"].band_keys()) & set(sig["q"].band_keys())
+
+    def items() -> dict[str, AnnouncementItem]:
+        return {"p1": AnnouncementItem(url="https://min.example/p", source="min", title="Titel", body=t1),
+                "p2": AnnouncementItem(url="https://min.example/p", source="min", title="Titel", body=t2),
+                "q": AnnouncementItem(url="https://other.example/q", source="other", title="Titel", body=q)}
+
+    one = Store(tmp_path / "one.db")
+    expected = [one.ingest(items()[name]) for name in ("p1", "p2", "q")]
+    one.close()
+    store = Store(tmp_path / "bulk.db")
+    got: list[object] = []
+    made = items()
+    for result in store.ingest_many([made["p1"], made["q"]], batch_size=1):
+        got.append(result)
+        if len(got) == 1:
+            got.append(store.ingest(made["p2"]))  # the same Store, between the load's batches
+    store.close()
+    assert [(r.status, r.match) for r in expected] == [("new", "origin"), ("updated", "url"), ("new", "origin")]
+    assert got == expected
+    assert dataset_contents(tmp_path / "bulk.db") == dataset_contents(tmp_path / "one.db")
+
+
+def test_a_dataset_a_newer_version_migrated_is_refused_in_one_line(tmp_path: Path) -> None:
+    """An older clusterwatch writing a dataset a newer one migrated would ignore what the newer
+    one keeps (band keys waiting in lsh_pending): it refuses, naming the dataset and migration."""
+    Store(tmp_path / "x.db").close()
+    conn = sqlite3.connect(tmp_path / "x.db")
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+                 " VALUES ('clusterwatch.crawler', '0099_from_the_future', '2030-01-01')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError) as refused:
+        Store(tmp_path / "x.db")
+    message = str(refused.value)
+    assert "\n" not in message and str(tmp_path / "x.db") in message and "0099_from_the_future" in message
+    assert "upgrade clusterwatch" in message
