@@ -26,7 +26,8 @@ import ahocorasick
 
 from . import count_scorer
 from .document import PERSON_TITLE, Document, place_body, without_legal_form
-from .frames import Hit, Sentence, analyse, clause_owner, index_of, sentence_hits
+from .frames import Hit, Sentence, analyse, clause_owner, header_owner, index_of, listed_member, sentence_hits
+from .member_lists import member_lists
 from .model import Event
 from .names import PLACE_WORD, generic, org_word
 from .numbers import guess_language, has_number_words, words_to_digits
@@ -270,6 +271,14 @@ def _detect(text: str, title: str | None, language: str | None, collect: list[_S
         collect.extend(scored)
         return []
     found = _scored(found, scored)
+    listed = _listed(text, lang, doc)
+    if listed:
+        # The lines name the new members: what the sentences made of the same lines (read as one
+        # paragraph) and their number ("hat neun Unternehmen aufgenommen") say less.
+        headers = {sentence for _, sentence, _ in listed}
+        found = [(hit, sentence, index) for hit, sentence, index in found
+                 if not (hit.kind == "new_member" and (hit.member is None or any(h in sentence for h in headers)))]
+        found += listed
     members = frozenset(hit.member for hit, _, _ in found if hit.member)
     events = _spelled_out([_event(hit, sentence, doc, index, members) for hit, sentence, index in found], text)
     # A text about a parliament or the EU whose sentence names no programme: "seiner Mitglieder"
@@ -277,6 +286,25 @@ def _detect(text: str, title: str | None, language: str | None, collect: list[_S
     if any(e.programme is None for e in events):
         events = [e for e in events if e.programme is not None or not doc.not_a_programme]
     return _merge(events)
+
+
+def _listed(text: str, lang: str, doc: Document) -> list[tuple[Hit, str, int]]:
+    """New members listed line by line under a header (``member_lists``); whose members they are is
+    read from the header ("Neue Mitglieder im Netzwerk Muster:") or, as for a sentence, from the
+    text before it."""
+    out = []
+    for found in member_lists(text):
+        lang = lang or guess_language(text)
+        # the header's place among the text's units, for what it refers back to
+        index = next((n for n, unit in enumerate(doc.units) if found.header in unit or unit in found.header),
+                     len(doc.units) - 1)
+        owner = header_owner(found.header, lang)  # read once for all its lines
+        for item in found.items:
+            hit = listed_member(found.header, owner, item.member, item.place)
+            if hit is not None:
+                hit.roles["member"] = f"{item.member} (the line '{item.line[:120]}' under the header)"
+                out.append((hit, found.header, index))
+    return out
 
 
 def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: int,

@@ -279,7 +279,9 @@ def _usable(name: str) -> bool:
 
 # "Chamber President Scott Hamilton", "Photo: Tim Wood": a person or a credit, never what a text is about
 PERSON_TITLE = re.compile(r"\b(?:president|präsident\w*|chair\w*|director|ceo|vorsitzende\w*|"
-                           r"geschäftsführer\w*|photo|foto)\b", re.IGNORECASE)
+                           r"geschäftsführer\w*|photo|foto|minister|ministerin|mayor|bürgermeister(?:in)?|"
+                           r"oberbürgermeister(?:in)?|governor|senator|staatssekretär(?:in)?|landrat|landrätin)\b",
+                           re.IGNORECASE)
 
 
 def names_in(sentence: str) -> list[str]:

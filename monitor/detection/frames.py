@@ -434,6 +434,19 @@ def _without_asides(text: str, keep: int) -> str:
                       else " " * len(m.group(0)), text)
 
 
+# Growth from a start to the count: "grown from 13 founding companies to 92 members", "von 20
+# Gründungsmitgliedern auf 140 Mitglieder gewachsen" (the count right after "to"/"auf").
+_GROWN_TO = re.compile(r"\b(?:to|auf)\s+(?:(?:more than|over|about|around|nearly|almost|rund|über|mehr als|fast|"
+                       r"heute|now|today|inzwischen|mittlerweile|knapp)\s+)?$", re.IGNORECASE)
+_GROWN_FROM = re.compile(r"\b(?:from|von)\b", re.IGNORECASE)
+
+
+# A sentence that opens with its body's founding and goes on in the present: "Founded in 1977, the
+# association unites more than 70 companies" (the founding dates itself, not the count).
+_FOUNDING_ADJUNCT = re.compile(r"\s*(?:founded|established|formed|launched|created|set up|started|incorporated|"
+                               r"gegründet|entstanden|ins leben gerufen)\b[^,.;:]{0,60},\s*", re.IGNORECASE)
+
+
 def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None = None, kind: str = "") -> bool:
     text, toks = _clause(s, at) if at is not None and 0 <= at < len(s.tokens) else (s.text, s.tokens)
     offset = s.tokens[at].start if at is not None and 0 <= at < len(s.tokens) else len(s.text)
@@ -442,12 +455,16 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
         base = toks[0].start if toks and at is not None and 0 <= at < len(s.tokens) else 0
         text = _without_asides(text, offset - base)
         toks = [t for t in toks if 0 <= t.start - base < len(text) and text[t.start - base] != " "]
-    if _told_history(text, clause_offset) or _HISTORY_CLAUSE.search(text) or _PLUPERFECT.search(s.text) \
+    history = _HISTORY_CLAUSE.search(text)
+    if history and _GROWN_TO.search(text, 0, clause_offset) and _GROWN_FROM.search(text, 0, history.start()):
+        history = None  # "has grown from 13 founding companies in 2017 to 92 members": the start, then today
+    if _told_history(text, clause_offset) or history or _PLUPERFECT.search(s.text) \
             or _PLUPERFECT_SEIN.search(text):
         return True
     # Another clause's past counts only before the count: "Bei der Gründung 1990 waren es 12, heute
     # sind es 80"; not "…, in dem sich 270 Firmen zusammengeschlossen haben, 75 Jahre nach seiner Gründung"
-    if _told_history(s.text[:offset]) and not _NOW.search(text):
+    if _told_history(s.text[:offset]) and not _NOW.search(text) \
+            and not (toks and _FOUNDING_ADJUNCT.fullmatch(s.text[:toks[0].start])):
         return True
     if _PAST.search(text) and _NOW.search(s.text, offset) and not _NOW.search(text) \
             and any(t.kind == "num" and t.value and 1800 <= t.value <= 2100 and t.start < offset for t in s.tokens):
@@ -1698,6 +1715,29 @@ def _name_item(item: str) -> bool:
         and item.lower() not in _PRONOUN_SUBJECT and first.lower().strip("„“”\"") not in _PRONOUN_SUBJECT
 
 
+def header_owner(header: str, lang: str) -> tuple[str | None, str | None]:
+    """Whose new members a list's header ("Neue Mitglieder im Netzwerk Muster:") announces: (a body
+    it names, a generic word it refers back with ("im Verband")); (None, None) when it names none."""
+    s = analyse(header, lang)
+    target = next((p for p in s.phrases if p.prep in ("in", "ins", "im", "zum", "bei", "beim", "into", "to", "of")
+                   and (p.org or generic(p.text))), None)
+    if target is None:
+        return None, None
+    return (None, target.text.lower()) if generic(target.text) else (target.text, None)
+
+
+def listed_member(header: str, owner: tuple[str | None, str | None], member: str, place: str | None) -> Hit | None:
+    """A new member listed on a line of its own under ``header`` ("Die neuen Mitglieder sind:"),
+    whose owner is ``header_owner(header)``; None when the line is no member's name."""
+    if not _name_item(member) or owner[0] == member:
+        return None
+    hit = Hit("new_member", "new member: list lines", header, member=member, place=place)
+    hit.programme, hit.ref = owner
+    if owner[0] or owner[1]:
+        hit.roles["programme"] = owner[0] or owner[1]
+    return hit
+
+
 _NAME_GLUE = frozenset("für der des und von e.v. e. v. mbh & co. of and the for de la".split())
 # What members often are, besides organisations: towns, utilities, universities, hospitals, banks.
 _MEMBER_KIND = re.compile(r"\b(?:stadt|stadtwerke|gemeinde|landkreis|kreis|markt|universität|hochschule|"
@@ -1708,7 +1748,7 @@ _QUANTITY_WORDS = frozenset("ein eine einen einer zwei drei vier fünf sechs sie
 # "Wie immer, in Reihenfolge des Beitritts: A, B und C": a colon after words of joining opens a list.
 _COLON_LEAD = re.compile(r"(?:willkommen\s+(?:im|in\s+der|beim|bei)\s+[^:]{2,60}|"
                          r"welcomed?\s+[^:.;]{0,50}?\bto\s+(?:our|the|its)\s+membership|"
-                         r"beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nrs]?\s+mitglied\w*|neumitglied\w*|"
+                         r"beitritt\w*|aufnahme\w*|neuzug[aä]ng\w*|neue[nrs]?\s+mitglied(?:er|ern|s)?\b|neumitglied\w*|"
                          r"new\s+(?:[\w-]+\s+){0,2}(?:members?|affiliates?)|newly\s+joined|neu\s+dabei|neu\s+im\s+\w+|"
                          r"welcome|joining|joined|enrolled|"
                          r"beigetreten|aufgenommen)[^:.;]{0,40}:\s+",
@@ -2761,6 +2801,13 @@ def _headline_joiner(s: Sentence, h: Hit) -> bool:
         and not _AS_ROLE.search(rest.lower()) and not _OFFICE.search(rest) and not _CORPORATE.search(body.text)
 
 
+# A goal is no milestone: "Our aim is to get the District to 1,400 members", "the target of recruiting
+# 100 new members", "Ziel sind 500 Mitglieder bis 2030".
+_AIM = LowerCased(re.compile(r"\b(?:our aim|the aim|aims to|goal|goals|target|targets|hopes? to|hoping to|"
+                             r"plans? to|get to|unser ziel|das ziel|ziel ist|ziel sind|zielmarke|angestrebt\w*|"
+                             r"anzustreben|streben \w+ an|strebt \w+ an)\b", re.IGNORECASE))
+
+
 def sentence_hits(s: Sentence, doc_year: Callable[[], int | None]) -> list[tuple[Hit, bool]]:
     """The frames' hits in an analysed sentence, each with whether its clause tells of the past."""
     # Ordinals and counts need a number (number words are digits by now): a sentence without one
@@ -2782,10 +2829,15 @@ def sentence_hits(s: Sentence, doc_year: Callable[[], int | None]) -> list[tuple
     # A post or a rank is never a newcomer's name: "ranks including Professor, Research Fellow",
     # "begrüßte … Ersten Bürgermeister Rüdiger Gerst"
     hits = [h for h in hits if not (h.kind == "new_member" and h.member and _only_titles(h.member))]
+    if hits and s.text.rstrip(" “”\"'»«)").endswith("?"):
+        return []  # "How does the club get to 100,000 members?": a question, no news
+    aims = [m.end() for m in _AIM.finditer(s.text)] if hits else []
     out = []
     future = _FUTURE.search(s.text) is not None if hits else False
     for h in hits:
         at = index_of(s, h)
+        if aims and 0 <= at < len(s.tokens) and any(0 <= s.tokens[at].start - end <= 60 for end in aims):
+            continue  # "Our aim is to get the District to 1,400 members": the goal, not the count
         if h.kind != "member_count" and _NEGATION.search(_COMPARED.sub("", _clause(s, at)[0])):
             continue  # "Die Mitgliedsnummer 200.000 wird nicht vergeben", "X did not join"
         if h.kind != "member_count" and future:

@@ -339,7 +339,13 @@ def generic(text: str) -> bool:
     if _SUPERLATIVE_PLACE.search(text) and (_GENERIC.match(text.split()[0]) is not None
                                              or len(text.split()) == 2 and org_word(text.split()[0])):
         return True  # "(größten) Verein der Welt", "Club im Land": a description, not a name
-    return _GENERIC.match(text) is not None or (" " not in text and ORG_HEADS.fullmatch(text) is not None)
+    if _GENERIC.match(text) is not None or (" " not in text and ORG_HEADS.fullmatch(text) is not None):
+        return True
+    # English plurals: "alliances", "networks", "societies" are as generic as their singular
+    if " " not in text and text[-1:] == "s" and text[-2:-1].islower():
+        singular = text[:-3] + "y" if text.endswith("ies") else text[:-1]
+        return _GENERIC.match(singular) is not None or ORG_HEADS.fullmatch(singular) is not None
+    return False
 
 
 _SUPERLATIVE_PLACE = re.compile(r"\s(?:der welt|deutschlands|europas|bayerns|österreichs|der schweiz|im land|"

@@ -1,0 +1,255 @@
+"""New members listed line by line under a header: "Die neuen Mitglieder sind:" then "- Stadtwerke
+Beispielstadt GmbH – 12345 Beispielstadt", "1. Muster AG, Musterhausen", "• Example Labs, Springfield".
+
+The sentence frames read one sentence; a list like this is many lines, each a name with where it
+is, and the header that says what they are stands above them. Releases of associations that admit
+members in batches publish their names this way, and each name is a new membership.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .listing import split_names
+
+# A header announces new members (German or English) and ends with a colon; "these new members
+# were honoured today." ends with a full stop and a demonstrative.
+_NEW_MEMBERS = re.compile(
+    r"(?<!\bfor )(?<!\bfür )(?<!\bto )(?<!\ban )(?<!\bmit )(?<!\bwith )(?<!\bvon )(?<!\bof )"
+    r"\b(?:neu\w*|jüngst\w*|erste[n]?|gründungs\w*)\s+(?:[\w-]+\s+){0,3}?[\w-]*?"
+    r"(?:mitglied(?:er|ern|s|es)?\b|mitglieds(?:unternehmen|organisation\w*|firmen|kommunen|verbände|betriebe|"
+    r"städte|einrichtungen|institutionen|gemeinden)\b|neumitglied\w*)"
+    r"|\bneumitglied\w*|\bneuzug[aä]ng\w*"
+    r"|\bneu\s+(?:dabei|aufgenommen\w*|hinzugekommen\w*|an\s+bord|im\s+\w+|in\s+der\s+\w+|beim\s+\w+)"
+    r"|\b(?:folgende|nachstehende|nachfolgende)\w*\b[^:]{0,60}?\b(?:aufgenommen|beigetreten|begrüß\w*|willkommen|"
+    r"dazugekommen|hinzugekommen)"
+    r"|(?<!\bfor )(?<!\bto )(?<!\bwith )(?<!\bof )\b(?:new(?:est|ly)?|first|founding)\s+(?:[\w-]+\s+){0,3}?members?\b"
+    r"|\bnewcomers?\b|\bmemberships?\s+added\b"
+    r"|\bmembers?\s+(?:added|admitted|approved|elected|joining)\b|\b(?:following|these)\b[^:]{0,60}?\b(?:joined|admitted)\b"
+    r"|\bwelcome\b[^:]{0,30}?\b(?:new|newest)\b",
+    re.IGNORECASE)
+# New members of a board, members' benefits, a call to join: no list of new memberships.
+_NOT_MEMBERSHIPS = re.compile(
+    r"\b(?:vorstand\w*|präsidium\w*|beirat\w*|kuratorium\w*|aufsichtsrat\w*|ausschuss\w*|gremi\w*|team\w*|"
+    r"mitarbeit\w*|kolleg\w*|board|committee|council|staff|team|employees?|"
+    r"erhalten|profitieren|können|sollten|müssen|gesucht|werben|receive|get|benefit|benefits|can|should|must|"
+    r"wanted|recruit\w*|how|wie|warum|why|vorteile|advantages|rabatt\w*|discount\w*|"
+    r"ehrennadel\w*|jubil\w*|langjährig\w*|ehrung\w*|geehrt\w*|honou?r\w*|anniversary|beitr[äa]g\w*|fees?|"
+    r"kategorie\w*|categor\w*|types?|levels?|klassen|arten|circumstances|conditions|bedingungen|voraussetzung\w*|"
+    r"requirements?)\b",
+    re.IGNORECASE)
+_DEMONSTRATIVE = re.compile(r"\b(?:diese[n]?|folgende[n]?|nachstehende[n]?|these|the following)\b", re.IGNORECASE)
+_BULLET = re.compile(r"^(?:[-–—•*·▪►✓○●]|\d{1,3}[.)])\s+")
+# A line that goes on as a sentence: a finite verb among its first words.
+_CLAUSE = re.compile(r"\b(?:ist|sind|war|waren|wird|werden|wurde|wurden|hat|haben|hatte|is|are|was|were|has|have|"
+                     r"had|will|would)\b", re.IGNORECASE)
+# Where the name ends: " – 12345 Ort", ", Ort", " (Land)", " – description".
+_DASH = re.compile(r"\s+[–—-]\s+")
+_POSTCODE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{4,5}\s+")
+_BRACKET = re.compile(r"\s*\(([^()]{2,60})\)\s*$")
+# "(MPI)", "(BioNet)": an acronym or short name in brackets belongs to the name; "(Bahrain)" does not
+_ACRONYM = re.compile(r"^(?:[A-ZÄÖÜ0-9][A-ZÄÖÜ0-9&.+-]{1,11}|[A-ZÄÖÜ][a-zäöü]+[A-ZÄÖÜ][\w&.+-]*)$")
+_LEGAL_END = re.compile(r"\b(?:GmbH|AG|KG|e\.\s?V\.|eG|mbH|SE|Ltd|Inc|LLC|Corp|plc|S\.A|B\.V|GbR|OHG|KGaA|UG)\.?$")
+_MAX_ITEM = 160
+_SENTENCE_END = re.compile(r"(?<=[a-zäöüß0-9)][.!?])\s+(?=[A-ZÄÖÜ„\"])")
+
+
+@dataclass
+class Listed:
+    """One name of a list: the member, where it is (when the line says), the line itself."""
+
+    member: str
+    place: str | None
+    line: str
+
+
+@dataclass
+class MemberList:
+    header: str
+    items: list[Listed]
+
+
+def _header(line: str) -> bool:
+    if len(line) > 250 or line.endswith("?"):
+        return False
+    if line.endswith("."):
+        low = line.lower()
+        if not ("mitglied" in low or "member" in low) or _DEMONSTRATIVE.search(line) is None:
+            return False
+    elif not line.endswith(":"):
+        return False
+    return _NEW_MEMBERS.search(line) is not None and _NOT_MEMBERSHIPS.search(line) is None
+
+
+def _name(rest: str) -> tuple[str, str | None]:
+    """The member and its place from one item's text."""
+    place = None
+    dash = _DASH.search(rest)
+    if dash:
+        after = rest[dash.end():]
+        postcode = _POSTCODE.match(after)
+        if "," in after and not postcode:
+            place = after.rsplit(",", 1)[1].strip() or None  # "ekom21 – KGRZ Hessen, Gießen"
+        elif postcode:
+            place = after[postcode.end():].split(",")[0].strip() or None
+        elif len(after.split()) <= 3 and not _CLAUSE.search(after):
+            place = after.strip().rstrip(".") or None  # "Fundación Ejemplo – Spain"
+        rest = rest[:dash.start()]
+    else:
+        rest = rest.split(":", 1)[0]  # "1. Example Alliance: a coalition of …"
+    bracket = _BRACKET.search(rest)
+    if bracket and not _ACRONYM.match(bracket.group(1)):
+        inside = bracket.group(1).strip()
+        if len(inside.split()) <= 3 and inside[:1].isupper():
+            place = place or inside  # "Example Medical College (Saudi Arabia)"
+        rest = rest[:bracket.start()]
+    first = rest.split(",", 1)
+    if len(first) == 2 and (len(first[1].split()) > 3 or first[1].strip()[:1].islower()
+                            or re.match(r"\s*(?:the|a|an|der|die|das|ein|eine)\b", first[1])) \
+            and not re.match(r"\s*(?:Inc|Ltd|LLC|Corp|P\.C|S\.A)\b", first[1]):
+        rest = first[0]  # "Example Foundation, home to the Example community": what follows describes it
+    if "," in rest and not _LEGAL_END.search(rest):
+        head, tail = rest.rsplit(",", 1)
+        tail = tail.strip()
+        # ", Karlsruhe": one to three capitalised words are where it is, not part of the name
+        if tail and len(tail.split()) <= 3 and tail[:1].isupper() and not _LEGAL_END.search(tail) \
+                and not re.match(r"(?:Inc|Ltd|LLC|Corp|P\.C|S\.A)\b", tail):
+            place = place or tail.rstrip(".")
+            rest = head
+    rest = re.sub(r"\s+in\s+([A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)$", "", rest)  # "Paige Electrical in Port Trevorton"
+    rest = rest.strip(" ,;„“\"'")
+    if rest.endswith(".") and not _LEGAL_END.search(rest) and not re.search(r"\b\w{1,3}\.$", rest):
+        rest = rest[:-1]  # a full stop, not an abbreviation's ("e. V.", "Co.")
+    return rest.strip(), place
+
+
+def _named(item: str) -> bool:
+    """Whether an item of a list in a sentence reads as a name: a legal form, or several words of
+    which the first two are capitalised ("Batterjee Medical College", "IFP Qatar")."""
+    words = item.split()
+    if len(words) > 8 or _CLAUSE.search(item):
+        return False
+    return _LEGAL_END.search(item) is not None or len(words) >= 2 and all(w[:1].isupper() for w in words[:2])
+
+
+def _item(line: str, bulleted: bool | None) -> tuple[bool, str] | None:
+    """(bulleted, text) when the line can be an item of a list whose items are ``bulleted``
+    (None: the first item decides)."""
+    bullet = _BULLET.match(line)
+    rest = line[bullet.end():] if bullet else line
+    if bulleted is not None and bool(bullet) != bulleted:
+        return None
+    if not rest or len(rest) > _MAX_ITEM:
+        return None
+    if not bullet:
+        # (a bullet may stand before a brand in lower case: "- ekom21 – KGRZ Hessen"; without one, a
+        # legal form tells a name: "hessenENERGIE Gesellschaft für Energienutzung mbH")
+        if not (rest[:1].isupper() or rest[:1].isdigit() or rest[:1] in "„\"'" or _LEGAL_END.search(rest)):
+            return None
+        # Without a bullet only a short line that is a name: no sentence, no full stop of its own.
+        words = rest.split()
+        if len(words) > 10 or _CLAUSE.search(rest) or (rest.endswith(".") and not _LEGAL_END.search(rest)):
+            return None
+    return bool(bullet), rest
+
+
+# Words one of which every header before a colon has (see _NEW_MEMBERS), lower case.
+_HEADER_CUE = re.compile("itglied|member|neuzug|newcomer|neu dabei|neu im|neu in|neu beim|neu an bord|aufgenommen|"
+                         "hinzugekommen|dazugekommen|beigetreten|begrüß|willkommen|joined|admitted|welcome")
+_NOT_AFTER_COLON = frozenset("0123456789/")
+# (a header that ends with a full stop points at them: "werden heute diese neuen Mitglieder ausgezeichnet.")
+_NEW_MEMBERS_WORDS = ("iese neuen Mitglied", "olgende neue Mitglied", "olgenden neuen Mitglied", "hese new member",
+                      "ollowing new member")
+
+
+def member_lists(text: str) -> list[MemberList]:
+    """The lists of new members in ``text`` (plain text with its line breaks)."""
+    if "\n" not in text:
+        return []
+    # Most texts have no header: the colons whose words before them may make one are found with
+    # literal searches (fast), as are the new-member words of a header that ends with a full stop.
+    at = []
+    colon = text.find(":")
+    while colon >= 0:
+        # (not a time, an address or a ratio: "10:00", "https://", "3:1")
+        if text[colon + 1:colon + 2] not in _NOT_AFTER_COLON and _HEADER_CUE.search(
+                text[max(text.rfind("\n", 0, colon) + 1, colon - 250):colon].lower()):
+            at.append(colon)
+        colon = text.find(":", colon + 1)
+    for word in _NEW_MEMBERS_WORDS:
+        found = text.find(word)
+        while found >= 0:
+            at.append(found)
+            found = text.find(word, found + 1)
+    if not at:
+        return []
+    lines = text.split("\n")
+    candidates = sorted({text.count("\n", 0, offset) for offset in at})
+    out: list[MemberList] = []
+    done = -1  # the last line a list took
+    for number in candidates:
+        if number <= done:
+            continue
+        found_list = _list_at(lines, number)
+        if found_list is not None:
+            out.append(found_list[0])
+            done = found_list[1]
+    return out
+
+
+def _list_at(lines: list[str], n: int) -> tuple[MemberList, int] | None:
+    """The list whose header is line ``n``, and its last line."""
+    line = lines[n].strip()
+    inline: list[str] = []
+    if ":" in line[:-1] and not line.endswith(":"):
+        head, after = line.split(":", 1)
+        # the header is the sentence before the colon: "… from the private sector. The 7 new
+        # members are: A (Spain), B (Chile) and C."
+        head = _SENTENCE_END.split(head)[-1]
+        if not _header(head + ":"):
+            return None
+        if ";" in after:
+            # "Die neuen Mitglieder: Muster IT GmbH; Beispielwerke GmbH;" and more on the next lines
+            inline = [part.strip() for part in after.split(";") if part.strip()]
+        else:
+            # "… are: A (Spain), B (Chile) and C." within the line, to the end of its sentence
+            names = [name for name in split_names(_SENTENCE_END.split(after.strip())[0]) if name]
+            # (names, not what the members are: "Unternehmen, Städte, Gemeinden und Einzelpersonen")
+            if len(names) < 2 or not all(_named(name) for name in names):
+                return None
+            header = " ".join((head + ":").split())
+            return MemberList(header, [Listed(*_name(name), name) for name in names]), n
+        line = head + ":"
+    if not _header(line):
+        return None
+    header = " ".join(line.split())
+    items = [Listed(*_name(part), part) for part in inline]
+    bulleted: bool | None = None
+    blanks = 0
+    n += 1
+    while n < len(lines):
+        current = lines[n].strip()
+        if not current:
+            # (a list's lines follow each other, or each stands in a block of its own)
+            blanks += 1
+            if blanks > (3 if items else 5):
+                break
+            n += 1
+            continue
+        if items and items[-1].member[:15] in current and len(current) > len(items[-1].line) + 10:
+            n += 1  # the last item's description ("Example Foundation is a private foundation …")
+            continue
+        found = _item(current, bulleted)
+        if found is None:
+            break
+        bulleted, rest = found
+        blanks = 0
+        member, place = _name(rest)
+        if member:
+            items.append(Listed(member, place, current))
+        n += 1
+    # Unmarked lines are a list only when there are several of them.
+    if items and (bulleted or len(items) >= 2):
+        return MemberList(header, items), n - 1
+    return None
