@@ -271,6 +271,8 @@ def _detect(text: str, title: str | None, language: str | None, collect: list[_S
         collect.extend(scored)
         return []
     found = _scored(found, scored)
+    # A list's lines read as one sentence run together: "Kassel 2. Vellmar Sensorik AG", "- Muster GmbH"
+    found = [f for f in found if not (f[0].kind == "new_member" and f[0].member and _RUN_TOGETHER.search(f[0].member))]
     listed = _listed(text, lang, doc)
     if listed:
         # The lines name the new members: what the sentences made of the same lines (read as one
@@ -286,6 +288,9 @@ def _detect(text: str, title: str | None, language: str | None, collect: list[_S
     if any(e.programme is None for e in events):
         events = [e for e in events if e.programme is not None or not doc.not_a_programme]
     return _merge(events)
+
+
+_RUN_TOGETHER = re.compile(r"^[-–•*·▪]\s|^\d{1,3}[.)]\s|\s\d{1,3}[.)]\s+[A-ZÄÖÜ]")
 
 
 def _listed(text: str, lang: str, doc: Document) -> list[tuple[Hit, str, int]]:

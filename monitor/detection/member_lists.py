@@ -16,29 +16,45 @@ from .listing import split_names
 # A header announces new members (German or English) and ends with a colon; "these new members
 # were honoured today." ends with a full stop and a demonstrative.
 _NEW_MEMBERS = re.compile(
-    r"(?<!\bfor )(?<!\bfür )(?<!\bto )(?<!\ban )(?<!\bmit )(?<!\bwith )(?<!\bvon )(?<!\bof )"
-    r"\b(?:neu\w*|jüngst\w*|erste[n]?|gründungs\w*)\s+(?:[\w-]+\s+){0,3}?[\w-]*?"
+    r"(?<!\bfor )(?<!\bfür )(?<!\bto )(?<!\ban )(?<!\bmit )(?<!\bwith )(?<!\bvon )(?<!\bof )(?<!\bdes )"
+    r"(?<!\bder )(?<!\bbeim )(?<!\bzum )(?<!\bzur )(?<!\bat )(?<!\bby )(?<!\bthe )"
+    r"\b(?:neu(?:e[nrms]?|est\w*|aufgenommen\w*)?|jüngst\w*|erste[n]?|gründungs\w*)\s+(?:[\w-]+\s+){0,3}?[\w-]*?"
     r"(?:mitglied(?:er|ern|s|es)?\b|mitglieds(?:unternehmen|organisation\w*|firmen|kommunen|verbände|betriebe|"
     r"städte|einrichtungen|institutionen|gemeinden)\b|neumitglied\w*)"
     r"|\bneumitglied\w*|\bneuzug[aä]ng\w*"
     r"|\bneu\s+(?:dabei|aufgenommen\w*|hinzugekommen\w*|an\s+bord|im\s+\w+|in\s+der\s+\w+|beim\s+\w+)"
     r"|\b(?:folgende|nachstehende|nachfolgende)\w*\b[^:]{0,60}?\b(?:aufgenommen|beigetreten|begrüß\w*|willkommen|"
     r"dazugekommen|hinzugekommen)"
-    r"|(?<!\bfor )(?<!\bto )(?<!\bwith )(?<!\bof )\b(?:new(?:est|ly)?|first|founding)\s+(?:[\w-]+\s+){0,3}?members?\b"
+    r"|(?<!\bfor )(?<!\bto )(?<!\bwith )(?<!\bof )(?<!\bat )(?<!\bat the )(?<!\bby )"
+    r"\b(?:new(?:est|ly)?|first|founding)\s+(?:[\w-]+\s+){0,3}?members?\b"
     r"|\bnewcomers?\b|\bmemberships?\s+added\b"
     r"|\bmembers?\s+(?:added|admitted|approved|elected|joining)\b|\b(?:following|these)\b[^:]{0,60}?\b(?:joined|admitted)\b"
-    r"|\bwelcome\b[^:]{0,30}?\b(?:new|newest)\b",
+    r"|\bwelcome\b[^:]{0,30}?\b(?:new|newest)\b"
+    r"|\baufgenommen\s+(?:wurden|worden\s+sind)\s*$|\b(?:haben\s+sich\s+(?:uns|dem\s+\w+|der\s+\w+)\s+angeschlossen|"
+    r"sind\s+(?:uns|dem\s+\w+|der\s+\w+)\s+beigetreten)\s*$",
     re.IGNORECASE)
 # New members of a board, members' benefits, a call to join: no list of new memberships.
 _NOT_MEMBERSHIPS = re.compile(
-    r"\b(?:vorstand\w*|präsidium\w*|beirat\w*|kuratorium\w*|aufsichtsrat\w*|ausschuss\w*|gremi\w*|team\w*|"
-    r"mitarbeit\w*|kolleg\w*|board|committee|council|staff|team|employees?|"
+    # (a board as the place the new members go to, not as who admits them: "Der Vorstand hat … aufgenommen:")
+    r"\b(?:im|in den|in das|ins|des|zum|zur|of the|to the|on the|in the|for the)\s+\w*(?:vorstand|präsidium|"
+    r"beirat|kuratorium|aufsichtsrat|ausschuss|gremium|gremien|board|committee|council)\w*|"
+    r"\b\w*(?:vorstands|präsidiums|beirats|ausschuss|aufsichtsrats)mitglied\w*|"
+    r"\b(?:board|committee|council)\s+members?|\b(?:team\w*|"
+    r"mitarbeit\w*|kolleg\w*|staff|employees?|"
     r"erhalten|profitieren|können|sollten|müssen|gesucht|werben|receive|get|benefit|benefits|can|should|must|"
     r"wanted|recruit\w*|how|wie|warum|why|vorteile|advantages|rabatt\w*|discount\w*|"
     r"ehrennadel\w*|jubil\w*|langjährig\w*|ehrung\w*|geehrt\w*|honou?r\w*|anniversary|beitr[äa]g\w*|fees?|"
     r"kategorie\w*|categor\w*|types?|levels?|klassen|arten|circumstances|conditions|bedingungen|voraussetzung\w*|"
-    r"requirements?)\b",
+    r"requirements?|jury|juroren|lenkungskreis\w*|steering|advisory|panel\w*|sponsor\w*|förderer|speakers?|"
+    r"referent\w*|redner\w*|programm\w*|agenda|tagesordnung|treffen\w*|breakfast|frühstück|empfang\w*|"
+    r"enjoy|erwartet|erwarten|genießen|by region|nach region\w*|entschieden|entscheidet|decided|decide|"
+    r"applications?|anträge|antrag|bewerbung\w*|kandidat\w*|candidates?|neuigkeit\w*|news|neubau\w*|"
+    r"neujahr\w*|vacanc\w*|stellen\w*|jobs?|aufgaben|tasks|duties|responsibilit\w*|angebot\w*|leistungen|"
+    r"services|podium\w*|diskussion\w*|discussion|awards?|preis\w*|prize\w*|winners?|gewinner\w*|sieger\w*)\b",
     re.IGNORECASE)
+# History, not news: "Die ersten Mitglieder des Vereins im Gründungsjahr 1921 waren:", "Our founding members were:"
+_FOUNDING_PAST = re.compile(r"\b(?:erste[n]?|first|founding|gründungs\w*)\b.*\b(?:waren|were|war|was|1[89]\d\d)\b",
+                            re.IGNORECASE)
 _DEMONSTRATIVE = re.compile(r"\b(?:diese[n]?|folgende[n]?|nachstehende[n]?|these|the following)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^(?:[-–—•*·▪►✓○●]|\d{1,3}[.)])\s+")
 # A line that goes on as a sentence: a finite verb among its first words.
@@ -52,7 +68,7 @@ _BRACKET = re.compile(r"\s*\(([^()]{2,60})\)\s*$")
 _ACRONYM = re.compile(r"^(?:[A-ZÄÖÜ0-9][A-ZÄÖÜ0-9&.+-]{1,11}|[A-ZÄÖÜ][a-zäöü]+[A-ZÄÖÜ][\w&.+-]*)$")
 _LEGAL_END = re.compile(r"\b(?:GmbH|AG|KG|e\.\s?V\.|eG|mbH|SE|Ltd|Inc|LLC|Corp|plc|S\.A|B\.V|GbR|OHG|KGaA|UG)\.?$")
 _MAX_ITEM = 160
-_SENTENCE_END = re.compile(r"(?<=[a-zäöüß0-9)][.!?])\s+(?=[A-ZÄÖÜ„\"])")
+_SENTENCE_END = re.compile(r"(?<=[a-zäöüß)][.!?])\s+(?=[A-ZÄÖÜ„\"])")  # (not after "2." of "im 2. Quartal")
 
 
 @dataclass
@@ -70,16 +86,29 @@ class MemberList:
     items: list[Listed]
 
 
+_WELCOME = re.compile(r"\b(?:willkommen|welcome)\b", re.IGNORECASE)
+# A heading line of a few words without punctuation at its end.
+_HEADING = re.compile(r"^[A-ZÄÖÜ][\w-]*(?:\s+[\w-]+){0,5}$")
+
+
 def _header(line: str) -> bool:
     if len(line) > 250 or line.endswith("?"):
         return False
+    if line.endswith("!") and _WELCOME.search(line):
+        line = line[:-1] + ":"  # "Herzlich willkommen, neue Mitglieder!", "Welcome to our newest members!"
+    elif _HEADING.match(line):
+        line += ":"  # a heading of its own: "Neue Mitglieder" (its items must have bullets)
     if line.endswith("."):
         low = line.lower()
         if not ("mitglied" in low or "member" in low) or _DEMONSTRATIVE.search(line) is None:
             return False
     elif not line.endswith(":"):
         return False
-    return _NEW_MEMBERS.search(line) is not None and _NOT_MEMBERSHIPS.search(line) is None
+    # (only the sentence that ends with the colon is the header: "… Zuwachs erhalten. Wir begrüßen
+    # unsere neuen Mitglieder:")
+    line = _SENTENCE_END.split(line)[-1]
+    return _NEW_MEMBERS.search(line) is not None and _NOT_MEMBERSHIPS.search(line) is None \
+        and _FOUNDING_PAST.search(line) is None
 
 
 def _name(rest: str) -> tuple[str, str | None]:
@@ -98,6 +127,9 @@ def _name(rest: str) -> tuple[str, str | None]:
         rest = rest[:dash.start()]
     else:
         rest = rest.split(":", 1)[0]  # "1. Example Alliance: a coalition of …"
+    if "|" in rest:
+        rest = rest.split("|", 1)[0].strip()  # a table's row: its first cell
+    rest = rest.rstrip(" .;,") if rest.endswith(").") else rest  # "Corvid Labs (USA)."
     bracket = _BRACKET.search(rest)
     if bracket and not _ACRONYM.match(bracket.group(1)):
         inside = bracket.group(1).strip()
@@ -124,6 +156,14 @@ def _name(rest: str) -> tuple[str, str | None]:
     return rest.strip(), place
 
 
+def _next_bulleted(lines: list[str], n: int) -> bool:
+    """Whether the next non-empty line from ``n`` on has a bullet."""
+    for line in lines[n:n + 4]:
+        if line.strip():
+            return _BULLET.match(line.strip()) is not None
+    return False
+
+
 def _named(item: str) -> bool:
     """Whether an item of a list in a sentence reads as a name: a legal form, or several words of
     which the first two are capitalised ("Batterjee Medical College", "IFP Qatar")."""
@@ -140,8 +180,8 @@ def _item(line: str, bulleted: bool | None) -> tuple[bool, str] | None:
     rest = line[bullet.end():] if bullet else line
     if bulleted is not None and bool(bullet) != bulleted:
         return None
-    if not rest or len(rest) > _MAX_ITEM:
-        return None
+    if not rest or len(rest) > _MAX_ITEM or _NOT_A_NAME.search(rest) or _CLAUSE.search(rest):
+        return None  # "9.00 Welcome and introductions", "North West 14", "Brauerei X feiert 700 Jahre"
     if not bullet:
         # (a bullet may stand before a brand in lower case: "- ekom21 – KGRZ Hessen"; without one, a
         # legal form tells a name: "hessenENERGIE Gesellschaft für Energienutzung mbH")
@@ -149,9 +189,18 @@ def _item(line: str, bulleted: bool | None) -> tuple[bool, str] | None:
             return None
         # Without a bullet only a short line that is a name: no sentence, no full stop of its own.
         words = rest.split()
-        if len(words) > 10 or _CLAUSE.search(rest) or (rest.endswith(".") and not _LEGAL_END.search(rest)):
+        if len(words) > 10 or (rest.endswith(".") and not _LEGAL_END.search(rest)):
             return None
     return bool(bullet), rest
+
+
+# An item that is no member's name: a time or a figure first, a figure last (a count per region), a
+# finite verb, a page's furniture.
+_NOT_A_NAME = re.compile(r"^\w+(?:ung|ing)\s+(?:von|der|des|den|of|the|new|neuer)\b|"  # a task: "Betreuung von …"
+                         r"^\d{1,2}[.:]\d{2}\b|^\d{1,2}\s*(?:uhr|h)\b|\s\d+(?:[.,]\d+)?\s*%?$|"
+                         r"\b(?:feiert|feiern|erhält|erhalten|bietet|bieten|gewinnt|stellt|zeigt|celebrates|offers|"
+                         r"receives|wins)\b|^(?:pressekontakt|kontakt|contact|impressum|quelle|source|über uns|"
+                         r"about us|weitere informationen|more information)\b", re.IGNORECASE)
 
 
 # Words one of which every header before a colon has (see _NEW_MEMBERS), lower case.
@@ -160,7 +209,8 @@ _HEADER_CUE = re.compile("itglied|member|neuzug|newcomer|neu dabei|neu im|neu in
 _NOT_AFTER_COLON = frozenset("0123456789/")
 # (a header that ends with a full stop points at them: "werden heute diese neuen Mitglieder ausgezeichnet.")
 _NEW_MEMBERS_WORDS = ("iese neuen Mitglied", "olgende neue Mitglied", "olgenden neuen Mitglied", "hese new member",
-                      "ollowing new member")
+                      "ollowing new member", "Neue Mitglieder", "New Members", "New members", "newest members",
+                      "neue Mitglieder!")
 
 
 def member_lists(text: str) -> list[MemberList]:
@@ -223,9 +273,11 @@ def _list_at(lines: list[str], n: int) -> tuple[MemberList, int] | None:
         line = head + ":"
     if not _header(line):
         return None
-    header = " ".join(line.split())
+    heading = not line.endswith((":", "!", "."))  # a heading alone: only bulleted lines under it
+    header = " ".join(_SENTENCE_END.split(line)[-1].split())  # the sentence that announces the list
     items = [Listed(*_name(part), part) for part in inline]
     bulleted: bool | None = None
+    gaps: bool | None = None  # unmarked items: whether blank lines stand between them
     blanks = 0
     n += 1
     while n < len(lines):
@@ -241,8 +293,16 @@ def _list_at(lines: list[str], n: int) -> tuple[MemberList, int] | None:
             n += 1  # the last item's description ("Example Foundation is a private foundation …")
             continue
         found = _item(current, bulleted)
+        if found is None and bulleted and items and _next_bulleted(lines, n + 1):
+            n += 1  # a line under the last item, with bullets before and after it: its description
+            blanks = 0
+            continue
         if found is None:
             break
+        if found[0] is False and len(items) >= 1 and gaps is not None and (blanks > 0) != gaps:
+            break  # unmarked lines that followed each other, then a gap (or the reverse): the list ended
+        if found[0] is False and len(items) == 1:
+            gaps = blanks > 0
         bulleted, rest = found
         blanks = 0
         member, place = _name(rest)
@@ -250,6 +310,6 @@ def _list_at(lines: list[str], n: int) -> tuple[MemberList, int] | None:
             items.append(Listed(member, place, current))
         n += 1
     # Unmarked lines are a list only when there are several of them.
-    if items and (bulleted or len(items) >= 2):
+    if items and (bulleted or len(items) >= 2 and not heading):
         return MemberList(header, items), n - 1
     return None
