@@ -326,17 +326,26 @@ def apply_migrations(db: Database, migration_set: Any, path: Path) -> None:
     dataset would otherwise both create its tables. A dataset that a newer clusterwatch migrated
     further is refused: this version would write it without what the newer one keeps beside its
     tables (a bulk load's band keys waiting in lsh_pending, for one)."""
-    if migration_set.pending(db):
-        _with_migrate_lock(path, lambda: migration_set.apply(db))  # re-reads what is applied, under the lock
+    known = _migration_names(migration_set)
     applied = [m.name for m in migration_set.applied(db)]
-    if applied:
+    if not set(known) <= set(applied):
+        _with_migrate_lock(path, lambda: migration_set.apply(db))  # re-reads what is applied, under the lock
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise StoreError(f"dataset {path} was written by a newer clusterwatch (migration {unknown[0]},"
+                         " which this version does not know): upgrade clusterwatch to use it")
+
+
+_KNOWN_MIGRATIONS: dict[str, tuple[str, ...]] = {}
+
+
+def _migration_names(migration_set: Any) -> tuple[str, ...]:
+    """This version's migrations of a set, by name: what an empty database has pending (read once)."""
+    if migration_set.name not in _KNOWN_MIGRATIONS:
         from sqlite_utils import Database
 
-        known = {m.name for m in migration_set.pending(Database(memory=True))}  # all of this version's
-        unknown = [name for name in applied if name not in known]
-        if unknown:
-            raise StoreError(f"dataset {path} was written by a newer clusterwatch (migration {unknown[0]},"
-                             " which this version does not know): upgrade clusterwatch to use it")
+        _KNOWN_MIGRATIONS[migration_set.name] = tuple(m.name for m in migration_set.pending(Database(memory=True)))
+    return _KNOWN_MIGRATIONS[migration_set.name]
 
 
 def connect(path: str | Path) -> Database:
@@ -515,17 +524,14 @@ class _PendingBands:
         (a look-up by key): PRAGMA data_version would miss this connection's own changes, an
         ingest on the same Store between two batches or a second load on it."""
         row = conn.execute("SELECT token FROM lsh_pending_writer WHERE id = 1").fetchone()
-        if not self.loaded or (row[0] if row else None) != self.token:
-            self._read(conn)
-            self.loaded = True
-
-    def _read(self, conn: sqlite3.Connection) -> None:
+        token = row[0] if row else None
+        if self.loaded and token == self.token:
+            return
         self.clear()
         keys, owners = _pending_rows(conn)
         if len(keys):
             self.add(keys, owners)
-        row = conn.execute("SELECT token FROM lsh_pending_writer WHERE id = 1").fetchone()
-        self.token = row[0] if row else None
+        self.token, self.loaded = token, True
 
     def add(self, keys: Any, owners: Any) -> None:
         import numpy as np
@@ -563,6 +569,12 @@ class _PendingBands:
     def clear(self) -> None:
         self.runs = []
         self.size = 0
+
+    def merge(self, conn: sqlite3.Connection) -> None:
+        """Move what waits into lsh_buckets (in the caller's transaction): the table and the copy empty."""
+        _merge_pending(conn)
+        self.clear()
+        self.token = None
 
     def wrote(self, conn: sqlite3.Connection) -> None:
         """This load changed the table (in the batch's transaction): its token left there."""
@@ -732,9 +744,7 @@ class _BatchIndex:
         self.pending.add(self.keys[rows].ravel(), np.repeat(owners, self.keys.shape[1]))
         self.pending.wrote(self.conn)
         if self.pending.size >= BULK_PENDING_BANDS:
-            _merge_pending(self.conn)
-            self.pending.clear()
-            self.pending.token = None
+            self.pending.merge(self.conn)
 
 
 @contextmanager
@@ -975,10 +985,7 @@ class Store:
             # The band keys left pending, merged once (a load that stops before this leaves them
             # to the next writer: ``_settle_pending``, or the next load).
             with immediate(self.conn):
-                if self.conn.execute("SELECT 1 FROM lsh_pending LIMIT 1").fetchone():
-                    _merge_pending(self.conn)
-                else:
-                    self.conn.execute("DELETE FROM lsh_pending_writer")
+                pending.merge(self.conn)
         finally:
             # each step even when one before it fails (an interrupt while the other process ends)
             with ExitStack() as cleanup:

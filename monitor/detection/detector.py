@@ -305,7 +305,7 @@ def _listed(text: str, lang: str, doc: Document) -> list[tuple[Hit, str, int]]:
                      len(doc.units) - 1)
         owner = header_owner(found.header, lang)  # read once for all its lines
         for item in found.items:
-            hit = listed_member(found.header, owner, item.member, item.place)
+            hit = listed_member(owner, item.member, item.place)
             if hit is not None:
                 hit.roles["member"] = f"{item.member} (the line '{item.line[:120]}' under the header)"
                 out.append((hit, found.header, index))

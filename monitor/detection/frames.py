@@ -1715,27 +1715,27 @@ def _name_item(item: str) -> bool:
         and item.lower() not in _PRONOUN_SUBJECT and first.lower().strip("„“”\"") not in _PRONOUN_SUBJECT
 
 
-def header_owner(header: str, lang: str) -> tuple[str | None, str | None]:
-    """Whose new members a list's header ("Neue Mitglieder im Netzwerk Muster:") announces: (a body
-    it names, a generic word it refers back with ("im Verband")); (None, None) when it names none."""
+def header_owner(header: str, lang: str) -> Hit:
+    """A listed new member's hit without its member: whose list a header ("Neue Mitglieder im
+    Netzwerk Muster:") announces, by the same rule as a list in a sentence (``_set_programme``);
+    a header that names none leaves it to the text around."""
     s = analyse(header, lang)
-    target = next((p for p in s.phrases if p.prep in ("in", "ins", "im", "zum", "bei", "beim", "into", "to", "of")
-                   and (p.org or generic(p.text))), None)
-    if target is None:
-        return None, None
-    return (None, target.text.lower()) if generic(target.text) else (target.text, None)
+    owner = Hit("new_member", "new member: list lines", header)
+    target = next((p for p in s.phrases if p.prep in (*_LIST_TARGET_PREPS, "of") and (p.org or generic(p.text))),
+                  None)
+    if target is not None:
+        _set_programme(owner, target, s, target.start)
+        if owner.ref:
+            owner.roles["programme"] = owner.ref
+    return owner
 
 
-def listed_member(header: str, owner: tuple[str | None, str | None], member: str, place: str | None) -> Hit | None:
-    """A new member listed on a line of its own under ``header`` ("Die neuen Mitglieder sind:"),
-    whose owner is ``header_owner(header)``; None when the line is no member's name."""
-    if not _name_item(member) or owner[0] == member:
+def listed_member(owner: Hit, member: str, place: str | None) -> Hit | None:
+    """A new member listed on a line of its own under a header, whose owner is ``header_owner``'s;
+    None when the line is no member's name."""
+    if not _name_item(member) or owner.programme == member:
         return None
-    hit = Hit("new_member", "new member: list lines", header, member=member, place=place)
-    hit.programme, hit.ref = owner
-    if owner[0] or owner[1]:
-        hit.roles["programme"] = owner[0] or owner[1]
-    return hit
+    return replace(owner, member=member, place=place, roles=dict(owner.roles))
 
 
 _NAME_GLUE = frozenset("für der des und von e.v. e. v. mbh & co. of and the for de la".split())
@@ -1757,6 +1757,10 @@ _COLON_LEAD = re.compile(r"(?:willkommen\s+(?:im|in\s+der|beim|bei)\s+[^:]{2,60}
 
 _HIRE = re.compile(r"\b(?:cfo|ceo|coo|cto|officer|director|manager|chief|president|sponsor\w*|partner\w*|staff|"
                    r"employee\w*|colleague\w*|hire\w*|intern\w*|volunteer\w*|coach\w*|board)\b", re.IGNORECASE)
+
+
+# Where a list's new members go: "Neu im Netzwerk X: …", "… zum Verband Y".
+_LIST_TARGET_PREPS = ("in", "ins", "im", "zum", "bei", "beim", "into", "to")
 
 
 def list_frames(s: Sentence) -> list[Hit]:
@@ -1833,7 +1837,7 @@ def list_frames(s: Sentence) -> list[Hit]:
         place = re.search(r"\b(?:aus|from|in)\s+([A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)$", name)
         if place:
             hit.member, hit.place = name[:place.start()].strip(), place.group(1)
-        target = next((p for p in s.phrases if p.prep in ("in", "ins", "im", "zum", "bei", "beim", "into", "to")
+        target = next((p for p in s.phrases if p.prep in _LIST_TARGET_PREPS
                        and (p.org or generic(p.text)) and not any(p.text in n for n, _, _ in found)), None)
         # "… drei neue Mitglieder dem Logistiknetz Ostsee beigetreten": the dative after the list
         dative = next((p for p in s.phrases if p.det == "dem" and p.prep is None and not generic(p.text)
@@ -2731,7 +2735,6 @@ def clause_owner(s: Sentence, at: int) -> tuple[str | None, str | None]:
         if len(bodies) == 1:
             return bodies.pop(), None
     return hit.programme, hit.ref
-
 
 
 def _title_case(s: Sentence) -> bool:

@@ -66,6 +66,8 @@ _POSTCODE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{4,5}\s+")
 _BRACKET = re.compile(r"\s*\(([^()]{2,60})\)\s*$")
 # "(MPI)", "(BioNet)": an acronym or short name in brackets belongs to the name; "(Bahrain)" does not
 _ACRONYM = re.compile(r"^(?:[A-ZÄÖÜ0-9][A-ZÄÖÜ0-9&.+-]{1,11}|[A-ZÄÖÜ][a-zäöü]+[A-ZÄÖÜ][\w&.+-]*)$")
+# ", Inc.", ", Ltd": a legal form after a comma belongs to the name
+_LEGAL_AFTER_COMMA = re.compile(r"\s*(?:Inc|Ltd|LLC|Corp|P\.C|S\.A)\b")
 _LEGAL_END = re.compile(r"\b(?:GmbH|AG|KG|e\.\s?V\.|eG|mbH|SE|Ltd|Inc|LLC|Corp|plc|S\.A|B\.V|GbR|OHG|KGaA|UG)\.?$")
 _MAX_ITEM = 160
 _SENTENCE_END = re.compile(r"(?<=[a-zäöüß)][.!?])\s+(?=[A-ZÄÖÜ„\"])")  # (not after "2." of "im 2. Quartal")
@@ -139,14 +141,14 @@ def _name(rest: str) -> tuple[str, str | None]:
     first = rest.split(",", 1)
     if len(first) == 2 and (len(first[1].split()) > 3 or first[1].strip()[:1].islower()
                             or re.match(r"\s*(?:the|a|an|der|die|das|ein|eine)\b", first[1])) \
-            and not re.match(r"\s*(?:Inc|Ltd|LLC|Corp|P\.C|S\.A)\b", first[1]):
+            and not _LEGAL_AFTER_COMMA.match(first[1]):
         rest = first[0]  # "Example Foundation, home to the Example community": what follows describes it
     if "," in rest and not _LEGAL_END.search(rest):
         head, tail = rest.rsplit(",", 1)
         tail = tail.strip()
         # ", Karlsruhe": one to three capitalised words are where it is, not part of the name
         if tail and len(tail.split()) <= 3 and tail[:1].isupper() and not _LEGAL_END.search(tail) \
-                and not re.match(r"(?:Inc|Ltd|LLC|Corp|P\.C|S\.A)\b", tail):
+                and not _LEGAL_AFTER_COMMA.match(tail):
             place = place or tail.rstrip(".")
             rest = head
     rest = re.sub(r"\s+in\s+([A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)$", "", rest)  # "Paige Electrical in Port Trevorton"
