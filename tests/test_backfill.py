@@ -27,8 +27,10 @@ ARCHIVE = Path(__file__).parent / "archives" / "wayback"
 PROG = "https://www.clusterplattform.de/CLUSTER/Navigation/DE/Clusterpolitik/Bund/go-cluster/go-cluster.html"
 NEWS = "https://www.clusterplattform.de/CLUSTER/Navigation/DE/Aktuelles/aktuelles.html"
 # The replica's years, as `clusterwatch timeline go-cluster` must list them.
+# (the 100th member's release also says "100 Mitglieder": the count 100 is known from its day on,
+# and the 2015 page's "100" is the same count again)
 TIMELINE = [("2013-03-01", 68, "member_count"), ("2014-11-18", 100, "member_ordinal"),
-            ("2015-02-10", 100, "member_count"), ("2017-04-05", 90, "member_count"),
+            ("2014-11-18", 100, "member_count"), ("2017-04-05", 90, "member_count"),
             ("2018-06-12", 87, "member_count"), ("2019-05-20", 80, "member_count"),
             ("2021-03-02", 77, "member_count"), ("2023-04-15", 72, "member_count")]
 

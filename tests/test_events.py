@@ -72,6 +72,19 @@ def test_an_ordinal_and_a_later_count_of_the_same_number_are_one_milestone(datas
     assert [(e["kind"], e["number"]) for e in milestones] == [("member_ordinal", 150)]
 
 
+def test_an_ordinal_and_its_count_in_one_text_are_two_events_and_one_alert(dataset) -> None:
+    # The detector keeps both (the text states both); the store makes them one milestone, even where
+    # the count's sentence names the programme shorter ("Allianz Lausitz" beside "Allianz Lausitz Süd").
+    store, path = dataset
+    add(store, "https://a.example/1", "Die Brunnert Metallbau GmbH aus Cottbus ist als 200. Mitglied der Allianz "
+        "Lausitz Süd beigetreten. Damit zählt die Allianz Lausitz jetzt 200 Mitglieder.", "2021-09-14")
+    created: list = []
+    run(path, created=created)
+    found = sorted((e["kind"], e["programme"], e["number"]) for e in events(path))
+    assert found == [("member_count", "allianz lausitz süd", 200), ("member_ordinal", "allianz lausitz süd", 200)]
+    assert [info["milestone"] for _, info in created] == [True]
+
+
 def test_counts_raise_a_milestone_only_when_they_first_cross_a_threshold(dataset) -> None:
     store, path = dataset
     add(store, "https://a.example/1", "Das Exzellenzprogramm „go-cluster“ zählt inzwischen 87 Mitglieder aus "

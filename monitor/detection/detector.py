@@ -482,10 +482,15 @@ def _merge(events: list[Event]) -> list[Event]:
                                   and e.number < largest[e.programme] and not _named_in_sentence(e))]
     kept: list[Event] = []
     for ev in out:
-        if ev.kind == "member_count" and any(
-            o.number == ev.number and _related(o.programme, ev.programme) for o in ordinals
-        ):
-            continue  # "100 Mitglieder sind erreicht" beside "als 100. Mitglied": one milestone
+        same_mark = next((o for o in ordinals if ev.kind == "member_count" and o.number == ev.number
+                          and _related(o.programme, ev.programme)), None)
+        if same_mark is not None and same_mark.programme != ev.programme:
+            # "100 Mitglieder sind erreicht" beside "als 100. Mitglied": the text states both, and
+            # both are kept; under one name, so that the milestone (programme and threshold, see
+            # ``monitor.events``) is one alert
+            ev = replace(ev, programme=same_mark.programme, programme_name=same_mark.programme_name,
+                         why={**(ev.why or {}), "programme": f"as the ordinal {same_mark.number} beside it: "
+                              f"{same_mark.programme_name}"})
         if ev.kind == "new_member" and any(
             # The ordinal's own member, or an unnamed admission beside it; other named newcomers stay.
             _related(o.programme, ev.programme)
