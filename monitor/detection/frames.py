@@ -217,6 +217,10 @@ class Sentence:
         return out
 
 
+_ELECTED_MEMBER = re.compile(r"\s+(?:to\s+(?:full\s+|associate\s+)?membership\b|as\s+(?:an?\s+)?(?:new\s+)?"
+                             r"(?:full\s+|associate\s+)?members?\s+(?:of|in|to)\b)", re.IGNORECASE)
+
+
 def analyse(text: str, lang: str) -> Sentence:
     tokens = tokenize(text)
     verbs: list[tuple[int, str]] = []
@@ -227,6 +231,11 @@ def analyse(text: str, lang: str) -> Sentence:
         lem = verb_lemma(tok.low, lang)
         if tok.low == "geschlossen" and k > 0 and tokens[k - 1].low == "zusammen":
             lem = "zusammenschließen"  # "haben sich … zusammen geschlossen", written apart
+        elif tok.low == "elected" and lang == "en" and (m := _ELECTED_MEMBER.match(text, tok.start + len(tok.text))) \
+                and not NOT_PROGRAMMES.search(text[m.end():m.end() + 40]):
+            # "A and B have been elected to membership in the Corporation": admitted (a board's
+            # members are elected too: "elected as a member of the board" is no membership)
+            lem = "admit"
         if lem is None:
             continue
         for (verb, particle), whole in _SEPARABLE.items():
@@ -2271,7 +2280,7 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         if any(t.kind == "num" and not (j + 1 < len(toks) and toks[j + 1].low.rstrip(".") in _MONTHS)
                and not (t.value and 1900 <= t.value <= 2100 and t.text.isdigit())
                for j, t in enumerate(toks[max(0, i - 3):i], max(0, i - 3))) and _gained_with(s, i) is None \
-                or _member_ordinal_in(toks):
+                and not _named_among_number(s, i) or _member_ordinal_in(toks):
             # "41 neue Mitglieder" is a number of them ("seit dem 1. Juli Mitglied" a date), unless
             # the sentence names them: "Der Verband hat mit A, B und C drei neue Mitglieder aufgenommen"
             continue
@@ -2317,7 +2326,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                          for j, t in enumerate(toks[:i]) if j >= max(subj.end if subj else 0, i - 5)) or (
                 subj is not None and any(t.low in _COPULA for t in toks[max(0, subj.start - 3):subj.start])) or (
                 subj is not None and tok.low == "mitglied"  # "wurde nach langer Beobachterrolle im März Mitglied"
-                and any(t.low in ("wurde", "wurden", "wird", "werden") for t in toks[max(subj.end, i - 9):i]))
+                and any(t.low in ("wurde", "wurden", "wird", "werden") for t in toks[max(subj.end, i - 9):i])) or (
+                # a subordinate clause puts the copula last: "…, dass X aus Y neues Mitglied geworden ist"
+                subj is not None and subj.end <= i and _verb_final_copula(s, subj.start, i))
             # "Das neueste Mitglied im Programm ist die Gemeinde Münster": the name after the copula
             cop_after = next((j for j in range(i + 1, min(len(toks), i + 8)) if toks[j].low in ("ist", "is", "sind",
                                                                                                "are")), None)
@@ -2497,7 +2508,8 @@ def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
 _COPULA = frozenset("ist sind wird wurde werden wurden is are was were becomes became become has have".split())
 _GLAD = frozenset("delighted pleased happy proud honored honoured glad excited thrilled".split())
 _AMONG_VERBS = frozenset("gehört gehören zählt zählen sind ist are is include includes".split())
-_GAINED = frozenset("gewonnen hinzugewonnen dazugewonnen bekommen erhalten begrüßt gained won".split())
+_GAINED = frozenset("gewonnen hinzugewonnen dazugewonnen bekommen erhalten begrüßt begrüßen gewinnen stärker gained "
+                    "won".split())
 
 
 def _among_new(s: Sentence, i: int) -> tuple[Phrase | None, Phrase] | None:
@@ -2515,6 +2527,16 @@ def _among_new(s: Sentence, i: int) -> tuple[Phrase | None, Phrase] | None:
     if first is None or first.prep is not None or generic(first.text):
         return None
     return owner, first
+
+
+def _named_among_number(s: Sentence, i: int) -> bool:
+    """ "A, B and C are among the 11 new members", "A und B sind zwei der zwölf neuen Mitglieder": the
+    subject names some of a number of newcomers."""
+    toks = s.tokens
+    lead = [t.low for t in toks[max(0, i - 6):i]]
+    return any(w in ("among", "unter") for w in lead) and any(w in ("are", "were", "sind", "waren") for w in lead) \
+        or "of" in lead and any(w in ("some", "two", "three", "four", "five") for w in lead) \
+        and any(w in ("are", "were") for w in lead)
 
 
 def _not_a_newcomer(name: str) -> bool:
@@ -2537,10 +2559,15 @@ def _gained_with(s: Sentence, i: int) -> Phrase | None:
                 and subj is not None and MEMBERSHIP_BODY.search(subj.text) and not NOT_PROGRAMMES.search(subj.text)):
             return None
     first = next((p for p in s.phrases if p.end <= i and p.prep in ("mit", "with")), None)
-    if first is None or generic(first.text) or not (first.org or len(first.text.split()) > 1) \
+    # (one word only as a name: "mit der Thüga", never "mit Freude")
+    if first is None or generic(first.text) or not (first.org or len(first.text.split()) > 1 or (
+            first.det is not None and _nameish(s, first) and toks[first.start].low not in _COMMON_AFTER_MIT)) \
             or _CAMPAIGN.match(first.text):
         return None
     return first
+
+
+_COMMON_AFTER_MIT = frozenset("freude stolz hilfe recht abstand sicherheit blick".split())
 
 
 # "Mit der Aktion Freundeskreis hat der Golfclub ein neues Mitglied gewonnen": how, not who
@@ -2558,6 +2585,21 @@ _OFFICE = re.compile(
     r"gemeinderä\w*|stadträ\w*)(?:$|[\s,])", re.IGNORECASE)
 _SAYING = frozenset("said says sagte sagt erklärte erklärt betonte betont meinte stated explained added "
                     "commented noted so freute".split())
+
+
+_SUBORDINATORS = frozenset("dass daß weil nachdem seit seitdem da sodass".split())
+_FINAL_COPULA = frozenset("ist sind wird werden wurde wurden geworden".split())
+
+
+def _verb_final_copula(s: Sentence, subject_at: int, noun_at: int) -> bool:
+    """German subordinate clause with the copula at its end: "dass X (aus Y) neues Mitglied geworden
+    ist", "weil die Stadt jetzt Mitglied im Verband wird" (the subordinator right before the subject)."""
+    toks = s.tokens
+    if s.lang != "de" or subject_at == 0 or toks[subject_at - 1].low not in _SUBORDINATORS \
+            and not (subject_at > 1 and toks[subject_at - 2].low in _SUBORDINATORS):
+        return False
+    end = next((j for j in range(noun_at + 1, len(toks)) if toks[j].kind == "punct"), len(toks))
+    return end - noun_at <= 6 and toks[end - 1].low in _FINAL_COPULA
 
 
 def _official(s: Sentence, p: Phrase) -> bool:
