@@ -456,8 +456,33 @@ _FOUNDING_ADJUNCT = re.compile(r"\s*(?:founded|established|formed|launched|creat
                                r"gegründet|entstanden|ins leben gerufen)\b[^,.;:]{0,60},\s*", re.IGNORECASE)
 
 
+# Words of the past that date a later state, not the count: "Seit der Gründung 2006 ist das Netzwerk auf
+# 42 Mitglieder angewachsen", "Ein Vierteljahr nach der Gründung gehören dem Verein schon 38 Mitglieder
+# an" (in a clause without a past tense); an apposition ", founded in 1982," anywhere in the sentence;
+# the start of a growth to the count ("von 100 zu Beginn auf 1 600 angestiegen").
+_SINCE_FOUNDING = re.compile(r"\b(?:seit|since|nach|after)\s+(?:der|dem|seiner|ihrer|its|their|the)?\s*"
+                             r"(?:gründung|founding|inception|start|beginn)\b"
+                             # (not the baseline itself: "Seit seiner Gründung mit 30 Mitgliedern …")
+                             r"(?!\s+(?:\S+\s+){0,3}?(?:mit|with)\s)", re.IGNORECASE)
+_FOUNDING_APPOSITION = re.compile(r",\s*(?:founded|established|formed|launched|created|set up|incorporated|"
+                                  r"gegründet|entstanden)\s+(?:in|im|am|on)?\s*[^,.;:]{0,40},", re.IGNORECASE)
+_GROWTH_START = re.compile(r"\b(?:von|from)\s+(?:\S+\s+){1,3}?(?:zu beginn|anfangs|originally|initially|at the start)"
+                           r"\b(?=.{0,60}\b(?:auf|to)\s)", re.IGNORECASE)
+
+
+def _blank(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _without_dating_past(text: str) -> str:
+    """``text`` with the words of the past blanked that date a later state (see above)."""
+    text = _blank(_blank(text, _FOUNDING_APPOSITION), _GROWTH_START)
+    return text if _PAST.search(text) else _blank(text, _SINCE_FOUNDING)
+
+
 def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None = None, kind: str = "") -> bool:
     text, toks = _clause(s, at) if at is not None and 0 <= at < len(s.tokens) else (s.text, s.tokens)
+    text = _without_dating_past(text)
     offset = s.tokens[at].start if at is not None and 0 <= at < len(s.tokens) else len(s.text)
     clause_offset = offset - (toks[0].start if toks else 0)
     if "(" in text:
@@ -472,7 +497,9 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
         return True
     # Another clause's past counts only before the count: "Bei der Gründung 1990 waren es 12, heute
     # sind es 80"; not "…, in dem sich 270 Firmen zusammengeschlossen haben, 75 Jahre nach seiner Gründung"
-    if _told_history(s.text[:offset]) and not _NOW.search(text) \
+    before = _without_dating_past(s.text[:offset])
+    if any(not _NOW.search(before, m.end()) and _SINCE_BEFORE.search(before, 0, m.start()) is None
+           for m in _HISTORY.finditer(before)) and not _NOW.search(text) \
             and not (toks and _FOUNDING_ADJUNCT.fullmatch(s.text[:toks[0].start])):
         return True
     if _PAST.search(text) and _NOW.search(s.text, offset) and not _NOW.search(text) \
