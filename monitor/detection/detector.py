@@ -60,6 +60,8 @@ _CUES = (
     "eingetreten",
     # certified into a programme: "Derzeit sind 87 Innovationscluster im Rahmen von »go-cluster« zertifiziert"
     "zertifiziert",
+    # what an organisation counts: "The organization includes 120 institutions", "IFEX numbers more than 95"
+    "includes", "numbers",
 )
 # Stems that hide inside common words ("nehm" in "Unternehmen", "trat" in "Vertrag") are cues only
 # at the start of a word.
@@ -74,7 +76,8 @@ _COUNTING_ONLY = frozenset(("gehör", "zählt", "zählen", "vereint", "vereinen"
                             "organisiert", "belong to", "added", "teil des", "teil der", "angeschlossen",
                             "zusammen geschlossen", "zusammenschluss der", "zusammenschluss von", "association of",
                             "network of", "alliance of", "federation of", "coalition of", "consortium of",
-                            "bilde", "form the", "forms the", "forming the", "zertifiziert"))
+                            "bilde", "form the", "forms the", "forming the", "zertifiziert", "includes",
+                            "numbers"))
 _DIGIT = re.compile(r"\d")
 
 
@@ -102,7 +105,8 @@ def _cues(text: str) -> list[tuple[int, bool]]:
                 and not _number_word(low, max(0, start - 120), start):
             # "sind 15 Innungen organisiert", "besteht aus 97 Städten": a verb that only counts
             # needs its number before it (filler text "organisiert" and "vertritt" all day long)
-            if not _DIGIT.search(low, start, start + 80):
+            # ("umfasst zehn Organisationen": the number may follow in words)
+            if not _DIGIT.search(low, start, start + 80) and not _number_word(low, start, min(len(low), start + 40)):
                 continue
         found.append((start, counting))
     return found
