@@ -26,7 +26,18 @@ import ahocorasick
 
 from . import count_scorer
 from .document import PERSON_TITLE, Document, place_body, without_legal_form
-from .frames import Hit, Sentence, analyse, clause_owner, header_owner, index_of, listed_member, sentence_hits
+from .frames import (
+    FOLLOW_ON,
+    Hit,
+    Sentence,
+    analyse,
+    clause_owner,
+    follow_on_names,
+    header_owner,
+    index_of,
+    listed_member,
+    sentence_hits,
+)
 from .member_lists import member_lists
 from .model import Event
 from .names import PLACE_WORD, generic, org_word
@@ -254,9 +265,12 @@ def _detect(text: str, title: str | None, language: str | None, collect: list[_S
 
     if title:  # a title passed separately comes first; one at the text's top is read below
         found += _read(title, declared or guess_language(text), doc_year, doc.add(title), scored)
+    # A new-member event without a name, and its sentence's place: the next sentence may name them
+    # ("… three more Affiliates have joined. These include A, B and C.")
+    unnamed: tuple[Hit, int] | None = None
     for par in paragraphs(text):
         cues = _cues(par)
-        if not cues:
+        if not cues and unnamed is None:
             doc.add(par)
             continue
         at = 0
@@ -269,8 +283,17 @@ def _detect(text: str, title: str | None, language: str | None, collect: list[_S
             index = doc.add(sentence)
             inside = [only for c, only in cues if start <= c < end] if start >= 0 else [False]
             lang = lang or guess_language(text)
+            hits: list[tuple[Hit, str, int]] = []
             if inside and _worth_reading(sentence, lang, all(inside)):
-                found += _read(sentence, lang, doc_year, index, scored)
+                hits = _read(sentence, lang, doc_year, index, scored)
+            if unnamed is not None and unnamed[1] == index - 1 and FOLLOW_ON.match(sentence):
+                named = {h.member for h, _, _ in hits if h.kind == "new_member"}
+                hits += [(h, sentence.strip(), index) for h in follow_on_names(analyse(sentence, lang), unnamed[0])
+                         if h.member not in named]
+            found += hits
+            # ("three more Affiliates have joined": a plural for a name is no name either)
+            unnamed = next(((h, index) for h, _, _ in hits if h.kind == "new_member"
+                            and (h.member is None or generic(h.member))), None)
     if collect is not None:
         collect.extend(scored)
         return []
@@ -316,8 +339,27 @@ def _listed(text: str, lang: str, doc: Document) -> list[tuple[Hit, str, int]]:
     return out
 
 
+# A dateline before a sentence of the body is no part of it: "DENVER (June 2, 2020) - Fourteen companies
+# have joined …", "SAARBRÜCKEN Das Netzwerk … ist beigetreten", "Eutin – Seit kurzem ist der Kreis …"
+# (its place would be read as the subject). A place in mixed case only before a dash and a sentence.
+_DATELINE = re.compile(
+    r"^\s*(?:[A-ZÄÖÜ]{4,}(?:[ -][A-ZÄÖÜ]{2,})*(?:,\s*[A-Z][a-z]{1,5}\.)?(?:\s*\([^()]{1,40}\))?"
+    r"(?:\s*[-–—:]\s*|\s+(?=[A-ZÄÖÜ][a-zäöüß]))"
+    r"|[A-ZÄÖÜ][a-zäöüß]+(?:[ -][A-ZÄÖÜ][a-zäöüß]+)?(?:\s*\([^()]{1,30}\))?\s+[–—]\s+(?=[A-ZÄÖÜ]))")
+
+
+def _without_dateline(sentence: str) -> str:
+    m = _DATELINE.match(sentence)
+    if m is None:
+        return sentence
+    rest = sentence[m.end():]
+    # (only before a sentence of the body: "Weserkraft – Neues Mitglied im Bündnis" is a headline)
+    return rest if len(rest.split()) >= 5 and rest.rstrip("“”\"' ").endswith((".", "!")) else sentence
+
+
 def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: int,
           scored: list[_Scored]) -> list[tuple[Hit, str, int]]:
+    sentence = _without_dateline(sentence)
     # (the test for number words is made once, here)
     normalised = words_to_digits(sentence, lang, check=False) if has_number_words(sentence, lang) else sentence
     out = []

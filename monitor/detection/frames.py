@@ -2710,6 +2710,52 @@ def _whole_group(s: Sentence, p: Phrase) -> list[Phrase]:
     return coordinated(s.text, s.tokens, s.phrases, _first_of_group(s, p))
 
 
+# The sentence after a number of newcomers that names them: "… three more Affiliates have joined. These
+# include A, B and C", "… mehr als 200 neue Mitglieder beigetreten. Darunter befinden sich auch
+# prominente Namen wie A, B oder C", "Hinzu kommen die Städte A und B", "One is A, the other is B".
+FOLLOW_ON = re.compile(
+    r"^\s*(?:(?:darunter|dazu)\s+(?:sind|befinden\s+sich|zählen|gehören)|hinzu\s+kommen|neu\s+(?:mit\s+)?dabei\s+sind|"
+    r"(?:das|es)\s+(?:sind|waren)|(?:these|they|those)\s+(?:include|are)|among\s+them\s+are|"
+    r"the\s+(?:new|newest)\s+(?:[\w-]+\s+)?(?:members|companies|organi[sz]ations|affiliates)\s+(?:include|are)|"
+    r"one\s+is)\b"
+    r"(?:\s+(?:auch|zum\s+beispiel|unter\s+anderem|u\.\s?a\.|etwa|diesmal|now|also|for\s+example))*",
+    re.IGNORECASE)
+# "prominente Namen aus der TK-Branche wie A, B oder C", "companies such as A": the names follow
+_SUCH_AS = re.compile(r"\b(?:wie|such\s+as|like)\s+", re.IGNORECASE)
+
+
+def follow_on_names(s: Sentence, newcomers: Hit) -> list[Hit]:
+    """The newcomers a sentence right after ``newcomers`` (a new-member event without a name) names,
+    as new members of the same body."""
+    lead = FOLLOW_ON.match(s.text)
+    if lead is None:
+        return []
+    start = lead.end()
+    such = _SUCH_AS.search(s.text, start, start + 80)
+    if such is not None:
+        start = such.end()
+    first = next((p for p in s.phrases if s.tokens[p.start].start >= start and p.prep is None), None)
+    if first is None:
+        return []
+    group = coordinated(s.text, s.tokens, s.phrases, first)
+    if lead.group(0).strip().lower().startswith("one is"):
+        # "One is A in Portugal, the other is B"
+        other = re.search(r"\bthe\s+other\s+is\b", s.text, re.IGNORECASE)
+        second = next((p for p in s.phrases if other is not None and s.tokens[p.start].start >= other.end()
+                       and p.prep is None), None)
+        group = [first] + ([second] if second is not None else [])
+    out = []
+    for p in group:
+        if generic(p.text) or NOT_PROGRAMMES.search(p.text) or not _nameish(s, p) or _continues_origin(s, p) \
+                or ORG_PLURALS.match(p.text.split()[0].lower()) or p.text.lower() in _PRONOUN_SUBJECT:
+            continue
+        hit = Hit("new_member", "new member: named after a number", lead.group(0).strip(), member=p.text,
+                  place=_place_after(s, p), programme=newcomers.programme, ref=newcomers.ref)
+        hit.roles["member"] = f"{p.text} (named after: {newcomers.trigger} …)"
+        out.append(hit)
+    return out
+
+
 def _first_of_group(s: Sentence, p: Phrase) -> Phrase:
     """The first phrase of a coordination that ends with ``p`` ("A, B und C" -> A)."""
     first = p
