@@ -149,7 +149,9 @@ _CALL = re.compile(r"^(?:werden|treten|join|become|jetzt|mitglied werden|become 
 _NOT_ADMIT = LowerCased(re.compile(
     # Compounds too: "in den Bundesvorstand aufgenommen".
     r"(?:vorstand|präsidium|beirat|ausschuss|aufsichtsrat)\w*|\b(?:kontakt|betrieb|arbeit|produktion|gespräche|"
-    r"verhandlungen|ermittlungen|tätigkeit|studium|dienst|kredit\w*|daten|liste|programm des|jury|"
+    # ("ins Programm des Festes aufgenommen" is a schedule; "ins Go-Cluster Programm des BMWi" a membership)
+    r"verhandlungen|ermittlungen|tätigkeit|studium|dienst|kredit\w*|daten|liste|"
+    r"(?<!cluster )(?<!cluster-)programm des|jury|"
     r"ehrenmitglied\w*|hall of fame|ruhmeshalle|board|committee|"
     # a link or a proposal: "Informationen zum Beitritt der Kommune X finden Sie hier", "Beschlussvorlage"
     r"finden sie hier|hier finden sie|click here|read more|beschlussvorlage)\b",
