@@ -127,7 +127,18 @@ PLACE_WORD = re.compile(r"^(?:nord|süd|ost|west|nordwest|nordost|südwest|südo
                         r"oder|ems|saale|mosel|neckar|lahn|ruhr|saar|spree|havel|isar|lech|fulda|werra|leine|nahe)$",
                         re.IGNORECASE)
 _NOT_ACRONYMS = frozenset("GMT UTC CET CEST MEZ MESZ USA UK US EU NJ NY CA DC TX AM PM PDF PR CEO CFO COO CTO "
-                          "IT KW TV".split())
+                          "IT KW TV "
+                          # abbreviations of things, not bodies: "the AGM", "GDP grew", "a PhD", "DEU"
+                          "AGM GDP BIP PHD PhD MBA FAQ AGB USD EUR CHF GBP CO2 KMU SME SMEs ESG CSR HR AI KI ROI "
+                          "URL PDF GPS LED VIP ID AP DEU GER AUT SUI "
+                          # US states after a town: "Phoenix, AZ"
+                          "AL AK AZ AR CO CT FL GA HI IL IA KS KY LA MD MA MI MN MS MO MT NE NV NH NM NC ND OH OK "
+                          "PA RI SC SD TN UT VT VA WA WV WI WY".split())
+# Words that make a capitalised phrase a question, a call or a clause, not a name: a headline "Are You
+# Taking Advantage of Your Airline Alliance", a sentence start "Jeder Verein", "Müssen Verein und Stadt"
+_NOT_NAME_WORDS = frozenset("you your are is do does how what why when can will jeder jede jedes jeden "
+                            "müssen können sollen wollen".split())
+_GERUND_CLAUSE = re.compile(r"^[A-Z][a-z]+ing\s+(?:the|a|an|your|our|its|their)\b")
 
 
 _ATTRIBUTE_START = frozenset("zur zum zu für von vom mit aus auf durch über".split())
@@ -139,6 +150,8 @@ _PLURAL_HEADS = ("vereinen", "vereine", "verbände", "verbänden", "netzwerke", 
 def is_org(text: str) -> bool:
     if not text or NOT_PROGRAMMES.search(text) or text in _NOT_ACRONYMS:
         return False
+    if any(w.lower() in _NOT_NAME_WORDS for w in text.split()) or _GERUND_CLAUSE.match(text):
+        return False  # "Are You Taking Advantage of Your …", "Jeder Verein", "Joining the Club"
     if " " not in text and ORG_PLURALS.match(text.lower()):
         return False  # "Vereinen", "Handelskammern": several organisations, not one
     if _GO_CLUSTER.search(text) or _ORG_LEGAL.search(text):
