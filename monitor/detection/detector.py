@@ -343,8 +343,8 @@ def _listed(text: str, lang: str, doc: Document) -> list[tuple[Hit, str, int]]:
 # have joined …", "SAARBRÜCKEN Das Netzwerk … ist beigetreten", "Eutin – Seit kurzem ist der Kreis …"
 # (its place would be read as the subject). A place in mixed case only before a dash and a sentence.
 _DATELINE = re.compile(
-    r"^\s*(?:[A-ZÄÖÜ]{4,}(?:[ -][A-ZÄÖÜ]{2,})*(?:,\s*[A-Z][a-z]{1,5}\.)?(?:\s*\([^()]{1,40}\))?"
-    r"(?:\s*[-–—:]\s*|\s+(?=[A-ZÄÖÜ][a-zäöüß]))"
+    r"^\s*(?:(?:[A-ZÄÖÜ]{4,}|[A-ZÄÖÜ]{2,}(?:[ -][A-ZÄÖÜ]{2,})+)(?:,\s*(?:[A-Z][a-z]{1,5}\.|[A-Z]{2}\b))?"
+    r"(?:\s*\([^()]{1,40}\))?(?:\s*[-–—:]+\s*|\s+(?=[A-ZÄÖÜ][a-zäöüß]))"
     r"|[A-ZÄÖÜ][a-zäöüß]+(?:[ -][A-ZÄÖÜ][a-zäöüß]+)?(?:\s*\([^()]{1,30}\))?\s+[–—]\s+(?=[A-ZÄÖÜ]))")
 
 

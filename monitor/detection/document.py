@@ -215,9 +215,15 @@ _CAPITALS = re.compile(r"[A-ZÄÖÜ]{5,}(?:-[A-ZÄÖÜ]+)?")
 
 
 def _dateline(sentence: str, word: str) -> bool:
-    """ "SEATTLE, Wash. –", "BERLIN (dpa) –", "ADVERTISEMENT": a place or a label in capitals, no name."""
-    return word in _LABELS or sentence.lstrip().startswith(word) and sentence.lstrip()[len(word):][:2].strip()[:1] \
+    """ "SEATTLE, Wash. –", "BERLIN (dpa) –", "ADVERTISEMENT": a place or a label in capitals, no name
+    (also after the date a page puts first: "31.03.2021 SEATTLE – …")."""
+    start = _LEADING_DATE.sub("", sentence.lstrip(), count=1)
+    return word in _LABELS or start.startswith(word) and start[len(word):][:2].strip()[:1] \
         in (",", "–", "—", "-", "(", ":")
+
+
+_LEADING_DATE = re.compile(r"^(?:date\s+)?(?:\d{4}-\d{2}-\d{2}|\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|"
+                           r"\d{1,2}/\d{1,2}/\d{2,4})\s+", re.IGNORECASE)
 
 
 _LABELS = frozenset("ADVERTISEMENT ANZEIGE WERBUNG UPDATE KONTAKT IMPRESSUM HINWEIS SPONSORED".split())
@@ -292,12 +298,17 @@ def names_in(sentence: str) -> list[str]:
     # (a club by its abbreviation, "TV Waldgirmes", and a name in capitals, "EUROCITIES", are
     # organisations too, though no organisation noun says so)
     out = [p.text for p in sentence_phrases(sentence)
-           if (p.org or _CLUB.match(p.text) and " " in p.text
-               or _CAPITALS.fullmatch(p.text) and not _dateline(sentence, p.text))
+           if (p.org or _CLUB.match(p.text) and " " in p.text or _CAPITALS.fullmatch(p.text))
+           and not (p.text.isupper() and _dateline(sentence, p.text))  # "ANN ARBOR, MI --"
            and len(p.text.split()) <= 10]
+    # (the agency or station in a dateline's brackets is no organisation of the text: "OAK RIDGE (WATE) –")
+    wire = _DATELINE_SOURCE.match(_LEADING_DATE.sub("", sentence.lstrip(), count=1))
+    if wire is not None:
+        out = [n for n in out if n != wire.group(1)]
     # a brand written in lower case is a name when a legal form ends it: "h2-netzwerk-ruhr e.V."
     out += [m.group(0) for m in _LOWER_LEGAL.finditer(sentence)]
     return [n for n in out if not generic(n)]
 
 
+_DATELINE_SOURCE = re.compile(r"[A-ZÄÖÜ][A-ZÄÖÜ .,/-]{2,40}\(([^()]{1,20})\)\s*[-–—:]")
 _LOWER_LEGAL = re.compile(r"(?<![\w.-])[a-zäöü][\w&+]*(?:[-.][\w&+]+)+\s+(?:e\.\s?V\.|gGmbH|GmbH|AG|eG)(?!\w)")

@@ -218,7 +218,7 @@ ORG_PLURALS = re.compile(
     r"zulieferer|dienstleister|forschungseinrichtungen|universitäten|schulen|regionen|managements|innungen|"
     r"sektionen|ortsgruppen|ortsvereine|mitgliedsvereine|sportvereine|clubs|klubs)|"
     r"companies|organisations|organizations|networks|clusters|firms|businesses|institutions|"
-    r"associations|municipalities|cities|universities|authorities|agencies|utilities|operators|hospitals|museums|enterprises|smes|partners|members|"
+    r"associations|municipalities|cities|universities|authorities|agencies|utilities|operators|hospitals|museums|enterprises|smes|partners|members|colleges|"
     r"manufacturers|suppliers|startups|start-ups|chambers|societies|regions|institutes|schools|towns|villages|"
     r"counties|churches|airlines|foundations|ngos|cooperatives|federations|unions|chöre|chören|tafeln)$"
 )

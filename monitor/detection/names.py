@@ -176,6 +176,9 @@ def is_org(text: str) -> bool:
     heads = [words[-1]] + [words[k - 1] for k, w in enumerate(words) if k > 0 and w in ("of", "for")]
     if any(w[:1].isupper() and org_word(w) for w in heads):
         return True
+    if len(words) >= 3 and all(w[:1].isupper() for w in words) and ORG_PLURALS.match(words[-1].lower()) \
+            and words[-1][:1].isupper() and words[-1].isascii():
+        return True  # a body named after its members: "Oak Ridge Associated Universities"
     return any(_ACRONYM.match(w) and w not in _NOT_ACRONYMS for w in words)
 
 
