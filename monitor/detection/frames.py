@@ -157,6 +157,11 @@ _NOT_ADMIT = LowerCased(re.compile(
     r"finden sie hier|hier finden sie|click here|read more|beschlussvorlage)\b",
     re.IGNORECASE,
 ))
+# Who is greeted at a meeting is no newcomer: "konnte neben den zahlreich erschienenen Mitgliedern den
+# Bürgermeister begrüßen", "begrüßte die anwesenden Mitglieder und Gäste"
+_GREETED = re.compile(r"\b(?:anwesend\w*|erschienen\w*|gäste\w*|ehrengäste\w*|ehrengast|teilnehmer\w*|"
+                      r"versammlung\w*|sitzung|klausur|abend|feier)\b|versammlung", re.IGNORECASE)
+_NEW_IN = re.compile(r"\bneu(?:e[nrs]?|es)?\b|neumitglied|neuzug", re.IGNORECASE)
 _FROM = frozenset("aus from".split())
 _NEW_POST = re.compile(r"(?i),\s+(?:the\s+|our\s+|its\s+)?new\s+(?:general\s+secretary|secretary|president|"
                        r"director|chair\w*|treasurer|manager|head|ceo|executive)\b")
@@ -507,7 +512,11 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
     if _PAST.search(text) and _NOW.search(s.text, offset) and not _NOW.search(text) \
             and any(t.kind == "num" and t.value and 1800 <= t.value <= 2100 and t.start < offset for t in s.tokens):
         return True  # "In 2001 we had only 395 members; now we have …": a dated past, then today
-    if kind == "new_member" and re.search(r"\bwurden?\b", text) and years_before(toks, doc_year):
+    if kind == "new_member" and (re.search(r"\bwurden?\b", text) and years_before(toks, doc_year)
+                                 # "Mr Bolton and Mr Bryan joined the club in 1991 and 1984": long before
+                                 # the text (not "21 new members joined the Society in 2016" in its report)
+                                 or re.search(r"\b(?:joined|became|was|were)\b", text)
+                                 and years_before(toks, doc_year, margin=2)):
         return True  # "Die Klarwerk GmbH wurde im Jahr 2012 Mitglied" in a text of 2025
     if _PAST.search(text) and re.search(r"\bnoch\b(?!\s+nie)", text, re.IGNORECASE):
         return True  # "Indessen zählte der Verein noch 165 Mitglieder": what it still had then
@@ -528,13 +537,13 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
 
 _DATED_ATTRIBUTE = re.compile(r"(?:gegründet|ins leben gerufen|entstanden|eröffnet|founded|established|"
                               r"formed|launched)\w*$")
-def years_before(toks: list[Token], doc_year: Callable[[], int | None]) -> bool:
-    """Does the clause name a year before the latest one the text names?"""
+def years_before(toks: list[Token], doc_year: Callable[[], int | None], margin: int = 0) -> bool:
+    """Does the clause name a year before (by more than ``margin`` years) the latest one the text names?"""
     years = [t.value for t in toks if t.kind == "num" and t.value and 1800 <= t.value <= 2100 and t.text.isdigit()]
     if not years:
         return False
     latest = doc_year()
-    return latest is not None and max(years) < latest
+    return latest is not None and max(years) < latest - margin
 
 
 _NEGATION = LowerCased(re.compile(r"\b(?:nicht|kein|keine|keinen|not|never|no longer|nie|\w+n['’]t)\b", re.IGNORECASE))
@@ -2094,6 +2103,9 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if s.lang == "en" and toks[k].low == "joining" and k > 0 and toks[k - 1].low in ("for", "by", "after",
                                                                                            "before", "of"):
                 continue  # "Thanks to our Board Chair for joining the senior team": taking part
+            if s.lang == "en" and toks[k].low == "joined" and k > 0 \
+                    and toks[k - 1].low in ("is", "are", "was", "were", "been", "be"):
+                continue  # "Anna Lee is joined (in the task) by Tom Park": accompanied, a passive
             if NOT_PROGRAMMES.search(" ".join(t.text for t in toks[k + 1:k + 4])):
                 continue  # "has joined the board", "trat dem Vorstand bei"
             if s.lang == "en" and _AS_ROLE.search(" ".join(t.low for t in toks[k + 1:k + 12])):
@@ -2158,6 +2170,8 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         elif lem in ADMIT_VERBS or lem in WELCOME_VERBS:
             if s.lang == "en" and k > 0 and toks[k - 1].low == "to" and not (k > 1 and toks[k - 2].low in _GLAD):
                 continue  # "changed its bylaws to admit new classes of members": a purpose
+            if lem == "begrüßen" and _GREETED.search(s.text) and not _NEW_IN.search(s.text):
+                continue  # "begrüßte die anwesenden Mitglieder sowie den Bürgermeister": a greeting at a meeting
             if modal or _NOT_ADMIT.search(_without_subject(s, k, " ".join(t.text for t in toks[max(0, k - 6):k + 7]))):
                 continue
             if s.lang == "en" and (_AS_ROLE.search(" ".join(t.low for t in toks[k + 1:k + 16])) or _NEW_POST.search(
