@@ -1810,6 +1810,18 @@ _HIRE = re.compile(r"\b(?:cfo|ceo|coo|cto|officer|director|manager|chief|preside
 _LIST_TARGET_PREPS = ("in", "ins", "im", "zum", "bei", "beim", "into", "to")
 
 
+_INSTRUMENT_TAIL = re.compile(
+    r"\s+(?:an\s+der|am|an\s+den|auf\s+der|on|on\s+the)\s+(?:[\w-]+-)?(?:querflöte|flöte|klarinette|trompete|posaune|"
+    r"tenorhorn|saxophon|saxofon|schlagzeug|tuba|horn|waldhorn|oboe|fagott|gitarre|geige|violine|bratsche|cello|"
+    r"kontrabass|bass|keyboard|klavier|akkordeon|euphonium|bariton|flügelhorn|percussion|drums|trumpet|flute|"
+    r"clarinet|trombone|saxophone|violin|guitar|piano)\b.*$", re.IGNORECASE)
+_COUNTED_TAIL = re.compile(r"\s+(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|two|three|four|five|"
+                           r"six|seven|eight|nine|ten)\s+(?:neue\w*\s+|new\s+)?[\w-]+(?:\s+(?:und|and)\s+[\w-]+)?"
+                           r"\s*[.!]?\s*$", re.IGNORECASE)
+# A name right after a verb of saying is who speaks: "…, said Jim Zemlin"
+_SPOKEN_BY = re.compile(r"\b(?:said|says|sagte|sagt|erklärte|betonte)\s*$", re.IGNORECASE)
+
+
 def list_frames(s: Sentence) -> list[Hit]:
     """New members given as a list: after a lead ("Neu dabei sind …") or as "Mit A, B und C sind
     drei neue Mitglieder beigetreten". One hit per name."""
@@ -1840,6 +1852,8 @@ def list_frames(s: Sentence) -> list[Hit]:
     if lead is not None:
         at = next((k for k, t in enumerate(toks) if t.start >= lead.start()), 0)
         span = s.text[lead.end():].split("\n", 1)[0]  # a line break without a full stop ends the list
+        # "Neu hinzugekommen sind mit A, B und C drei Jungmusiker": the names, then their number
+        span = _COUNTED_TAIL.sub("", re.sub(r"^\s*(?:mit|with)\s+", "", span))
         found = [(name, at, lead.group(0).strip()) for name in split_names(span)]
         if lead.start() == 0 and lead.group(0).lower().startswith("aufgenommen"):
             # "Aufgenommen wurden die Fotos im Sommer": put first, the participle also takes
@@ -1877,8 +1891,11 @@ def list_frames(s: Sentence) -> list[Hit]:
             break
     out = []
     for name, at, how in found:
-        if not _name_item(name):
-            continue
+        # "Streaming-Anbieter wie Netflix": the names follow; "Lea Fink am Tenorhorn": her instrument
+        name = _SUCH_AS.split(name, maxsplit=1)[-1]
+        name = _INSTRUMENT_TAIL.sub("", name)
+        if not _name_item(name) or _SPOKEN_BY.search(s.text, 0, max(0, s.text.find(name))):
+            continue  # ("…, said Jim Zemlin, the Foundation's director": who speaks, not who joins)
         hit = Hit("new_member", "new member: list", how, member=name)
         hit.roles["member"] = f"{name} (listed after '{how}')"
         place = re.search(r"\b(?:aus|from|in)\s+([A-ZÄÖÜ][\w-]+(?:\s+[A-ZÄÖÜ][\w-]+)?)$", name)
@@ -2526,6 +2543,13 @@ def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
             first = s.phrase_after(k, within=1)
             if first is None or first.prep is not None:
                 continue
+            # "darunter Streaming-Anbieter wie Netflix und Zattoo", "including firms such as A": the names follow
+            such = first.end + (first.end + 1 < len(toks) and toks[first.end].low == "such"
+                                and toks[first.end + 1].low == "as")
+            if such < len(toks) and toks[such].low in ("wie", "like", "as"):
+                first = s.phrase_after(such, within=1)
+                if first is None or first.prep is not None:
+                    continue
             if tok.text != ":" and _fellow_members(s, k):
                 continue
             group = coordinated(s.text, toks, s.phrases, first)
@@ -2533,20 +2557,28 @@ def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
             if tok.text == ":" and after < len(toks) and toks[after].kind == "word" \
                     and toks[after].low not in ("and", "und", "sowie"):  # (", SINOPEC and thyssenkrupp")
                 continue  # "Vier neue Mitglieder: go-cluster zählt jetzt 93": a clause, not a list
+            # (after "wie": "Netflix und Zattoo" are two names, read as one phrase)
+            after_such = such < len(toks) and toks[such].low in ("wie", "like", "as")
             for p in group:
                 if p.text in named or not _nameish(s, p) or NOT_PROGRAMMES.search(p.text):
                     continue
-                hit = Hit("new_member", "new member: list", tok.text, member=p.text, place=_place_after(s, p))
-                hit.roles["member"] = f"{p.text} (listed after '{tok.text}')"
-                if tok.text == ":":
-                    _programme_by_clause(s, hit, k, group[0])
-                    if hit.programme and any(hit.programme == g.text for g in group):
-                        hit.programme, hit.ref = None, ""
-                else:
-                    _programme_by_clause(s, hit, k, p)
-                out.append(hit)
+                pair = _TWO_WORDS.match(p.text) if after_such else None
+                for name in pair.groups() if pair else (p.text,):
+                    hit = Hit("new_member", "new member: list", tok.text, member=name, place=_place_after(s, p))
+                    hit.roles["member"] = f"{name} (listed after '{tok.text}')"
+                    if tok.text == ":":
+                        _programme_by_clause(s, hit, k, group[0])
+                        if hit.programme and any(hit.programme == g.text for g in group):
+                            hit.programme, hit.ref = None, ""
+                    else:
+                        _programme_by_clause(s, hit, k, p)
+                    out.append(hit)
             break
     return out
+
+
+_TWO_WORDS = re.compile(r"^([A-ZÄÖÜ][\w&.+-]*)\s+(?:und|and)\s+([A-ZÄÖÜ][\w&.+-]*)$")
+
 
 _COPULA = frozenset("ist sind wird wurde werden wurden is are was were becomes became become has have".split())
 _GLAD = frozenset("delighted pleased happy proud honored honoured glad excited thrilled".split())
