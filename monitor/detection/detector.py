@@ -69,6 +69,8 @@ _CUES = (
     "has added", "have added", "added as",
     # entered: "ist zum 1. Januar in den Zweckverband eingetreten"
     "eingetreten",
+    # came in: "A und B sind dazugekommen", "Hinzu kommen A und B"
+    "hinzugekommen", "dazugekommen", "kommen hinzu", "kommt hinzu", "hinzu kommen", "hinzu kommt",
     # certified into a programme: "Derzeit sind 87 Innovationscluster im Rahmen von »go-cluster« zertifiziert"
     "zertifiziert",
     # what an organisation counts: "The organization includes 120 institutions", "IFEX numbers more than 95"
@@ -146,7 +148,8 @@ _NEWS = re.compile(
     "nun |kurzem|sofort|heute|offiziell|now|becom|became|darunter|including|heiß|seit |since |verstärk|"
     r"beitritt|aufnahme|accession|wird teil|wurde teil|part of|wird mitglied|gewonnen|among|"
     r"wurden?\s(?:\S+\s){0,8}?mitglied|"
-    "weiteres mitglied|willkommen|has added|have added|added as|eingetreten"
+    "weiteres mitglied|willkommen|has added|have added|added as|eingetreten|elected to|elects|named|"
+    "hinzugekommen|dazugekommen|hinzu"
 )
 
 
@@ -343,7 +346,7 @@ def _listed(text: str, lang: str, doc: Document) -> list[tuple[Hit, str, int]]:
 # have joined …", "SAARBRÜCKEN Das Netzwerk … ist beigetreten", "Eutin – Seit kurzem ist der Kreis …"
 # (its place would be read as the subject). A place in mixed case only before a dash and a sentence.
 _DATELINE = re.compile(
-    r"^\s*(?:(?:[A-ZÄÖÜ]{4,}|[A-ZÄÖÜ]{2,}(?:[ -][A-ZÄÖÜ]{2,})+)(?:,\s*(?:[A-Z][a-z]{1,5}\.|[A-Z]{2}\b))?"
+    r"^\s*(?:(?:[A-ZÄÖÜ]{4,}|[A-ZÄÖÜ]{2,}(?:[ -][A-ZÄÖÜ]{2,})+)(?:,\s*(?:[A-Z][a-z]{1,12}\.?|[A-Z]{2}\b))?"
     r"(?:\s*\([^()]{1,40}\))?(?:\s*[-–—:]+\s*|\s+(?=[A-ZÄÖÜ][a-zäöüß]))"
     r"|[A-ZÄÖÜ][a-zäöüß]+(?:[ -][A-ZÄÖÜ][a-zäöüß]+)?(?:\s*\([^()]{1,30}\))?\s+[–—]\s+(?=[A-ZÄÖÜ]))")
 

@@ -188,6 +188,7 @@ _COMPARATIVE = frozenset("mehr more weniger fewer less additional zusätzliche z
 _FURTHER = frozenset("additional zusätzlich zusätzliche zusätzlichen weitere weiteren further".split())
 _NUMBER_WORDS_COUNT = frozenset("zahl anzahl number total".split())
 _SEPARABLE = {("treten", "bei"): "beitreten", ("nehmen", "auf"): "aufnehmen", ("treten", "ein"): "eintreten",
+              ("kommen", "hinzu"): "hinzukommen", ("kommen", "dazu"): "hinzukommen",
               ("gehören", "an"): "angehören", ("heißen", "willkommen"): "begrüßen",
               ("greifen", "zurück"): "zurückgreifen", ("weisen", "aus"): "ausweisen", ("weisen", "auf"): "aufweisen"}
 _PRONOUN_SUBJECT = frozenset("es er sie wir ich it we they he she you ihr man i we're we’re they're they’re "
@@ -224,8 +225,13 @@ class Sentence:
         return out
 
 
-_ELECTED_MEMBER = re.compile(r"\s+(?:to\s+(?:full\s+|associate\s+)?membership\b|as\s+(?:an?\s+)?(?:new\s+)?"
-                             r"(?:full\s+|associate\s+)?members?\s+(?:of|in|to)\b)", re.IGNORECASE)
+_ELECTED_MEMBER = re.compile(r"\s+(?:to\s+(?:full\s+|associate\s+)?membership\b|(?:as\s+)?(?:an?\s+)?(?:new\s+)?"
+                             r"(?:full\s+|associate\s+)?members?\b(?!\s+of\s+(?:the\s+)?(?:board|staff|team)))",
+                             re.IGNORECASE)
+
+
+# "Universities Space Research Association Elects KAIST and Seoul National University to Membership"
+_ELECTS_TO = re.compile(r"\s+(?:[^.;:]{2,120}?)\s+to\s+(?:full\s+|associate\s+)?membership\b", re.IGNORECASE)
 
 
 def analyse(text: str, lang: str) -> Sentence:
@@ -238,7 +244,11 @@ def analyse(text: str, lang: str) -> Sentence:
         lem = verb_lemma(tok.low, lang)
         if tok.low == "geschlossen" and k > 0 and tokens[k - 1].low == "zusammen":
             lem = "zusammenschließen"  # "haben sich … zusammen geschlossen", written apart
-        elif tok.low == "elected" and lang == "en" and (m := _ELECTED_MEMBER.match(text, tok.start + len(tok.text))) \
+        elif tok.low in ("elected", "named") and lang == "en" \
+                and (m := _ELECTED_MEMBER.match(text, tok.start + len(tok.text))) \
+                and not NOT_PROGRAMMES.search(text[m.end():m.end() + 40]) \
+                or tok.low in ("elects", "elected") and lang == "en" \
+                and (m := _ELECTS_TO.match(text, tok.start + len(tok.text))) \
                 and not NOT_PROGRAMMES.search(text[m.end():m.end() + 40]):
             # "A and B have been elected to membership in the Corporation": admitted (a board's
             # members are elected too: "elected as a member of the board" is no membership)
@@ -249,8 +259,9 @@ def analyse(text: str, lang: str) -> Sentence:
             if lem == verb:
                 if particles is None:
                     particles = {t.low: j for j, t in enumerate(tokens) if t.kind == "word"}
-                if particles.get(particle, -1) > k:
-                    lem = whole
+                if particles.get(particle, -1) > k or particle in ("hinzu", "dazu") and k == 1 \
+                        and tokens[0].low == particle:
+                    lem = whole  # (also the particle put first: "Hinzu kommen die Städte A und B")
         verbs.append((k, lem))
     return Sentence(text, tokens, lang, verbs)
 
@@ -1733,7 +1744,7 @@ _LIST_LEAD = re.compile(
     r"(?:\s+seit\s+\w+(?:\s+\d{4})?)?|"
     r"neu\s+(?:in\s+(?:den|das|die)\s+(?:[^,.:;\s]+\s+){0,2}?\w*(?:verband|verein|netzwerk|cluster|bündnis|allianz|"
     r"initiative|kreis|club|klub|gemeinschaft|forum|ring|verbund|programm)\w*(?:\s+[^,.:;\s]+){0,3}?\s+)?"
-    r"aufgenommen\s+(?:wurden|wurde)|"
+    r"aufgenommen\s+(?:wurden|wurde|werden|wird)|"
     # "Aufgenommen wurden die Stadtwerke A und der Zweckverband B": the participle put first
     r"^aufgenommen\s+(?:wurden|wurde|worden\s+sind)|"
     r"(?:weitere\s+)?neue(?:n)?\s+mitglieder\s+sind|(?:weitere\s+)?neumitglieder\s+sind|"
@@ -1818,6 +1829,10 @@ _INSTRUMENT_TAIL = re.compile(
 _COUNTED_TAIL = re.compile(r"\s+(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|two|three|four|five|"
                            r"six|seven|eight|nine|ten)\s+(?:neue\w*\s+|new\s+)?[\w-]+(?:\s+(?:und|and)\s+[\w-]+)?"
                            r"\s*[.!]?\s*$", re.IGNORECASE)
+# Several bodies of one kind by their names: "Städte Lübeck und Neumünster", "Landkreise A und B"
+_KIND_LIST = re.compile(r"^(Städte|Gemeinden|Landkreise|Kreise|Kommunen|Hochschulen|Universitäten|Universities|"
+                        r"Cities|Towns|Counties)\s+([A-ZÄÖÜ][\w-]*(?:\s+[A-ZÄÖÜ][\w-]*)?(?:(?:,\s*|\s+(?:und|and|sowie)\s+)"
+                        r"[A-ZÄÖÜ][\w-]*(?:\s+[A-ZÄÖÜ][\w-]*)?)+)$")
 # A name right after a verb of saying is who speaks: "…, said Jim Zemlin"
 _SPOKEN_BY = re.compile(r"\b(?:said|says|sagte|sagt|erklärte|betonte)\s*$", re.IGNORECASE)
 
@@ -2183,6 +2198,18 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             for joiner in group:
                 if target is not None and joiner.start == target.start or not _nameish(s, joiner):
                     continue
+                kinds = _KIND_LIST.match(joiner.text)
+                if kinds is not None:
+                    # "die kreisfreien Städte Lübeck und Neumünster": each town is a member
+                    for name in re.split(r",\s*|\s+(?:und|and|sowie)\s+", kinds.group(2)):
+                        hit = _joiner(s, f"new member: {lem}", toks[k].text, joiner, "subject", target, k)
+                        hit.member = name
+                        hit.roles["member"] = f"{name} (one of '{joiner.text}', subject)"
+                        out.append(hit)
+                    continue
+                if lem == "hinzukommen" and not (joiner.org or _MEMBER_KIND.search(joiner.text)
+                                                 or LEGAL_TAIL.search(joiner.text)):
+                    continue  # "Hinzu kommen Kosten für die Anreise": only a body comes in as a member
                 out.append(_joiner(s, f"new member: {lem}", toks[k].text, joiner, "subject", target, k))
         elif lem in ADMIT_VERBS or lem in WELCOME_VERBS:
             if s.lang == "en" and k > 0 and toks[k - 1].low == "to" and not (k > 1 and toks[k - 2].low in _GLAD):
@@ -2196,7 +2223,10 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                                                                                   s.text)):
                 continue  # "welcomed Anna Lee to the Alliance as its new director": a post, not a membership
             member_ctx = bool(s.member_nouns)
-            target = next((p for p in s.phrases if p.prep in ("in", "ins", "into", "to", "im", "zum", "bei")
+            # (also "named associate members of the X Consortium": the body after the member noun)
+            target = next((p for p in s.phrases if (p.prep in ("in", "ins", "into", "to", "im", "zum", "bei")
+                                                    or p.prep == "of" and any(p.start - 3 <= j < p.start
+                                                                              for j, _ in s.member_nouns))
                            and (p.org or generic(p.text))), None)
             if not member_ctx and target is None and not _body_admits(s, k, lem):
                 continue

@@ -98,7 +98,7 @@ OWNER_VERBS = frozenset(
     "verzeichnen melden announce freuen vermelden".split()
 )
 GROWTH_VERBS = frozenset("wachsen steigen erhöhen grow rise increase reach".split())
-JOIN_VERBS = frozenset("beitreten eintreten join".split())
+JOIN_VERBS = frozenset("beitreten eintreten join hinzukommen".split())
 ADMIT_VERBS = frozenset("aufnehmen admit accept".split())
 WELCOME_VERBS = frozenset("begrüßen welcome".split())
 # Verbs whose lemma HanTa gets wrong for some forms ("umfasst" as an adjective).
@@ -116,6 +116,9 @@ _FALLBACK = {
     "eingetreten": "eintreten", "einzutreten": "eintreten", "zertifiziert": "zertifizieren",
     "bilden": "bilden", "bildet": "bilden", "bildeten": "bilden", "form": "form", "forms": "form",
     "forming": "form", "formed": "form",
+    # coming in as a newcomer: "A, B und C sind in diesem Frühjahr dazugekommen", "Hinzu kommen A und B"
+    "hinzugekommen": "hinzukommen", "dazugekommen": "hinzukommen", "hinzukommen": "hinzukommen",
+    "dazukommen": "hinzukommen", "kommen": "kommen", "kommt": "kommen", "kamen": "kommen", "kam": "kommen",
 }
 
 
