@@ -382,6 +382,14 @@ def coordinated(sentence: str, tokens: list[Token], phrases_: list[Phrase], head
         if tokens[k].text == "(" and k + 2 < len(tokens) and tokens[k + 2].text == ")":
             k += 3
             continue
+        # "Trend Micro (IT-Sicherheit), Nintendo (Spielekonsolen)", "Cordaid (based in the Netherlands) and
+        # PRO-VIDA": an aside in brackets after an item is part of it
+        if tokens[k].text == "(":
+            close = next((j for j in range(k + 1, min(len(tokens), k + 10)) if tokens[j].text in ("(", ")")), None)
+            if close is not None and tokens[close].text == ")" and close + 1 < len(tokens) \
+                    and (tokens[close + 1].text == "," or tokens[close + 1].low in ("und", "and", "sowie")):
+                k = close + 1
+                continue
         # "Hamm in Nordrhein-Westfalen und Höchstadt an der Aisch": where an item lies is part of it
         # A phrase starts at its name, after its preposition and article: "an der Jagst"
         place = next((by_start[j] for j in (k + 1, k + 2) if j in by_start), None) \
