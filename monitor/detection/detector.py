@@ -492,6 +492,19 @@ def _named_in_sentence(e: Event) -> bool:
     return str((e.why or {}).get("programme", "")).startswith("named in the sentence")
 
 
+def _counts_members(e: Event) -> bool:
+    """Does the count's own word name members ("Mitgliedsregionen", "member companies")?"""
+    trigger = str((e.why or {}).get("trigger") or "").lower()
+    return "mitglied" in trigger or "member" in trigger
+
+
+def _counts_other(e: Event) -> bool:
+    """Does the count's own word name something else than members ("1.000 Einrichtungen")? (A count
+    the scorer found, "beträgt insgesamt 1.546", has its number for a word.)"""
+    trigger = str((e.why or {}).get("trigger") or "")
+    return trigger.isalpha() and not _counts_members(e)
+
+
 def _merge(events: list[Event]) -> list[Event]:
     """One event per milestone in a document (a headline and the body saying the same thing are
     one); the fullest record of it wins."""
@@ -521,6 +534,13 @@ def _merge(events: list[Event]) -> list[Event]:
         # newcomers are the news an analyst follows, the unnamed rest is no milestone of its own.
         e.kind == "new_member" and not e.member and e.number is not None
         and any(_related(n.programme, e.programme) or n.programme is None for n in named))]
+    # In one sentence, members beat what they bring: "umfasst das NDGR 22 Mitgliedsregionen mit weit über
+    # 1.000 Einrichtungen" counts 22 members (a count of another noun beside a count of members goes)
+    counted = [e for e in out if e.kind == "member_count" and e.programme is not None]
+    out = [e for e in out if not (
+        e.kind == "member_count" and e.programme is not None and _counts_other(e)
+        and any(o is not e and o.evidence == e.evidence and o.programme == e.programme and _counts_members(o)
+                for o in counted))]
     # One count per organisation and text: the largest is its total now ("davon 173 ordentliche
     # Mitglieder", "waren es 2015 noch 229" are parts and the past).
     largest: dict[str | None, int] = {}

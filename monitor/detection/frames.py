@@ -2233,9 +2233,12 @@ def new_member_frames(s: Sentence) -> list[Hit]:
             if member_ctx and _member_ordinal_in(toks):
                 continue  # the ordinal frame reports it
             if s.lang == "de" and lem in WELCOME_VERBS and any(
-                    j <= 3 and j < k and toks[j - 1].low in _NEW | _FURTHER and any(x.kind == "num" for x in toks[:j])
+                    j < k and toks[j - 1].low in _NEW | _FURTHER
+                    and any(x.kind == "num" for x in toks[max(0, j - 3):j])
                     for j, _ in s.member_nouns):
-                continue  # "Zwölf neue Mitglieder konnte der Verein X begrüßen": X welcomes a number, names none
+                # "Zwölf neue Mitglieder konnte der Verein X begrüßen", "X konnte im vergangenen Jahr 30 neue
+                # Mitglieder in seinen Reihen begrüßen": X welcomes a number, names none
+                continue
             if lem in WELCOME_VERBS and not member_ctx and not re.search(r"\bnew\b|\bneue", s.text, re.I) and not (
                     # "to welcome A and B to the Aurora Universities Network": into a membership body
                     target is not None and target.start > k and target.prep in ("to", "in", "im", "zum")
