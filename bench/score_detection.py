@@ -139,7 +139,7 @@ def main() -> None:
     # heldout: pages collected after the rules of the test part had been looked at (see
     # bench/realworld/README.md), kept unseen until a session's end
     ap.add_argument("--split", choices=("dev", "test", "heldout", "all"), default="dev")
-    ap.add_argument("--round", type=int, help="only the pages of one collection round (1-6: see the README)")
+    ap.add_argument("--round", type=int, help="only the pages of one collection round (1-7: see the README)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = ap.parse_args()
     labels = [lab for lab in load_labels(args.labels) if (args.split == "all" or lab["split"] == args.split)
