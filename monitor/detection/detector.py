@@ -71,6 +71,8 @@ _CUES = (
     "eingetreten",
     # came in: "A und B sind dazugekommen", "Hinzu kommen A und B"
     "hinzugekommen", "dazugekommen", "kommen hinzu", "kommt hinzu", "hinzu kommen", "hinzu kommt",
+    # "inducted new members A and B"
+    "induct",
     # certified into a programme: "Derzeit sind 87 Innovationscluster im Rahmen von »go-cluster« zertifiziert"
     "zertifiziert",
     # what an organisation counts: "The organization includes 120 institutions", "IFEX numbers more than 95"
@@ -149,7 +151,7 @@ _NEWS = re.compile(
     r"beitritt|aufnahme|accession|wird teil|wurde teil|part of|wird mitglied|gewonnen|among|"
     r"wurden?\s(?:\S+\s){0,8}?mitglied|"
     "weiteres mitglied|willkommen|has added|have added|added as|eingetreten|elected to|elects|named|"
-    "hinzugekommen|dazugekommen|hinzu"
+    "hinzugekommen|dazugekommen|hinzu|induct"
 )
 
 

@@ -1750,6 +1750,7 @@ _LIST_LEAD = re.compile(
     r"(?:weitere\s+)?neue(?:n)?\s+mitglieder\s+sind|(?:weitere\s+)?neumitglieder\s+sind|"
     r"zu\s+den\s+neuen\s+mitgliedern\s+(?:gehören|zählen)|(?:\w+\s+)?neuzugänge\s+sind|neuzugang\s+ist|"
     r"(?:the\s+)?(?:new|newest|latest)\s+members\s+(?:include|are)|newly\s+joined\s+(?:are|were)|"
+    r"inducted\s+(?:were|are)|(?:the\s+)?new\s+inductees\s+(?:are|were|include)|"
     r"please\s+(?:join\s+us\s+in\s+)?welcom(?:e|ing)(?:\s+(?:our\s+)?new\s+members?)?)"
     r"(?:\s+unter\s+anderem|\s+u\.\s?a\.)?\s*:?\s+",
     re.IGNORECASE,
@@ -1844,7 +1845,7 @@ def list_frames(s: Sentence) -> list[Hit]:
     low = s.text.lower()
     arrival = JOIN_VERBS | ADMIT_VERBS | _ARRIVAL
     leads = "neu" in low or "new" in low or "beitritt" in low or "aufnahme" in low or "welcome" in low \
-        or low.startswith("aufgenommen")
+        or low.startswith(("aufgenommen", "inducted"))
     if not leads and not any(lem in arrival for _, lem in s.verbs):
         return []  # most sentences: no lead and no verb of joining (checked before any pattern)
     if _MODAL.search(s.text) or NOT_PROGRAMMES.search(s.text):
@@ -2562,7 +2563,8 @@ def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
                  and not _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 7]))
                  for k, lem in s.verbs) or any(
         t.low in _NEW and k + 1 < len(toks) and member_noun(toks[k + 1].text) is not None
-        for k, t in enumerate(toks) if t.kind == "word")
+        for k, t in enumerate(toks) if t.kind == "word") or any(
+        (mn := member_noun(t.text)) is not None and mn.new for t in toks if t.kind == "word")  # "Neumitgliedern"
     addressed = any(t.text == "Sie" for t in toks[1:])  # "Werben Sie neue Mitglieder, insbesondere …"
     if joined and not modal and not addressed and not NOT_PROGRAMMES.search(s.text):
         for k, tok in enumerate(toks):
@@ -2949,6 +2951,11 @@ _PLURAL_VERBS = frozenset("are were have sind waren haben hatten wurden werden t
 _PAIR = re.compile(r"^(.+?\S)\s+(?:and|und|sowie)\s+(.+)$")
 
 
+# A person's name: first name(s) and surname, capitalised ("Carla Jennings", "Amber B. Ferrell")
+_PERSON = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+(?:\s+[A-Z]\.)?(?:\s+(?:von|van|de|der|da))?\s+[A-ZÄÖÜ][a-zäöüß]+"
+                     r"(?:-[A-ZÄÖÜ][a-zäöüß]+)?$")
+
+
 def _split_pair(h: Hit, plural: bool | None = None) -> list[Hit]:
     """ "Yale University and Arizona State University", "Stadtwerke Lindau und Kessler AG": two
     complete names read as one phrase are two newcomers ("Verband für Handel und Gewerbe" is one)."""
@@ -2959,8 +2966,8 @@ def _split_pair(h: Hit, plural: bool | None = None) -> list[Hit]:
         return [h]  # "Oakdale Bank and Trust Company has joined": a subject with its verb in the singular
     left, right = m.group(1), m.group(2)
     whole = [n for n in (left, right) if len(n.split()) >= 2 and (is_org(n) or _MEMBER_KIND.search(n)
-                                                                  or LEGAL_TAIL.search(n))
-             or n.isupper() and 2 <= len(n) <= 8]  # "KAIST and Seoul National University"
+                                                                  or LEGAL_TAIL.search(n) or _PERSON.match(n))
+             or n.isupper() and 2 <= len(n) <= 8]  # "KAIST and Seoul National University", "Ann Lee and Omar Haddad"
     if len(whole) < 2:
         return [h]
     return [replace(h, member=n, roles={**h.roles, "member": f"{n} (one of two names joined by 'and')"})

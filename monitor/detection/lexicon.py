@@ -99,7 +99,7 @@ OWNER_VERBS = frozenset(
 )
 GROWTH_VERBS = frozenset("wachsen steigen erhöhen grow rise increase reach".split())
 JOIN_VERBS = frozenset("beitreten eintreten join hinzukommen".split())
-ADMIT_VERBS = frozenset("aufnehmen admit accept".split())
+ADMIT_VERBS = frozenset("aufnehmen admit accept induct".split())
 WELCOME_VERBS = frozenset("begrüßen welcome".split())
 # Verbs whose lemma HanTa gets wrong for some forms ("umfasst" as an adjective).
 _FALLBACK = {
@@ -119,6 +119,8 @@ _FALLBACK = {
     # coming in as a newcomer: "A, B und C sind in diesem Frühjahr dazugekommen", "Hinzu kommen A und B"
     "hinzugekommen": "hinzukommen", "dazugekommen": "hinzukommen", "hinzukommen": "hinzukommen",
     "dazukommen": "hinzukommen", "kommen": "kommen", "kommt": "kommen", "kamen": "kommen", "kam": "kommen",
+    # clubs induct their new members: "He inducted new member Josh Pierson"
+    "induct": "induct", "inducts": "induct", "inducted": "induct", "inducting": "induct",
 }
 
 
