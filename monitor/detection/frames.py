@@ -498,6 +498,20 @@ def _without_dating_past(text: str) -> str:
     return text if _PAST.search(text) else _blank(text, _SINCE_FOUNDING)
 
 
+# Comma-bounded relative clauses and "mit …" appositions: their own tense is not the count's ("Die Gruppe,
+# die sich erst im Oktober gegründet hatte, ist auf acht Mitglieder angewachsen"; "Die IG Metall, mit mehr
+# als 2,2 Millionen Mitgliedern Deutschlands größte Gewerkschaft, hatte die Trendwende 2011 geschafft").
+_ASIDE_CLAUSE = re.compile(r",\s*(?:(?:die|der|das|dem|den|welche\w*|which|who|that)\s|(?:mit|with)\s)[^,;:]{3,160},")
+
+
+def _outside_asides(text: str, keep: int) -> str:
+    """``text`` without its comma-bounded asides, but the one holding offset ``keep`` (judged alone)."""
+    for m in _ASIDE_CLAUSE.finditer(text):
+        if m.start() <= keep < m.end():
+            return m.group(0)
+    return _ASIDE_CLAUSE.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None = None, kind: str = "") -> bool:
     text, toks = _clause(s, at) if at is not None and 0 <= at < len(s.tokens) else (s.text, s.tokens)
     text = _without_dating_past(text)
@@ -510,7 +524,7 @@ def historical(s: Sentence, doc_year: Callable[[], int | None], at: int | None =
     history = _HISTORY_CLAUSE.search(text)
     if history and _GROWN_TO.search(text, 0, clause_offset) and _GROWN_FROM.search(text, 0, history.start()):
         history = None  # "has grown from 13 founding companies in 2017 to 92 members": the start, then today
-    if _told_history(text, clause_offset) or history or _PLUPERFECT.search(s.text) \
+    if _told_history(text, clause_offset) or history or _PLUPERFECT.search(_outside_asides(s.text, offset)) \
             or _PLUPERFECT_SEIN.search(text):
         return True
     # Another clause's past counts only before the count: "Bei der Gründung 1990 waren es 12, heute
