@@ -29,6 +29,7 @@ _QUANTIFIERS = frozenset(
 
 
 _NUMERIC = frozenset(("num", "numword", "dec", "ord"))
+_NUMBER_MARKS = frozenset(("nummer", "nr", "no", "number", "#"))
 _CLAUSE_MARKS = frozenset(",;:–(")
 _CLAUSE_ENDS = frozenset(",;:–)")
 
@@ -162,8 +163,9 @@ def candidates(s: Sentence, index: int, hits: list[tuple[Hit, bool]]) -> list[Ca
     for k in numbers:
         t = s.tokens[k]
         value = t.value or 0
-        if not 2 <= value <= 10_000_000 or is_ordinal(s.tokens, k):
-            continue
+        if not 2 <= value <= 10_000_000 or is_ordinal(s.tokens, k) \
+                or k > 0 and s.tokens[k - 1].low.rstrip(".") in _NUMBER_MARKS:
+            continue  # ("Mitglied Nummer 333", "member #500": which member, not how many)
         if not shapes:
             shapes = [_shape(t) for t in s.tokens]
             members = [shape.startswith("<member") for shape in shapes]

@@ -441,7 +441,16 @@ def _same_member(a: str, b: str) -> bool:
     return x == y or x.startswith(y + " ") or y.startswith(x + " ")
 
 
+def _words(name: str | None) -> set[str]:
+    return set((name or "").replace("-", " ").split())
+
+
 def _same(a: Event, b: Event) -> bool:
+    if a.kind == b.kind == "member_ordinal" and a.number == b.number and a.programme and b.programme \
+            and (_words(a.programme) <= _words(b.programme) or _words(b.programme) <= _words(a.programme)):
+        # "VdK Kreisverband begrüßt 19000. Mitglied" above "… das 19000. Mitglied des VdK-Kreisverbands
+        # Ingolstadt-Eichstätt": one milestone, named shorter in the headline
+        return True
     if a.kind != b.kind or not _related(a.programme, b.programme):
         return False
     if a.kind == "new_member":

@@ -2746,8 +2746,8 @@ def _nameish(s: Sentence, p: Phrase) -> bool:
     "Erfreulich", "Just"), so there the word's part of speech decides."""
     if p.det in ("ein", "eine", "einen", "einem", "einer", "a", "an") and not p.org:
         return False  # "ein Maschinenbauer aus Ulm": someone, not a name
-    if _official(s, p) or p.text.lower() in ("please", "bitte", "thanks", "danke"):
-        return False
+    if _official(s, p) or p.text.lower() in ("please", "bitte", "thanks", "danke", "nummer", "number", "nr", "nr."):
+        return False  # (also "als Mitglied Nummer 333": the number's word, no one's name)
     if p.text.split()[0].lower() in _PRONOUN_SUBJECT or p.text.lower().startswith(("als ", "unterzeichner")):
         return False  # "We are extremely excited to have …", "Unterzeichner": a clause or a role, not a name
     if p.text.endswith(("'s", "’s")) and p.end < len(s.tokens) and s.tokens[p.end].text[:1].islower():
