@@ -31,6 +31,7 @@ ABBREVIATIONS = frozenset(
     nr no bzw z b u a o ca vgl ggf inkl zzgl dr prof dipl ing st co kg mbh e v etc usw evtl
     sog d h s abs art bzgl hr fr mio mrd tsd jan feb mar mär märz apr jun jul aug sep sept okt oct
     nov dez dec mr mrs ms inc ltd corp approx e.g i.e vs fig tel str gebr bros jr sr sen dt techn wiss geb
+    gegr gegründ gem mind max min ev kath evang bzgl lt ua
     """.split()
 )
 
