@@ -3028,6 +3028,11 @@ _AIM = LowerCased(re.compile(r"\b(?:our aim|the aim|aims to|goal|goals|target|ta
                              r"anzustreben|streben \w+ an|strebt \w+ an)\b", re.IGNORECASE))
 
 
+# A board's members in the count's own clause ("des Präsidiums", "of the board", "im Vorstand")
+_BOARD_OF = re.compile(r"\b(?:des|dem|im|der|of\s+the|on\s+the|in\s+the)\s+(?:\w+\s+)?(?:vorstand\w*|präsidium\w*|"
+                       r"aufsichtsrat\w*|beirat\w*|kuratorium\w*|board|committee|jury|gremium\w*)\b", re.IGNORECASE)
+
+
 def sentence_hits(s: Sentence, doc_year: Callable[[], int | None]) -> list[tuple[Hit, bool]]:
     """The frames' hits in an analysed sentence, each with whether its clause tells of the past."""
     # Ordinals and counts need a number (number words are digits by now): a sentence without one
@@ -3062,6 +3067,8 @@ def sentence_hits(s: Sentence, doc_year: Callable[[], int | None]) -> list[tuple
             continue  # "Die Mitgliedsnummer 200.000 wird nicht vergeben", "X did not join"
         if h.kind != "member_count" and future:
             continue  # "on its way to becoming the alliance's 14th member"
+        if h.kind == "member_count" and 0 <= at < len(s.tokens) and _BOARD_OF.search(_clause(s, at)[0]):
+            continue  # "die Verkleinerung des Präsidiums von neun auf sieben Mitglieder": a board's seats
         # An infobox's "(2021)" dates the figure it gives; it is the latest the page states
         out.append((h, h.frame != "count: infobox" and historical(s, doc_year, at, h.kind)))
     return out
