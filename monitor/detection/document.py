@@ -190,6 +190,8 @@ def place_body(name: str, *, named: bool = False) -> bool:
     happens, never what it is about; ``named``: the narrower test for a name a sentence gives as whose
     membership it is. A legal form or an organisation's noun after the first word makes it an
     organisation ("Land Rover Club Deutschland", "Region Oderland e. V.")."""
+    if "/" in name and not named:  # a dateline's "Lilienthal/Landkreis Osterholz"
+        return any(place_body(part.strip()) for part in name.split("/") if part.strip())
     if not (_TERRITORY if named else _PLACE_BODY).match(name) or LEGAL_TAIL.search(name):
         return False
     return not any(ORG_HEADS.search(w) for w in name.split()[1:])
@@ -300,6 +302,7 @@ def names_in(sentence: str) -> list[str]:
     out = [p.text for p in sentence_phrases(sentence)
            if (p.org or _CLUB.match(p.text) and " " in p.text or _CAPITALS.fullmatch(p.text))
            and not (p.text.isupper() and _dateline(sentence, p.text))  # "ANN ARBOR, MI --"
+           and not (p.bracketed and " " in p.text and _mostly_capitals(p.text))  # a credit "(PETER VON DÖLLEN)"
            and len(p.text.split()) <= 10]
     # (the agency or station in a dateline's brackets is no organisation of the text: "OAK RIDGE (WATE) –")
     wire = _DATELINE_SOURCE.match(_LEADING_DATE.sub("", sentence.lstrip(), count=1))
@@ -308,6 +311,11 @@ def names_in(sentence: str) -> list[str]:
     # a brand written in lower case is a name when a legal form ends it: "h2-netzwerk-ruhr e.V."
     out += [m.group(0) for m in _LOWER_LEGAL.finditer(sentence)]
     return [n for n in out if not generic(n)]
+
+
+def _mostly_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 6 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
 _DATELINE_SOURCE = re.compile(r"[A-ZÄÖÜ][A-ZÄÖÜ .,/-]{2,40}\(([^()]{1,20})\)\s*[-–—:]")
