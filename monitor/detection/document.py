@@ -57,7 +57,13 @@ class Document:
             # Names are read only as far as they were needed; the units up to the topic (or all,
             # when none is known yet) are searched for the body's name, a cheap literal pattern.
             upto = self.topic_unit if self.topic_unit >= 0 else len(self.units)
-            body = next((m for u in self.units[:upto + 1] if (m := _PUBLIC_BODY.search(u[:2000].lower()))), None)
+            units = self.units[:upto + 1]
+            if self.topic_unit >= 0 and self.topic and units:
+                # in the topic's own unit, only what stands before the topic ("Der Hospizverein …, die
+                # seinerzeit Abgeordnete im Landtag war" is about the club)
+                at = units[-1].find(self.topic)
+                units = units[:-1] + [units[-1][:at] if at >= 0 else units[-1]]
+            body = next((m for u in units if (m := _PUBLIC_BODY.search(u[:2000].lower()))), None)
             self._body = body.group(0) if body else ""
         return self._body
 

@@ -2229,8 +2229,12 @@ def new_member_frames(s: Sentence) -> list[Hit]:
         elif lem in ADMIT_VERBS or lem in WELCOME_VERBS:
             if s.lang == "en" and k > 0 and toks[k - 1].low == "to" and not (k > 1 and toks[k - 2].low in _GLAD):
                 continue  # "changed its bylaws to admit new classes of members": a purpose
-            if lem == "begrüßen" and _GREETED.search(s.text) and not _NEW_IN.search(s.text):
-                continue  # "begrüßte die anwesenden Mitglieder sowie den Bürgermeister": a greeting at a meeting
+            if lem == "begrüßen" and not _NEW_IN.search(s.text) and (
+                    _GREETED.search(s.text) or any(t.kind == "num" for t in toks[:k])
+                    and any(j < k for j, _ in s.member_nouns)):
+                # "begrüßte die anwesenden Mitglieder sowie den Bürgermeister", "konnte im Hotel 36
+                # Mitglieder begrüßen": a greeting at a meeting
+                continue
             if modal or _NOT_ADMIT.search(_without_subject(s, k, " ".join(t.text for t in toks[max(0, k - 6):k + 7]))):
                 continue
             if s.lang == "en" and (_AS_ROLE.search(" ".join(t.low for t in toks[k + 1:k + 16])) or _NEW_POST.search(
@@ -2705,6 +2709,7 @@ _CAMPAIGN = re.compile(r"(?:aktion|kampagne|projekt|tag|woche|veranstaltung|init
 _OFFICE = re.compile(
     r"(?:^|[\s-])(?:vice|president|presidents|chair\w*|director|directors|ceo|cfo|cto|secretary|spokes\w+|"
     r"manager|head|founder|präsident\w*|vizepräsident\w*|vorsitzende\w*|vorstand\w*|geschäftsführer\w*|"
+    r"geschäftsleiter\w*|"
     r"bürgermeister\w*|landrat|landrätin|sprecher\w*|leiter\w*|spitze|minister\w*|staatssekretär\w*|"
     r"gemeinderä\w*|stadträ\w*)(?:$|[\s,])", re.IGNORECASE)
 _SAYING = frozenset("said says sagte sagt erklärte erklärt betonte betont meinte stated explained added "
