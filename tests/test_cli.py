@@ -141,9 +141,11 @@ def test_extract_prints_one_json_line_per_input(tmp_path, cli) -> None:
             ("member_ordinal", "go-cluster", 100, "Innovationscluster Automotive Nordwest e. V.", "Bremen")]
         assert {"evidence", "rule"} <= set(by_path[str(seed)][0])
     if page.exists():
-        # the 50th member of go-cluster, and the newcomer's own 64 member companies
+        # the 50th member of go-cluster, the newcomer's own 64 member companies, and "Nur wenige Monate nach
+        # dem Start hat go-cluster bereits 50 Mitglieder" (the same milestone in the store)
         assert [(e["kind"], e["programme"], e["number"]) for e in by_path[str(page)]] == [
-            ("member_ordinal", "go-cluster", 50), ("member_count", "netzwerk polymermat thüringen", 64)]
+            ("member_ordinal", "go-cluster", 50), ("member_count", "netzwerk polymermat thüringen", 64),
+            ("member_count", "go-cluster", 50)]
     assert by_path[str(trap)] == []
     assert [e["number"] for e in by_path["-"]] == [5000]
     missing = cli("extract", str(tmp_path / "nope.txt"))
@@ -161,7 +163,10 @@ def test_extract_json_says_why(tmp_path, cli) -> None:
     result = cli("extract", str(release), str(unsaid), "--json")
     assert result.code == 0, result.err
     lines = {json.loads(line)["path"]: json.loads(line)["events"] for line in result.out.splitlines()}
-    (ordinal,) = lines[str(release)]
+    (ordinal,) = [e for e in lines[str(release)] if e["kind"] == "member_ordinal"]
+    # "Inzwischen sind es 75 Mitglieder": the count the text states beside it, under the same name
+    (count,) = [e for e in lines[str(release)] if e["kind"] == "member_count"]
+    assert (count["programme"], count["number"]) == ("heideverbund", 75)
     assert (ordinal["kind"], ordinal["programme"], ordinal["number"], ordinal["member"], ordinal["place"]) == (
         "member_ordinal", "heideverbund", 75, "Moorbach Sensorik GmbH", "Celle")
     why = ordinal["why"]
