@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from re import _compiler, _constants, _parser  # type: ignore[attr-defined]
 
 _ESCAPE = re.compile(r"\\.")
@@ -14,10 +14,19 @@ def lowered(string: str) -> str | None:
     """The lower-cased string, or None when it has a letter that matches "i" or "s"
     case-insensitively but lower-cases to something else: İ (to two characters, which shifts
     offsets), ı and ſ (to themselves)."""
+    # The frames ask one sentence's text many patterns in a row: its lower case is remembered (one
+    # string, by identity; one tuple, so that threads never see one string with another's answer).
+    global _last_lowered
+    last = _last_lowered
+    if last[0] is string:
+        return last[1]
     low = string.lower()
-    if len(low) != len(string) or "ı" in low or "ſ" in low:
-        return None
-    return low
+    answer = None if len(low) != len(string) or "ı" in low or "ſ" in low else low
+    _last_lowered = (string, answer)
+    return answer
+
+
+_last_lowered: tuple[str, str | None] = ("", "")
 
 
 class LowerCased:
@@ -41,10 +50,13 @@ class LowerCased:
         self._lower = _existence_pattern(compiled.pattern, compiled.flags & ~re.IGNORECASE, anchored=True)
         self._lower_anywhere = _existence_pattern(compiled.pattern, compiled.flags & ~re.IGNORECASE, anchored=False)
 
+    # (Each method asks the lower-case pattern itself: a shared helper cost a third of the time of
+    # a question most texts answer with no.)
     def found(self, string: str) -> bool:
         """Whether the pattern matches somewhere: here the lower-case pattern's answer is the
         original's (the converse holds too: what a letter lower-cases to matches it)."""
-        return self.found_in(string, lowered(string))
+        low = lowered(string)
+        return (self._lower_anywhere.search(low) if low is not None else self.compiled.search(string)) is not None
 
     def found_in(self, string: str, low: str | None) -> bool:
         """``found`` for a caller that asks several patterns of one text: ``low`` is
@@ -52,28 +64,28 @@ class LowerCased:
         return (self._lower_anywhere.search(low) if low is not None else self.compiled.search(string)) is not None
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self._ask(self._lower_anywhere.search, self.compiled.search, string, pos, endpos)
+        low = lowered(string)
+        if low is not None and self._lower_anywhere.search(low, pos, endpos) is None:
+            return None
+        return self.compiled.search(string, pos, endpos)
 
     def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self._ask(self._lower.match, self.compiled.match, string, pos, endpos)
+        low = lowered(string)
+        if low is not None and self._lower.match(low, pos, endpos) is None:
+            return None
+        return self.compiled.match(string, pos, endpos)
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self._ask(self._lower.fullmatch, self.compiled.fullmatch, string, pos, endpos)
+        low = lowered(string)
+        if low is not None and self._lower.fullmatch(low, pos, endpos) is None:
+            return None
+        return self.compiled.fullmatch(string, pos, endpos)
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         low = lowered(string)
         if low is not None and self._lower_anywhere.search(low, pos, endpos) is None:
             return iter(())
         return self.compiled.finditer(string, pos, endpos)
-
-    @staticmethod
-    def _ask(lower: Callable[[str, int, int], re.Match[str] | None],
-             original: Callable[[str, int, int], re.Match[str] | None],
-             string: str, pos: int, endpos: int) -> re.Match[str] | None:
-        low = lowered(string)
-        if low is not None and lower(low, pos, endpos) is None:
-            return None
-        return original(string, pos, endpos)
 
 
 # The lower-case pattern only answers whether there is a match (the original gives the match), so it
@@ -114,9 +126,13 @@ def _without_leading_repeat(sub: _parser.SubPattern) -> _parser.SubPattern:
 
 
 def _factored(sub: _parser.SubPattern) -> _parser.SubPattern:
+    if sub.state.flags & re.IGNORECASE:
+        return sub  # ("a…" and "A…" would be two branches that match the same text)
     out = []
     for op, av in sub.data:
-        if op is _BRANCH:
+        if op is _SUBPATTERN and av[1] & re.IGNORECASE:
+            pass  # (a case-insensitive group, "(?i:…)", stays as it is)
+        elif op is _BRANCH:
             av = (av[0], _by_first_letter(sub.state, [_factored(alt) for alt in av[1]]))
         elif op is _SUBPATTERN:
             av = (*av[:3], _factored(av[3]))
