@@ -116,13 +116,24 @@ def _without_leading_repeat(sub: _parser.SubPattern) -> _parser.SubPattern:
     group, whose text a back-reference may repeat.) Only for a search: a match must start where
     it is asked for."""
     data = list(sub.data)
-    while data and data[0][0] in (_constants.MAX_REPEAT, _constants.MIN_REPEAT) and data[0][1][0] == 0:
+    while data and data[0][0] in (_constants.MAX_REPEAT, _constants.MIN_REPEAT) and data[0][1][0] == 0 \
+            and not _numbered_group(data[0][1][2]):
         del data[0]
     if data and data[0][0] is _SUBPATTERN and data[0][1][0] is None and not any(data[0][1][1:3]):
         data[0] = (_SUBPATTERN, (None, 0, 0, _without_leading_repeat(data[0][1][3])))
     elif data and data[0][0] is _BRANCH:
         data[0] = (_BRANCH, (data[0][1][0], [_without_leading_repeat(alt) for alt in data[0][1][1]]))
     return _parser.SubPattern(sub.state, data)
+
+
+def _numbered_group(sub: _parser.SubPattern) -> bool:
+    """Whether a numbered group stands in the pattern (a back-reference may repeat its text)."""
+    return any(op is _SUBPATTERN and av[0] is not None or op is _SUBPATTERN and _numbered_group(av[3])
+               or op is _BRANCH and any(_numbered_group(alt) for alt in av[1])
+               or op in _NESTED and _numbered_group(av[_NESTED[op]])
+               or op is _constants.ATOMIC_GROUP and _numbered_group(av)
+               or op is _constants.GROUPREF_EXISTS
+               for op, av in sub.data)
 
 
 def _factored(sub: _parser.SubPattern) -> _parser.SubPattern:
