@@ -97,13 +97,12 @@ def _cues(text: str) -> list[tuple[int, bool]]:
         start = end - length + 1
         if word_start and start > 0 and low[start - 1].isalpha():
             continue
-        # "sind 15 Innungen organisiert", "besteht aus 97 Städten": a verb that only counts needs a
-        # number near it, a digit up to 120 characters before or 80 after, or a number word before
-        # (filler text "organisiert" and "vertritt" all day long). One search for the digits of
-        # both windows, and the number words only without them.
-        if counting and _DIGIT.search(low, max(0, start - 120), start + 80) is None \
+        if counting and _DIGIT.search(low, max(0, start - 120), start) is None \
                 and not _number_word(low, max(0, start - 120), start):
-            continue
+            # "sind 15 Innungen organisiert", "besteht aus 97 Städten": a verb that only counts
+            # needs its number before it (filler text "organisiert" and "vertritt" all day long)
+            if not _DIGIT.search(low, start, start + 80):
+                continue
         found.append((start, counting))
     return found
 
