@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from functools import cache
 from typing import Any
 
 import ahocorasick
@@ -263,10 +262,13 @@ def _detect(text: str, title: str | None, language: str | None, collect: list[_S
     found: list[tuple[Hit, str, int]] = []
     scored: list[_Scored] = []
 
-    @cache
+    year: list[int | None] = []  # worked out on first use (a functools.cache per text cost more)
+
     def doc_year() -> int | None:  # the latest year the text names: "now" for its past tense
-        years = [int(y) for y in _YEAR.findall(text[:20_000])]
-        return max(years) if years else None
+        if not year:
+            years = [int(y) for y in _YEAR.findall(text[:20_000])]
+            year.append(max(years) if years else None)
+        return year[0]
 
     if title:  # a title passed separately comes first; one at the text's top is read below
         found += _read(title, declared or guess_language(text), doc_year, doc.add(title), scored)

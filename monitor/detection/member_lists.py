@@ -213,6 +213,14 @@ _NOT_AFTER_COLON = frozenset("0123456789/")
 _NEW_MEMBERS_WORDS = ("iese neuen Mitglied", "olgende neue Mitglied", "olgenden neuen Mitglied", "hese new member",
                       "ollowing new member", "Neue Mitglieder", "New Members", "New members", "newest members",
                       "neue Mitglieder!")
+# The words by what they share ("Mitglied", "ember"), with where it stands in each: only the places
+# of the shared word are searched for, and each word is looked for around them (ten searches of the
+# whole text cost as much as the rest of this test). A word with neither is searched on its own.
+_CORES = ("Mitglied", "ember")
+_NEW_MEMBERS_WORDS_BY_CORE = tuple(
+    (core, tuple((w, w.find(core)) for w in _NEW_MEMBERS_WORDS if next((c for c in _CORES if c in w), "") == core))
+    for core in _CORES)
+_NEW_MEMBERS_WORDS_ALONE = tuple(w for w in _NEW_MEMBERS_WORDS if not any(c in w for c in _CORES))
 
 
 def member_lists(text: str) -> list[MemberList]:
@@ -229,7 +237,13 @@ def member_lists(text: str) -> list[MemberList]:
                 text[max(text.rfind("\n", 0, colon) + 1, colon - 250):colon].lower()):
             at.append(colon)
         colon = text.find(":", colon + 1)
-    for word in _NEW_MEMBERS_WORDS:
+    for core, words in _NEW_MEMBERS_WORDS_BY_CORE:
+        found = text.find(core)
+        while found >= 0:
+            at += [found - offset for word, offset in words
+                   if found >= offset and text.startswith(word, found - offset)]
+            found = text.find(core, found + 1)
+    for word in _NEW_MEMBERS_WORDS_ALONE:
         found = text.find(word)
         while found >= 0:
             at.append(found)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import repeat
+from itertools import product, repeat
 
 from text_to_num import alpha2digit
 
@@ -23,6 +23,11 @@ _DE_WORDS = frozenset(("der", "die", "das", "und", "ist", "mit", "wurde", "des",
 _EN_WORDS = frozenset(("the", "and", "is", "of", "with", "has", "was", "its"))
 # (one vote per function word: English words count up, German words down)
 _VOTES = {**dict.fromkeys(_DE_WORDS, -1), **dict.fromkeys(_EN_WORDS, 1)}
+# The same votes under every mix of upper and lower case ("Der", "THE"), so that the text's words are
+# looked up as they stand: lower-casing the text cost as much as counting. (Of all characters only
+# ASCII letters lower-case to these words' letters, and the Kelvin sign to a "k" none of them has.)
+_VOTES_ANY_CASE = {"".join(spelling): vote for word, vote in _VOTES.items()
+                   for spelling in product(*((c, c.upper()) for c in word))}
 
 
 class NumberFormatError(ValueError):
@@ -39,8 +44,8 @@ def parse_number(text: str) -> int:
 
 def guess_language(text: str) -> str:
     """'de' or 'en' from function-word counts; press releases here are mostly German."""
-    words = text[:1500].lower().split()
-    return "en" if sum(map(_VOTES.get, words, repeat(0))) > 0 else "de"
+    words = text[:1500].split()
+    return "en" if sum(map(_VOTES_ANY_CASE.get, words, repeat(0))) > 0 else "de"
 
 
 _LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
