@@ -1451,7 +1451,9 @@ def count_frames(s: Sentence) -> list[Hit]:
                 prev = toks[k - 1].low
                 if nxt in _PERCENT:
                     break
-                reached = prev in ("von", "of") and any(x.low in _REACHED for x in toks[k + 1:k + 4])
+                # ("die Mitgliederzahl von 700 erreicht", "Die Zahl der Mitglieder habe 200 erreicht")
+                reached = prev in ("von", "of", "hat", "habe", "hatte", "has") \
+                    and any(x.low in _REACHED for x in toks[k + 1:k + 4])
                 if prev in ("um", "by", "von", "from") and not reached or any(x.low in ("je", "pro", "per")
                                                                               for x in toks[max(0, k - 3):k]):
                     continue  # (but "die Mitgliederzahl von 700 erreicht": a mark reached)

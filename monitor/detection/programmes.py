@@ -21,6 +21,8 @@ _ARTICLE = re.compile(r"^(?:das|dem|den|der|des|die|the)\s+", re.IGNORECASE)
 # German genitive on the head noun: "des Netzwerks XY" is "Netzwerk XY".
 _GENITIVE = re.compile(
     r"^([\w-]*(?:netzwerk|verein|verband|verbund|kreis|zentrum|programm|bündnis|kompetenznetz|forum|ring|bund|tag)|"
+    # "des Marketing-Clubs Emsland" (not English plurals: "Clubs of America")
+    r"[\w-]*(?:club|klub)(?!s\s+(?:of|for|and|in|the|international)\b)|"
     # (English plurals stay: "Clusters Europe", "Institutes for …")
     r"[\w-]*cluster(?!s\s+(?:europe|of|for|and|in|the|network|alliance)\b)|[\w-]*institut(?=s\b))(?:e?s)\b",
     re.IGNORECASE,
