@@ -150,7 +150,7 @@ _NEWS = re.compile(
     r"beitritt|aufnahme|accession|wird teil|wurde teil|part of|wird mitglied|gewonnen|among|"
     r"wurden?\s(?:\S+\s){0,8}?mitglied|"
     "weiteres mitglied|willkommen|has added|have added|added as|eingetreten|elected to|elects|named|"
-    "hinzugekommen|dazugekommen|hinzu|induct"
+    "hinzugekommen|dazugekommen|hinzu|induct|mitglied geworden|mitglied wird"
 )
 
 
@@ -443,16 +443,23 @@ def _same_member(a: str, b: str) -> bool:
     return x == y or x.startswith(y + " ") or y.startswith(x + " ")
 
 
-def _words(name: str | None) -> set[str]:
-    return set((name or "").replace("-", " ").split())
+def _words(name: str | None, hyphens: bool = False) -> set[str]:
+    return set((name or "").replace("-", " " if hyphens else "-").split())
+
+
+def _headline(e: Event) -> bool:
+    return not e.evidence.rstrip("“”\"' ").endswith((".", "!", "?"))
 
 
 def _same(a: Event, b: Event) -> bool:
-    if a.kind == b.kind == "member_ordinal" and a.number == b.number and a.programme and b.programme \
-            and (_words(a.programme) <= _words(b.programme) or _words(b.programme) <= _words(a.programme)):
-        # "VdK Kreisverband begrüßt 19000. Mitglied" above "… das 19000. Mitglied des VdK-Kreisverbands
-        # Ingolstadt-Eichstätt": one milestone, named shorter in the headline
-        return True
+    if a.kind == b.kind == "member_ordinal" and a.number == b.number and a.programme and b.programme:
+        # "NABU NRW … das 100.000ste Mitglied" beside "… als 100.000stes Mitglied" (programme "NRW"), and a
+        # headline "VdK Kreisverband begrüßt 19000. Mitglied" above "… des VdK-Kreisverbands Ingolstadt-
+        # Eichstätt": one milestone (but "Sportverein Lindau" and "Sportverein Lindau-Reutin" are two clubs)
+        hyphens = _headline(a) or _headline(b)
+        x, y = _words(a.programme, hyphens), _words(b.programme, hyphens)
+        if x <= y or y <= x:
+            return True
     if a.kind != b.kind or not _related(a.programme, b.programme):
         return False
     if a.kind == "new_member":

@@ -152,7 +152,7 @@ _NOT_ADMIT = LowerCased(re.compile(
     # ("ins Programm des Festes aufgenommen" is a schedule; "ins Go-Cluster Programm des BMWi" a membership)
     r"verhandlungen|ermittlungen|tätigkeit|studium|dienst|kredit\w*|daten|liste|"
     r"(?<!cluster )(?<!cluster-)programm des|jury|"
-    r"ehrenmitglied\w*|hall of fame|ruhmeshalle|board|committee|"
+    r"ehrenmitglied\w*|hall of fame|ruhmeshalle|board|committee|honou?rary|"
     # a link or a proposal: "Informationen zum Beitritt der Kommune X finden Sie hier", "Beschlussvorlage"
     r"finden sie hier|hier finden sie|click here|read more|beschlussvorlage)\b",
     re.IGNORECASE,
@@ -230,6 +230,10 @@ _ELECTED_MEMBER = re.compile(r"\s+(?:to\s+(?:full\s+|associate\s+)?membership\b|
                              re.IGNORECASE)
 
 
+# Bodies one is named or elected to as an office or an honour, not as a member organisation
+_OFFICE_BODY = re.compile(r"\b(?:governing|advisory|executive|steering|supervisory|honou?rary|council of|order of|"
+                          r"hall of fame|academy of|city council|town council|county council|senate|faculty)\b",
+                          re.IGNORECASE)
 # "Universities Space Research Association Elects KAIST and Seoul National University to Membership"
 _ELECTS_TO = re.compile(r"\s+(?:[^.;:]{2,120}?)\s+to\s+(?:full\s+|associate\s+)?membership\b", re.IGNORECASE)
 
@@ -246,10 +250,10 @@ def analyse(text: str, lang: str) -> Sentence:
             lem = "zusammenschließen"  # "haben sich … zusammen geschlossen", written apart
         elif tok.low in ("elected", "named") and lang == "en" \
                 and (m := _ELECTED_MEMBER.match(text, tok.start + len(tok.text))) \
-                and not NOT_PROGRAMMES.search(text[m.end():m.end() + 40]) \
+                and not NOT_PROGRAMMES.search(text[m.end():]) and not _OFFICE_BODY.search(text[m.end():]) \
                 or tok.low in ("elects", "elected") and lang == "en" \
                 and (m := _ELECTS_TO.match(text, tok.start + len(tok.text))) \
-                and not NOT_PROGRAMMES.search(text[m.end():m.end() + 40]):
+                and not NOT_PROGRAMMES.search(text[m.end():]) and not _OFFICE_BODY.search(text[m.end():]):
             # "A and B have been elected to membership in the Corporation": admitted (a board's
             # members are elected too: "elected as a member of the board" is no membership)
             lem = "admit"
@@ -1850,6 +1854,9 @@ _COUNTED_TAIL = re.compile(r"\s+(?:\d+|zwei|drei|vier|fünf|sechs|sieben|acht|ne
 _KIND_LIST = re.compile(r"^(Städte|Gemeinden|Landkreise|Kreise|Kommunen|Hochschulen|Universitäten|Universities|"
                         r"Cities|Towns|Counties)\s+([A-ZÄÖÜ][\w-]*(?:\s+[A-ZÄÖÜ][\w-]*)?(?:(?:,\s*|\s+(?:und|and|sowie)\s+)"
                         r"[A-ZÄÖÜ][\w-]*(?:\s+[A-ZÄÖÜ][\w-]*)?)+)$")
+# "Inducted were A and B at the club's breakfast meeting on Saturday": where, not who
+_AT_EVENT_TAIL = re.compile(r"\s+(?:at|during)\s+(?:the|a|an|its|their|our)\b.*$|\s+on\s+(?:monday|tuesday|wednesday|"
+                            r"thursday|friday|saturday|sunday)\b.*$", re.IGNORECASE)
 # A name right after a verb of saying is who speaks: "…, said Jim Zemlin"
 _SPOKEN_BY = re.compile(r"\b(?:said|says|sagte|sagt|erklärte|betonte)\s*$", re.IGNORECASE)
 
@@ -1925,7 +1932,7 @@ def list_frames(s: Sentence) -> list[Hit]:
     for name, at, how in found:
         # "Streaming-Anbieter wie Netflix": the names follow; "Lea Fink am Tenorhorn": her instrument
         name = _SUCH_AS.split(name, maxsplit=1)[-1]
-        name = _INSTRUMENT_TAIL.sub("", name)
+        name = _AT_EVENT_TAIL.sub("", _INSTRUMENT_TAIL.sub("", name))
         if not _name_item(name) or _SPOKEN_BY.search(s.text, 0, max(0, s.text.find(name))):
             continue  # ("…, said Jim Zemlin, the Foundation's director": who speaks, not who joins)
         hit = Hit("new_member", "new member: list", how, member=name)
@@ -2224,9 +2231,11 @@ def new_member_frames(s: Sentence) -> list[Hit]:
                         hit.roles["member"] = f"{name} (one of '{joiner.text}', subject)"
                         out.append(hit)
                     continue
-                if lem == "hinzukommen" and not (joiner.org or _MEMBER_KIND.search(joiner.text)
-                                                 or LEGAL_TAIL.search(joiner.text)):
-                    continue  # "Hinzu kommen Kosten für die Anreise": only a body comes in as a member
+                if lem == "hinzukommen" and (not (joiner.org or _MEMBER_KIND.search(joiner.text)
+                                                  or LEGAL_TAIL.search(joiner.text)) or joiner.det == "des"):
+                    # "Hinzu kommen Kosten für die Anreise": only a body comes in as a member; "Zu den
+                    # Aufgaben des Fördervereins ist … dazugekommen": the genitive is whose tasks grew
+                    continue
                 out.append(_joiner(s, f"new member: {lem}", toks[k].text, joiner, "subject", target, k))
         elif lem in ADMIT_VERBS or lem in WELCOME_VERBS:
             if s.lang == "en" and k > 0 and toks[k - 1].low == "to" and not (k > 1 and toks[k - 2].low in _GLAD):
@@ -2579,7 +2588,8 @@ def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
     und C", "new members including A and B", "Eight companies join …: A, B and C"."""
     toks = s.tokens
     out: list[Hit] = []
-    joined = any(lem in JOIN_VERBS | ADMIT_VERBS and not (k + 1 < len(toks) and toks[k + 1].low in ("forces", "hands"))
+    joined = any(lem in JOIN_VERBS | ADMIT_VERBS and lem != "hinzukommen"
+                 and not (k + 1 < len(toks) and toks[k + 1].low in ("forces", "hands"))
                  and not _NOT_ADMIT.search(" ".join(t.text for t in toks[max(0, k - 6):k + 7]))
                  for k, lem in s.verbs) or any(
         t.low in _NEW and k + 1 < len(toks) and member_noun(toks[k + 1].text) is not None
@@ -2663,6 +2673,8 @@ def _named_among_number(s: Sentence, i: int) -> bool:
     """ "A, B and C are among the 11 new members", "A und B sind zwei der zwölf neuen Mitglieder": the
     subject names some of a number of newcomers."""
     toks = s.tokens
+    if _OFFICE_BODY.search(s.text) or re.search(r"(?i)\bcouncil\b.{0,40}\bsworn\b|\bsworn in\b", s.text):
+        return False  # "… are among the 11 new members of the City Council sworn in": an office
     lead = [t.low for t in toks[max(0, i - 6):i]]
     return any(w in ("among", "unter") for w in lead) and any(w in ("are", "were", "sind", "waren") for w in lead) \
         or "of" in lead and any(w in ("some", "two", "three", "four", "five") for w in lead) \
@@ -2839,8 +2851,10 @@ def follow_on_names(s: Sentence, newcomers: Hit) -> list[Hit]:
     if such is not None:
         start = such.end()
     first = next((p for p in s.phrases if s.tokens[p.start].start >= start and p.prep is None), None)
-    if first is None:
-        return []
+    if first is None or first.det == "des" \
+            or any(t.kind in ("num", "numword") or t.low in _QUANTITY_WORDS
+                   for t in s.tokens if start <= t.start < s.tokens[first.start].start):
+        return []  # "Darunter sind auch drei Vorstandsmitglieder des Kunstvereins": some of them, unnamed
     group = coordinated(s.text, s.tokens, s.phrases, first)
     if lead.group(0).strip().lower().startswith("one is"):
         # "One is A in Portugal, the other is B"
@@ -2853,10 +2867,14 @@ def follow_on_names(s: Sentence, newcomers: Hit) -> list[Hit]:
         if generic(p.text) or NOT_PROGRAMMES.search(p.text) or not _nameish(s, p) or _continues_origin(s, p) \
                 or ORG_PLURALS.match(p.text.split()[0].lower()) or p.text.lower() in _PRONOUN_SUBJECT:
             continue
+        if such is None and not (p.org or " " in p.text or _MEMBER_KIND.search(p.text) or LEGAL_TAIL.search(p.text)
+                                 or any(c.isupper() for c in p.text[1:])):
+            continue  # "Darunter sind auch Mitarbeiter der Universität": a kind of people, no name ("… wie
+            # Verizon, Versatel": after "wie" one word is a name)
         hit = Hit("new_member", "new member: named after a number", lead.group(0).strip(), member=p.text,
                   place=_place_after(s, p), programme=newcomers.programme, ref=newcomers.ref)
         hit.roles["member"] = f"{p.text} (named after: {newcomers.trigger} …)"
-        out.append(hit)
+        out += _split_pair(hit, True)
     return out
 
 

@@ -262,6 +262,7 @@ NOT_PROGRAMMES = LowerCased(re.compile(
     r"united nations|un|mitgliedstaat\w*|member states?|fraktion\w*|regierung\w*|kommission|"
     r"commission|senat\w*|ausschuss\w*|committee\w*|gremium\w*|gremien|staff|crew|cast|"
     r"council of ministers|congress|house of \w+|partei\w*|party|ensemble|orchester|chor|bürgerschaft|"
-    r"delegation|abordnung|north atlantic treaty|treaty organi[sz]ation|member states?|mdb|mdl|mdep|mep|mps?)\b",
+    r"delegation|abordnung|north atlantic treaty|treaty organi[sz]ation|member states?|mdb|mdl|mdep|mep|mps?|"
+    r"city council|town council|county council|borough council|parish council)\b",
     re.IGNORECASE,
 ))
