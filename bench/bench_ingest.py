@@ -33,7 +33,9 @@ from crawler.items import AnnouncementItem  # noqa: E402
 from crawler.store import BULK_BATCH, Store, immediate  # noqa: E402
 
 
-def workload(n: int, seed: int = 11) -> list[AnnouncementItem]:
+def workload(n: int, seed: int = 11, revisions: float = 0.0) -> list[AnnouncementItem]:
+    """``revisions``: the share of items that are an earlier release again at its own address,
+    revised (a sentence added): each replaces its announcement's text and band keys."""
     rng = random.Random(seed)
     originals = list(Generator(seed).items(n))
     out: list[AnnouncementItem] = []
@@ -51,6 +53,10 @@ def workload(n: int, seed: int = 11) -> list[AnnouncementItem]:
                                         body=src.body, published=src.published))
         elif i and roll < 0.20:
             out.append(copy.deepcopy(originals[rng.randrange(i)]))
+        elif i and roll < 0.20 + revisions:
+            revised = copy.deepcopy(originals[rng.randrange(i)])
+            revised.body += f"\n\nAktualisiert am {i % 28 + 1}. des Monats: Die Angaben wurden ergänzt."
+            out.append(revised)
     return out
 
 
@@ -142,9 +148,11 @@ def main() -> None:
                         help="load onto a dataset of N other releases (real rows, full-text indexes and band keys)")
     parser.add_argument("--prefill-file", type=Path, metavar="PATH",
                         help="where that dataset is kept between runs of the bench (default: a temporary folder)")
+    parser.add_argument("--revisions", type=float, default=0.0, metavar="SHARE",
+                        help="also this share of items revised at their own address (0.01: 1 %%)")
     parser.add_argument("--bulk-only", action="store_true", help="bulk ingest only (no item-by-item run to compare)")
     args = parser.parse_args()
-    items = workload(args.items)
+    items = workload(args.items, revisions=args.revisions)
     print(f"{len(items)} items ({args.items} releases and their copies), "
           f"{sum(len(i.body) for i in items) / len(items):.0f} characters each on average")
     singles: list[float] = []
