@@ -13,6 +13,7 @@ import fcntl
 import gc
 import json
 import sqlite3
+import struct
 import threading
 import time
 from collections import deque
@@ -613,6 +614,35 @@ def _merge_pending(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM lsh_pending_writer")
 
 
+# A signature stored with the band keys its announcement has in lsh_buckets (and lsh_pending):
+# added to those it had (a promoted copy's keys join its original's), or the first ones. SQLite's
+# || gives text, its bytes those of the two blobs (a dataset is UTF-8): cast back, unchanged.
+_SIGNATURE_UPSERT = ("INSERT INTO signatures (announcement_id, signature, buckets) VALUES (?, ?, ?)"
+                     " ON CONFLICT (announcement_id) DO UPDATE SET signature = excluded.signature,"
+                     " buckets = CAST(coalesce(signatures.buckets, x'') || excluded.buckets AS BLOB)")
+
+
+def _keys_blob(keys: Iterable[int]) -> bytes:
+    """Band keys as ``signatures.buckets`` and ``lsh_pending.buckets`` hold them."""
+    found = tuple(keys)
+    return struct.pack(f"<{len(found)}q", *found)
+
+
+def _drop_band_keys(conn: sqlite3.Connection, ann_id: int) -> None:
+    """Delete an announcement's rows of lsh_buckets, by the keys its signature row lists (migration
+    0013): a look-up per key instead of reading the whole table (0.33 s at 300,000 announcements).
+    A row without that list (none after the migration) is deleted the old way."""
+    row = conn.execute("SELECT buckets FROM signatures WHERE announcement_id = ?", (ann_id,)).fetchone()
+    if row is None:
+        return  # no signature, so no band keys: they are only ever written with one
+    if row[0] is None:
+        conn.execute("DELETE FROM lsh_buckets WHERE announcement_id = ?", (ann_id,))
+        return
+    blob = row[0]
+    conn.executemany("DELETE FROM lsh_buckets WHERE bucket = ? AND announcement_id = ?",
+                     ((key, ann_id) for key in struct.unpack(f"<{len(blob) // 8}q", blob)))
+
+
 class _BatchIndex:
     """A bulk batch's near-duplicate index: what ``signatures`` and ``lsh_buckets`` hold, as
     ``Store._nearest`` and ``Store._index`` would find and leave them item after item.
@@ -685,7 +715,7 @@ class _BatchIndex:
         """``Store._index`` within the batch."""
         if replace:
             # The rows from before the batch go now; the batch's own are not written yet.
-            self.conn.execute("DELETE FROM lsh_buckets WHERE announcement_id = ?", (ann_id,))
+            _drop_band_keys(self.conn, ann_id)
             self.conn.execute("DELETE FROM signatures WHERE announcement_id = ?", (ann_id,))
             if self.pending.size and self.conn.execute("DELETE FROM lsh_pending WHERE announcement_id = ?",
                                                        (ann_id,)).rowcount:
@@ -730,9 +760,10 @@ class _BatchIndex:
         """Write what the batch indexed (still in its transaction)."""
         import numpy as np
 
-        self.conn.executemany("INSERT OR REPLACE INTO signatures(announcement_id, signature) VALUES (?, ?)",
-                              [(ann_id, sig.to_bytes()) for ann_id, sig in sorted(self.written.items())
-                               if sig is not None])
+        # With the keys each indexed in this batch, in order (added to those from before the batch).
+        self.conn.executemany(_SIGNATURE_UPSERT, [
+            (ann_id, sig.to_bytes(), self.keys[self.rows_of[ann_id]].astype(_PENDING_DTYPE).tobytes())
+            for ann_id, sig in sorted(self.written.items()) if sig is not None])
         pairs = [(ann_id, n) for ann_id, rows in self.rows_of.items() for n in rows]
         if not pairs:
             return
@@ -1125,14 +1156,14 @@ class Store:
             return
         self._settle_pending()
         if replace:
-            self.conn.execute("DELETE FROM lsh_buckets WHERE announcement_id = ?", (ann_id,))
+            _drop_band_keys(self.conn, ann_id)
             self.conn.execute("DELETE FROM signatures WHERE announcement_id = ?", (ann_id,))
         if sig is None:
             return
-        self.conn.execute("INSERT OR REPLACE INTO signatures(announcement_id, signature) VALUES (?, ?)",
-                          (ann_id, sig.to_bytes()))
+        keys = sig.band_keys()
+        self.conn.execute(_SIGNATURE_UPSERT, (ann_id, sig.to_bytes(), _keys_blob(keys)))
         self.conn.executemany("INSERT OR IGNORE INTO lsh_buckets(bucket, announcement_id) VALUES (?, ?)",
-                              [(key, ann_id) for key in sig.band_keys()])
+                              [(key, ann_id) for key in keys])
 
     def _nearest(self, sig: fingerprint.Signature) -> tuple[int, float] | None:
         """The most similar stored announcement of at least NEAR_THRESHOLD among those sharing a
