@@ -705,6 +705,24 @@ def _admitted_after(s: Sentence, colon: int) -> Phrase | None:
     return None
 
 
+# Asking for one's membership number: "Bitte geben Sie Ihre Mitgliedsnummer an, z. B. Mitglied Nr. 10452",
+# "Please quote your membership number 58321"
+_QUOTE_YOUR_NUMBER = re.compile(r"\b(?:bitte|please|quote|geben sie|ihre|ihrer|your|lautet|angeben|enter)\b",
+                                re.IGNORECASE)
+
+
+def _numbered_news(s: Sentence, i: int) -> bool:
+    """Is "Mitglied Nr. 500" at token ``i`` news of an arrival ("als Mitglied Nr. 500 begrüßt", "wurde
+    Mitglied Nummer 1000") rather than a number someone quotes?"""
+    if _QUOTE_YOUR_NUMBER.search(s.text):
+        return False
+    toks = s.tokens
+    return i > 0 and toks[i - 1].low in ("als", "as", "sein", "seine", "ihr", "its", "their", "das", "the") \
+        or any(lem in JOIN_VERBS | ADMIT_VERBS | WELCOME_VERBS or lem in ("werden", "become") for _, lem in s.verbs) \
+        or re.search(r"(?i)\bsigned up\b|\bsign up\b|\bneu(?:e[ns]?)?\b|\bnew\b", s.text) is not None \
+        or any(t.low in ("wurde", "wird", "became", "becomes", "ist", "is") for t in toks[max(0, i - 4):i])
+
+
 def ordinal_frames(s: Sentence) -> list[Hit]:
     out: list[Hit] = []
     toks = s.tokens
@@ -746,12 +764,12 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
             numbered = _clause_subject(s, i)
         elif tok.kind == "word" and member_noun(tok.text) is not None and i + 2 < len(toks) \
                 and toks[i + 1].low in ("nr", "nr.", "nummer", "no", "no.", "number", "#") \
-                and toks[i + 2].kind in ("num", "ord"):
+                and toks[i + 2].kind in ("num", "ord") and _numbered_news(s, i):
             at, mn, number = i, member_noun(tok.text) or MemberNoun(), toks[i + 2].value
             i = i + 2
         elif tok.kind == "word" and member_noun(tok.text) is not None and i + 3 < len(toks) \
                 and toks[i + 1].low in ("nr", "no", "nummer") and toks[i + 2].text == "." \
-                and toks[i + 3].kind == "num":
+                and toks[i + 3].kind == "num" and _numbered_news(s, i):
             at, mn, number = i, member_noun(tok.text) or MemberNoun(), toks[i + 3].value
             i = i + 3
         else:
