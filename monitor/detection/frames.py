@@ -712,15 +712,9 @@ _QUOTE_YOUR_NUMBER = re.compile(r"\b(?:bitte|please|quote|geben sie|ihre|ihrer|y
 
 
 def _numbered_news(s: Sentence, i: int) -> bool:
-    """Is "Mitglied Nr. 500" at token ``i`` news of an arrival ("als Mitglied Nr. 500 begrüßt", "wurde
-    Mitglied Nummer 1000") rather than a number someone quotes?"""
-    if _QUOTE_YOUR_NUMBER.search(s.text):
-        return False
-    toks = s.tokens
-    return i > 0 and toks[i - 1].low in ("als", "as", "sein", "seine", "ihr", "its", "their", "das", "the") \
-        or any(lem in JOIN_VERBS | ADMIT_VERBS | WELCOME_VERBS or lem in ("werden", "become") for _, lem in s.verbs) \
-        or re.search(r"(?i)\bsigned up\b|\bsign up\b|\bneu(?:e[ns]?)?\b|\bnew\b", s.text) is not None \
-        or any(t.low in ("wurde", "wird", "became", "becomes", "ist", "is") for t in toks[max(0, i - 4):i])
+    """Is "Mitglied Nr. 500" at token ``i`` a member's place in the count ("als Mitglied Nr. 500 begrüßt",
+    "Member number 250 of the Alliance is …"), not a number someone is asked to quote?"""
+    return _QUOTE_YOUR_NUMBER.search(s.text) is None
 
 
 def ordinal_frames(s: Sentence) -> list[Hit]:
