@@ -2618,6 +2618,10 @@ def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
                                 and s.phrase_after(j, within=2) is not None for j, lem in s.verbs):
                 continue  # "Berlin: …" is a dateline, not a list of members ("X join …: A, B" is one)
             first = s.phrase_after(k, within=1)
+            if first is None and k + 3 < len(toks) and toks[k + 1].kind == "word" and toks[k + 1].text.islower() \
+                    and (toks[k + 2].low == "such" and toks[k + 3].low == "as" or toks[k + 2].low == "like"):
+                # "including studios such as A, B and C": a lower-case noun, then the names
+                first = s.phrase_after(k + 3 if toks[k + 2].low == "such" else k + 2, within=1)
             if first is None or first.prep is not None:
                 continue
             # "darunter Streaming-Anbieter wie Netflix und Zattoo", "including firms such as A": the names follow
