@@ -1869,6 +1869,11 @@ _KIND_LIST = re.compile(r"^(Städte|Gemeinden|Landkreise|Kreise|Kommunen|Hochsch
 # "Inducted were A and B at the club's breakfast meeting on Saturday": where, not who
 _AT_EVENT_TAIL = re.compile(r"\s+(?:at|during)\s+(?:the|a|an|its|their|our)\b.*$|\s+on\s+(?:monday|tuesday|wednesday|"
                             r"thursday|friday|saturday|sunday)\b.*$", re.IGNORECASE)
+# "Neu hinzugekommen sind im Frühjahr die Bäckerei X …": when, before the names
+_LEADING_TIME = re.compile(r"^\s*(?:im|ab|seit|zum|am|in\s+diesem|im\s+vergangenen|in|this|last)\s+(?:\d+\.\s+)?"
+                           r"(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|"
+                           r"frühjahr|frühling|sommer|herbst|winter|jahr|monat|quartal|halbjahr|year|month|quarter|"
+                           r"spring|summer|autumn|fall|winter)\b(?:\s+\d{4})?\s+", re.IGNORECASE)
 # A name right after a verb of saying is who speaks: "…, said Jim Zemlin"
 _SPOKEN_BY = re.compile(r"\b(?:said|says|sagte|sagt|erklärte|betonte)\s*$", re.IGNORECASE)
 
@@ -1904,7 +1909,7 @@ def list_frames(s: Sentence) -> list[Hit]:
         at = next((k for k, t in enumerate(toks) if t.start >= lead.start()), 0)
         span = s.text[lead.end():].split("\n", 1)[0]  # a line break without a full stop ends the list
         # "Neu hinzugekommen sind mit A, B und C drei Jungmusiker": the names, then their number
-        span = _COUNTED_TAIL.sub("", re.sub(r"^\s*(?:mit|with)\s+", "", span))
+        span = _COUNTED_TAIL.sub("", _LEADING_TIME.sub("", re.sub(r"^\s*(?:mit|with)\s+", "", span)))
         found = [(name, at, lead.group(0).strip()) for name in split_names(span)]
         if lead.start() == 0 and lead.group(0).lower().startswith("aufgenommen"):
             # "Aufgenommen wurden die Fotos im Sommer": put first, the participle also takes
