@@ -13,7 +13,7 @@ The weights are in ``count_weights.json`` (see ``scoring``).
 
 from __future__ import annotations
 
-from .frames import CALL_TO_JOIN, CLAUSE_TESTS, Hit, Sentence, index_of
+from .frames import CALL_TO_JOIN, CLAUSE_TESTS, NUMBER_MARKS, Hit, Sentence, index_of
 from .lowercase import LowerCased, lowered
 from .scoring import Candidate
 from .tokens import Token, is_ordinal
@@ -29,7 +29,6 @@ _QUANTIFIERS = frozenset(
 
 
 _NUMERIC = frozenset(("num", "numword", "dec", "ord"))
-_NUMBER_MARKS = frozenset(("nummer", "nr", "no", "number", "#"))
 _CLAUSE_MARKS = frozenset(",;:–(")
 _CLAUSE_ENDS = frozenset(",;:–)")
 
@@ -164,7 +163,7 @@ def candidates(s: Sentence, index: int, hits: list[tuple[Hit, bool]]) -> list[Ca
         t = s.tokens[k]
         value = t.value or 0
         if not 2 <= value <= 10_000_000 or is_ordinal(s.tokens, k) \
-                or k > 0 and s.tokens[k - 1].low.rstrip(".") in _NUMBER_MARKS:
+                or k > 0 and s.tokens[k - 1].low in NUMBER_MARKS:
             continue  # ("Mitglied Nummer 333", "member #500": which member, not how many)
         if not shapes:
             shapes = [_shape(t) for t in s.tokens]

@@ -24,7 +24,7 @@ from typing import Any
 import ahocorasick
 
 from . import count_scorer
-from .document import PERSON_TITLE, Document, place_body, without_legal_form
+from .document import PERSON_TITLE, Document, place_body, without_dateline, without_legal_form
 from .frames import (
     FOLLOW_ON,
     Hit,
@@ -346,27 +346,9 @@ def _listed(text: str, lang: str, doc: Document) -> list[tuple[Hit, str, int]]:
     return out
 
 
-# A dateline before a sentence of the body is no part of it: "DENVER (June 2, 2020) - Fourteen companies
-# have joined …", "SAARBRÜCKEN Das Netzwerk … ist beigetreten", "Eutin – Seit kurzem ist der Kreis …"
-# (its place would be read as the subject). A place in mixed case only before a dash and a sentence.
-_DATELINE = re.compile(
-    r"^\s*(?:(?:[A-ZÄÖÜ]{4,}|[A-ZÄÖÜ]{2,}(?:[ -][A-ZÄÖÜ]{2,})+)(?:,\s*(?:[A-Z][a-z]{1,12}\.?|[A-Z]{2}\b))?"
-    r"(?:\s*\([^()]{1,40}\))?(?:\s*[-–—:]+\s*|\s+(?=[A-ZÄÖÜ][a-zäöüß]))"
-    r"|[A-ZÄÖÜ][a-zäöüß]+(?:[ -][A-ZÄÖÜ][a-zäöüß]+)?(?:\s*\([^()]{1,30}\))?\s+[–—]\s+(?=[A-ZÄÖÜ]))")
-
-
-def _without_dateline(sentence: str) -> str:
-    m = _DATELINE.match(sentence)
-    if m is None:
-        return sentence
-    rest = sentence[m.end():]
-    # (only before a sentence of the body: "Weserkraft – Neues Mitglied im Bündnis" is a headline)
-    return rest if len(rest.split()) >= 5 and rest.rstrip("“”\"' ").endswith((".", "!")) else sentence
-
-
 def _read(sentence: str, lang: str, doc_year: Callable[[], int | None], index: int,
           scored: list[_Scored]) -> list[tuple[Hit, str, int]]:
-    sentence = _without_dateline(sentence)
+    sentence = without_dateline(sentence)
     # (the test for number words is made once, here)
     normalised = words_to_digits(sentence, lang, check=False) if has_number_words(sentence, lang) else sentence
     out = []
@@ -539,7 +521,7 @@ def _merge(events: list[Event]) -> list[Event]:
     ordinals = [e for e in out if e.kind == "member_ordinal"]
     named = [e for e in out if e.kind == "new_member" and e.member]
     if len(ordinals) == 1 and ordinals[0].member is None and len({e.member for e in named}) == 1 \
-            and not ordinals[0].evidence.rstrip("“”\"' ").endswith((".", "!", "?")) \
+            and _headline(ordinals[0]) \
             and (_related(named[0].programme, ordinals[0].programme) or named[0].programme is None):
         # A headline "BVB begrüßt das 200.000. Vereinsmitglied" above "X wurde als BVB-Mitglied
         # begrüßt": the one newcomer the text names is the ordinal's member

@@ -234,6 +234,25 @@ _LEADING_DATE = re.compile(r"^(?:date\s+)?(?:\d{4}-\d{2}-\d{2}|\d{1,2}\.\s?\d{1,
                            r"\d{1,2}/\d{1,2}/\d{2,4})\s+", re.IGNORECASE)
 
 
+# A dateline before a sentence of the body is no part of it: "DENVER (June 2, 2020) - Fourteen companies
+# have joined …", "SAARBRÜCKEN Das Netzwerk … ist beigetreten", "Eutin – Seit kurzem ist der Kreis …"
+# (its place would be read as the subject). A place in mixed case only before a dash and a sentence.
+_DATELINE = re.compile(
+    r"^\s*(?:(?:[A-ZÄÖÜ]{4,}|[A-ZÄÖÜ]{2,}(?:[ -][A-ZÄÖÜ]{2,})+)(?:,\s*(?:[A-Z][a-z]{1,12}\.?|[A-Z]{2}\b))?"
+    r"(?:\s*\([^()]{1,40}\))?(?:\s*[-–—:]+\s*|\s+(?=[A-ZÄÖÜ][a-zäöüß]))"
+    r"|[A-ZÄÖÜ][a-zäöüß]+(?:[ -][A-ZÄÖÜ][a-zäöüß]+)?(?:\s*\([^()]{1,30}\))?\s+[–—]\s+(?=[A-ZÄÖÜ]))")
+
+
+def without_dateline(sentence: str) -> str:
+    """``sentence`` without a dateline before it, when a sentence of the body follows."""
+    m = _DATELINE.match(sentence)
+    if m is None:
+        return sentence
+    rest = sentence[m.end():]
+    # (only before a sentence of the body: "Weserkraft – Neues Mitglied im Bündnis" is a headline)
+    return rest if len(rest.split()) >= 5 and rest.rstrip("“”\"' ").endswith((".", "!")) else sentence
+
+
 _LABELS = frozenset("ADVERTISEMENT ANZEIGE WERBUNG UPDATE KONTAKT IMPRESSUM HINWEIS SPONSORED".split())
 # "SV Wittenberg-Piesteritz", "TSV 1860", "1. FC Köln": a club by its abbreviation ("der Verein")
 _CLUB = re.compile(rf"(?:{'|'.join(sorted(CLUB_ABBREVIATIONS, key=len, reverse=True))}|1\.\s?FC)\b")

@@ -707,19 +707,17 @@ def _admitted_after(s: Sentence, colon: int) -> Phrase | None:
 
 # Asking for one's membership number: "Bitte geben Sie Ihre Mitgliedsnummer an, z. B. Mitglied Nr. 10452",
 # "Please quote your membership number 58321"
+# The words before a member's number: "Mitglied Nr. 500", "member number 250", "member #1000"
+NUMBER_MARKS = frozenset(("nr", "nr.", "nummer", "no", "no.", "number", "#"))
 _QUOTE_YOUR_NUMBER = re.compile(r"\b(?:bitte|please|quote|geben sie|ihre|ihrer|your|lautet|angeben|enter)\b",
                                 re.IGNORECASE)
-
-
-def _numbered_news(s: Sentence, i: int) -> bool:
-    """Is "Mitglied Nr. 500" at token ``i`` a member's place in the count ("als Mitglied Nr. 500 begrüßt",
-    "Member number 250 of the Alliance is …"), not a number someone is asked to quote?"""
-    return _QUOTE_YOUR_NUMBER.search(s.text) is None
 
 
 def ordinal_frames(s: Sentence) -> list[Hit]:
     out: list[Hit] = []
     toks = s.tokens
+    # "Bitte geben Sie Ihre Mitgliedsnummer an, z. B. Mitglied Nr. 10452": a number to quote, no member's place
+    quoted = _QUOTE_YOUR_NUMBER.search(s.text) is not None
     for i, tok in enumerate(toks):
         number: int | None = None
         at = None
@@ -757,13 +755,13 @@ def ordinal_frames(s: Sentence) -> list[Hit]:
             at, mn, number = i, MemberNoun(), toks[i + 1].value
             numbered = _clause_subject(s, i)
         elif tok.kind == "word" and member_noun(tok.text) is not None and i + 2 < len(toks) \
-                and toks[i + 1].low in ("nr", "nr.", "nummer", "no", "no.", "number", "#") \
-                and toks[i + 2].kind in ("num", "ord") and _numbered_news(s, i):
+                and toks[i + 1].low in NUMBER_MARKS \
+                and toks[i + 2].kind in ("num", "ord") and not quoted:
             at, mn, number = i, member_noun(tok.text) or MemberNoun(), toks[i + 2].value
             i = i + 2
         elif tok.kind == "word" and member_noun(tok.text) is not None and i + 3 < len(toks) \
                 and toks[i + 1].low in ("nr", "no", "nummer") and toks[i + 2].text == "." \
-                and toks[i + 3].kind == "num" and _numbered_news(s, i):
+                and toks[i + 3].kind == "num" and not quoted:
             at, mn, number = i, member_noun(tok.text) or MemberNoun(), toks[i + 3].value
             i = i + 3
         else:
@@ -2623,16 +2621,15 @@ def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
                                 and s.phrase_after(j, within=2) is not None for j, lem in s.verbs):
                 continue  # "Berlin: …" is a dateline, not a list of members ("X join …: A, B" is one)
             first = s.phrase_after(k, within=1)
-            if first is None and k + 3 < len(toks) and toks[k + 1].kind == "word" and toks[k + 1].text.islower() \
-                    and (toks[k + 2].low == "such" and toks[k + 3].low == "as" or toks[k + 2].low == "like"):
+            if first is None and k + 2 < len(toks) and toks[k + 1].kind == "word" and toks[k + 1].text.islower() \
+                    and (marker := _such_as_at(toks, k + 2, ("like",))) is not None:
                 # "including studios such as A, B and C": a lower-case noun, then the names
-                first = s.phrase_after(k + 3 if toks[k + 2].low == "such" else k + 2, within=1)
+                first = s.phrase_after(marker, within=1)
             if first is None or first.prep is not None:
                 continue
             # "darunter Streaming-Anbieter wie Netflix und Zattoo", "including firms such as A": the names follow
-            such = first.end + (first.end + 1 < len(toks) and toks[first.end].low == "such"
-                                and toks[first.end + 1].low == "as")
-            if such < len(toks) and toks[such].low in ("wie", "like", "as"):
+            such = _such_as_at(toks, first.end, ("wie", "like", "as"))
+            if such is not None:
                 first = s.phrase_after(such, within=1)
                 if first is None or first.prep is not None:
                     continue
@@ -2643,12 +2640,11 @@ def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
             if tok.text == ":" and after < len(toks) and toks[after].kind == "word" \
                     and toks[after].low not in ("and", "und", "sowie"):  # (", SINOPEC and thyssenkrupp")
                 continue  # "Vier neue Mitglieder: go-cluster zählt jetzt 93": a clause, not a list
-            # (after "wie": "Netflix und Zattoo" are two names, read as one phrase)
-            after_such = such < len(toks) and toks[such].low in ("wie", "like", "as")
             for p in group:
                 if p.text in named or not _nameish(s, p) or NOT_PROGRAMMES.search(p.text):
                     continue
-                pair = _TWO_WORDS.match(p.text) if after_such else None
+                # (after "wie": "Netflix und Zattoo" are two names, read as one phrase)
+                pair = _TWO_WORDS.match(p.text) if such is not None else None
                 for name in pair.groups() if pair else (p.text,):
                     hit = Hit("new_member", "new member: list", tok.text, member=name, place=_place_after(s, p))
                     hit.roles["member"] = f"{name} (listed after '{tok.text}')"
@@ -2664,6 +2660,13 @@ def _joined_list(s: Sentence, named: set[str | None], modal: bool) -> list[Hit]:
 
 
 _TWO_WORDS = re.compile(r"^([A-ZÄÖÜ][\w&.+-]*)\s+(?:und|and)\s+([A-ZÄÖÜ][\w&.+-]*)$")
+
+
+def _such_as_at(toks: list[Token], j: int, words: tuple[str, ...]) -> int | None:
+    """The token that ends "such as" (or one of ``words``, "wie", "like") at ``j``: the names follow it."""
+    if j + 1 < len(toks) and toks[j].low == "such" and toks[j + 1].low == "as":
+        return j + 1
+    return j if j < len(toks) and toks[j].low in words else None
 
 
 _COPULA = frozenset("ist sind wird wurde werden wurden is are was were becomes became become has have".split())
